@@ -1,0 +1,48 @@
+/* dav.h - the WebDAV/CalDAV front: one call per request.
+ *
+ * server/ routes "/" and everything under cfg->prefix here after it has
+ * authenticated the user (req->user_id and user_name set; this module never
+ * sees credentials). dav_handle() resolves the path, checks that the
+ * resource belongs to the user, runs the method and fills the response,
+ * including the DAV:error body of a failed precondition. It returns the
+ * HTTP status, also left in req->status.
+ *
+ * URL space (prefix "/dav"):
+ *   /dav/                          root; PROPFIND gives current-user-principal
+ *   /dav/principals/<user>/        principal (RFC 3744, 5397)
+ *   /dav/calendars/<user>/         calendar home (calendars, plain collections)
+ *   /dav/calendars/<user>/<cal>/   calendar collection
+ *   /dav/calendars/<user>/<cal>/<name>   calendar object resource
+ */
+#ifndef DAV_H
+#define DAV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sd_err.h"
+#include "sd_req.h"
+#include "store.h"
+
+struct dav_config {
+	const char *prefix;       /* "/dav", no trailing slash */
+	size_t max_resource_size; /* CALDAV:max-resource-size, bytes */
+};
+
+#define DAV_DEFAULT_CALENDAR "default"
+#define DAV_DEFAULT_CALENDAR_NAME "Calendar"
+
+/* Once per process, before any thread calls dav_handle (initialises libxml2). */
+void dav_global_init(void);
+void dav_global_cleanup(void);
+
+/* Handles the request; see the file comment. conn is borrowed for the whole
+ * exchange: a streamed response may keep using it until the arena is freed. */
+int dav_handle(struct sd_req *req, struct store_conn *conn, const struct dav_config *cfg);
+
+/* Gives a user what every new account has: a default calendar
+ * (DAV_DEFAULT_CALENDAR, displayname DAV_DEFAULT_CALENDAR_NAME, VEVENT and
+ * VTODO). Does nothing if the home already has a calendar. STORE_E* codes. */
+int dav_user_provision(struct store_conn *conn, int64_t user_id, struct sd_err *err);
+
+#endif

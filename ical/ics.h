@@ -1,0 +1,112 @@
+/* ics.h - the only user of libical: validating calendar object resources
+ * and working out the instant range they cover.
+ *
+ * storage knows nothing of this module and this module nothing of storage,
+ * HTTP or XML. Component kinds use the same bit values as storage's
+ * enum store_comp (caldav/ checks that at compile time).
+ *
+ * Thread safety: every function may be called from several threads at once.
+ * libical 3.0 keeps a process-wide list of system time zones whose lookup is
+ * not locked; this module serialises those lookups with its own mutex, so no
+ * other code in the process may call libical's time zone functions.
+ */
+#ifndef ICS_H
+#define ICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sd_arena.h"
+#include "sd_err.h"
+
+enum {
+	ICS_OK = 0,
+	ICS_EPARSE = -1,     /* not valid iCalendar (syntax, or a rule of RFC
+				5545 broken): CALDAV:valid-calendar-data */
+	ICS_EOBJECT = -2,    /* iCalendar, but not one calendar object resource
+				(RFC 4791 4.1): CALDAV:valid-calendar-object-resource */
+	ICS_ECOMPONENT = -3, /* component kind not in the allowed set:
+				CALDAV:supported-calendar-component */
+};
+
+enum ics_comp {
+	ICS_COMP_VEVENT = 1 << 0,
+	ICS_COMP_VTODO = 1 << 1,
+	ICS_COMP_VJOURNAL = 1 << 2,
+	ICS_COMP_VFREEBUSY = 1 << 3,
+	ICS_COMP_VAVAILABILITY = 1 << 4,
+};
+
+#define ICS_TIME_MIN INT64_MIN
+#define ICS_TIME_MAX INT64_MAX
+
+struct ics_info {
+	const char *uid; /* arena */
+	unsigned comp;   /* exactly one enum ics_comp bit */
+	int recurring;   /* has RRULE or RDATE, or more than one component
+			    (overridden instances): the range is then a hull
+			    and a time-range match needs a look at instances */
+	/* [first_start, last_end) in Unix seconds over every instance,
+	 * conservative: floating times are widened by +-14 hours; an
+	 * unbounded recurrence has last_end ICS_TIME_MAX; a component with no
+	 * time at all (a VTODO with neither DTSTART nor DUE) spans
+	 * ICS_TIME_MIN..ICS_TIME_MAX.
+	 *
+	 * A time-range [start, end) can match the object only if
+	 * first_start < end && last_end > start (RFC 4791 9.9 as a pre-filter):
+	 * - an instance without length (a DATE-TIME DTSTART alone, DTEND equal
+	 *   to DTSTART, DURATION:PT0S) covers [t, t + 1), so a range that
+	 *   contains t matches, as 9.9 requires;
+	 * - an all-day DTSTART without DTEND or DURATION lasts one day;
+	 * - a VTODO covers one second more on each side than a VEVENT with
+	 *   its DTSTART and DUE (or DURATION) would, DUE alone counting as a
+	 *   DTSTART: 9.9 compares a task's times with <= and >=; COMPLETED and
+	 *   CREATED are not used;
+	 * - a VJOURNAL covers its DTSTART (one day for a DATE); a VFREEBUSY
+	 *   [DTSTART, DTEND + 1) and its FREEBUSY periods; a VAVAILABILITY
+	 *   [DTSTART, DTEND), a missing side being unbounded;
+	 * - EXDATE removes instances of DTSTART and RRULE (not RDATE); an
+	 *   override (RECURRENCE-ID) adds its own span, moved or not; a
+	 *   bounded RRULE with more instances than the expansion budget
+	 *   (100,000 per object) counts as unbounded unless it has an UNTIL. */
+	int64_t first_start, last_end;
+};
+
+/* Checks that data[0..len) is one calendar object resource as RFC 4791 4.1
+ * defines it:
+ * - it parses as iCalendar, one VCALENDAR with VERSION:2.0 and PRODID, no
+ *   property or component libical reports as malformed (ICS_EPARSE);
+ * - no METHOD property; besides VTIMEZONE, components of one kind only, all
+ *   with the same non-empty UID; at most one without RECURRENCE-ID; every
+ *   TZID referenced is defined by a VTIMEZONE in the object or known to the
+ *   system's zone database (ICS_EOBJECT);
+ * - that kind is in allowed_comps, a mask of enum ics_comp (ICS_ECOMPONENT).
+ * Further rules of RFC 5545 that clients rely on give ICS_EPARSE: a VEVENT
+ * has a DTSTART; DTEND (DUE) and DURATION are not both present, DTEND (DUE)
+ * is not before DTSTART and of the same value type, DURATION is not
+ * negative; dates exist (no 2024-02-30); single properties (UID, DTSTART,
+ * ...) occur once; RRULE keeps the RFC's MUST NOTs (e.g. BYDAY=1MO with
+ * FREQ=DAILY); VTIMEZONEs have a TZID and STANDARD/DAYLIGHT with DTSTART
+ * and TZOFFSETTO, and only yearly rules (at most 12 changes a year).
+ * Accepted, as clients send them: X- and unknown IANA properties and
+ * parameters, empty text values, no DTSTAMP, VALARMs, unknown nested
+ * components. A TZID not defined in the object must be a plain zone name
+ * (letters, digits, "_+-" and "/"), looked up in the system's zone database.
+ * Fills *out (strings in a) on success. err says what is wrong, in words a
+ * calendar user can act on, with the line when it can be told (e.g.
+ * "line 12: DTSTART has an impossible date or time (2024-02-30)"). */
+int ics_object_check(const char *data, size_t len, unsigned allowed_comps, struct sd_arena *a,
+		     struct ics_info *out, struct sd_err *err);
+
+/* Checks a CALDAV:calendar-timezone value: a VCALENDAR with exactly one
+ * VTIMEZONE and nothing else. ICS_EPARSE (not iCalendar, or the VTIMEZONE
+ * breaks the rules above) or ICS_EOBJECT (other components, or none).
+ * VERSION and PRODID may be missing here; a VERSION present must be 2.0. */
+int ics_timezone_check(const char *data, size_t len, struct sd_err *err);
+
+/* "VEVENT" etc. for one enum ics_comp bit; NULL if not exactly one known bit. */
+const char *ics_comp_name(unsigned comp);
+/* The bit for a component name (ASCII case-insensitive); 0 if unknown. */
+unsigned ics_comp_from_name(const char *name);
+
+#endif

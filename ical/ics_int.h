@@ -1,0 +1,118 @@
+/* ics_int.h - what the files of ical/ share; only ical/ includes it, as it
+ * pulls in libical.
+ *
+ * A check runs in four steps over one struct ics_doc: ics_lex.c splits the
+ * bytes into unfolded content lines and checks their syntax and nesting,
+ * with line numbers; ics.c feeds those lines to libical and checks the tree
+ * (libical's X-LIC-ERRORs, RFC 4791 4.1); ics_tz.c resolves TZIDs and checks
+ * VTIMEZONEs; ics_range.c checks the times and works out the instant range.
+ */
+#ifndef ICS_INT_H
+#define ICS_INT_H
+
+#include <libical/ical.h>
+#include <stdint.h>
+
+#include "ics.h"
+
+/* UTC offsets run from -12:00 to +14:00: a floating time or a date is, in
+ * UTC, at most this far from its wall clock read as UTC. */
+#define ICS_FLOAT_SLACK (14 * 3600)
+/* Recurrence expansion budget of one object: iterator steps, and RRULEs
+ * expanded at all (one libical step can itself loop for a while on a rule
+ * that never matches, so the number of rules is bounded too). */
+#define ICS_STEPS_MAX 100000
+#define ICS_RULES_MAX 4
+
+/* ---- ics_lex.c: content lines ---- */
+
+struct ics_line {
+	char *text;        /* unfolded line, NUL-terminated (arena) */
+	const char *value; /* within text: after the first ':' outside quotes */
+	size_t name_len;   /* text[0..name_len) is the name */
+	unsigned lineno;   /* 1-based physical line it starts on */
+	unsigned comp;     /* document-order index of its component; BEGIN and
+			      END lines carry the component they open/close */
+	int taken;         /* an X-LIC-ERROR line matched to a property */
+};
+
+struct ics_lex {
+	struct ics_line *lines; /* arena */
+	size_t n;
+	unsigned ncomp; /* components (BEGIN lines) */
+};
+
+/* Splits data[0..len) (no NUL) into content lines: UTF-8 without control
+ * characters, folding undone, every line NAME[;PARAMS]:VALUE, BEGIN/END
+ * balanced and nested at most 16 deep, one VCALENDAR and nothing after it.
+ * ICS_EPARSE with "line N: ..." in err. */
+int ics_lex_scan(struct ics_lex *out, const char *data, size_t len, struct sd_arena *a,
+		 struct sd_err *err);
+/* The line number of the nth (0-based) line named name in component comp,
+ * the last such line if there are fewer, 0 if none. */
+unsigned ics_lex_find(const struct ics_lex *lx, unsigned comp, const char *name, unsigned nth);
+/* The line number of the first line of component comp whose value ends msg
+ * (libical quotes the offending value at the end of its messages), 0 if none. */
+unsigned ics_lex_find_value(const struct ics_lex *lx, unsigned comp, const char *msg);
+/* The line number of the first line of component comp named name ("X": any
+ * X- name) with an empty value, 0 if none. */
+unsigned ics_lex_find_empty(const struct ics_lex *lx, unsigned comp, const char *name);
+/* Marks and returns non-zero if component comp has an X-LIC-ERROR line, not
+ * yet taken, whose unescaped value is text: the client sent that error
+ * property, libical did not add it. */
+int ics_lex_take_xlic(struct ics_lex *lx, unsigned comp, const char *text);
+/* How many bytes of s to print so that at most max are, cut at a character
+ * boundary: user text in messages stays valid UTF-8 ("%.*s"). */
+int ics_clip(const char *s, size_t max);
+
+/* ---- ics.c: the parsed document ---- */
+
+struct ics_tzent {
+	const char *tzid;   /* borrowed from the tree */
+	icaltimezone *zone; /* owned by the tree or by libical */
+};
+
+struct ics_doc {
+	icalcomponent *root;    /* the VCALENDAR; freed by ics_doc_close() */
+	struct ics_lex lex;
+	icalcomponent **comps;  /* every component in document order (arena) */
+	size_t ncomps;          /* == lex.ncomp, else no lines are named */
+	struct ics_tzent *tz;   /* TZIDs resolved so far (arena) */
+	size_t ntz, tzcap;
+	long steps_left;        /* expansion budget, see ICS_STEPS_MAX */
+	int rules_left;
+	struct sd_arena *a;
+	struct sd_err *err;
+};
+
+/* Sets err to "line N: " (when the line of property p, or else of component
+ * c, is known) followed by the message; returns code. c and p may be NULL. */
+int ics_fail(struct ics_doc *d, int code, icalcomponent *c, icalproperty *p, const char *fmt,
+	     ...) __attribute__((format(printf, 5, 6)));
+/* The name of component c ("VEVENT"; an unknown one as written). */
+const char *ics_doc_comp_name(struct ics_doc *d, icalcomponent *c);
+/* The properties of c of one kind, in order, NULL-terminated (arena): lets
+ * callers nest loops without sharing libical's one iterator per component. */
+icalproperty **ics_props(struct ics_doc *d, icalcomponent *c, icalproperty_kind kind,
+			 size_t *n);
+
+/* ---- ics_tz.c: time zones ---- */
+
+/* Once per process, before libical is used (from pthread_once). */
+void ics_tz_init(void);
+
+/* The zone for tzid: a VTIMEZONE of the object, else the system database
+ * (plain zone names only). NULL if neither knows it. Cached in d. */
+icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid);
+/* Checks one VTIMEZONE (ICS_EPARSE). */
+int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz);
+
+/* ---- ics_range.c: times ---- */
+
+/* Non-zero if the fields of t make a real date (and time). */
+int ics_time_valid(struct icaltimetype t);
+/* Checks the times of the member components of kind (VEVENT, ...) and sets
+ * out->first_start, last_end and recurring. ICS_EPARSE or ICS_EOBJECT. */
+int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out);
+
+#endif

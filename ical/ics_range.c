@@ -1,0 +1,767 @@
+/* ics_range.c - the times of a calendar object: their checks, and the
+ * instant range [first_start, last_end) that the storage index keeps.
+ *
+ * The range is a pre-filter for time-range queries and must never leave out
+ * an instance that matches (RFC 4791 9.9); it may be wider. ics.h lists the
+ * conventions; here is how they are computed.
+ *
+ * Times. A property value becomes a struct when: its wall clock read as if
+ * it were UTC ("wall", seconds), the zone it is in (NULL for a floating time
+ * or a DATE), and the instant. Floating times and dates are kept on their
+ * wall clock and the whole range is widened by ICS_FLOAT_SLACK at the end.
+ * Calendar arithmetic is ours (days_from_civil), in 64 bits, so years up to
+ * 9999 are fine; only UTC offsets come from libical.
+ *
+ * Instances. Every instance of a component lasts as long as its first: the
+ * exact DTEND - DTSTART, or DURATION as nominal days on the wall clock plus
+ * exact seconds (RFC 5545 3.3.6); ends grow with starts, so the set is
+ * bounded by its first start and the end of its last start. The set is
+ * DTSTART (always an instance, even where libical's iterator skips it),
+ * the RRULE instances and RDATEs, minus EXDATEs; overrides add their own
+ * span. RRULE instances come from icalrecur_iterator, fed the wall clock
+ * without zone, and are compared with UNTIL and EXDATE on the wall clock of
+ * DTSTART's zone, into which those are converted once.
+ *
+ * Budget. An unbounded rule needs no expansion (its end is ICS_TIME_MAX,
+ * its start DTSTART unless excluded). A bounded one is walked to its end,
+ * at most ICS_STEPS_MAX steps per object over at most ICS_RULES_MAX rules;
+ * past that, its UNTIL bounds it, or nothing does. libical can loop inside
+ * one step on a rule that rarely or never matches, so such rules are not
+ * walked: sub-daily rules with BY parts (bounded by UNTIL alone), and rules
+ * whose BYMONTHDAY fits none of their months (no instances at all).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ics_int.h"
+
+#define DAY_SECS 86400
+#define DAYS_MAX 3660000 /* ten thousand years: durations beyond are unbounded */
+
+struct when {
+	int64_t wall;       /* wall clock read as UTC */
+	int64_t t;          /* the instant; == wall when floating */
+	icaltimezone *zone; /* NULL: floating or DATE */
+	int is_date, floating;
+};
+
+/* How one component's instances look: its first, and their length. */
+struct shape {
+	int has_start;
+	struct when start;
+	int64_t days, secs; /* nominal days on the wall clock, then exact seconds */
+};
+
+/* Starts of DTSTART and RRULE instances, on DTSTART's wall clock. */
+struct set {
+	int have, unbounded;
+	int64_t first, last;
+};
+
+struct exset {
+	int64_t *v; /* wall clocks of EXDATEs, sorted */
+	size_t n;
+};
+
+struct acc {
+	int64_t lo, hi;
+	int any, floating;
+};
+
+/* ---- calendar arithmetic ---- */
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > ICS_TIME_MAX - b)
+		return ICS_TIME_MAX;
+	if (b < 0 && a < ICS_TIME_MIN - b)
+		return ICS_TIME_MIN;
+	return a + b;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+int ics_time_valid(struct icaltimetype t)
+{
+	if (t.year < 0 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+	    t.day > days_in_month(t.year, t.month))
+		return 0;
+	return t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
+			     t.second >= 0 && t.second <= 60);
+}
+
+static int64_t wall_secs(struct icaltimetype t)
+{
+	int64_t s = days_from_civil(t.year, t.month, t.day) * DAY_SECS;
+
+	return t.is_date ? s : s + t.hour * 3600 + t.minute * 60 + t.second;
+}
+
+static struct icaltimetype wall_time(int64_t wall, int is_date)
+{
+	struct icaltimetype t = icaltime_null_time();
+	int64_t days = wall / DAY_SECS, rem = wall % DAY_SECS;
+
+	if (rem < 0) {
+		rem += DAY_SECS;
+		days--;
+	}
+	civil_from_days(days, &t.year, &t.month, &t.day);
+	t.is_date = is_date;
+	if (!is_date) {
+		t.hour = (int)(rem / 3600);
+		t.minute = (int)(rem / 60 % 60);
+		t.second = (int)(rem % 60);
+	}
+	return t;
+}
+
+/* The instant of a wall clock in zone (NULL: floating, wall itself). */
+static int64_t to_instant(icaltimezone *zone, int64_t wall)
+{
+	struct icaltimetype t;
+
+	if (!zone)
+		return wall;
+	t = wall_time(wall, 0);
+	return wall - icaltimezone_get_utc_offset(zone, &t, NULL);
+}
+
+/* The wall clock in zone of an instant. */
+static int64_t to_wall(icaltimezone *zone, int64_t t)
+{
+	struct icaltimetype u;
+
+	if (!zone)
+		return t;
+	u = wall_time(t, 0);
+	return t + icaltimezone_get_utc_offset_of_utc_time(zone, &u, NULL);
+}
+
+/* ---- times of properties ---- */
+
+static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct icaltimetype tt,
+		    struct when *w)
+{
+	icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+
+	memset(w, 0, sizeof(*w));
+	w->wall = wall_secs(tt);
+	w->is_date = tt.is_date;
+	if (icaltime_is_utc(tt) && !tt.is_date) {
+		w->zone = icaltimezone_get_utc_timezone();
+	} else if (tz && !tt.is_date) {
+		w->zone = ics_tz_lookup(d, icalparameter_get_tzid(tz));
+		if (!w->zone)
+			return ics_fail(d, ICS_EOBJECT, c, p, "TZID '%.*s' is not known",
+					ics_clip(icalparameter_get_tzid(tz), 60),
+					icalparameter_get_tzid(tz));
+	} else {
+		w->floating = 1;
+	}
+	w->t = to_instant(w->zone, w->wall);
+	return ICS_OK;
+}
+
+static int prop_when(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct when *w)
+{
+	return when_get(d, c, p, icalvalue_get_datetimedate(icalproperty_get_value(p)), w);
+}
+
+/* The end of an instance starting at wall (instant t) in zone; one without
+ * length ends a second after it starts. */
+static int64_t inst_end(const struct shape *sh, icaltimezone *zone, int64_t wall, int64_t t)
+{
+	int64_t e = t;
+
+	if (sh->days > DAYS_MAX)
+		return ICS_TIME_MAX;
+	if (sh->days > 0)
+		e = to_instant(zone, wall + sh->days * DAY_SECS);
+	e = sat_add(e, sh->secs);
+	return e > t ? e : sat_add(t, 1);
+}
+
+static void acc_span(struct acc *a, int64_t s, int64_t e)
+{
+	if (e <= s)
+		e = sat_add(s, 1); /* no length: [s, s + 1) */
+	if (!a->any || s < a->lo)
+		a->lo = s;
+	if (!a->any || e > a->hi)
+		a->hi = e;
+	a->any = 1;
+}
+
+/* ---- the shape of a component ---- */
+
+static int shape_end(struct ics_doc *d, icalcomponent *c, icalproperty *pe, const char *end_name,
+		     struct shape *sh)
+{
+	struct when e;
+	int64_t slack;
+	int rc = prop_when(d, c, pe, &e);
+
+	if (rc)
+		return rc;
+	if (e.is_date != sh->start.is_date)
+		return ics_fail(d, ICS_EPARSE, c, pe,
+				"DTSTART and %s must both be dates or both date-times", end_name);
+	/* A floating time against a zoned one: only a gap beyond any offset
+	 * tells that the end is before the start. */
+	slack = e.floating != sh->start.floating ? 2 * ICS_FLOAT_SLACK : 0;
+	if (sat_add(e.t, slack) < sh->start.t)
+		return ics_fail(d, ICS_EPARSE, c, pe, "%s is before DTSTART", end_name);
+	sh->secs = e.t > sh->start.t ? e.t - sh->start.t : 0;
+	return ICS_OK;
+}
+
+/* A duration's weeks and days are nominal (wall clock), the rest exact. */
+static void shape_length(struct shape *sh, struct icaldurationtype du)
+{
+	sh->days = (int64_t)du.weeks * 7 + du.days;
+	sh->secs = (int64_t)du.hours * 3600 + (int64_t)du.minutes * 60 + du.seconds;
+}
+
+static int shape_duration(struct ics_doc *d, icalcomponent *c, icalproperty *pd, struct shape *sh)
+{
+	struct icaldurationtype du = icalproperty_get_duration(pd);
+
+	if (du.is_neg)
+		return ics_fail(d, ICS_EPARSE, c, pd, "DURATION must not be negative");
+	shape_length(sh, du);
+	return ICS_OK;
+}
+
+/* DTSTART with DTEND (DUE for a VTODO) or DURATION; checks RFC 5545's rules
+ * for them. No DTSTART (allowed but in a VEVENT): has_start stays 0, but a
+ * VTODO with DUE alone has its DUE as start. */
+static int shape_get(struct ics_doc *d, icalcomponent *c, struct shape *sh)
+{
+	icalcomponent_kind kind = icalcomponent_isa(c);
+	const char *end_name = kind == ICAL_VTODO_COMPONENT ? "DUE" : "DTEND";
+	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+	icalproperty *pe = icalcomponent_get_first_property(
+		c, kind == ICAL_VTODO_COMPONENT ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY);
+	icalproperty *pd = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
+	int rc;
+
+	memset(sh, 0, sizeof(*sh));
+	if (kind == ICAL_VJOURNAL_COMPONENT)
+		pe = pd = NULL; /* a journal entry has a date, not a length */
+	if (pe && pd)
+		return ics_fail(d, ICS_EPARSE, c, pd, "%s has both %s and DURATION",
+				ics_doc_comp_name(d, c), end_name);
+	if (!ps) {
+		if (kind == ICAL_VEVENT_COMPONENT)
+			return ics_fail(d, ICS_EPARSE, c, NULL, "VEVENT has no DTSTART");
+		if (pd)
+			return ics_fail(d, ICS_EPARSE, c, pd, "DURATION needs a DTSTART");
+		if (!pe)
+			return ICS_OK;
+		sh->has_start = 1;
+		return prop_when(d, c, pe, &sh->start);
+	}
+	rc = prop_when(d, c, ps, &sh->start);
+	if (rc)
+		return rc;
+	sh->has_start = 1;
+	if (pe)
+		return shape_end(d, c, pe, end_name, sh);
+	if (pd)
+		return shape_duration(d, c, pd, sh);
+	if (sh->start.is_date && kind != ICAL_VTODO_COMPONENT)
+		sh->days = 1; /* an all-day event or journal entry: that day */
+	return ICS_OK;
+}
+
+/* ---- EXDATE ---- */
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static int ex_has(const struct exset *ex, int64_t wall)
+{
+	return ex->n && bsearch(&wall, ex->v, ex->n, sizeof(*ex->v), cmp_i64) != NULL;
+}
+
+/* EXDATEs on the wall clock of start's zone. One that cannot be placed there
+ * (another value type; an instant against a floating DTSTART) removes
+ * nothing, which only widens the range. */
+static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *start,
+		    struct exset *ex)
+{
+	icalproperty **ps;
+	size_t n;
+	int rc;
+
+	ps = ics_props(d, c, ICAL_EXDATE_PROPERTY, &n);
+	ex->v = sd_arena_alloc(d->a, (n + 1) * sizeof(*ex->v));
+	ex->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct when w;
+
+		rc = prop_when(d, c, ps[i], &w);
+		if (rc)
+			return rc;
+		if (w.is_date != start->is_date || (start->floating && !w.floating))
+			continue;
+		ex->v[ex->n++] = w.floating || w.zone == start->zone ? w.wall
+								      : to_wall(start->zone, w.t);
+	}
+	qsort(ex->v, ex->n, sizeof(*ex->v), cmp_i64);
+	return ICS_OK;
+}
+
+/* ---- RRULE ---- */
+
+#define BY_COUNT(r, field) by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
+
+static size_t by_count(const short *v, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+static size_t by_parts(const struct icalrecurrencetype *r)
+{
+	return BY_COUNT(r, by_second) + BY_COUNT(r, by_minute) + BY_COUNT(r, by_hour) +
+	       BY_COUNT(r, by_day) + BY_COUNT(r, by_month_day) + BY_COUNT(r, by_year_day) +
+	       BY_COUNT(r, by_week_no) + BY_COUNT(r, by_month) + BY_COUNT(r, by_set_pos);
+}
+
+/* RFC 5545 3.3.10's MUST NOTs; libical accepts them and may then loop. */
+static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
+		      const struct icalrecurrencetype *r, const struct when *start)
+{
+	const char *why = NULL;
+	int numbered = 0;
+
+	for (size_t i = 0; i < BY_COUNT(r, by_day); i++)
+		numbered |= icalrecurrencetype_day_position(r->by_day[i]) != 0;
+	if (r->freq == ICAL_NO_RECURRENCE)
+		why = "has no FREQ";
+	else if (numbered && r->freq != ICAL_MONTHLY_RECURRENCE && r->freq != ICAL_YEARLY_RECURRENCE)
+		why = "has BYDAY with a number (like 1MO), which needs FREQ=MONTHLY or YEARLY";
+	else if (numbered && BY_COUNT(r, by_week_no))
+		why = "has BYDAY with a number together with BYWEEKNO";
+	else if (BY_COUNT(r, by_week_no) && r->freq != ICAL_YEARLY_RECURRENCE)
+		why = "has BYWEEKNO, which needs FREQ=YEARLY";
+	else if (BY_COUNT(r, by_year_day) &&
+		 (r->freq == ICAL_DAILY_RECURRENCE || r->freq == ICAL_WEEKLY_RECURRENCE ||
+		  r->freq == ICAL_MONTHLY_RECURRENCE))
+		why = "has BYYEARDAY, which FREQ=DAILY, WEEKLY and MONTHLY do not allow";
+	else if (BY_COUNT(r, by_month_day) && r->freq == ICAL_WEEKLY_RECURRENCE)
+		why = "has BYMONTHDAY, which FREQ=WEEKLY does not allow";
+	else if (start->is_date &&
+		 BY_COUNT(r, by_hour) + BY_COUNT(r, by_minute) + BY_COUNT(r, by_second))
+		why = "has BYHOUR, BYMINUTE or BYSECOND, but DTSTART is a date";
+	return why ? ics_fail(d, ICS_EPARSE, c, p, "RRULE %s", why) : ICS_OK;
+}
+
+/* Whether some month the rule allows has some day of its BYMONTHDAY. */
+static int rule_feasible(const struct icalrecurrencetype *r)
+{
+	static const int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	size_t nm = BY_COUNT(r, by_month), nd = BY_COUNT(r, by_month_day);
+
+	if (nd == 0 || r->rscale)
+		return 1;
+	for (size_t i = 0; i < (nm ? nm : 12); i++) {
+		int m = nm ? icalrecurrencetype_month_month(r->by_month[i]) : (int)i + 1;
+
+		for (size_t j = 0; m >= 1 && m <= 12 && j < nd; j++)
+			if (abs(r->by_month_day[j]) <= longest[m - 1])
+				return 1;
+	}
+	return 0;
+}
+
+/* UNTIL on DTSTART's wall clock, inclusive. */
+static int rule_cutoff(const struct icalrecurrencetype *r, const struct when *start,
+		       int64_t *cut)
+{
+	struct icaltimetype u = r->until;
+
+	if (icaltime_is_null_time(u))
+		return 0;
+	if (u.is_date)
+		*cut = wall_secs(u) + DAY_SECS - 1;
+	else if (!icaltime_is_utc(u))
+		*cut = wall_secs(u);
+	else if (start->floating)
+		*cut = wall_secs(u) + ICS_FLOAT_SLACK;
+	else
+		*cut = to_wall(start->zone, wall_secs(u));
+	return 1;
+}
+
+static void set_add(struct set *s, int64_t wall)
+{
+	if (!s->have || wall < s->first)
+		s->first = wall;
+	if (!s->have || wall > s->last)
+		s->last = wall;
+	s->have = 1;
+}
+
+/* One RRULE about to be added to a set. */
+struct rule_run {
+	struct icalrecurrencetype rule;
+	int64_t cut;     /* UNTIL on DTSTART's wall clock */
+	int has_cut;
+	int bounded;     /* COUNT or UNTIL */
+};
+
+/* The rule is not (fully) walked: UNTIL is all that bounds it. */
+static void set_bound(struct set *s, const struct rule_run *run)
+{
+	if (run->has_cut)
+		set_add(s, run->cut);
+	else
+		s->unbounded = 1;
+}
+
+/* Walks a rule with libical, from DTSTART, within the object's budget. */
+static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shape *sh,
+		      const struct exset *ex, struct set *set)
+{
+	icalrecur_iterator *it;
+	int done = 0;
+
+	run->rule.until = icaltime_null_time(); /* compared on our wall clock */
+	it = icalrecur_iterator_new(run->rule, wall_time(sh->start.wall, sh->start.is_date));
+	if (!it) {
+		set_bound(set, run); /* a rule libical cannot expand */
+		return;
+	}
+	d->rules_left--;
+	while (d->steps_left > 0) {
+		struct icaltimetype o = icalrecur_iterator_next(it);
+		int64_t w;
+
+		if (icaltime_is_null_time(o)) {
+			done = 1;
+			break;
+		}
+		d->steps_left--;
+		w = wall_secs(o);
+		if (run->has_cut && w > run->cut) {
+			done = 1;
+			break;
+		}
+		if (ex_has(ex, w))
+			continue;
+		set_add(set, w);
+		if (!run->bounded)
+			break; /* the first instance is all an endless rule needs */
+	}
+	icalrecur_iterator_free(it);
+	if (!run->bounded)
+		set->unbounded = 1;
+	else if (!done)
+		set_bound(set, run);
+}
+
+static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const struct shape *sh,
+		    const struct exset *ex, struct set *set)
+{
+	struct rule_run run = {.rule = icalproperty_get_rrule(p)};
+	int rc = rule_check(d, c, p, &run.rule, &sh->start);
+
+	if (rc)
+		return rc;
+	if (!rule_feasible(&run.rule))
+		return ICS_OK;
+	run.has_cut = rule_cutoff(&run.rule, &sh->start, &run.cut);
+	run.bounded = run.rule.count > 0 || run.has_cut;
+	if (!run.bounded && !ex_has(ex, sh->start.wall))
+		set->unbounded = 1; /* endless, and DTSTART comes first */
+	else if (d->rules_left <= 0 ||
+		 (run.rule.freq <= ICAL_HOURLY_RECURRENCE && by_parts(&run.rule)))
+		set_bound(set, &run);
+	else
+		rule_walk(d, &run, sh, ex, set);
+	return ICS_OK;
+}
+
+/* ---- RDATE ---- */
+
+/* An RDATE instance, with its own zone and, for a PERIOD, its own end. */
+static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const struct shape *sh,
+		     struct acc *acc)
+{
+	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
+	struct shape own = *sh;
+	struct when s, e;
+	int rc;
+
+	if (!icaltime_is_null_time(v.time)) {
+		rc = when_get(d, c, p, v.time, &s);
+		if (!rc)
+			acc_span(acc, s.t, inst_end(sh, s.zone, s.wall, s.t));
+		acc->floating |= s.floating;
+		return rc;
+	}
+	rc = when_get(d, c, p, v.period.start, &s);
+	if (rc)
+		return rc;
+	acc->floating |= s.floating;
+	if (!icaltime_is_null_time(v.period.end)) {
+		rc = when_get(d, c, p, v.period.end, &e);
+		if (!rc)
+			acc_span(acc, s.t, e.t);
+		return rc;
+	}
+	shape_length(&own, v.period.duration);
+	acc_span(acc, s.t, inst_end(&own, s.zone, s.wall, s.t));
+	return ICS_OK;
+}
+
+/* ---- components ---- */
+
+/* A VEVENT, VTODO or VJOURNAL with its recurrence set. *last is set to the
+ * instant the last instance starts (ICS_TIME_MAX if endless). */
+static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last)
+{
+	struct shape sh;
+	struct exset ex;
+	struct set set = {0};
+	icalproperty **rrules, **rdates;
+	size_t nr, nd;
+	int rc = shape_get(d, c, &sh);
+
+	if (rc)
+		return rc;
+	rrules = ics_props(d, c, ICAL_RRULE_PROPERTY, &nr);
+	rdates = ics_props(d, c, ICAL_RDATE_PROPERTY, &nd);
+	if (!sh.has_start) {
+		if (nr || nd)
+			return ics_fail(d, ICS_EPARSE, c, nr ? rrules[0] : rdates[0],
+					"%s needs a DTSTART", nr ? "RRULE" : "RDATE");
+		acc_span(acc, ICS_TIME_MIN, ICS_TIME_MAX);
+		*last = ICS_TIME_MAX;
+		return ICS_OK;
+	}
+	acc->floating |= sh.start.floating;
+	rc = ex_build(d, c, &sh.start, &ex);
+	if (!rc && !ex_has(&ex, sh.start.wall))
+		set_add(&set, sh.start.wall);
+	for (size_t i = 0; i < nr && !rc; i++)
+		rc = rule_add(d, c, rrules[i], &sh, &ex, &set);
+	for (size_t i = 0; i < nd && !rc; i++)
+		rc = rdate_add(d, c, rdates[i], &sh, acc);
+	if (rc)
+		return rc;
+	if (!set.have && (set.unbounded || !acc->any))
+		set_add(&set, sh.start.wall); /* nothing else left: keep DTSTART */
+	if (set.have) {
+		int64_t first = to_instant(sh.start.zone, set.first);
+		int64_t lt = to_instant(sh.start.zone, set.last);
+
+		acc_span(acc, first, set.unbounded ? ICS_TIME_MAX
+						   : inst_end(&sh, sh.start.zone, set.last, lt));
+		*last = set.unbounded ? ICS_TIME_MAX : lt;
+	}
+	return ICS_OK;
+}
+
+/* RANGE=THISANDFUTURE moves every later instance of the master by as much
+ * as this one moved, with this one's length. */
+static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last,
+			int64_t own_last, struct acc *acc)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+	icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
+	struct shape sh;
+	struct when rid;
+	int rc;
+
+	if (!range || icalparameter_get_range(range) != ICAL_RANGE_THISANDFUTURE ||
+	    master_last == ICS_TIME_MIN)
+		return ICS_OK;
+	rc = prop_when(d, c, p, &rid);
+	if (!rc)
+		rc = shape_get(d, c, &sh);
+	if (rc || !sh.has_start)
+		return rc;
+	if (master_last == ICS_TIME_MAX || own_last == ICS_TIME_MAX) {
+		acc_span(acc, sh.start.t, ICS_TIME_MAX);
+		return ICS_OK;
+	}
+	acc_span(acc, sh.start.t,
+		 sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
+			 sat_add(master_last, -rid.t) > 0 ? master_last - rid.t : 0));
+	return ICS_OK;
+}
+
+static int freebusy_range(struct ics_doc *d, icalcomponent *c, struct acc *acc)
+{
+	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+	icalproperty *pe = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
+	icalproperty **fb;
+	struct when s = {.t = ICS_TIME_MIN}, e = {.t = ICS_TIME_MAX};
+	size_t n;
+	int rc = ICS_OK;
+
+	fb = ics_props(d, c, ICAL_FREEBUSY_PROPERTY, &n);
+	if (ps)
+		rc = prop_when(d, c, ps, &s);
+	if (!rc && pe)
+		rc = prop_when(d, c, pe, &e);
+	if (rc)
+		return rc;
+	if (ps && pe && e.t < s.t)
+		return ics_fail(d, ICS_EPARSE, c, pe, "DTEND is before DTSTART");
+	acc->floating |= s.floating | e.floating;
+	if (ps || pe || n == 0)
+		acc_span(acc, s.t, pe ? sat_add(e.t, 1) : e.t); /* 9.9: start <= DTEND */
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct icalperiodtype per = icalproperty_get_freebusy(fb[i]);
+		struct shape own = {0};
+
+		rc = when_get(d, c, fb[i], per.start, &s);
+		if (rc)
+			break;
+		if (!icaltime_is_null_time(per.end)) {
+			rc = when_get(d, c, fb[i], per.end, &e);
+		} else {
+			shape_length(&own, per.duration);
+			e.t = inst_end(&own, s.zone, s.wall, s.t);
+		}
+		acc_span(acc, s.t, e.t);
+		acc->floating |= s.floating;
+	}
+	return rc;
+}
+
+static int availability_range(struct ics_doc *d, icalcomponent *c, struct acc *acc)
+{
+	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+	struct shape sh;
+	int rc;
+
+	if (!ps && icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY)) {
+		struct when e;
+
+		rc = prop_when(d, c, icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY), &e);
+		if (!rc)
+			acc_span(acc, ICS_TIME_MIN, e.t);
+		acc->floating |= e.floating;
+		return rc;
+	}
+	rc = shape_get(d, c, &sh);
+	if (rc)
+		return rc;
+	if (!sh.has_start) {
+		acc_span(acc, ICS_TIME_MIN, ICS_TIME_MAX);
+		return ICS_OK;
+	}
+	acc->floating |= sh.start.floating;
+	if (!icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY) &&
+	    !icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
+		acc_span(acc, sh.start.t, ICS_TIME_MAX);
+	else
+		acc_span(acc, sh.start.t, inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t));
+	return ICS_OK;
+}
+
+/* ---- the object ---- */
+
+static int member_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last)
+{
+	*last = ICS_TIME_MIN;
+	switch (icalcomponent_isa(c)) {
+	case ICAL_VFREEBUSY_COMPONENT:
+		return freebusy_range(d, c, acc);
+	case ICAL_VAVAILABILITY_COMPONENT:
+		return availability_range(d, c, acc);
+	default:
+		return comp_range(d, c, acc, last);
+	}
+}
+
+int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
+{
+	struct acc acc = {0};
+	icalcomponent **v, *master = NULL;
+	size_t n = (size_t)icalcomponent_count_components(d->root, kind), k = 0;
+	int64_t master_last = ICS_TIME_MIN, last;
+	int rc = ICS_OK;
+
+	v = sd_arena_alloc(d->a, (n + 1) * sizeof(*v));
+	for (icalcomponent *c = icalcomponent_get_first_component(d->root, kind); c && k < n;
+	     c = icalcomponent_get_next_component(d->root, kind)) {
+		if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+			master = c;
+		v[k++] = c;
+	}
+	out->recurring = k > 1;
+	if (master)
+		rc = member_range(d, master, &acc, &master_last);
+	for (size_t i = 0; i < k && !rc; i++) {
+		out->recurring |= icalcomponent_get_first_property(v[i], ICAL_RRULE_PROPERTY) ||
+				  icalcomponent_get_first_property(v[i], ICAL_RDATE_PROPERTY);
+		if (v[i] == master)
+			continue;
+		rc = member_range(d, v[i], &acc, &last);
+		if (!rc)
+			rc = future_range(d, v[i], master_last, last, &acc);
+	}
+	if (rc)
+		return rc;
+	if (!acc.any)
+		acc_span(&acc, ICS_TIME_MIN, ICS_TIME_MAX);
+	if (kind == ICAL_VTODO_COMPONENT) {
+		acc.lo = sat_add(acc.lo, -1); /* 9.9 compares a task's times with <= */
+		acc.hi = sat_add(acc.hi, 1);
+	}
+	if (acc.floating) {
+		acc.lo = sat_add(acc.lo, -ICS_FLOAT_SLACK);
+		acc.hi = sat_add(acc.hi, ICS_FLOAT_SLACK);
+	}
+	out->first_start = acc.lo;
+	out->last_end = acc.hi;
+	return ICS_OK;
+}

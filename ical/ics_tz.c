@@ -1,0 +1,195 @@
+/* ics_tz.c - time zones: TZIDs to libical zones, and sane VTIMEZONEs.
+ *
+ * A TZID names a VTIMEZONE of the object first (icalcomponent_get_timezone
+ * on the VCALENDAR: the zones belong to the tree) and otherwise a zone of
+ * the system database (icaltimezone_get_builtin_timezone: Debian builds
+ * libical 3.0.16 without built-in tzdata, so it reads TZif files under
+ * /usr/share/zoneinfo; the zones belong to libical, for the whole process).
+ *
+ * What libical 3.0.16 leaves to us (read in its source and binary):
+ * - the process-wide array of system zones is created on first use, by
+ *   whichever libical call needs it first (parsing any UTC time does), and
+ *   published before it is filled: another thread can see it half-built.
+ *   ics_tz_init() has it built once, before any check runs.
+ * - icaltimezone_get_builtin_timezone() searches that array and,
+ *   for a name missing from zone.tab (US/Eastern, Etc/GMT+5, ...), loads
+ *   the file and appends it to that array, all without a lock; an append
+ *   reallocates the array's chunk index under any concurrent search. Every
+ *   call goes through system_zone() below, under system_zones_lock. The
+ *   zones themselves stay put (the array is chunked), and their lazily
+ *   computed transitions are guarded by libical's own mutex, as are the
+ *   zone.tab load and the error number (per thread).
+ * - the name is pasted into a file path unchecked: "../../etc/passwd" is
+ *   opened. Only plain zone names are looked up (zone_name_ok).
+ * - a VTIMEZONE's rules are expanded in full, up to the year 2582, every
+ *   time a zone is first used: an RRULE of FREQ=HOURLY runs for seconds and
+ *   FREQ=SECONDLY for hours. ics_vtimezone_check admits yearly rules only,
+ *   with at most 12 changes a year (real zones have one or two).
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "ics_int.h"
+
+#define ZONE_NAME_MAX 64
+#define TZ_CHANGES_PER_YEAR_MAX 12
+
+static pthread_mutex_t system_zones_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Area/Location names as in the tz database: segments of letters, digits
+ * and "_+-" separated by single slashes; no dots, so no "..". */
+static int zone_name_ok(const char *s)
+{
+	size_t seg = 0, n = 0;
+
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (c == '/') {
+			if (seg == 0)
+				return 0;
+			seg = 0;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-') {
+			seg++;
+		} else {
+			return 0;
+		}
+	}
+	return n > 0 && n <= ZONE_NAME_MAX && seg > 0;
+}
+
+void ics_tz_init(void)
+{
+	icalarray *zones = icaltimezone_get_builtin_timezones();
+
+	(void)zones;
+}
+
+static icaltimezone *system_zone(const char *name)
+{
+	icaltimezone *z;
+
+	if (!zone_name_ok(name))
+		return NULL;
+	pthread_mutex_lock(&system_zones_lock);
+	z = icaltimezone_get_builtin_timezone(name);
+	pthread_mutex_unlock(&system_zones_lock);
+	return z;
+}
+
+icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
+{
+	icaltimezone *z;
+
+	for (size_t i = 0; i < d->ntz; i++)
+		if (strcmp(d->tz[i].tzid, tzid) == 0)
+			return d->tz[i].zone;
+	z = icalcomponent_get_timezone(d->root, tzid);
+	if (!z)
+		z = system_zone(tzid);
+	if (!z)
+		return NULL;
+	if (d->ntz == d->tzcap) {
+		size_t cap = d->tzcap ? 2 * d->tzcap : 8;
+		struct ics_tzent *v = sd_arena_alloc(d->a, cap * sizeof(*v));
+
+		if (d->ntz)
+			memcpy(v, d->tz, d->ntz * sizeof(*v));
+		d->tz = v;
+		d->tzcap = cap;
+	}
+	d->tz[d->ntz].tzid = tzid;
+	d->tz[d->ntz++].zone = z;
+	return z;
+}
+
+static long by_count(const short *v, size_t size)
+{
+	long n = 0;
+
+	while ((size_t)n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+static long at_least_one(long n)
+{
+	return n > 0 ? n : 1;
+}
+
+#define BY_COUNT(r, field) by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
+
+/* An upper bound on the changes one yearly rule makes in a year. */
+static long changes_per_year(const struct icalrecurrencetype *r)
+{
+	long months = BY_COUNT(r, by_month), mdays = BY_COUNT(r, by_month_day);
+	long wdays = BY_COUNT(r, by_day), ydays = BY_COUNT(r, by_year_day);
+	long weeks = BY_COUNT(r, by_week_no);
+	long n;
+
+	if (ydays)
+		n = ydays;
+	else if (weeks)
+		n = weeks * 7;
+	else
+		n = (months ? months : (mdays || wdays ? 12 : 1)) *
+		    (mdays ? mdays : (wdays ? 5 * wdays : 1));
+	return n * at_least_one(BY_COUNT(r, by_hour)) * at_least_one(BY_COUNT(r, by_minute)) *
+	       at_least_one(BY_COUNT(r, by_second));
+}
+
+static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *obs)
+{
+	const char *what = icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT";
+	icalproperty **rules;
+	size_t n;
+
+	if (!icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY))
+		return ics_fail(d, ICS_EPARSE, obs, NULL, "%s of VTIMEZONE '%.*s' has no DTSTART",
+				what, ics_clip(tzid, 60), tzid);
+	if (!icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY))
+		return ics_fail(d, ICS_EPARSE, obs, NULL, "%s of VTIMEZONE '%.*s' has no TZOFFSETTO",
+				what, ics_clip(tzid, 60), tzid);
+	rules = ics_props(d, obs, ICAL_RRULE_PROPERTY, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct icalrecurrencetype r = icalproperty_get_rrule(rules[i]);
+
+		if (r.freq != ICAL_YEARLY_RECURRENCE)
+			return ics_fail(d, ICS_EPARSE, obs, rules[i],
+					"VTIMEZONE '%.*s': only yearly rules (FREQ=YEARLY) are "
+					"accepted for time zone changes, not FREQ=%s",
+					ics_clip(tzid, 60), tzid, icalrecur_freq_to_string(r.freq));
+		if (changes_per_year(&r) > TZ_CHANGES_PER_YEAR_MAX)
+			return ics_fail(d, ICS_EPARSE, obs, rules[i],
+					"VTIMEZONE '%.*s': the RRULE may change the offset more than "
+					"%d times a year",
+					ics_clip(tzid, 60), tzid, TZ_CHANGES_PER_YEAR_MAX);
+	}
+	return ICS_OK;
+}
+
+int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz)
+{
+	icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	const char *tzid = p ? icalproperty_get_tzid(p) : NULL;
+	size_t observances = 0;
+	int rc = ICS_OK;
+
+	if (!tzid || !*tzid)
+		return ics_fail(d, ICS_EPARSE, vtz, NULL, "VTIMEZONE has no TZID");
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c && !rc;
+	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		icalcomponent_kind k = icalcomponent_isa(c);
+
+		if (k != ICAL_XSTANDARD_COMPONENT && k != ICAL_XDAYLIGHT_COMPONENT)
+			continue;
+		rc = observance_check(d, tzid, c);
+		observances++;
+	}
+	if (!rc && observances == 0)
+		rc = ics_fail(d, ICS_EPARSE, vtz, NULL,
+			      "VTIMEZONE '%.*s' has neither STANDARD nor DAYLIGHT", ics_clip(tzid, 60),
+			      tzid);
+	return rc;
+}

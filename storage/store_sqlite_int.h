@@ -1,0 +1,225 @@
+/* store_sqlite_int.h - declarations shared by the files of the SQLite backend.
+ *
+ *	store_sqlite.c         backend and connections, statement cache, binds,
+ *	                       steps, error mapping, transactions
+ *	store_sqlite_schema.c  migrations and the database epoch
+ *	store_sqlite_user.c    users
+ *	store_sqlite_coll.c    collections
+ *	store_sqlite_obj.c     resources and their iterators
+ *	store_sqlite_change.c  the change log: recording and iterating
+ *	store_sqlite_prop.c    dead properties
+ *
+ * Statements. Every SQL text is a static array next to the function that
+ * runs it, with named parameters (:coll, :name). Its address is the key of
+ * the connection's statement cache: sq_get() prepares it on first use and
+ * hands it out; sq_put() resets it and clears its bindings. A cached
+ * statement is marked busy while handed out, so a nested user of the same
+ * text (a foreach callback walking a tree, a second iterator) gets a
+ * private, transient statement instead of resetting one in use. Iterators
+ * hold their statement until they are freed.
+ *
+ * Atomic writes. A write that runs more than one statement brackets them
+ * with sq_wtx_begin()/sq_wtx_end(): a savepoint inside the caller's
+ * transaction, or its own BEGIN IMMEDIATE ... COMMIT otherwise.
+ */
+#ifndef STORE_SQLITE_INT_H
+#define STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_backend.h"
+
+#define SQ_SCHEMA_VERSION 1
+#define SQ_EPOCH_HEX 32
+#define SQ_STMT_SLOTS 128 /* > the number of SQL texts; a full cache still works */
+
+struct sq_backend {
+	struct store_backend base;
+	char *path;
+	int busy_ms;
+	int schema_version;
+	char epoch[SQ_EPOCH_HEX + 1];
+	int (*fault_hook)(void *cls);
+	void *fault_cls;
+};
+
+struct sq_stmt {
+	const char *sql;   /* cache key: the address of a static SQL text */
+	sqlite3_stmt *st;
+	int busy;          /* handed out by sq_get, not yet put back */
+	int transient;     /* not in the cache: finalized and freed by sq_put */
+	int bind_rc;       /* first failed bind since sq_get, reported by sq_step */
+};
+
+struct sq_conn {
+	struct store_conn base;
+	struct sq_backend *sb;
+	sqlite3 *db;
+	struct sq_stmt slots[SQ_STMT_SLOTS]; /* open addressing on the SQL address */
+};
+
+/* The private structs embed their bases first, so these are exact. */
+static inline struct sq_conn *sq_conn(struct store_conn *c)
+{
+	return (struct sq_conn *)c;
+}
+
+static inline struct sq_backend *sq_backend(struct store_backend *be)
+{
+	return (struct sq_backend *)be;
+}
+
+/* ---- statements (store_sqlite.c) ---- */
+
+/* *out: the statement for the static text sql, ready to bind. STORE_EIO
+ * (*out NULL) if it cannot be prepared. Give it back with store_sq_put(). */
+int store_sq_get(struct sq_conn *c, struct sq_stmt **out, const char *sql, struct sd_err *err);
+/* Resets it (or finalizes a transient one). NULL is accepted. */
+void store_sq_put(struct sq_conn *c, struct sq_stmt *s);
+
+/* Bind to the named parameter. Text and blobs are not copied: they must stay
+ * valid until the statement is reset. A NULL string binds SQL NULL. A failure
+ * (unknown name, too big) is kept in s and reported by the next step. */
+void store_sq_bind_i64(struct sq_stmt *s, const char *param, int64_t v);
+void store_sq_bind_text(struct sq_stmt *s, const char *param, const char *v);
+void store_sq_bind_blob(struct sq_stmt *s, const char *param, const void *p, size_t n);
+/* Binds NULL when id is 0: "no collection" (a home's parent). */
+void store_sq_bind_id(struct sq_stmt *s, const char *param, int64_t id);
+
+/* Steps once: 1 with a row, 0 when done, or a negative STORE_E* code with
+ * err set (the fault hook counts here). */
+int store_sq_step(struct sq_conn *c, struct sq_stmt *s, struct sd_err *err);
+/* Steps a statement that returns no rows to completion: 0 or STORE_E*. */
+int store_sq_exec(struct sq_conn *c, struct sq_stmt *s, struct sd_err *err);
+
+/* Maps the connection's last SQLite error to a STORE_E* code and describes
+ * it, prefixed by what, in err. */
+int store_sq_error(struct sq_conn *c, int sqlite_rc, const char *what, struct sd_err *err);
+
+/* Column i as text: NULL for SQL NULL; copied into a, or borrowed from the
+ * statement (valid until its next step or reset) when a is NULL. */
+const char *store_sq_col_text(struct sqlite3_stmt *st, int i, struct sd_arena *a);
+/* Column i as an id: 0 for SQL NULL. */
+int64_t store_sq_col_id(struct sqlite3_stmt *st, int i);
+
+/* ---- atomic writes (store_sqlite.c) ---- */
+
+struct sq_wtx {
+	int outer; /* 1: we ran BEGIN IMMEDIATE; 0: a savepoint in the caller's txn */
+};
+
+/* Opens the atomic bracket of one write operation. STORE_EBUSY, STORE_EIO. */
+int store_sq_wtx_begin(struct sq_conn *c, struct sq_wtx *w, struct sd_err *err);
+/* Closes it: commits (releases) when rc is 0, undoes everything since
+ * store_sq_wtx_begin otherwise. Returns rc, or the commit's error. */
+int store_sq_wtx_end(struct sq_conn *c, struct sq_wtx *w, int rc, struct sd_err *err);
+
+/* ---- schema (store_sqlite_schema.c) ---- */
+
+/* Brings the database to SQ_SCHEMA_VERSION in one transaction, creating the
+ * epoch if it has none. STORE_EIO (also for a database newer than this
+ * code), STORE_EBUSY. */
+int store_sq_migrate(sqlite3 *db, int *version_out, char epoch_out[SQ_EPOCH_HEX + 1],
+		     struct sd_err *err);
+
+/* ---- change log (store_sqlite_change.c) ---- */
+
+/* Records a change in collection coll_id: increments its rev and, when
+ * member is not NULL, logs (member, rev, deleted); then records the change
+ * of coll_id itself in its parent's log, up to the home. Run inside a
+ * store_sq_wtx bracket. STORE_ENOTFOUND if coll_id does not exist. */
+int store_sq_change_record(struct sq_conn *c, int64_t coll_id, const char *member, int deleted,
+			   struct sd_err *err);
+
+/* ---- shared checks (store_sqlite_coll.c) ---- */
+
+/* What a name is in a collection: whether coll_id exists, and whether name
+ * is taken in it by a child collection or by a resource (each 0 or 1). */
+struct sq_name {
+	int coll_exists;
+	int is_coll;
+	int is_obj;
+};
+int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name,
+			struct sq_name *out, struct sd_err *err);
+
+/* ---- operations (one file each group) ---- */
+
+int store_sq_user_create(struct store_conn *c, const char *name, const char *displayname,
+			 const char *email, const char *pwhash, int64_t *id_out,
+			 struct sd_err *err);
+int store_sq_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
+		      struct store_user *out, struct sd_err *err);
+int store_sq_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
+			    struct store_user *out, struct sd_err *err);
+int store_sq_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
+			       struct sd_err *err);
+int store_sq_user_delete(struct store_conn *c, const char *name, struct sd_err *err);
+int store_sq_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
+			  void *cls, struct sd_err *err);
+
+int store_sq_home_get(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
+		      struct store_coll *out, struct sd_err *err);
+int store_sq_coll_get(struct store_conn *c, int64_t parent_id, const char *name,
+		      struct sd_arena *a, struct store_coll *out, struct sd_err *err);
+int store_sq_coll_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
+			    struct store_coll *out, struct sd_err *err);
+int store_sq_coll_create(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
+			 struct sd_err *err);
+int store_sq_coll_update(struct store_conn *c, const struct store_coll *in, struct sd_err *err);
+int store_sq_coll_delete(struct store_conn *c, int64_t id, struct sd_err *err);
+int store_sq_coll_move(struct store_conn *c, int64_t id, int64_t new_parent_id,
+		       const char *new_name, struct sd_err *err);
+int store_sq_coll_foreach(struct store_conn *c, int64_t parent_id,
+			  int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+			  struct sd_err *err);
+/* Deletes collection id and its subtree, tombstone in its parent (shared by
+ * store_sq_coll_delete and store_sq_user_delete; runs inside a bracket). */
+int store_sq_coll_delete_tree(struct sq_conn *c, int64_t id, struct sd_err *err);
+
+int store_sq_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
+		     struct sd_arena *a, struct store_obj *out, struct sd_err *err);
+int store_sq_obj_put(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
+		     const char **etag_out, int *created_out, struct sd_err *err);
+int store_sq_obj_delete(struct store_conn *c, int64_t coll_id, const char *name,
+			struct sd_err *err);
+int store_sq_obj_move(struct store_conn *c, int64_t src_coll_id, const char *src_name,
+		      int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
+int store_sq_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
+			  const char *except_name, struct sd_arena *a, const char **name_out,
+			  struct sd_err *err);
+int store_sq_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
+			  struct store_obj_iter **out, struct sd_err *err);
+int store_sq_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
+				int64_t start, int64_t end, int with_data,
+				struct store_obj_iter **out, struct sd_err *err);
+int store_sq_obj_iter_next(struct store_obj_iter *it, struct store_obj *out, struct sd_err *err);
+void store_sq_obj_iter_free(struct store_obj_iter *it);
+int store_sq_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out,
+		       struct sd_err *err);
+
+int store_sq_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
+			     struct store_change_iter **out, struct sd_err *err);
+int store_sq_change_iter_next(struct store_change_iter *it, struct store_change *out,
+			      struct sd_err *err);
+void store_sq_change_iter_free(struct store_change_iter *it);
+
+int store_sq_prop_set(struct store_conn *c, int64_t coll_id, const char *obj_name,
+		      const struct store_prop *p, struct sd_err *err);
+int store_sq_prop_remove(struct store_conn *c, int64_t coll_id, const char *obj_name,
+			 const char *ns, const char *name, struct sd_err *err);
+int store_sq_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name,
+		      const char *ns, const char *name, struct sd_arena *a, struct store_prop *out,
+		      struct sd_err *err);
+int store_sq_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_name,
+			  int (*fn)(void *cls, const struct store_prop *p), void *cls,
+			  struct sd_err *err);
+
+/* SQL whose plan matters at scale, exported so a test can check with
+ * EXPLAIN QUERY PLAN that it searches an index instead of scanning. */
+extern const char store_sq_sql_obj_range[];
+extern const char store_sq_sql_obj_range_data[];
+extern const char store_sq_sql_obj_find_uid[];
+
+#endif

@@ -1,0 +1,129 @@
+/* test_store_schema.c - opening databases: migrations, epoch, WAL. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "storage_test.h"
+#include "store_sqlite_int.h"
+
+static int is_lower_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void test_open_twice_is_stable(void **state)
+{
+	struct fx *fx = *state;
+	char epoch[SQ_EPOCH_HEX + 1];
+	int version;
+
+	version = store_schema_version(fx->c);
+	assert_int_equal(version, SQ_SCHEMA_VERSION);
+	assert_true(is_lower_hex(store_epoch(fx->c), 32));
+	strcpy(epoch, store_epoch(fx->c));
+
+	fx_close(fx);
+	fx_open(fx, 0);
+	assert_int_equal(store_schema_version(fx->c), version);
+	assert_string_equal(store_epoch(fx->c), epoch);
+	/* The data survived too. */
+	assert_int_equal(fx_rev(fx, fx->home), 0);
+}
+
+static void test_epochs_differ_between_databases(void **state)
+{
+	const char *const sfx[] = {"", "-wal", "-shm"};
+	struct fx *fx = *state;
+	struct store_conn *c2;
+	struct store *st2;
+	char path[128], p[160];
+
+	snprintf(path, sizeof(path), "%s/other.db", fx->dir);
+	assert_int_equal(store_open(&st2, path, 1, &fx->err), 0);
+	assert_int_equal(store_conn_acquire(st2, &c2, &fx->err), 0);
+	assert_true(is_lower_hex(store_epoch(c2), 32));
+	assert_string_not_equal(store_epoch(c2), store_epoch(fx->c));
+	store_conn_release(c2);
+	store_close(st2);
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		remove(p);
+	}
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st2 = NULL;
+	sqlite3 *db;
+
+	fx_close(fx);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(&st2, fx->path, 1, &fx->err), STORE_EIO);
+	assert_null(st2);
+	assert_non_null(strstr(fx->err.msg, "99"));
+}
+
+static void test_memory_database_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st2 = NULL;
+
+	assert_int_equal(store_open(&st2, ":memory:", 1, &fx->err), STORE_EIO);
+	assert_null(st2);
+}
+
+static void test_bad_pool_size_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st2 = NULL;
+
+	assert_int_equal(store_open(&st2, fx->path, 0, &fx->err), STORE_EIO);
+	assert_null(st2);
+}
+
+static void test_database_is_wal_with_schema(void **state)
+{
+	struct fx *fx = *state;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM sqlite_schema WHERE name IN "
+					    "('meta', 'users', 'collections', 'objects', 'changes', "
+					    "'props', 'objects_uid', 'objects_range', 'changes_rev')",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 9);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+int test_store_schema_run(const char *name)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_twice_is_stable, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_epochs_differ_between_databases, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_memory_database_is_refused, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_pool_size_is_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_database_is_wal_with_schema, fx_setup,
+						fx_teardown),
+	};
+	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
