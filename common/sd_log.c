@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sd_arena.h"
 #include "sd_buf.h"
 
 static enum sd_log_level threshold = SD_LOG_INFO;
@@ -54,4 +55,35 @@ void sd_log(enum sd_log_level lvl, const char *msg, const char *fmt, ...)
 	flockfile(stderr);
 	fputs(line, stderr);
 	funlockfile(stderr);
+}
+
+const char *sd_log_quote(struct sd_arena *a, const char *s)
+{
+	struct sd_buf b;
+	const char *out;
+	size_t n = strlen(s);
+
+	if (*s && n <= SD_LOG_VALUE_MAX && !s[strcspn(s, " \"\\=")]) {
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+			if (*p < 0x21 || *p == 0x7f)
+				goto quote;
+		return s;
+	}
+quote:
+	sd_buf_init(&b, 0);
+	sd_buf_addc(&b, '"');
+	for (size_t i = 0; i < n && i < SD_LOG_VALUE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			sd_buf_printf(&b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			sd_buf_printf(&b, "\\x%02x", c);
+		else
+			sd_buf_addc(&b, (char)c);
+	}
+	sd_buf_adds(&b, n > SD_LOG_VALUE_MAX ? "...\"" : "\"");
+	out = sd_arena_strdup(a, sd_buf_cstr(&b));
+	sd_buf_free(&b);
+	return out;
 }

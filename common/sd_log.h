@@ -8,7 +8,18 @@
 #ifndef SD_LOG_H
 #define SD_LOG_H
 
+#include "sd_arena.h"
+
 enum sd_log_level { SD_LOG_DEBUG, SD_LOG_INFO, SD_LOG_WARN, SD_LOG_ERROR };
+
+/* Values longer than this are cut and end in "...". */
+#define SD_LOG_VALUE_MAX 400
+
+/* s as a log value: as it is when it has no space, quote, backslash, '='
+ * or control character; otherwise double-quoted with '"' and '\\' escaped
+ * and control characters as \xNN, so one request can never forge a log
+ * line. Borrowed s or an arena copy. */
+const char *sd_log_quote(struct sd_arena *a, const char *s);
 
 void sd_log_set_level(enum sd_log_level lvl);
 /* Parses "debug", "info", "warn", "error"; -1 if unknown. */

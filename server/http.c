@@ -11,9 +11,12 @@
  *                 NUL byte (400) or a Content-Length over server.max_body
  *                 (413) is answered before the upload
  *   on_request #n a body chunk: appended, or counted as overflow (413 later)
- *   on_request    body complete: route, handle, render, queue the response;
- *                 a buffered response is then independent of us, so the
- *                 exchange is released at once (release_exchange)
+ *   on_request    body complete: a DAV request first takes one of the
+ *                 storage.pool slots of the gate (gate.h), or is suspended
+ *                 until one is handed to it; then route, handle, render,
+ *                 queue the response. A buffered response is then
+ *                 independent of us, so the exchange is released at once
+ *                 (release_exchange)
  *   on_completed  response sent or connection gone: release what is left
  *                 (a streamed response's arena and storage connection),
  *                 write the access log line
@@ -24,9 +27,10 @@
  * only then returns the storage connection, because a front's cleanups may
  * still use it. A streamed response keeps both until on_completed; a
  * buffered one (handed to MHD without copying) gives them back as soon as
- * it is queued, so a slow client never pins a connection of the pool (the
- * pool's acquire blocks, and a worker thread blocked on it would stall
- * every connection it serves). MHD's URL unescaping is replaced by the
+ * it is queued, so a slow client never pins a connection of the pool. No
+ * worker thread ever waits for a storage connection (the gate parks the
+ * request instead): a thread blocked in the pool's acquire could not finish
+ * the streams that would free one. MHD's URL unescaping is replaced by the
  * identity, so paths reach the fronts percent-encoded (sd_path_parse
  * decodes them with the checks MHD would not make).
  */
@@ -46,13 +50,14 @@
 #include <openssl/crypto.h>
 
 #include "dav.h"
+#include "gate.h"
 #include "sd_log.h"
 #include "sd_util.h"
 
 #define STREAM_BLOCK (32 * 1024)
 #define TLS_FILE_MAX (1024 * 1024)
-#define LOG_VALUE_MAX 400
 #define URL_SPAN_MAX (64 * 1024) /* beyond MHD's whole header buffer */
+#define STOP_WAIT_MS 5000
 
 struct srv_http {
 	struct MHD_Daemon *daemon;
@@ -65,6 +70,7 @@ struct srv_http {
 	char *url;           /* "http://127.0.0.1:8008/" */
 	char *fallback_base; /* the same without the '/', when Host is unusable */
 	char *tls_cert, *tls_key;
+	struct srv_gate *gate; /* one slot per pooled storage connection */
 };
 
 struct exchange {
@@ -75,6 +81,7 @@ struct exchange {
 	struct sd_buf out;  /* streamed response: the part being sent */
 	size_t out_off;
 	struct store_conn *conn;
+	struct srv_gate_ticket ticket; /* cls: the MHD connection */
 	char *log_who, *log_what; /* access log fields, kept past the release */
 	uintptr_t target_at;      /* where MHD's raw request target starts */
 	size_t target_len;        /* its strlen() */
@@ -395,6 +402,14 @@ static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *co
 	return MHD_YES;
 }
 
+/* Whether the exchange will take a storage connection (a DAV request that
+ * passed the early checks). */
+static int needs_store(const struct exchange *ex)
+{
+	return !ex->malformed && !ex->too_big && ex->req.path &&
+	       srv_http_route(ex->req.path) == SRV_ROUTE_DAV;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
@@ -417,41 +432,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	ex->req.body = ex->body.data ? ex->body.data : "";
 	ex->req.body_len = ex->body.len;
+	if (needs_store(ex)) {
+		ex->ticket.cls = conn;
+		switch (srv_gate_enter(ex->http->gate, &ex->ticket)) {
+		case SRV_GATE_QUEUED:
+			return MHD_YES; /* suspended; called again once it holds a slot */
+		case SRV_GATE_CLOSED:
+			respond_text(&ex->req, 503, "Shutting down.\n");
+			return queue(ex, conn);
+		}
+	}
 	dispatch(ex);
 	return queue(ex, conn);
-}
-
-/* s as a log value: bare if it is a plain token, else quoted with \" \\ and
- * \xNN escapes; cut to LOG_VALUE_MAX bytes. */
-static const char *log_value(struct sd_arena *a, const char *s)
-{
-	struct sd_buf b;
-	const char *out;
-	size_t n = strlen(s);
-
-	if (*s && n <= LOG_VALUE_MAX && !s[strcspn(s, " \"\\=")]) {
-		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-			if (*p < 0x21 || *p == 0x7f)
-				goto quote;
-		return s;
-	}
-quote:
-	sd_buf_init(&b, 0);
-	sd_buf_addc(&b, '"');
-	for (size_t i = 0; i < n && i < LOG_VALUE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			sd_buf_printf(&b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			sd_buf_printf(&b, "\\x%02x", c);
-		else
-			sd_buf_addc(&b, (char)c);
-	}
-	sd_buf_adds(&b, n > LOG_VALUE_MAX ? "...\"" : "\"");
-	out = sd_arena_strdup(a, sd_buf_cstr(&b));
-	sd_buf_free(&b);
-	return out;
 }
 
 static const char *end_reason(enum MHD_RequestTerminationCode toe)
@@ -474,20 +466,23 @@ static void release_exchange(struct exchange *ex)
 	const struct sd_req *req = &ex->req;
 	const char *ua;
 
-	if (!ex->arena)
+	if (!ex->arena) {
+		srv_gate_leave(ex->http->gate, &ex->ticket);
 		return;
+	}
 	ua = sd_req_header(req, "User-Agent");
 	ex->log_who = sd_xstrdup(sd_arena_printf(
-		ex->arena, "method=%s path=%s", log_value(ex->arena, req->method ? req->method : "-"),
-		log_value(ex->arena, req->path ? req->path : "-")));
+		ex->arena, "method=%s path=%s", sd_log_quote(ex->arena, req->method ? req->method : "-"),
+		sd_log_quote(ex->arena, req->path ? req->path : "-")));
 	ex->log_what = sd_xstrdup(sd_arena_printf(
-		ex->arena, "user=%s ua=%s", log_value(ex->arena, req->user_name ? req->user_name : "-"),
-		log_value(ex->arena, ua ? ua : "-")));
+		ex->arena, "user=%s ua=%s", sd_log_quote(ex->arena, req->user_name ? req->user_name : "-"),
+		sd_log_quote(ex->arena, ua ? ua : "-")));
 	sd_arena_free(ex->arena);
 	ex->arena = NULL;
 	if (ex->conn)
 		store_conn_release(ex->conn);
 	ex->conn = NULL;
+	srv_gate_leave(ex->http->gate, &ex->ticket);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -527,6 +522,16 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---- start and stop ----------------------------------------------------- */
+
+static void suspend_conn(void *cls)
+{
+	MHD_suspend_connection(cls);
+}
+
+static void resume_conn(void *cls)
+{
+	MHD_resume_connection(cls);
+}
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -614,7 +619,7 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 		   struct srv_auth *auth, struct sd_err *err)
 {
 	struct srv_http *h = sd_xcalloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
 	union sockaddr_any addr;
 	int rc;
@@ -623,6 +628,7 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 	h->store = st;
 	h->auth = auth;
 	h->front = dav_handle;
+	h->gate = srv_gate_new(cfg->storage_pool, suspend_conn, resume_conn);
 	h->dav.prefix = SRV_DAV_PREFIX;
 	h->dav.max_resource_size = cfg->caldav_max_resource_size;
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
@@ -660,10 +666,16 @@ out:
 
 void srv_http_stop(struct srv_http *h)
 {
+	int left;
+
 	if (!h)
 		return;
+	/* libmicrohttpd must not stop with suspended connections: wake them */
+	if (h->gate && (left = srv_gate_close(h->gate, STOP_WAIT_MS)))
+		SD_WARN("stopping with exchanges still being resumed", "left=%d", left);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
+	srv_gate_free(h->gate);
 	if (h->tls_key)
 		OPENSSL_cleanse(h->tls_key, strlen(h->tls_key));
 	free(h->tls_key);

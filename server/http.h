@@ -34,7 +34,12 @@ struct srv_http;
  * given store and authenticator, which are borrowed and must outlive the
  * server. cfg is borrowed too. With server.tls_cert and server.tls_key, serves
  * HTTPS. Returns once the socket is bound and threads run. SRV_HTTP_EINVALID,
- * SRV_HTTP_EIO. Caller stops and frees with srv_http_stop(). */
+ * SRV_HTTP_EIO. Caller stops and frees with srv_http_stop().
+ *
+ * st must have been opened with a pool of cfg's storage.pool connections and
+ * be used by nothing else meanwhile: the server holds at most that many at
+ * once and parks further requests (gate.h) rather than letting a worker
+ * thread block in store_conn_acquire(). */
 int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct store *st,
 		   struct srv_auth *auth, struct sd_err *err);
 

@@ -10,6 +10,7 @@
 #include "sd_arena.h"
 #include "sd_buf.h"
 #include "sd_err.h"
+#include "sd_log.h"
 #include "sd_req.h"
 #include "sd_url.h"
 #include "sd_util.h"
@@ -191,6 +192,23 @@ static void test_err(void **state)
 	assert_string_equal(e.msg, "");
 }
 
+static void test_log_quote(void **state)
+{
+	struct sd_arena *a = sd_arena_new();
+	char *long_value = sd_arena_alloc(a, SD_LOG_VALUE_MAX + 10);
+
+	(void)state;
+	assert_string_equal(sd_log_quote(a, "/dav/x.ics"), "/dav/x.ics");
+	assert_string_equal(sd_log_quote(a, "Mozilla/5.0 (X11)"), "\"Mozilla/5.0 (X11)\"");
+	/* A forged second log line stays on this one. */
+	assert_string_equal(sd_log_quote(a, "a\nlevel=error msg=\"x\""),
+			    "\"a\\x0alevel=error msg=\\\"x\\\"\"");
+	assert_string_equal(sd_log_quote(a, ""), "\"\"");
+	memset(long_value, 'x', SD_LOG_VALUE_MAX + 9);
+	assert_int_equal(strlen(sd_log_quote(a, long_value)), SD_LOG_VALUE_MAX + 5);
+	sd_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_url_encode_roundtrip),
 		cmocka_unit_test(test_req_headers),
 		cmocka_unit_test(test_err),
+		cmocka_unit_test(test_log_quote),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +90,8 @@ static void count_cleanup(void *p)
 }
 
 struct stream_state {
-	int n, fail_at;
+	int n, fail_at, parts;
+	size_t size;
 };
 
 static int stream_next(void *cls, struct sd_buf *out)
@@ -99,14 +101,18 @@ static int stream_next(void *cls, struct sd_buf *out)
 	if (++s->n == s->fail_at)
 		return -1;
 	sd_buf_printf(out, "part %d\n", s->n);
-	return s->n < 3;
+	for (size_t i = 7; i < s->size; i++)
+		sd_buf_addc(out, '.');
+	return s->n < s->parts;
 }
 
-static int front_stream(struct sd_req *req, int fail_at)
+static int front_stream(struct sd_req *req, int fail_at, int parts, size_t size)
 {
 	struct stream_state *s = sd_arena_alloc(req->arena, sizeof(*s));
 
 	s->fail_at = fail_at;
+	s->parts = parts;
+	s->size = size;
 	req->resp_stream = stream_next;
 	req->resp_stream_cls = s;
 	req->resp_type = "text/plain";
@@ -137,9 +143,11 @@ static int fake_front(struct sd_req *req, struct store_conn *conn, const struct 
 	if (!strcmp(req->method, "FOOBAR"))
 		return req->status = 501;
 	if (!strcmp(req->path, "/dav/stream"))
-		return front_stream(req, 0);
+		return front_stream(req, 0, 3, 0);
 	if (!strcmp(req->path, "/dav/stream-fails"))
-		return front_stream(req, 2);
+		return front_stream(req, 2, 3, 0);
+	if (!strcmp(req->path, "/dav/bigstream")) /* 8 MiB: more than socket buffers */
+		return front_stream(req, 0, 128, 64 * 1024);
 	if (!strcmp(req->path, "/dav/badstatus"))
 		return 0;
 	if (!strcmp(req->path, "/dav/headlen")) {
@@ -193,12 +201,12 @@ static int free_port(void)
 	return port;
 }
 
-static int setup_pool(void **state, int pool)
+static int setup_with(void **state, int pool, int threads)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct srv_auth_opts ao = {.realm = "slotdav", .cache_seconds = 60};
 	struct store_conn *c;
-	char path[4200], port[16], hash[SRV_PWHASH_MAX];
+	char path[4200], port[16], hash[SRV_PWHASH_MAX], num[16];
 	struct sd_err err;
 
 	f->dir = test_tmpdir();
@@ -208,7 +216,10 @@ static int setup_pool(void **state, int pool)
 	srv_config_init(&f->cfg);
 	assert_int_equal(srv_config_set(&f->cfg, "server", "port", port, &err), 0);
 	assert_int_equal(srv_config_set(&f->cfg, "server", "max_body", "1024", &err), 0);
-	assert_int_equal(srv_config_set(&f->cfg, "server", "threads", "2", &err), 0);
+	snprintf(num, sizeof(num), "%d", threads);
+	assert_int_equal(srv_config_set(&f->cfg, "server", "threads", num, &err), 0);
+	snprintf(num, sizeof(num), "%d", pool);
+	assert_int_equal(srv_config_set(&f->cfg, "storage", "pool", num, &err), 0);
 	assert_int_equal(store_open(&f->st, path, pool, &err), 0);
 	assert_int_equal(store_conn_acquire(f->st, &c, &err), 0);
 	assert_int_equal(srv_password_hash(hash, "alice-pw", &err), 0);
@@ -225,12 +236,13 @@ static int setup_pool(void **state, int pool)
 
 static int setup(void **state)
 {
-	return setup_pool(state, 4);
+	return setup_with(state, 4, 2);
 }
 
-static int setup_pool1(void **state)
+/* One worker thread, one storage connection: what makes blocking deadly. */
+static int setup_narrow(void **state)
 {
-	return setup_pool(state, 1);
+	return setup_with(state, 1, 1);
 }
 
 static int teardown(void **state)
@@ -525,6 +537,97 @@ static void test_slow_client_does_not_pin_connection(void **state)
 	close(slow);
 }
 
+static int open_and_send(struct fixture *f, const char *raw)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(send(fd, raw, strlen(raw), MSG_NOSIGNAL), (ssize_t)strlen(raw));
+	return fd;
+}
+
+static int readable_within(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* Reads until EOF; returns the byte count, the first bytes in head. */
+static size_t drain(int fd, char *head, size_t headsize)
+{
+	char buf[65536];
+	size_t total = 0;
+	ssize_t n;
+
+	head[0] = '\0';
+	while (readable_within(fd, 10000) && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		if (total < headsize - 1) {
+			size_t k = (size_t)n < headsize - 1 - total ? (size_t)n : headsize - 1 - total;
+
+			memcpy(head + total, buf, k);
+			head[total + k] = '\0';
+		}
+		total += (size_t)n;
+	}
+	return total;
+}
+
+static void wait_front_calls(int n)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+
+	for (int i = 0; i < 300 && atomic_load(&front_calls) < n; i++)
+		nanosleep(&ts, NULL);
+	assert_int_equal(atomic_load(&front_calls), n);
+}
+
+#define GET(path) "GET " path " HTTP/1.1\r\nHost: h\r\n" ALICE "Connection: close\r\n\r\n"
+
+/* One thread, one storage connection, and a streamed response that holds
+ * it for as long as its client does not read: a second request must be
+ * parked, not block the thread that would finish the stream. */
+static void test_parked_while_stream_holds_connection(void **state)
+{
+	struct fixture *f = *state;
+	char head[256];
+	int a = open_and_send(f, GET("/dav/bigstream")), b;
+
+	wait_front_calls(1);
+	b = open_and_send(f, GET("/dav/fixed"));
+	assert_false(readable_within(b, 300)); /* parked: no answer yet */
+	assert_true(drain(a, head, sizeof(head)) > 8 * 1024 * 1024);
+	assert_int_equal(status_of(head), 200);
+	drain(b, head, sizeof(head));
+	assert_int_equal(status_of(head), 200);
+	assert_string_equal(body_of(head), "0123456789");
+	close(a);
+	close(b);
+	wait_cleanups(2);
+}
+
+/* Stopping with a parked request neither hangs nor leaks: it is woken and
+ * answered 503 (or closed by the shutdown). */
+static void test_stop_with_parked_request(void **state)
+{
+	struct fixture *f = *state;
+	char head[256];
+	int a = open_and_send(f, GET("/dav/bigstream")), b;
+
+	wait_front_calls(1);
+	b = open_and_send(f, GET("/dav/fixed"));
+	assert_false(readable_within(b, 200));
+	srv_http_stop(f->http);
+	f->http = NULL;
+	drain(b, head, sizeof(head));
+	assert_true(head[0] == '\0' || status_of(head) == 503);
+	assert_int_equal(atomic_load(&front_calls), 1);
+	close(a);
+	close(b);
+}
+
 /* A NUL byte cannot cut a request target short. */
 static void test_nul_bytes_refused(void **state)
 {
@@ -568,9 +671,13 @@ int test_http_run(void)
 		cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_and_no_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_method_and_bad_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slow_client_does_not_pin_connection, setup_pool1,
+		cmocka_unit_test_setup_teardown(test_slow_client_does_not_pin_connection, setup_narrow,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nul_bytes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parked_while_stream_holds_connection,
+						setup_narrow, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_with_parked_request, setup_narrow,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

@@ -32,6 +32,7 @@ int main(void)
 	int failed = 0;
 
 	failed += test_config_run();
+	failed += test_gate_run();
 	failed += test_auth_run();
 	failed += test_cli_run();
 	failed += test_http_run();

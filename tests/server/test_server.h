@@ -4,6 +4,7 @@
 #define TEST_SERVER_H
 
 int test_config_run(void);
+int test_gate_run(void);
 int test_auth_run(void);
 int test_cli_run(void);
 int test_http_run(void);
