@@ -52,10 +52,10 @@ static const struct {
 
 /* Properties that may occur at most once in whatever component holds them. */
 static const icalproperty_kind single_props[] = {
-	ICAL_UID_PROPERTY,	   ICAL_DTSTART_PROPERTY,    ICAL_DTEND_PROPERTY,
-	ICAL_DURATION_PROPERTY,	   ICAL_DUE_PROPERTY,	     ICAL_RECURRENCEID_PROPERTY,
-	ICAL_VERSION_PROPERTY,	   ICAL_PRODID_PROPERTY,     ICAL_CALSCALE_PROPERTY,
-	ICAL_METHOD_PROPERTY,	   ICAL_TZID_PROPERTY,	     ICAL_TZOFFSETTO_PROPERTY,
+	ICAL_UID_PROPERTY,	    ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
+	ICAL_DURATION_PROPERTY,	    ICAL_DUE_PROPERTY,	   ICAL_RECURRENCEID_PROPERTY,
+	ICAL_VERSION_PROPERTY,	    ICAL_PRODID_PROPERTY,  ICAL_CALSCALE_PROPERTY,
+	ICAL_METHOD_PROPERTY,	    ICAL_TZID_PROPERTY,	   ICAL_TZOFFSETTO_PROPERTY,
 	ICAL_TZOFFSETFROM_PROPERTY,
 };
 
@@ -83,18 +83,22 @@ static long comp_index(const struct ics_doc *d, const icalcomponent *c)
 static unsigned locate(struct ics_doc *d, icalcomponent *c, icalproperty *p)
 {
 	long ci = c && d->ncomps == d->lex.ncomp ? comp_index(d, c) : -1;
+	const char *pname;
 	unsigned nth = 0;
 	char name[64];
 
 	if (ci < 0)
 		return 0;
-	if (!p)
+	pname = p ? icalproperty_get_property_name(p) : NULL;
+	if (!pname)
 		return ics_lex_find(&d->lex, (unsigned)ci, "BEGIN", 0);
-	snprintf(name, sizeof(name), "%s", icalproperty_get_property_name(p));
+	snprintf(name, sizeof(name), "%s", pname);
 	for (icalproperty *q = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); q && q != p;
-	     q = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY))
-		if (strcasecmp(icalproperty_get_property_name(q), name) == 0)
-			nth++;
+	     q = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+		const char *qname = icalproperty_get_property_name(q);
+
+		nth += qname && strcasecmp(qname, name) == 0;
+	}
 	return ics_lex_find(&d->lex, (unsigned)ci, name, nth);
 }
 
@@ -251,12 +255,14 @@ static int scan_xlic(struct ics_doc *d, unsigned ci, icalcomponent *c, icalprope
 
 static int bad_time(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct icaltimetype t)
 {
+	const char *name = icalproperty_get_property_name(p);
+
 	if (icaltime_is_null_time(t) || ics_time_valid(t))
 		return ICS_OK;
 	return ics_fail(d, ICS_EPARSE, c, p,
 			"%s has an impossible date or time (%04d-%02d-%02d %02d:%02d:%02d)",
-			icalproperty_get_property_name(p), t.year, t.month, t.day, t.hour,
-			t.minute, t.second);
+			name ? name : "a property", t.year, t.month, t.day, t.hour, t.minute,
+			t.second);
 }
 
 /* libical takes 2024-02-30 and 25:00:00 as they come. */
@@ -330,16 +336,13 @@ static int doc_scan(struct ics_doc *d)
 	return rc;
 }
 
-static void doc_close(struct ics_doc *d)
+void ics_once(void)
 {
-	if (d->root)
-		icalcomponent_free(d->root);
-	d->root = NULL;
+	pthread_once(&init_once, ics_init);
 }
 
-/* Parses and scans data into d; doc_close(d) afterwards, whatever happens. */
-static int doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		    struct sd_err *err)
+int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
+		  struct sd_err *err)
 {
 	int rc;
 
@@ -348,17 +351,30 @@ static int doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_a
 	d->err = err;
 	d->steps_left = ICS_STEPS_MAX;
 	d->rules_left = ICS_RULES_MAX;
-	pthread_once(&init_once, ics_init);
+	ics_once();
 	if (len == 0)
 		return sd_err_set(err, ICS_EPARSE, "the calendar data is empty");
 	if (memchr(data, '\0', len))
 		return sd_err_set(err, ICS_EPARSE, "the calendar data contains a NUL byte");
 	rc = ics_lex_scan(&d->lex, data, len, a, err);
-	if (!rc)
-		rc = doc_parse(d);
-	if (!rc)
-		rc = doc_scan(d);
-	return rc;
+	return rc ? rc : doc_parse(d);
+}
+
+void ics_doc_close(struct ics_doc *d)
+{
+	if (d->root)
+		icalcomponent_free(d->root);
+	d->root = NULL;
+}
+
+/* Parses and scans data into d; ics_doc_close(d) afterwards, whatever
+ * happens. */
+static int doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
+		    struct sd_err *err)
+{
+	int rc = ics_doc_parse(d, data, len, a, err);
+
+	return rc ? rc : doc_scan(d);
 }
 
 /* ---- the calendar and its members ---- */
@@ -382,14 +398,16 @@ static int calendar_check(struct ics_doc *d, int object)
 	p = icalcomponent_get_first_property(cal, ICAL_CALSCALE_PROPERTY);
 	v = p ? icalproperty_get_calscale(p) : NULL;
 	if (v && strcasecmp(v, "GREGORIAN") != 0)
-		return ics_fail(d, ICS_EPARSE, cal, p, "CALSCALE:%.*s is not supported (only GREGORIAN)",
-				ics_clip(v, 40), v);
+		return ics_fail(d, ICS_EPARSE, cal, p,
+				"CALSCALE:%.*s is not supported (only GREGORIAN)", ics_clip(v, 40),
+				v);
 	p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
 	if (object && p)
-		return ics_fail(d, ICS_EOBJECT, cal, p,
-				"METHOD is not allowed in a calendar object resource (RFC 4791 4.1); "
-				"store the calendar without METHOD:%s",
-				icalproperty_method_to_string(icalproperty_get_method(p)));
+		return ics_fail(
+			d, ICS_EOBJECT, cal, p,
+			"METHOD is not allowed in a calendar object resource (RFC 4791 4.1); "
+			"store the calendar without METHOD:%s",
+			icalproperty_method_to_string(icalproperty_get_method(p)));
 	return ICS_OK;
 }
 
@@ -400,14 +418,16 @@ static int timezones_check(struct ics_doc *d, size_t *count)
 	int rc = ICS_OK;
 
 	seen = sd_arena_alloc(d->a, (d->ncomps + 1) * sizeof(*seen));
-	for (icalcomponent *z = icalcomponent_get_first_component(d->root, ICAL_VTIMEZONE_COMPONENT);
+	for (icalcomponent *z =
+		     icalcomponent_get_first_component(d->root, ICAL_VTIMEZONE_COMPONENT);
 	     z && !rc; z = icalcomponent_get_next_component(d->root, ICAL_VTIMEZONE_COMPONENT)) {
 		const char *tzid;
 
 		rc = ics_vtimezone_check(d, z);
 		if (rc)
 			break;
-		tzid = icalproperty_get_tzid(icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY));
+		tzid = icalproperty_get_tzid(
+			icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY));
 		for (size_t i = 0; i < n && !rc; i++)
 			if (strcmp(seen[i], tzid) == 0)
 				rc = ics_fail(d, ICS_EPARSE, z, NULL,
@@ -466,7 +486,8 @@ static int overrides_check(struct ics_doc *d, icalcomponent_kind kind, size_t n)
 	for (icalcomponent *c = icalcomponent_get_first_component(d->root, kind); c && k < n;
 	     c = icalcomponent_get_next_component(d->root, kind)) {
 		icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
-		icalparameter *tz = p ? icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) : NULL;
+		icalparameter *tz =
+			p ? icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) : NULL;
 
 		if (!p)
 			continue;
@@ -486,6 +507,38 @@ static int overrides_check(struct ics_doc *d, icalcomponent_kind kind, size_t n)
 	return ICS_OK;
 }
 
+/* One member: a kind stored here and the same as the first's, the same
+ * UID, and no second master. */
+static int member_check(struct ics_doc *d, icalcomponent *c, icalcomponent **first,
+			icalcomponent **master, const char **uid)
+{
+	icalcomponent_kind k = icalcomponent_isa(c);
+	int rc;
+
+	if (!comp_bit(k))
+		return ics_fail(d, ICS_ECOMPONENT, c, NULL,
+				"%s is not a calendar component this server stores (VEVENT, "
+				"VTODO, VJOURNAL, VFREEBUSY or VAVAILABILITY)",
+				ics_doc_comp_name(d, c));
+	if (*first && k != icalcomponent_isa(*first))
+		return ics_fail(d, ICS_EOBJECT, c, NULL,
+				"the object mixes %s and %s; one calendar object holds "
+				"components of one kind",
+				ics_doc_comp_name(d, *first), ics_doc_comp_name(d, c));
+	if (!*first)
+		*first = c;
+	rc = member_uid(d, c, uid);
+	if (rc || icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+		return rc;
+	if (*master)
+		return ics_fail(d, ICS_EOBJECT, c, NULL,
+				"a second %s without RECURRENCE-ID: an object holds one event "
+				"(or task...) and the overrides of its instances",
+				ics_doc_comp_name(d, c));
+	*master = c;
+	return ICS_OK;
+}
+
 /* Everything but VTIMEZONEs: one supported kind, one UID, one master. */
 static int members_check(struct ics_doc *d, unsigned allowed, icalcomponent_kind *kind,
 			 const char **uid)
@@ -497,31 +550,10 @@ static int members_check(struct ics_doc *d, unsigned allowed, icalcomponent_kind
 	*uid = NULL;
 	for (icalcomponent *c = icalcomponent_get_first_component(d->root, ICAL_ANY_COMPONENT);
 	     c && !rc; c = icalcomponent_get_next_component(d->root, ICAL_ANY_COMPONENT)) {
-		icalcomponent_kind k = icalcomponent_isa(c);
-
-		if (k == ICAL_VTIMEZONE_COMPONENT)
+		if (icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT)
 			continue;
-		if (!comp_bit(k))
-			return ics_fail(d, ICS_ECOMPONENT, c, NULL,
-					"%s is not a calendar component this server stores (VEVENT, "
-					"VTODO, VJOURNAL, VFREEBUSY or VAVAILABILITY)",
-					ics_doc_comp_name(d, c));
-		if (first && k != icalcomponent_isa(first))
-			return ics_fail(d, ICS_EOBJECT, c, NULL,
-					"the object mixes %s and %s; one calendar object holds "
-					"components of one kind",
-					ics_doc_comp_name(d, first), ics_doc_comp_name(d, c));
-		first = first ? first : c;
+		rc = member_check(d, c, &first, &master, uid);
 		n++;
-		rc = member_uid(d, c, uid);
-		if (rc || icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
-			continue;
-		if (master)
-			rc = ics_fail(d, ICS_EOBJECT, c, NULL,
-				      "a second %s without RECURRENCE-ID: an object holds one event "
-				      "(or task...) and the overrides of its instances",
-				      ics_doc_comp_name(d, c));
-		master = c;
 	}
 	if (rc)
 		return rc;
@@ -532,7 +564,8 @@ static int members_check(struct ics_doc *d, unsigned allowed, icalcomponent_kind
 	*kind = icalcomponent_isa(first);
 	if (!(allowed & comp_bit(*kind)))
 		return ics_fail(d, ICS_ECOMPONENT, first, NULL,
-				"this calendar does not accept %s components", ics_comp_name(comp_bit(*kind)));
+				"this calendar does not accept %s components",
+				ics_comp_name(comp_bit(*kind)));
 	return overrides_check(d, *kind, n);
 }
 
@@ -544,14 +577,16 @@ static int tzids_check(struct ics_doc *d)
 
 		for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
 		     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
-			icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+			icalparameter *tz =
+				icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 			const char *tzid = tz ? icalparameter_get_tzid(tz) : NULL;
 
 			if (tzid && !ics_tz_lookup(d, tzid))
-				return ics_fail(d, ICS_EOBJECT, c, p,
-						"TZID '%.*s' is not defined in the object and not a "
-						"known time zone",
-						ics_clip(tzid, 60), tzid);
+				return ics_fail(
+					d, ICS_EOBJECT, c, p,
+					"TZID '%.*s' is not defined in the object and not a "
+					"known time zone",
+					ics_clip(tzid, 60), tzid);
 		}
 	}
 	return ICS_OK;
@@ -590,7 +625,7 @@ int ics_object_check(const char *data, size_t len, unsigned allowed_comps, struc
 	out->uid = sd_arena_strdup(a, uid);
 	out->comp = comp_bit(kind);
 out:
-	doc_close(&d);
+	ics_doc_close(&d);
 	return rc;
 }
 
@@ -620,7 +655,7 @@ int ics_timezone_check(const char *data, size_t len, struct sd_err *err)
 		rc = sd_err_set(err, ICS_EOBJECT,
 				"a calendar time zone holds exactly one VTIMEZONE, not %zu", ntz);
 out:
-	doc_close(&d);
+	ics_doc_close(&d);
 	sd_arena_free(a);
 	return rc;
 }

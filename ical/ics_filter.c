@@ -1,10 +1,11 @@
 /* ics_filter.c - evaluating a CALDAV:filter (RFC 4791 9.7) against one
  * calendar object resource.
  *
- * The object is parsed as ics.c parses it (ics_lex_scan, then libical line
- * by line) into a struct ics_doc, whose zone cache (ics_tz_lookup) and
- * expansion budget (steps_left, rules_left) this file reuses; the tree and
- * a private arena live for one call. The filter tree is walked top down:
+ * The object is parsed by ics_doc_parse (ics.c, without the checks it
+ * passed when it was stored) into a struct ics_doc, whose zone cache
+ * (ics_tz_lookup) and expansion budget (steps_left, rules_left) this file
+ * uses too; the tree and a private arena live for one call. The filter tree
+ * is walked top down:
  *
  *   comp_filter_match   some child named N satisfies comp_matches
  *   comp_matches        every prop-filter, every nested comp-filter, and
@@ -35,21 +36,24 @@
  * the RECURRENCE-IDs of its overrides (siblings of the same kind and UID,
  * which are matched in their own right as components). Exclusions are
  * compared as instants; a DATE exclusion of a DATE-TIME series removes that
- * whole day. Rules are walked on the wall clock of DTSTART, only up to the
- * end of the window the check needs (struct walk), within the object's
- * budget of ICS_STEPS_MAX instances and ICS_RULES_MAX libical iterators:
- * - a rule without BY parts up to FREQ=WEEKLY is arithmetic: the walk
- *   jumps to the window, so FREQ=SECONDLY from 1970 costs nothing;
- * - other rules go through icalrecur_iterator from DTSTART, with UNTIL
- *   lowered to the window's end: libical checks UNTIL inside the loop that
- *   skips non-matching candidates, so that loop ends there too;
- * - a rule with BY parts whose walk to the window would take more than
- *   SPIN_MAX periods of its frequency is not walked (FREQ=SECONDLY;
- *   BYMONTH=2 spins 2.5 million times a month inside one libical call),
+ * whole day. A check needs only the instances that start in a window
+ * [lo, hi] (struct walk). Rules are walked on the wall clock of DTSTART, up
+ * to hi and no further, within the object's budget of ICS_STEPS_MAX
+ * instances and ICS_RULES_MAX libical iterators:
+ * - a rule without BY parts up to FREQ=WEEKLY is arithmetic (rule_arith):
+ *   the walk starts at the window, so FREQ=SECONDLY from 1970 costs nothing;
+ * - other rules go through icalrecur_iterator (rule_iter); one without
+ *   COUNT is first moved near the window (rule_jump). Its UNTIL is lowered
+ *   to the window's end: libical checks UNTIL inside the loop that skips
+ *   candidates failing the BY parts, so that loop ends there too;
+ * - a rule with BY parts that would still have libical look at more than
+ *   SPIN_MAX candidates is not walked (FREQ=SECONDLY;BYMONTH=2 has 2.6
+ *   million a month, and libical built with ICU takes 3-6 us for each),
  *   and a rule whose BYMONTHDAY fits none of its months has no instances.
- * When the walk cannot decide (budget spent, rule not walked, libical
- * refuses the rule) the component is taken to overlap (capped()): a
- * calendar-query may return one object too many, never hide one.
+ * When the walk cannot decide (budget spent, rule not walked) the
+ * component is taken to overlap (capped()): a calendar-query may return
+ * one object too many, never hide one. A rule libical will not start (it
+ * finds no instance before the year 20000) adds no instances.
  *
  * Approximations, on purpose:
  * - RANGE=THISANDFUTURE on a RECURRENCE-ID is read as a single override;
@@ -59,18 +63,18 @@
  * - Window edges are placed on the wall clock with 3 hours of slack: a zone
  *   whose offset jumps by more (Samoa skipping a day) may lose instances at
  *   the very edge of a window.
- * - Property names libical does not know (neither IANA-registered ones it
- *   knows nor X-) are replaced by X-LIC-ERROR in its tree and cannot be
- *   filtered on.
+ * - A property name that is neither X- nor known to libical (an IANA name
+ *   newer than libical 3.0) becomes an X-LIC-ERROR in libical's tree and
+ *   cannot be filtered on.
  * - i;unicode-casemap folds with a small table (fold_cp): simple case
  *   folding of ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic; other
  *   characters compare as they are, and there is no normalisation (RFC 5051
  *   asks for NFKD too).
  *
  * Thread safety: the tree, its zones and the arena belong to one call;
- * system zones go through ics_tz_lookup and its lock, as ics_tz.c requires.
+ * libical's process-wide setup is ics_once() (in ics_doc_parse), and system
+ * zones go through ics_tz_lookup and its lock, as ics_tz.c requires.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,16 +85,15 @@
 
 #define DAY INT64_C(86400)
 #define EDGE (3 * 3600)       /* slack when a window is put on a wall clock */
-#define SPIN_MAX 200000       /* periods libical may skip through for one rule */
+#define SPIN_MAX 50000        /* candidates libical may look at for one rule */
 #define WALL_MIN INT64_C(-62167219200) /* 0000-01-01T00:00:00 */
 #define WALL_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59 */
 
 /* One evaluation. */
 struct fctx {
-	struct ics_doc d;       /* the object: tree, lines, zones, budget */
-	icalcomponent *tz_root; /* the parsed default_tz, or NULL */
-	icaltimezone *deftz;    /* floating times and dates; NULL: UTC */
-	int capped;             /* a time-range was decided conservatively */
+	struct ics_doc d;    /* the object: tree, lines, zones, budget */
+	struct ics_doc tz;   /* the default_tz value, parsed */
+	icaltimezone *deftz; /* floating times and dates (owned by tz); NULL: UTC */
 };
 
 /* A DATE or DATE-TIME value. */
@@ -131,9 +134,12 @@ struct walk {
 	const void *arg;
 };
 
-/* Excluded instance starts: exact instants, and whole days [day, day_end). */
+/* Excluded instance starts: exact instants, and whole days. */
 struct exset {
-	int64_t *at, *day, *day_end;
+	int64_t *at;     /* sorted */
+	struct span {
+		int64_t s, e; /* [s, e) */
+	} *day;          /* sorted by s; days do not overlap */
 	size_t nat, nday;
 };
 
@@ -143,18 +149,6 @@ struct alarm {
 	int64_t rep;     /* repeats after the first */
 	int at_end;      /* RELATED=END */
 };
-
-static pthread_once_t filter_once = PTHREAD_ONCE_INIT;
-
-/* libical's process-wide state must be set up once before any use (errors
- * not fatal, the system zone array built: ics_init in ics.c, ics_tz_init).
- * ics.c does that behind its own pthread_once, which every public check
- * passes through first, even on empty data; a second once here running
- * ics_tz_init could overlap it, the very race it exists to prevent. */
-static void filter_init(void)
-{
-	(void)ics_timezone_check("", 0, NULL);
-}
 
 /* ---- arithmetic on instants and wall clocks ---- */
 
@@ -301,76 +295,19 @@ static int64_t day_end(const struct ftime *f)
 
 /* ---- the parsed object ---- */
 
-static void index_comps(struct ics_doc *d, icalcomponent *c, size_t cap)
-{
-	if (d->ncomps == cap)
-		return;
-	d->comps[d->ncomps++] = c;
-	for (icalcomponent *k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k;
-	     k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
-		index_comps(d, k, cap);
-}
-
-/* Parses data as ics.c does, without its checks: the object passed them
- * when it was stored. d->root must be freed whatever this returns. */
-static int doc_load(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		    struct sd_err *err)
-{
-	icalparser *ps;
-	int rc;
-
-	memset(d, 0, sizeof(*d));
-	d->a = a;
-	d->err = err;
-	d->steps_left = ICS_STEPS_MAX;
-	d->rules_left = ICS_RULES_MAX;
-	pthread_once(&filter_once, filter_init);
-	if (!data || len == 0)
-		return sd_err_set(err, ICS_EPARSE, "the calendar data is empty");
-	if (memchr(data, '\0', len))
-		return sd_err_set(err, ICS_EPARSE, "the calendar data contains a NUL byte");
-	rc = ics_lex_scan(&d->lex, data, len, a, err);
-	if (rc)
-		return rc;
-	ps = icalparser_new();
-	if (!ps)
-		abort();
-	for (size_t i = 0; i < d->lex.n; i++) {
-		icalcomponent *c = icalparser_add_line(ps, d->lex.lines[i].text);
-
-		if (c) {
-			if (d->root)
-				icalcomponent_free(d->root);
-			d->root = c;
-		}
-	}
-	if (!d->root)
-		d->root = icalparser_clean(ps);
-	icalparser_free(ps);
-	if (!d->root || icalcomponent_isa(d->root) != ICAL_VCALENDAR_COMPONENT)
-		return sd_err_set(err, ICS_EPARSE, "libical could not read the calendar");
-	d->comps = sd_arena_alloc(a, (d->lex.ncomp + 1) * sizeof(*d->comps));
-	index_comps(d, d->root, d->lex.ncomp + 1);
-	return ICS_OK;
-}
-
 /* The zone of default_tz (a VCALENDAR with one VTIMEZONE). One that does
  * not parse leaves UTC: it was checked when it was set. */
 static void deftz_load(struct fctx *x, const char *text)
 {
-	struct ics_doc tzd;
 	icalcomponent *vtz;
 	icalproperty *p;
 
-	if (!text)
+	if (!text || ics_doc_parse(&x->tz, text, strlen(text), x->d.a, NULL) != ICS_OK)
 		return;
-	if (doc_load(&tzd, text, strlen(text), x->d.a, NULL) == ICS_OK) {
-		vtz = icalcomponent_get_first_component(tzd.root, ICAL_VTIMEZONE_COMPONENT);
-		p = vtz ? icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY) : NULL;
-		if (p && icalproperty_get_tzid(p))
-			x->deftz = icalcomponent_get_timezone(tzd.root, icalproperty_get_tzid(p));
-	}
-	x->tz_root = tzd.root;
+	vtz = icalcomponent_get_first_component(x->tz.root, ICAL_VTIMEZONE_COMPONENT);
+	p = vtz ? icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY) : NULL;
+	if (p && icalproperty_get_tzid(p))
+		x->deftz = icalcomponent_get_timezone(x->tz.root, icalproperty_get_tzid(p));
 }
 
 /* The children of c, in order, NULL-terminated (arena). */
@@ -727,9 +664,8 @@ static int prop_filter_match(struct fctx *x, icalcomponent *c, const struct ics_
 /* ---- instances ---- */
 
 /* The walk could not decide: count the component as overlapping. */
-static int capped(struct fctx *x)
+static int capped(void)
 {
-	x->capped = 1;
 	return 1;
 }
 
@@ -800,7 +736,7 @@ static void todo_shape(struct fctx *x, icalcomponent *c, struct shape *sh)
 {
 	icalproperty *pd = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
 	icalproperty *pu = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
-	struct ftime due;
+	struct ftime due = {0};
 	int has_due = prop_time(x, pu, &due);
 
 	memset(sh, 0, sizeof(*sh));
@@ -904,8 +840,8 @@ static int cmp_i64(const void *a, const void *b)
 static void ex_add(struct exset *ex, const struct shape *sh, const struct ftime *f)
 {
 	if (f->is_date && !sh->anchor.is_date) {
-		ex->day[ex->nday] = f->t;
-		ex->day_end[ex->nday++] = day_end(f);
+		ex->day[ex->nday].s = f->t;
+		ex->day[ex->nday++].e = day_end(f);
 	} else {
 		ex->at[ex->nat++] = f->t;
 	}
@@ -913,12 +849,19 @@ static void ex_add(struct exset *ex, const struct shape *sh, const struct ftime 
 
 static int ex_has(const struct exset *ex, int64_t s)
 {
+	size_t lo = 0, hi = ex->nday;
+
 	if (ex->nat && bsearch(&s, ex->at, ex->nat, sizeof(*ex->at), cmp_i64))
 		return 1;
-	for (size_t i = 0; i < ex->nday; i++) /* whole days: rare, few */
-		if (ex->day[i] <= s && s < ex->day_end[i])
-			return 1;
-	return 0;
+	while (lo < hi) { /* the first day starting after s */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ex->day[mid].s <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && s < ex->day[lo - 1].e;
 }
 
 /* The RECURRENCE-IDs of the overrides of master c: siblings of its kind
@@ -958,7 +901,6 @@ static void ex_build(struct fctx *x, icalcomponent *c, const struct shape *sh, s
 
 	ex->at = sd_arena_alloc(x->d.a, (nx + nr + 1) * sizeof(*ex->at));
 	ex->day = sd_arena_alloc(x->d.a, (nx + nr + 1) * sizeof(*ex->day));
-	ex->day_end = sd_arena_alloc(x->d.a, (nx + nr + 1) * sizeof(*ex->day_end));
 	ex->nat = ex->nday = 0;
 	for (size_t i = 0; i < nx + nr; i++) {
 		icalproperty *p = i < nx ? xs[i] : rs[i - nx];
@@ -968,6 +910,7 @@ static void ex_build(struct fctx *x, icalcomponent *c, const struct shape *sh, s
 			ex_add(ex, sh, &f);
 	}
 	qsort(ex->at, ex->nat, sizeof(*ex->at), cmp_i64);
+	qsort(ex->day, ex->nday, sizeof(*ex->day), cmp_i64); /* by s, the first member */
 }
 
 /* ---- recurrence ---- */
@@ -1022,12 +965,26 @@ static int rule_feasible(const struct icalrecurrencetype *r)
 static int64_t rule_period(const struct icalrecurrencetype *r)
 {
 	static const int64_t unit[] = {1, 60, 3600, DAY, 7 * DAY, 28 * DAY, 365 * DAY};
-
 	int f = (int)r->freq;
 
 	if (f < 0 || f >= (int)SD_ARRAY_LEN(unit))
 		return 0;
 	return unit[f] * (r->interval > 0 ? r->interval : 1);
+}
+
+/* About how many candidates libical looks at over span seconds: periods
+ * of the rule, times the times of day each one expands to. */
+static int64_t rule_work(const struct icalrecurrencetype *r, int64_t span)
+{
+	int64_t n = span / rule_period(r) + 1;
+
+	if (r->freq > ICAL_SECONDLY_RECURRENCE && BY_COUNT(r, by_second))
+		n = sat_mul(n, (int64_t)BY_COUNT(r, by_second));
+	if (r->freq > ICAL_MINUTELY_RECURRENCE && BY_COUNT(r, by_minute))
+		n = sat_mul(n, (int64_t)BY_COUNT(r, by_minute));
+	if (r->freq > ICAL_HOURLY_RECURRENCE && BY_COUNT(r, by_hour))
+		n = sat_mul(n, (int64_t)BY_COUNT(r, by_hour));
+	return n;
 }
 
 /* UNTIL on the anchor's wall clock, inclusive. */
@@ -1060,25 +1017,64 @@ static int rule_arith(struct fctx *x, const struct icalrecurrencetype *r, const 
 		k1 = (int64_t)r->count - 1;
 	for (; k <= k1; k++) {
 		if (--x->d.steps_left < 0)
-			return capped(x);
+			return capped();
 		if (visit_wall(sh, ex, w, a + k * step))
 			return 1;
 	}
 	return 0;
 }
 
-/* libical's iterator from DTSTART, its UNTIL lowered to hi_w. */
+/* A wall clock at or before lo_w from which libical's iterator, moved
+ * there with icalrecur_iterator_set_start, yields the instances it yields
+ * from DTSTART: the start of a period in step with INTERVAL (libical
+ * realigns days, weeks with BYDAY, months and years itself, but not
+ * shorter periods: those jump only with INTERVAL=1, to a day boundary).
+ * 0 if the walk must start at DTSTART: COUNT needs every instance. */
+static int rule_jump(const struct icalrecurrencetype *r, const struct shape *sh, int64_t lo_w,
+		     int64_t *j)
+{
+	int64_t a = sh->anchor.wall, step = rule_period(r), iv = r->interval > 0 ? r->interval : 1;
+	struct icaltimetype at = wall_time(a, 0), lt = wall_time(lo_w, 0);
+	int64_t m;
+
+	if (r->count > 0 || r->rscale || lo_w - a <= 2 * DAY)
+		return 0;
+	switch (r->freq) {
+	case ICAL_DAILY_RECURRENCE:
+	case ICAL_WEEKLY_RECURRENCE:
+		*j = a + (lo_w - a) / step * step;
+		return 1;
+	case ICAL_MONTHLY_RECURRENCE:
+		m = ((int64_t)(lt.year - at.year) * 12 + lt.month - at.month) / iv * iv + at.month - 1;
+		*j = days_from_civil(at.year + m / 12, (int)(m % 12) + 1, 1) * DAY;
+		return *j > a;
+	case ICAL_YEARLY_RECURRENCE:
+		*j = days_from_civil(at.year + (lt.year - at.year) / iv * iv, 1, 1) * DAY;
+		return *j > a;
+	default:
+		*j = (lo_w - (lo_w % DAY + DAY) % DAY) - DAY; /* midnight, the day before */
+		return iv == 1 && *j > a;
+	}
+}
+
+/* libical's iterator, from DTSTART or a jump, its UNTIL lowered to hi_w:
+ * libical checks UNTIL in its inner loop too. */
 static int rule_iter(struct fctx *x, struct icalrecurrencetype r, const struct shape *sh,
 		     const struct exset *ex, const struct walk *w, int64_t lo_w, int64_t hi_w)
 {
 	icalrecur_iterator *it;
-	int hit = 0;
+	int64_t j = sh->anchor.wall;
+	int hit = 0, jump = rule_jump(&r, sh, lo_w, &j);
 
+	if (x->d.rules_left <= 0 || (by_parts(&r) && rule_work(&r, hi_w - j) > SPIN_MAX))
+		return capped();
 	r.until = wall_time(hi_w, sh->anchor.is_date);
 	it = icalrecur_iterator_new(r, wall_time(sh->anchor.wall, sh->anchor.is_date));
 	if (!it)
-		return capped(x);
+		return 0; /* libical finds no instance before the year 20000 */
 	x->d.rules_left--;
+	if (jump && !icalrecur_iterator_set_start(it, wall_time(j, sh->anchor.is_date)))
+		goto out; /* beyond the years libical handles: no instances */
 	for (;;) {
 		struct icaltimetype o = icalrecur_iterator_next(it);
 		int64_t wl;
@@ -1086,7 +1082,7 @@ static int rule_iter(struct fctx *x, struct icalrecurrencetype r, const struct s
 		if (icaltime_is_null_time(o))
 			break;
 		if (--x->d.steps_left < 0) {
-			hit = capped(x);
+			hit = capped();
 			break;
 		}
 		wl = wall_secs(o);
@@ -1097,6 +1093,7 @@ static int rule_iter(struct fctx *x, struct icalrecurrencetype r, const struct s
 			break;
 		}
 	}
+out:
 	icalrecur_iterator_free(it);
 	return hit;
 }
@@ -1106,18 +1103,16 @@ static int rule_walk(struct fctx *x, icalproperty *p, const struct shape *sh,
 {
 	struct icalrecurrencetype r = icalproperty_get_rrule(p);
 	int64_t lo_w = wall_of(sh->anchor.zone, w->lo) - EDGE;
-	int64_t hi_w = wall_of(sh->anchor.zone, w->hi) + EDGE, cut = 0, period = rule_period(&r);
+	int64_t hi_w = wall_of(sh->anchor.zone, w->hi) + EDGE, cut = 0;
 	int has_cut = rule_cut(&r, sh, &cut);
 
 	if (has_cut && cut < hi_w)
 		hi_w = cut;
-	if (period == 0 || hi_w < sh->anchor.wall || (has_cut && cut < lo_w) || !rule_feasible(&r))
+	if (rule_period(&r) == 0 || hi_w < sh->anchor.wall || (has_cut && cut < lo_w) ||
+	    !rule_feasible(&r))
 		return 0;
 	if (by_parts(&r) == 0 && r.freq <= ICAL_WEEKLY_RECURRENCE && !r.rscale)
 		return rule_arith(x, &r, sh, ex, w, lo_w, hi_w);
-	if (x->d.rules_left <= 0 ||
-	    (by_parts(&r) && (hi_w - sh->anchor.wall) / period > SPIN_MAX))
-		return capped(x);
 	return rule_iter(x, r, sh, ex, w, lo_w, hi_w);
 }
 
@@ -1143,7 +1138,7 @@ static int rdate_visit(struct fctx *x, icalcomponent *c, icalproperty *p, const 
 		in.form = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT ? FORM_TODO_DUE : FORM_SPAN;
 	}
 	if (--x->d.steps_left < 0)
-		return capped(x);
+		return capped();
 	return !ex_has(ex, in.s) && w->fn(&in, w->arg);
 }
 
@@ -1345,7 +1340,7 @@ int ics_filter_match(const char *data, size_t len, const struct ics_comp_filter 
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	rc = doc_load(&x.d, data, len, sd_arena_new(), err);
+	rc = ics_doc_parse(&x.d, data ? data : "", data ? len : 0, sd_arena_new(), err);
 	if (rc)
 		goto out;
 	if (!root) {
@@ -1357,10 +1352,8 @@ int ics_filter_match(const char *data, size_t len, const struct ics_comp_filter 
 	rc = root->name && strcasecmp(root->name, "VCALENDAR") == 0 && !root->is_not_defined &&
 	     comp_matches(&x, x.d.root, NULL, root);
 out:
-	if (x.d.root)
-		icalcomponent_free(x.d.root);
-	if (x.tz_root)
-		icalcomponent_free(x.tz_root);
+	ics_doc_close(&x.d);
+	ics_doc_close(&x.tz);
 	sd_arena_free(x.d.a);
 	return rc;
 }

@@ -27,13 +27,13 @@
 /* ---- ics_lex.c: content lines ---- */
 
 struct ics_line {
-	char *text;        /* unfolded line, NUL-terminated (arena) */
+	char *text;	   /* unfolded line, NUL-terminated (arena) */
 	const char *value; /* within text: after the first ':' outside quotes */
 	size_t name_len;   /* text[0..name_len) is the name */
 	unsigned lineno;   /* 1-based physical line it starts on */
-	unsigned comp;     /* document-order index of its component; BEGIN and
+	unsigned comp;	   /* document-order index of its component; BEGIN and
 			      END lines carry the component they open/close */
-	int taken;         /* an X-LIC-ERROR line matched to a property */
+	int taken;	   /* an X-LIC-ERROR line matched to a property */
 };
 
 struct ics_lex {
@@ -73,28 +73,37 @@ struct ics_tzent {
 };
 
 struct ics_doc {
-	icalcomponent *root;    /* the VCALENDAR; freed by ics_doc_close() */
+	icalcomponent *root; /* the VCALENDAR; freed by ics_doc_close() */
 	struct ics_lex lex;
-	icalcomponent **comps;  /* every component in document order (arena) */
-	size_t ncomps;          /* == lex.ncomp, else no lines are named */
-	struct ics_tzent *tz;   /* TZIDs resolved so far (arena) */
+	icalcomponent **comps; /* every component in document order (arena) */
+	size_t ncomps;	       /* == lex.ncomp, else no lines are named */
+	struct ics_tzent *tz;  /* TZIDs resolved so far (arena) */
 	size_t ntz, tzcap;
-	long steps_left;        /* expansion budget, see ICS_STEPS_MAX */
+	long steps_left; /* expansion budget, see ICS_STEPS_MAX */
 	int rules_left;
 	struct sd_arena *a;
 	struct sd_err *err;
 };
 
+/* Sets libical up for this process, once (pthread_once); every entry point
+ * calls it before anything else of libical. */
+void ics_once(void);
+/* Lexes data and has libical build the tree (calls ics_once()): no checks
+ * beyond ics_lex_scan's, for data checked when it was stored. ICS_EPARSE.
+ * ics_doc_close(d) afterwards, whatever it returns. */
+int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
+		  struct sd_err *err);
+/* Frees the tree (and the zones of its VTIMEZONEs). */
+void ics_doc_close(struct ics_doc *d);
 /* Sets err to "line N: " (when the line of property p, or else of component
  * c, is known) followed by the message; returns code. c and p may be NULL. */
-int ics_fail(struct ics_doc *d, int code, icalcomponent *c, icalproperty *p, const char *fmt,
-	     ...) __attribute__((format(printf, 5, 6)));
+int ics_fail(struct ics_doc *d, int code, icalcomponent *c, icalproperty *p, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* The name of component c ("VEVENT"; an unknown one as written). */
 const char *ics_doc_comp_name(struct ics_doc *d, icalcomponent *c);
 /* The properties of c of one kind, in order, NULL-terminated (arena): lets
  * callers nest loops without sharing libical's one iterator per component. */
-icalproperty **ics_props(struct ics_doc *d, icalcomponent *c, icalproperty_kind kind,
-			 size_t *n);
+icalproperty **ics_props(struct ics_doc *d, icalcomponent *c, icalproperty_kind kind, size_t *n);
 
 /* ---- ics_tz.c: time zones ---- */
 

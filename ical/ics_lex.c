@@ -34,12 +34,12 @@ struct open_comp {
 struct lexer {
 	struct ics_lex *out;
 	struct sd_err *err;
-	char *buf;         /* arena space the unfolded lines are written to */
-	size_t used;       /* bytes of buf in use */
+	char *buf;	      /* arena space the unfolded lines are written to */
+	size_t used;	      /* bytes of buf in use */
 	struct ics_line *cur; /* the logical line being assembled, or NULL */
 	struct open_comp stack[LEX_DEPTH_MAX];
 	int depth;
-	int closed;        /* the VCALENDAR has been closed */
+	int closed; /* the VCALENDAR has been closed */
 };
 
 static int is_name_char(unsigned char c)
@@ -135,8 +135,8 @@ static int lex_end(struct lexer *lx, struct ics_line *l)
 	const struct open_comp *oc;
 
 	if (lx->depth == 0)
-		return sd_err_set(lx->err, ICS_EPARSE, "line %u: END:%.*s without BEGIN",
-				  l->lineno, ics_clip(l->value, 40), l->value);
+		return sd_err_set(lx->err, ICS_EPARSE, "line %u: END:%.*s without BEGIN", l->lineno,
+				  ics_clip(l->value, 40), l->value);
 	oc = &lx->stack[lx->depth - 1];
 	if (strcasecmp(l->value, oc->name) != 0)
 		return sd_err_set(lx->err, ICS_EPARSE,
@@ -186,9 +186,10 @@ static int lex_physical(struct lexer *lx, const char *s, size_t n, unsigned line
 		return ICS_OK;
 	if (s[0] == ' ' || s[0] == '\t') {
 		if (!lx->cur)
-			return sd_err_set(lx->err, ICS_EPARSE,
-					  "line %u: a folded continuation line with no line before it",
-					  lineno);
+			return sd_err_set(
+				lx->err, ICS_EPARSE,
+				"line %u: a folded continuation line with no line before it",
+				lineno);
 		memcpy(lx->buf + lx->used, s + 1, n - 1);
 		lx->used += n - 1;
 		return ICS_OK;

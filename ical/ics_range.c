@@ -39,8 +39,8 @@
 #define DAYS_MAX 3660000 /* ten thousand years: durations beyond are unbounded */
 
 struct when {
-	int64_t wall;       /* wall clock read as UTC */
-	int64_t t;          /* the instant; == wall when floating */
+	int64_t wall;	    /* wall clock read as UTC */
+	int64_t t;	    /* the instant; == wall when floating */
 	icaltimezone *zone; /* NULL: floating or DATE */
 	int is_date, floating;
 };
@@ -326,8 +326,7 @@ static int ex_has(const struct exset *ex, int64_t wall)
 /* EXDATEs on the wall clock of start's zone. One that cannot be placed there
  * (another value type; an instant against a floating DTSTART) removes
  * nothing, which only widens the range. */
-static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *start,
-		    struct exset *ex)
+static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *start, struct exset *ex)
 {
 	icalproperty **ps;
 	size_t n;
@@ -344,8 +343,8 @@ static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *star
 			return rc;
 		if (w.is_date != start->is_date || (start->floating && !w.floating))
 			continue;
-		ex->v[ex->n++] = w.floating || w.zone == start->zone ? w.wall
-								      : to_wall(start->zone, w.t);
+		ex->v[ex->n++] =
+			w.floating || w.zone == start->zone ? w.wall : to_wall(start->zone, w.t);
 	}
 	qsort(ex->v, ex->n, sizeof(*ex->v), cmp_i64);
 	return ICS_OK;
@@ -382,7 +381,8 @@ static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
 		numbered |= icalrecurrencetype_day_position(r->by_day[i]) != 0;
 	if (r->freq == ICAL_NO_RECURRENCE)
 		why = "has no FREQ";
-	else if (numbered && r->freq != ICAL_MONTHLY_RECURRENCE && r->freq != ICAL_YEARLY_RECURRENCE)
+	else if (numbered && r->freq != ICAL_MONTHLY_RECURRENCE &&
+		 r->freq != ICAL_YEARLY_RECURRENCE)
 		why = "has BYDAY with a number (like 1MO), which needs FREQ=MONTHLY or YEARLY";
 	else if (numbered && BY_COUNT(r, by_week_no))
 		why = "has BYDAY with a number together with BYWEEKNO";
@@ -418,9 +418,63 @@ static int rule_feasible(const struct icalrecurrencetype *r)
 	return 0;
 }
 
+/* The fewest candidates a period of the rule offers BYSETPOS: 0 when some
+ * period may offer none, or when it is not worth working out. */
+static long set_least(const struct icalrecurrencetype *r)
+{
+	long wdays = (long)BY_COUNT(r, by_day), months = (long)BY_COUNT(r, by_month);
+	long mdays = 0, least;
+
+	for (size_t i = 0; i < BY_COUNT(r, by_month_day); i++)
+		mdays += abs(r->by_month_day[i]) <= 28; /* in every month */
+	for (size_t i = 0; i < (size_t)wdays; i++)
+		if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
+			return 0;
+	if (BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no))
+		return 0;
+	if (r->freq == ICAL_MONTHLY_RECURRENCE)
+		least = wdays ? 4 * wdays : (BY_COUNT(r, by_month_day) ? mdays : 1);
+	else if (r->freq == ICAL_YEARLY_RECURRENCE)
+		least = wdays ? (months ? 4 * months : 52) * wdays
+			      : (BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12) : 1);
+	else
+		return 0; /* BYSETPOS below MONTHLY: clients do not write it */
+	return least * (long)(BY_COUNT(r, by_hour) ? BY_COUNT(r, by_hour) : 1) *
+	       (long)(BY_COUNT(r, by_minute) ? BY_COUNT(r, by_minute) : 1) *
+	       (long)(BY_COUNT(r, by_second) ? BY_COUNT(r, by_second) : 1);
+}
+
+/* Whether libical finds each next instance of r without a long search. Its
+ * iterator looks, on creation and on every step, up to the year 2582 for a
+ * match, one period at a time: seconds for a rare FREQ=SECONDLY rule, months
+ * for BYDAY=5MO;BYMONTHDAY=1, which no month has (over a second each time).
+ * So: BY parts below FREQ=DAILY not at all; one BY part choosing days
+ * (BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO) at most, BYMONTH with BYDAY or
+ * BYMONTHDAY only; numbered BYDAY within what a month or year has; BYSETPOS
+ * within what every period offers; Gregorian rules. Clients write such
+ * rules; the others are bounded by their UNTIL alone. */
+static int rule_walkable(const struct icalrecurrencetype *r)
+{
+	size_t wdays = BY_COUNT(r, by_day), ydays = BY_COUNT(r, by_year_day);
+	size_t weeks = BY_COUNT(r, by_week_no);
+	int choosers = !!wdays + !!BY_COUNT(r, by_month_day) + !!ydays + !!weeks;
+	int in_month = r->freq == ICAL_MONTHLY_RECURRENCE || BY_COUNT(r, by_month);
+
+	if (r->freq <= ICAL_HOURLY_RECURRENCE)
+		return by_parts(r) == 0;
+	if (r->rscale || choosers > 1 || (BY_COUNT(r, by_month) && (ydays || weeks)))
+		return 0;
+	for (size_t i = 0; i < wdays; i++)
+		if (abs(icalrecurrencetype_day_position(r->by_day[i])) > (in_month ? 5 : 53))
+			return 0;
+	for (size_t i = 0; i < BY_COUNT(r, by_set_pos); i++)
+		if (abs(r->by_set_pos[i]) > set_least(r))
+			return 0;
+	return 1;
+}
+
 /* UNTIL on DTSTART's wall clock, inclusive. */
-static int rule_cutoff(const struct icalrecurrencetype *r, const struct when *start,
-		       int64_t *cut)
+static int rule_cutoff(const struct icalrecurrencetype *r, const struct when *start, int64_t *cut)
 {
 	struct icaltimetype u = r->until;
 
@@ -449,9 +503,9 @@ static void set_add(struct set *s, int64_t wall)
 /* One RRULE about to be added to a set. */
 struct rule_run {
 	struct icalrecurrencetype rule;
-	int64_t cut;     /* UNTIL on DTSTART's wall clock */
+	int64_t cut; /* UNTIL on DTSTART's wall clock */
 	int has_cut;
-	int bounded;     /* COUNT or UNTIL */
+	int bounded; /* COUNT or UNTIL */
 };
 
 /* The rule is not (fully) walked: UNTIL is all that bounds it. */
@@ -471,12 +525,12 @@ static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shap
 	int done = 0;
 
 	run->rule.until = icaltime_null_time(); /* compared on our wall clock */
+	d->rules_left--;
 	it = icalrecur_iterator_new(run->rule, wall_time(sh->start.wall, sh->start.is_date));
 	if (!it) {
 		set_bound(set, run); /* a rule libical cannot expand */
 		return;
 	}
-	d->rules_left--;
 	while (d->steps_left > 0) {
 		struct icaltimetype o = icalrecur_iterator_next(it);
 		int64_t w;
@@ -518,8 +572,7 @@ static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const 
 	run.bounded = run.rule.count > 0 || run.has_cut;
 	if (!run.bounded && !ex_has(ex, sh->start.wall))
 		set->unbounded = 1; /* endless, and DTSTART comes first */
-	else if (d->rules_left <= 0 ||
-		 (run.rule.freq <= ICAL_HOURLY_RECURRENCE && by_parts(&run.rule)))
+	else if (d->rules_left <= 0 || !rule_walkable(&run.rule))
 		set_bound(set, &run);
 	else
 		rule_walk(d, &run, sh, ex, set);
@@ -600,20 +653,22 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 		int64_t first = to_instant(sh.start.zone, set.first);
 		int64_t lt = to_instant(sh.start.zone, set.last);
 
-		acc_span(acc, first, set.unbounded ? ICS_TIME_MAX
-						   : inst_end(&sh, sh.start.zone, set.last, lt));
+		acc_span(acc, first,
+			 set.unbounded ? ICS_TIME_MAX : inst_end(&sh, sh.start.zone, set.last, lt));
 		*last = set.unbounded ? ICS_TIME_MAX : lt;
 	}
 	return ICS_OK;
 }
 
 /* RANGE=THISANDFUTURE moves every later instance of the master by as much
- * as this one moved, with this one's length. */
-static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last,
-			int64_t own_last, struct acc *acc)
+ * as this one moved, and gives it this one's length: the master's last
+ * instance, master_last, ends as far after this one's end as it starts
+ * after this one's RECURRENCE-ID. */
+static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last, int64_t own_last,
+			struct acc *acc)
 {
 	icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
-	icalparameter *range = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
+	icalparameter *range = p ? icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER) : NULL;
 	struct shape sh;
 	struct when rid;
 	int rc;
@@ -626,13 +681,12 @@ static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last
 		rc = shape_get(d, c, &sh);
 	if (rc || !sh.has_start)
 		return rc;
-	if (master_last == ICS_TIME_MAX || own_last == ICS_TIME_MAX) {
+	if (master_last == ICS_TIME_MAX || own_last == ICS_TIME_MAX)
 		acc_span(acc, sh.start.t, ICS_TIME_MAX);
-		return ICS_OK;
-	}
-	acc_span(acc, sh.start.t,
-		 sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
-			 sat_add(master_last, -rid.t) > 0 ? master_last - rid.t : 0));
+	else
+		acc_span(acc, sh.start.t,
+			 sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
+				 master_last > rid.t ? master_last - rid.t : 0));
 	return ICS_OK;
 }
 

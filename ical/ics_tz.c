@@ -31,7 +31,7 @@
 
 #include "ics_int.h"
 
-#define ZONE_NAME_MAX 64
+#define ZONE_NAME_MAX		64
 #define TZ_CHANGES_PER_YEAR_MAX 12
 
 static pthread_mutex_t system_zones_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -82,6 +82,7 @@ icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
 {
 	icaltimezone *z;
 
+	ics_once(); /* cheap after the first time; the zone list must be whole */
 	for (size_t i = 0; i < d->ntz; i++)
 		if (strcmp(d->tz[i].tzid, tzid) == 0)
 			return d->tz[i].zone;
@@ -141,7 +142,8 @@ static long changes_per_year(const struct icalrecurrencetype *r)
 
 static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *obs)
 {
-	const char *what = icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT";
+	const char *what =
+		icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT";
 	icalproperty **rules;
 	size_t n;
 
@@ -149,8 +151,9 @@ static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *
 		return ics_fail(d, ICS_EPARSE, obs, NULL, "%s of VTIMEZONE '%.*s' has no DTSTART",
 				what, ics_clip(tzid, 60), tzid);
 	if (!icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY))
-		return ics_fail(d, ICS_EPARSE, obs, NULL, "%s of VTIMEZONE '%.*s' has no TZOFFSETTO",
-				what, ics_clip(tzid, 60), tzid);
+		return ics_fail(d, ICS_EPARSE, obs, NULL,
+				"%s of VTIMEZONE '%.*s' has no TZOFFSETTO", what,
+				ics_clip(tzid, 60), tzid);
 	rules = ics_props(d, obs, ICAL_RRULE_PROPERTY, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct icalrecurrencetype r = icalproperty_get_rrule(rules[i]);
@@ -161,10 +164,11 @@ static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *
 					"accepted for time zone changes, not FREQ=%s",
 					ics_clip(tzid, 60), tzid, icalrecur_freq_to_string(r.freq));
 		if (changes_per_year(&r) > TZ_CHANGES_PER_YEAR_MAX)
-			return ics_fail(d, ICS_EPARSE, obs, rules[i],
-					"VTIMEZONE '%.*s': the RRULE may change the offset more than "
-					"%d times a year",
-					ics_clip(tzid, 60), tzid, TZ_CHANGES_PER_YEAR_MAX);
+			return ics_fail(
+				d, ICS_EPARSE, obs, rules[i],
+				"VTIMEZONE '%.*s': the RRULE may change the offset more than "
+				"%d times a year",
+				ics_clip(tzid, 60), tzid, TZ_CHANGES_PER_YEAR_MAX);
 	}
 	return ICS_OK;
 }
@@ -178,8 +182,8 @@ int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz)
 
 	if (!tzid || !*tzid)
 		return ics_fail(d, ICS_EPARSE, vtz, NULL, "VTIMEZONE has no TZID");
-	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c && !rc;
-	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	     c && !rc; c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
 		icalcomponent_kind k = icalcomponent_isa(c);
 
 		if (k != ICAL_XSTANDARD_COMPONENT && k != ICAL_XDAYLIGHT_COMPONENT)
@@ -189,7 +193,7 @@ int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz)
 	}
 	if (!rc && observances == 0)
 		rc = ics_fail(d, ICS_EPARSE, vtz, NULL,
-			      "VTIMEZONE '%.*s' has neither STANDARD nor DAYLIGHT", ics_clip(tzid, 60),
-			      tzid);
+			      "VTIMEZONE '%.*s' has neither STANDARD nor DAYLIGHT",
+			      ics_clip(tzid, 60), tzid);
 	return rc;
 }

@@ -1,0 +1,429 @@
+/* test_ics_range.c - the instant range [first_start, last_end) of objects:
+ * single and all-day events, zones, tasks, journals, free/busy,
+ * availability, recurrence with COUNT, UNTIL, EXDATE, RDATE and overrides,
+ * and rules written to make the expansion run away.
+ *
+ * Every expected number is derived in its comment from T2024
+ * (2024-01-01T00:00:00Z = 1704067200) and the day of the year; see
+ * test_ical.h.
+ */
+#include <time.h>
+
+#include "test_ical.h"
+
+#define VTZ_BERLIN                                                                                 \
+	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                                    \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"                      \
+	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"          \
+	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"                       \
+	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"         \
+	"END:VTIMEZONE\n"
+
+#define EV(body) "BEGIN:VEVENT\nUID:r@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
+/* The daily series most recurrence tests start from: Jan 1-5, 10:00-11:00Z. */
+#define DAILY5 "DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\nRRULE:FREQ=DAILY;COUNT=5\n"
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- single instances ---- */
+
+static void test_utc_event(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000Z\nDTEND:20240115T100000Z\n")));
+	assert_string_equal(fx->info.uid, "r@example.com");
+	assert_int_equal(fx->info.comp, ICS_COMP_VEVENT);
+	assert_false(fx->info.recurring);
+	/* Jan 15 is day 14: T2024 + 14 * 86400 + 9 h = 1705309200; + 1 h. */
+	fx_assert_range(fx, 1705309200, 1705312800);
+}
+
+static void test_zone_from_object(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240701T100000\n"
+						  "DTEND;TZID=Europe/Berlin:20240701T113000\n")));
+	/* Jul 1 is day 182: T2024 + 182 d = 1719792000; 10:00 CEST = 08:00Z
+	 * (+ 28800) = 1719820800; 11:30 CEST = 09:30Z (+ 34200) = 1719826200. */
+	fx_assert_range(fx, 1719820800, 1719826200);
+}
+
+static void test_zone_from_system(void **state)
+{
+	struct fx *fx = *state;
+
+	/* No VTIMEZONE: the system's America/New_York, EST (-5) in January. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;TZID=America/New_York:20240115T090000\n"
+				       "DURATION:PT30M\n")));
+	/* 09:00 EST = 14:00Z: T2024 + 14 d + 14 h = 1705327200; + 30 min. */
+	fx_assert_range(fx, 1705327200, 1705329000);
+	/* An alias missing from zone.tab, which libical loads on first use. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;TZID=US/Eastern:20240115T090000\n"
+				       "DURATION:PT30M\n")));
+	fx_assert_range(fx, 1705327200, 1705329000);
+}
+
+static void test_nominal_day_across_dst(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Berlin moves to summer time on Sunday 2024-03-31. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240330T120000\n"
+						  "DURATION:P1D\n")));
+	/* Mar 30 is day 89 (60 + 29): T2024 + 89 d = 1711756800; 12:00 CET =
+	 * 11:00Z = 1711796400. P1D is a day on the wall clock: Mar 31 12:00
+	 * CEST = 10:00Z = 1711756800 + 86400 + 36000 = 1711879200 (23 h). */
+	fx_assert_range(fx, 1711796400, 1711879200);
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240330T120000\n"
+						  "DURATION:PT24H\n")));
+	/* PT24H is exact: 1711796400 + 86400. */
+	fx_assert_range(fx, 1711796400, 1711882800);
+}
+
+static void test_no_length(void **state)
+{
+	struct fx *fx = *state;
+
+	/* A DATE-TIME DTSTART alone: [t, t + 1), t = 1705309200 (see above). */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000Z\n")));
+	fx_assert_range(fx, 1705309200, 1705309201);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000Z\nDTEND:20240115T090000Z\n")));
+	fx_assert_range(fx, 1705309200, 1705309201);
+}
+
+static void test_all_day(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Mar 10 is day 69 (60 + 9): 00:00 wall clock = T2024 + 69 d =
+	 * 1710028800, floating: widened by 14 h = 50400 s on each side. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240310\n")));
+	/* One day: [1710028800 - 50400, 1710028800 + 86400 + 50400). */
+	fx_assert_range(fx, 1709978400, 1710165600);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240310\n"
+				       "DTEND;VALUE=DATE:20240312\n")));
+	/* Two days: 1710028800 + 2 * 86400 + 50400 = 1710252000. */
+	fx_assert_range(fx, 1709978400, 1710252000);
+}
+
+static void test_floating(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000\nDTEND:20240115T100000\n")));
+	/* 09:00-10:00 read as UTC is [1705309200, 1705312800); 14 h either way. */
+	fx_assert_range(fx, 1705309200 - SLACK, 1705312800 + SLACK);
+}
+
+/* ---- other components ---- */
+
+static void test_todo(void **state)
+{
+	struct fx *fx = *state;
+
+	/* DUE alone: Jan 15 17:00Z = T2024 + 14 d + 17 h = 1705338000; a
+	 * moment [t, t + 1), then a second more on each side. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDUE:20240115T170000Z\nEND:VTODO\n"));
+	assert_int_equal(fx->info.comp, ICS_COMP_VTODO);
+	fx_assert_range(fx, 1705338000 - 1, 1705338000 + 2);
+	/* DTSTART 09:00Z (1705309200) + DURATION PT2H (7200). */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART:20240115T090000Z\n"
+				    "DURATION:PT2H\nEND:VTODO\n"));
+	fx_assert_range(fx, 1705309200 - 1, 1705316400 + 1);
+	/* DTSTART to DUE. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART:20240115T090000Z\n"
+				    "DUE:20240115T170000Z\nEND:VTODO\n"));
+	fx_assert_range(fx, 1705309200 - 1, 1705338000 + 1);
+	/* Neither DTSTART nor DUE: everything; COMPLETED and CREATED unused. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nCOMPLETED:20240115T170000Z\n"
+				    "CREATED:20240101T000000Z\nSTATUS:COMPLETED\nEND:VTODO\n"));
+	fx_assert_range(fx, ICS_TIME_MIN, ICS_TIME_MAX);
+	/* Dates: Jan 15 to Jan 17 on the wall clock, 1705276800 + 2 d. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART;VALUE=DATE:20240115\n"
+				    "DUE;VALUE=DATE:20240117\nEND:VTODO\n"));
+	fx_assert_range(fx, 1705276800 - 1 - SLACK, 1705449600 + 1 + SLACK);
+}
+
+static void test_journal(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VJOURNAL\nUID:j1\nDTSTART;VALUE=DATE:20240115\n"
+				    "SUMMARY:Notes\nEND:VJOURNAL\n"));
+	assert_int_equal(fx->info.comp, ICS_COMP_VJOURNAL);
+	/* The day Jan 15 (1705276800), floating. */
+	fx_assert_range(fx, 1705276800 - SLACK, 1705276800 + DAY + SLACK);
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VJOURNAL\nUID:j1\nSUMMARY:Undated\nEND:VJOURNAL\n"));
+	fx_assert_range(fx, ICS_TIME_MIN, ICS_TIME_MAX);
+}
+
+static void test_freebusy(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx,
+		     fx_cal(fx, "BEGIN:VFREEBUSY\nUID:f1\nDTSTAMP:20240101T000000Z\n"
+				"DTSTART:20240115T000000Z\nDTEND:20240116T000000Z\n"
+				"FREEBUSY:20240115T090000Z/PT1H,20240117T100000Z/20240117T110000Z\n"
+				"END:VFREEBUSY\n"));
+	assert_int_equal(fx->info.comp, ICS_COMP_VFREEBUSY);
+	/* From Jan 15 00:00Z (1705276800) to the end of the period on Jan 17
+	 * 11:00Z = T2024 + 16 d + 11 h = 1705489200, beyond DTEND. */
+	fx_assert_range(fx, 1705276800, 1705489200);
+}
+
+#define AVAILABILITY(end)                                                                          \
+	"BEGIN:VAVAILABILITY\nUID:a1\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T000000Z\n" end    \
+	"BEGIN:AVAILABLE\nUID:a1-1\nDTSTAMP:20240101T000000Z\n"                                    \
+	"DTSTART;TZID=Europe/Berlin:20240101T090000\n"                                             \
+	"DTEND;TZID=Europe/Berlin:20240101T170000\n"                                               \
+	"RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\nEND:AVAILABLE\nEND:VAVAILABILITY\n"
+
+static void test_availability(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, AVAILABILITY("")));
+	assert_int_equal(fx->info.comp, ICS_COMP_VAVAILABILITY);
+	/* From T2024, no end. */
+	fx_assert_range(fx, 1704067200, ICS_TIME_MAX);
+	fx_assert_ok(fx, fx_cal(fx, AVAILABILITY("DTEND:20250101T000000Z\n")));
+	/* 2024 has 366 days: T2024 + 366 d = 1735689600. */
+	fx_assert_range(fx, 1704067200, 1735689600);
+}
+
+/* ---- recurrence ---- */
+
+static void test_count(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5)));
+	assert_true(fx->info.recurring);
+	/* Jan 1 10:00Z = T2024 + 36000 = 1704103200; the fifth instance ends
+	 * Jan 5 11:00Z = T2024 + 4 d + 39600 = 1704452400. */
+	fx_assert_range(fx, 1704103200, 1704452400);
+}
+
+static void test_until(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Mondays from Jan 1 until Jan 31: 1, 8, 15, 22, 29. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				       "RRULE:FREQ=WEEKLY;UNTIL=20240131T235959Z\n")));
+	/* Jan 29 11:00Z = T2024 + 28 d + 39600 = 1706526000. */
+	fx_assert_range(fx, 1704103200, 1706526000);
+}
+
+static void test_until_is_inclusive_in_utc(void **state)
+{
+	struct fx *fx = *state;
+
+	/* 10:00 in Berlin (CET) is 09:00Z; UNTIL the third one exactly. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240101T100000\n"
+						  "DTEND;TZID=Europe/Berlin:20240101T110000\n"
+						  "RRULE:FREQ=DAILY;UNTIL=20240103T090000Z\n")));
+	/* Jan 1 09:00Z = T2024 + 32400 = 1704099600; Jan 3 10:00Z =
+	 * T2024 + 2 d + 36000 = 1704276000. */
+	fx_assert_range(fx, 1704099600, 1704276000);
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240101T100000\n"
+						  "DTEND;TZID=Europe/Berlin:20240101T110000\n"
+						  "RRULE:FREQ=DAILY;UNTIL=20240103T085959Z\n")));
+	/* A second earlier: Jan 2 is the last, ending T2024 + 1 d + 36000. */
+	fx_assert_range(fx, 1704099600, 1704189600);
+}
+
+static void test_infinite(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
+	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
+	/* A birthday: all day, every year. Jan 1 on the wall clock, widened. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240101\n"
+				       "RRULE:FREQ=YEARLY\n")));
+	fx_assert_range(fx, 1704067200 - SLACK, ICS_TIME_MAX);
+}
+
+static void test_exdate(void **state)
+{
+	struct fx *fx = *state;
+
+	/* The fifth instance removed: the fourth, Jan 4, ends 11:00Z =
+	 * T2024 + 3 d + 39600 = 1704366000. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "EXDATE:20240105T100000Z\n")));
+	fx_assert_range(fx, 1704103200, 1704366000);
+	/* DTSTART removed: the series starts Jan 2 10:00Z = 1704103200 + 86400. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "EXDATE:20240101T100000Z\n")));
+	fx_assert_range(fx, 1704189600, 1704452400);
+	/* An EXDATE in another zone, same instant: Jan 5 11:00 in Berlin. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV(DAILY5 "EXDATE;TZID=Europe/Berlin:"
+							 "20240105T110000\n")));
+	fx_assert_range(fx, 1704103200, 1704366000);
+	/* All-day: Jan 1-3, the third removed: Jan 2 ends at T2024 + 2 d. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240101\nRRULE:FREQ=DAILY;COUNT=3\n"
+				       "EXDATE;VALUE=DATE:20240103\n")));
+	fx_assert_range(fx, 1704067200 - SLACK, 1704067200 + 2 * DAY + SLACK);
+}
+
+static void test_rdate(void **state)
+{
+	struct fx *fx = *state;
+
+	/* An extra instance on Feb 1 (day 31): ends T2024 + 31 d + 39600. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "RDATE:20240201T100000Z\n")));
+	fx_assert_range(fx, 1704103200, 1706785200);
+	/* A period on Mar 1 (day 60) 08:00-12:00Z: T2024 + 60 d + 12 h. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "RDATE;VALUE=PERIOD:20240301T080000Z/"
+					      "20240301T120000Z\n")));
+	fx_assert_range(fx, 1704103200, 1709294400);
+	/* RDATE alone, earlier than DTSTART: Dec 31 2023 10:00Z = T2024 - 14 h. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				       "RDATE:20231231T100000Z\n")));
+	assert_true(fx->info.recurring);
+	fx_assert_range(fx, 1704067200 - 14 * HOUR, 1704106800);
+}
+
+static void test_overrides(void **state)
+{
+	struct fx *fx = *state;
+
+	/* The third instance moved a week on, to Jan 10 15:00-16:00Z, beyond
+	 * the master's last (Jan 5): T2024 + 9 d + 57600 = 1704902400. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240103T100000Z\n"
+						  "DTSTART:20240110T150000Z\n"
+						  "DTEND:20240110T160000Z\n")));
+	assert_true(fx->info.recurring);
+	fx_assert_range(fx, 1704103200, 1704902400);
+	/* The first moved a day back, to Dec 31 08:00Z = T2024 - 57600. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240101T100000Z\n"
+						  "DTSTART:20231231T080000Z\n"
+						  "DTEND:20231231T090000Z\n")));
+	fx_assert_range(fx, 1704009600, 1704452400);
+	/* Without its master (an invitation to one instance): just itself. */
+	fx_assert_ok(fx, fx_cal(fx, EV("RECURRENCE-ID:20240103T100000Z\n"
+				       "DTSTART:20240103T120000Z\nDTEND:20240103T130000Z\n")));
+	assert_false(fx->info.recurring);
+	/* Jan 3 12:00Z = T2024 + 2 d + 43200 = 1704283200. */
+	fx_assert_range(fx, 1704283200, 1704286800);
+}
+
+static void test_this_and_future(void **state)
+{
+	struct fx *fx = *state;
+
+	/* From the third on, four hours later: the fifth would be Jan 5
+	 * 14:00-15:00Z = T2024 + 4 d + 54000 = 1704466800. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
+						  "20240103T100000Z\n"
+						  "DTSTART:20240103T140000Z\n"
+						  "DTEND:20240103T150000Z\n")));
+	fx_assert_range(fx, 1704103200, 1704466800);
+}
+
+static void test_zoned_series_across_dst(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Mondays 09:00-10:00 in Berlin: Mar 25 (CET, 08:00Z) and Apr 1
+	 * (CEST, 07:00Z). Mar 25 is day 84: T2024 + 84 d + 28800 = 1711353600;
+	 * Apr 1 is day 91: T2024 + 91 d + 25200 = 1711954800, ends + 3600. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240325T090000\n"
+						  "DTEND;TZID=Europe/Berlin:20240325T100000\n"
+						  "RRULE:FREQ=WEEKLY;COUNT=2\n")));
+	fx_assert_range(fx, 1711353600, 1711958400);
+}
+
+/* ---- rules meant to run away ---- */
+
+static void test_hostile_secondly(void **state)
+{
+	struct fx *fx = *state;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=SECONDLY;COUNT=999999999\n")));
+	/* More instances than the budget: unbounded. */
+	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
+	/* Never matches (no February 30th): DTSTART is the only instance. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5\n")));
+	fx_assert_range(fx, 1704103200, 1704103201);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
+				       "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30,31\n")));
+	fx_assert_range(fx, 1704103200, 1704106800);
+	/* Matches rarely: libical would step second by second; not walked,
+	 * bounded by nothing. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=SECONDLY;BYMONTH=12;BYHOUR=3;COUNT=10\n")));
+	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
+	/* ... or by its UNTIL: Feb 1 00:00Z (T2024 + 31 d) + one second. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=MINUTELY;BYHOUR=3;UNTIL=20240201T000000Z\n")));
+	fx_assert_range(fx, 1704103200, 1706745601);
+	assert_true(seconds_since(&t0) < 3.0);
+}
+
+static void test_budget(void **state)
+{
+	struct fx *fx = *state;
+
+	/* 131,040 minutes from Jan 1 to Apr 1: over the 100,000 step budget,
+	 * so UNTIL bounds it: Apr 1 (day 91) = T2024 + 91 d = 1711929600, and
+	 * an instance there lasts a minute. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	fx_assert_range(fx, 1704067200, 1711929660);
+	/* The same with COUNT: nothing bounds it. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
+	fx_assert_range(fx, 1704067200, ICS_TIME_MAX);
+	/* Within budget it is exact: 1000 minutes, the last starting at
+	 * T2024 + 999 * 60 = 1704127140, ending a minute later. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
+	fx_assert_range(fx, 1704067200, 1704127200);
+}
+
+int test_ics_range_run(const char *name)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_utc_event, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zone_from_object, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zone_from_system, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_nominal_day_across_dst, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_length, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_all_day, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_floating, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_todo, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_journal, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_freebusy, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_availability, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_count, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_until, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_until_is_inclusive_in_utc, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_infinite, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_exdate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rdate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_overrides, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_this_and_future, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zoned_series_across_dst, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_secondly, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
