@@ -112,7 +112,9 @@ static int get_timezone(struct dav_ctx *x, const struct dav_res *r, const struct
 static int get_etag(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
 		    struct sd_buf *out)
 {
-	sd_buf_printf(out, "&quot;%s&quot;", r->obj.etag);
+	sd_buf_adds(out, "&quot;");
+	sd_buf_adds(out, r->obj.etag);
+	sd_buf_adds(out, "&quot;");
 	return 0;
 }
 
@@ -124,7 +126,8 @@ static int get_contenttype(struct dav_ctx *x, const struct dav_res *r,
 		const char *n = ics_comp_name(r->obj.comp);
 		for (size_t i = 0; n && n[i] && i < sizeof(comp) - 1; i++)
 			comp[i] = (char)(n[i] | 0x20);
-		sd_buf_printf(out, "text/calendar; charset=utf-8; component=%s", comp);
+		sd_buf_adds(out, "text/calendar; charset=utf-8; component=");
+		sd_buf_adds(out, comp);
 		return 0;
 	}
 	return get_text_column(r->obj.content_type, out);
@@ -133,7 +136,7 @@ static int get_contenttype(struct dav_ctx *x, const struct dav_res *r,
 static int get_contentlength(struct dav_ctx *x, const struct dav_res *r,
 			     const struct dav_propreq *pr, struct sd_buf *out)
 {
-	sd_buf_printf(out, "%zu", r->obj.len);
+	sd_buf_add_uint(out, r->obj.len);
 	return 0;
 }
 
@@ -560,8 +563,9 @@ static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status)
 		return;
 	sd_buf_adds(out, "<d:propstat><d:prop>");
 	sd_buf_add(out, props_xml->data, props_xml->len);
-	sd_buf_printf(out, "</d:prop><d:status>%s</d:status></d:propstat>",
-		      dav_status_line(status));
+	sd_buf_adds(out, "</d:prop><d:status>");
+	sd_buf_adds(out, dav_status_line(status));
+	sd_buf_adds(out, "</d:status></d:propstat>");
 }
 
 int dav_props_response(struct dav_ctx *x, const struct dav_res *res,

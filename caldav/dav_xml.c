@@ -135,13 +135,19 @@ static void out_start(struct sd_buf *b, const char *ns, const char *name)
 {
 	const char *p = prefix_of(ns);
 
+	/* Hot path of every multistatus: plain appends, no printf. */
 	sd_buf_addc(b, '<');
 	if (p) {
-		sd_buf_printf(b, "%s:%s", p, name);
+		sd_buf_adds(b, p);
+		sd_buf_addc(b, ':');
+		sd_buf_adds(b, name);
 	} else if (!*ns) {
-		sd_buf_printf(b, "%s xmlns=\"\"", name);
+		sd_buf_adds(b, name);
+		sd_buf_adds(b, " xmlns=\"\"");
 	} else {
-		sd_buf_printf(b, "x:%s xmlns:x=\"", name);
+		sd_buf_adds(b, "x:");
+		sd_buf_adds(b, name);
+		sd_buf_adds(b, " xmlns:x=\"");
 		sd_buf_add_xml(b, ns);
 		sd_buf_addc(b, '"');
 	}
@@ -163,12 +169,15 @@ void dav_out_close(struct sd_buf *b, const char *ns, const char *name)
 {
 	const char *p = prefix_of(ns);
 
-	if (p)
-		sd_buf_printf(b, "</%s:%s>", p, name);
-	else if (!*ns)
-		sd_buf_printf(b, "</%s>", name);
-	else
-		sd_buf_printf(b, "</x:%s>", name);
+	sd_buf_adds(b, "</");
+	if (p) {
+		sd_buf_adds(b, p);
+		sd_buf_addc(b, ':');
+	} else if (*ns) {
+		sd_buf_adds(b, "x:");
+	}
+	sd_buf_adds(b, name);
+	sd_buf_addc(b, '>');
 }
 
 void dav_out_href(struct sd_buf *b, const char *href)

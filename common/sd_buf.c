@@ -82,6 +82,26 @@ int sd_buf_printf(struct sd_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int sd_buf_add_uint(struct sd_buf *b, unsigned long long v)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return sd_buf_add(b, digits + i, sizeof(digits) - i);
+}
+
+/* Bytes that sd_buf_add_xmln must replace: the XML specials and the C0
+ * controls XML 1.0 cannot carry (TAB, LF and CR pass). */
+static int xml_special(unsigned char c)
+{
+	return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' ||
+	       (c < 0x20 && c != '\t' && c != '\n' && c != '\r');
+}
+
 int sd_buf_add_xmln(struct sd_buf *b, const char *s, size_t n)
 {
 	size_t run = 0;
@@ -90,18 +110,16 @@ int sd_buf_add_xmln(struct sd_buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		const char *rep = NULL;
 
+		if (!xml_special(c))
+			continue;
 		switch (c) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&#39;"; break;
-		default:
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				rep = "";
+		default: rep = ""; /* a control character XML cannot carry */
 		}
-		if (!rep)
-			continue;
 		if (sd_buf_add(b, s + run, i - run) || sd_buf_adds(b, rep))
 			return SD_BUF_ETOOBIG;
 		run = i + 1;

@@ -31,6 +31,9 @@ int sd_buf_adds(struct sd_buf *b, const char *s);
 int sd_buf_addc(struct sd_buf *b, char c);
 int sd_buf_printf(struct sd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends the decimal digits of v. */
+int sd_buf_add_uint(struct sd_buf *b, unsigned long long v);
+
 /* Appends s with the five XML special characters escaped. Also used for HTML
  * text and attribute values. Control characters that XML 1.0 cannot carry
  * are dropped. */

@@ -111,9 +111,15 @@ static int keep(unsigned char c)
 char *sd_url_encode_segment(struct sd_arena *a, const char *seg)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(seg);
-	char *out = sd_arena_alloc(a, 3 * n + 1), *o = out;
+	size_t n = strlen(seg), plain = 0;
+	char *out, *o;
 
+	while (plain < n && keep((unsigned char)seg[plain]))
+		plain++;
+	if (plain == n)
+		return sd_arena_strndup(a, seg, n);
+	out = sd_arena_alloc(a, 3 * n + 1);
+	o = out;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)seg[i];
 		if (c && keep(c)) {
@@ -130,6 +136,14 @@ char *sd_url_encode_segment(struct sd_arena *a, const char *seg)
 
 char *sd_url_join(struct sd_arena *a, const char *base, const char *seg, int trailing_slash)
 {
-	return sd_arena_printf(a, "%s%s%s", base, sd_url_encode_segment(a, seg),
-			       trailing_slash ? "/" : "");
+	const char *enc = sd_url_encode_segment(a, seg);
+	size_t lb = strlen(base), le = strlen(enc);
+	char *out = sd_arena_alloc(a, lb + le + 2);
+
+	memcpy(out, base, lb);
+	memcpy(out + lb, enc, le);
+	if (trailing_slash)
+		out[lb + le++] = '/';
+	out[lb + le] = '\0';
+	return out;
 }
