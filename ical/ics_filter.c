@@ -1357,3 +1357,81 @@ out:
 	sd_arena_free(x.d.a);
 	return rc;
 }
+
+/* ---- instances and times, for ics_select.c and ics_freebusy.c ----
+ *
+ * Wrappers that lend the walk above to the other files of ical/ (see
+ * ics_int.h). Each runs on a copy of the caller's document in a struct
+ * fctx and copies it back, so the zone cache and the budget carry over. */
+
+struct inst_fwd {
+	const struct ics_time_range *r;
+	int (*fn)(const struct ics_inst *in, void *arg);
+	void *arg;
+	int *stopped;
+};
+
+static int inst_forward(const struct inst *in, const void *arg)
+{
+	const struct inst_fwd *f = arg;
+	struct ics_inst o = {.s = in->s, .e = in->e};
+
+	if (!inst_hits(in, f->r))
+		return 0;
+	*f->stopped = f->fn(&o, f->arg) != 0;
+	return *f->stopped;
+}
+
+int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int64_t start,
+		  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg)
+{
+	struct ics_time_range r = {.start = start, .end = end};
+	struct ics_inst all = {.s = ICS_TIME_MIN, .e = ICS_TIME_MAX};
+	int stopped = 0, rc = 0;
+	struct inst_fwd f = {.r = &r, .fn = fn, .arg = arg, .stopped = &stopped};
+	struct walk w = {.fn = inst_forward, .arg = &f};
+	struct fctx x;
+	struct shape sh;
+
+	memset(&x, 0, sizeof(x));
+	x.d = *d;
+	x.deftz = deftz;
+	if (!shape_of(&x, c, &sh))
+		goto out;
+	if (!sh.has_anchor) {
+		if (icalcomponent_isa(c) == ICAL_VTODO_COMPONENT && todo_stamps_hit(&x, c, &r))
+			stopped = fn(&all, arg) != 0;
+		goto out;
+	}
+	w.lo = sat_add(sat_add(start, -shape_len(&sh)), -1);
+	w.hi = sat_add(end, 1);
+	rc = comp_walk(&x, c, &sh, &w);
+out:
+	*d = x.d;
+	return stopped ? ICS_WALK_STOPPED : rc ? ICS_WALK_CAPPED : ICS_WALK_DONE;
+}
+
+int64_t ics_time_instant(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
+			 struct icaltimetype t)
+{
+	struct fctx x;
+	int64_t at;
+
+	memset(&x, 0, sizeof(x));
+	x.d = *d;
+	x.deftz = deftz;
+	at = ftime_of(&x, p, t).t;
+	*d = x.d;
+	return at;
+}
+
+icaltimezone *ics_deftz_load(struct ics_doc *tz, const char *text, struct sd_arena *a)
+{
+	struct fctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.d.a = a;
+	deftz_load(&x, text);
+	*tz = x.tz;
+	return x.deftz;
+}

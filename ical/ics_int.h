@@ -118,10 +118,54 @@ int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz);
 
 /* ---- ics_range.c: times ---- */
 
-/* Non-zero if the fields of t make a real date (and time). */
+/* Non-zero if the fields of t make a real date (and time), years 0-9999. */
 int ics_time_valid(struct icaltimetype t);
+/* Whether some month the rule allows has some day of its BYMONTHDAY, or,
+ * for a monthly or yearly rule that names no days, start_mday (DTSTART's
+ * day): from January 31st, FREQ=MONTHLY;BYMONTH=9 has no instance, which
+ * libical takes until the year 2582 to find out. */
+int ics_rule_feasible(const struct icalrecurrencetype *r, int start_mday);
 /* Checks the times of the member components of kind (VEVENT, ...) and sets
  * out->first_start, last_end and recurring. ICS_EPARSE or ICS_EOBJECT. */
 int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out);
+
+/* ---- ics_filter.c: instances and times, for ics_select.c and
+ * ics_freebusy.c (wrappers over its file-local helpers) ---- */
+
+/* One instance: its start and end as instants, e >= s. */
+struct ics_inst {
+	int64_t s, e;
+};
+
+enum {
+	ICS_WALK_DONE = 0,    /* every instance was looked at */
+	ICS_WALK_STOPPED = 1, /* fn returned non-zero */
+	ICS_WALK_CAPPED = 2,  /* budget of d spent, or a rule too costly to
+				 walk: some instances were not looked at */
+};
+
+/* Calls fn on the instances of c (VEVENT, VTODO, VJOURNAL or AVAILABLE:
+ * DTSTART, RRULE and RDATE, minus EXDATEs and, for a master, the
+ * RECURRENCE-IDs of its overrides) that overlap [start, end) under RFC 4791
+ * 9.9, in no set order; RRULE and RDATE may give one start twice. A VTODO
+ * with neither DTSTART nor DUE that matches gets one call with
+ * ICS_TIME_MIN..ICS_TIME_MAX. Floating times and dates are in deftz (NULL:
+ * UTC). Spends d's expansion budget. Returns an ICS_WALK_ value. */
+int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int64_t start,
+		  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg);
+/* The instant of t, a value of p: in the zone of p's TZID, UTC, or (floating
+ * time, DATE) deftz. */
+int64_t ics_time_instant(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
+			 struct icaltimetype t);
+/* Parses text, a CALDAV:calendar-timezone value, into *tz and returns its
+ * zone; NULL (UTC) when text is NULL or unusable. ics_doc_close(tz) after. */
+icaltimezone *ics_deftz_load(struct ics_doc *tz, const char *text, struct sd_arena *a);
+
+/* ---- ics_select.c ---- */
+
+struct sd_buf;
+/* Appends s[0..n) to out as one content line: folded at 75 octets on a
+ * character boundary (continuation lines start with a space), then CRLF. */
+void ics_fold(struct sd_buf *out, const char *s, size_t n);
 
 #endif

@@ -25,10 +25,11 @@
  * Budget. An unbounded rule needs no expansion (its end is ICS_TIME_MAX,
  * its start DTSTART unless excluded). A bounded one is walked to its end,
  * at most ICS_STEPS_MAX steps per object over at most ICS_RULES_MAX rules;
- * past that, its UNTIL bounds it, or nothing does. libical can loop inside
- * one step on a rule that rarely or never matches, so such rules are not
- * walked: sub-daily rules with BY parts (bounded by UNTIL alone), and rules
- * whose BYMONTHDAY fits none of their months (no instances at all).
+ * past that, its UNTIL bounds it, or nothing does. libical can search for
+ * seconds inside one step, or crash, on rules that rarely or never match,
+ * so only the shapes clients write are walked (rule_walkable); UNTIL alone
+ * bounds the others, and a rule whose days fit none of its months has no
+ * instances at all (ics_rule_feasible).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,8 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return a + b;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12), after
+ * H. Hinnant's algorithm; 64 bits, so years 0 to 9999 are all fine. */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
@@ -400,73 +402,82 @@ static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
 	return why ? ics_fail(d, ICS_EPARSE, c, p, "RRULE %s", why) : ICS_OK;
 }
 
-/* Whether some month the rule allows has some day of its BYMONTHDAY. */
-static int rule_feasible(const struct icalrecurrencetype *r)
+int ics_rule_feasible(const struct icalrecurrencetype *r, int start_mday)
 {
 	static const int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	size_t nm = BY_COUNT(r, by_month), nd = BY_COUNT(r, by_month_day);
+	int implicit =
+		nd == 0 && !BY_COUNT(r, by_day) && !BY_COUNT(r, by_year_day) &&
+		!BY_COUNT(r, by_week_no) &&
+		(r->freq == ICAL_MONTHLY_RECURRENCE || (r->freq == ICAL_YEARLY_RECURRENCE && nm));
 
-	if (nd == 0 || r->rscale)
+	if (r->rscale || (nd == 0 && !implicit))
 		return 1;
 	for (size_t i = 0; i < (nm ? nm : 12); i++) {
 		int m = nm ? icalrecurrencetype_month_month(r->by_month[i]) : (int)i + 1;
 
-		for (size_t j = 0; m >= 1 && m <= 12 && j < nd; j++)
-			if (abs(r->by_month_day[j]) <= longest[m - 1])
+		for (size_t j = 0; m >= 1 && m <= 12 && j < (implicit ? 1 : nd); j++)
+			if (abs(implicit ? start_mday : r->by_month_day[j]) <= longest[m - 1])
 				return 1;
 	}
 	return 0;
 }
 
-/* The fewest candidates a period of the rule offers BYSETPOS: 0 when some
- * period may offer none, or when it is not worth working out. */
+/* The fewest candidates any period of a walkable rule (below) offers
+ * BYSETPOS; 0 when some period may offer none. */
 static long set_least(const struct icalrecurrencetype *r)
 {
 	long wdays = (long)BY_COUNT(r, by_day), months = (long)BY_COUNT(r, by_month);
-	long mdays = 0, least;
+	long mdays = 0;
 
 	for (size_t i = 0; i < BY_COUNT(r, by_month_day); i++)
 		mdays += abs(r->by_month_day[i]) <= 28; /* in every month */
-	for (size_t i = 0; i < (size_t)wdays; i++)
+	for (long i = 0; i < wdays; i++)
 		if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
 			return 0;
-	if (BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no))
-		return 0;
 	if (r->freq == ICAL_MONTHLY_RECURRENCE)
-		least = wdays ? 4 * wdays : (BY_COUNT(r, by_month_day) ? mdays : 1);
-	else if (r->freq == ICAL_YEARLY_RECURRENCE)
-		least = wdays ? (months ? 4 * months : 52) * wdays
-			      : (BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12) : 1);
-	else
-		return 0; /* BYSETPOS below MONTHLY: clients do not write it */
-	return least * (long)(BY_COUNT(r, by_hour) ? BY_COUNT(r, by_hour) : 1) *
-	       (long)(BY_COUNT(r, by_minute) ? BY_COUNT(r, by_minute) : 1) *
-	       (long)(BY_COUNT(r, by_second) ? BY_COUNT(r, by_second) : 1);
+		return wdays ? 4 * wdays : BY_COUNT(r, by_month_day) ? mdays : 1;
+	if (r->freq == ICAL_YEARLY_RECURRENCE)
+		return wdays			   ? (months ? 4 * months : 52) * wdays
+		       : BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12)
+						   : 1;
+	return 0; /* BYSETPOS below FREQ=MONTHLY: no client writes it */
 }
 
-/* Whether libical finds each next instance of r without a long search. Its
- * iterator looks, on creation and on every step, up to the year 2582 for a
- * match, one period at a time: seconds for a rare FREQ=SECONDLY rule, months
- * for BYDAY=5MO;BYMONTHDAY=1, which no month has (over a second each time).
- * So: BY parts below FREQ=DAILY not at all; one BY part choosing days
- * (BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO) at most, BYMONTH with BYDAY or
- * BYMONTHDAY only; numbered BYDAY within what a month or year has; BYSETPOS
- * within what every period offers; Gregorian rules. Clients write such
- * rules; the others are bounded by their UNTIL alone. */
+/* Whether r is walked with libical's iterator, which must neither search
+ * for long nor crash. On creation and at every step it looks up to the year
+ * 2582 for the next match, a period at a time: seconds for a rare
+ * FREQ=SECONDLY rule, months for BYDAY=5MO;BYMONTHDAY=1, which no month
+ * has (over a second each time); and libical 3.0.16 crashes on some rules
+ * (BYWEEKNO=-53) or misses days (BYMONTHDAY=-1 with FREQ=DAILY). So only
+ * the shapes clients write are walked: BY parts not below FREQ=DAILY; BYDAY
+ * or BYMONTHDAY, not both; BYDAY numbered up to 5, with FREQ=MONTHLY or with
+ * BYMONTH; BYMONTH; BYSETPOS within what every period offers; Gregorian.
+ * UNTIL alone bounds the others. */
 static int rule_walkable(const struct icalrecurrencetype *r)
 {
-	size_t wdays = BY_COUNT(r, by_day), ydays = BY_COUNT(r, by_year_day);
-	size_t weeks = BY_COUNT(r, by_week_no);
-	int choosers = !!wdays + !!BY_COUNT(r, by_month_day) + !!ydays + !!weeks;
-	int in_month = r->freq == ICAL_MONTHLY_RECURRENCE || BY_COUNT(r, by_month);
+	size_t wdays = BY_COUNT(r, by_day);
+	int month_scope = r->freq == ICAL_MONTHLY_RECURRENCE ||
+			  (r->freq == ICAL_YEARLY_RECURRENCE && BY_COUNT(r, by_month));
 
+	if (r->rscale)
+		return 0;
 	if (r->freq <= ICAL_HOURLY_RECURRENCE)
 		return by_parts(r) == 0;
-	if (r->rscale || choosers > 1 || (BY_COUNT(r, by_month) && (ydays || weeks)))
+	if (BY_COUNT(r, by_second) || BY_COUNT(r, by_minute) || BY_COUNT(r, by_hour) ||
+	    BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no) ||
+	    (wdays && BY_COUNT(r, by_month_day)))
 		return 0;
-	for (size_t i = 0; i < wdays; i++)
-		if (abs(icalrecurrencetype_day_position(r->by_day[i])) > (in_month ? 5 : 53))
+	/* libical 3.0.16 finds no day for FREQ=DAILY;BYMONTHDAY=-1. */
+	for (size_t i = 0; r->freq == ICAL_DAILY_RECURRENCE && i < BY_COUNT(r, by_month_day); i++)
+		if (r->by_month_day[i] < 0)
 			return 0;
+	for (size_t i = 0; i < wdays; i++) {
+		int n = abs(icalrecurrencetype_day_position(r->by_day[i]));
+
+		if (n > 5 || (n > 0 && !month_scope))
+			return 0;
+	}
 	for (size_t i = 0; i < BY_COUNT(r, by_set_pos); i++)
 		if (abs(r->by_set_pos[i]) > set_least(r))
 			return 0;
@@ -566,7 +577,7 @@ static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const 
 
 	if (rc)
 		return rc;
-	if (!rule_feasible(&run.rule))
+	if (!ics_rule_feasible(&run.rule, wall_time(sh->start.wall, 1).day))
 		return ICS_OK;
 	run.has_cut = rule_cutoff(&run.rule, &sh->start, &run.cut);
 	run.bounded = run.rule.count > 0 || run.has_cut;

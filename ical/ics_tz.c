@@ -11,22 +11,24 @@
  *   whichever libical call needs it first (parsing any UTC time does), and
  *   published before it is filled: another thread can see it half-built.
  *   ics_tz_init() has it built once, before any check runs.
- * - icaltimezone_get_builtin_timezone() searches that array and,
- *   for a name missing from zone.tab (US/Eastern, Etc/GMT+5, ...), loads
- *   the file and appends it to that array, all without a lock; an append
- *   reallocates the array's chunk index under any concurrent search. Every
- *   call goes through system_zone() below, under system_zones_lock. The
- *   zones themselves stay put (the array is chunked), and their lazily
- *   computed transitions are guarded by libical's own mutex, as are the
- *   zone.tab load and the error number (per thread).
+ * - icaltimezone_get_builtin_timezone() searches that array and, for a
+ *   name missing from zone.tab (US/Eastern, Etc/GMT+5, ...), loads the
+ *   file and appends it, all without a lock; an append raises the count
+ *   before it copies the element in and may move the array's index, under
+ *   any search running at the same time. Every call goes through
+ *   system_zone() below, under system_zones_lock. The zones themselves stay
+ *   put (the array is chunked); their lazily computed transitions are
+ *   guarded by libical's own mutex, as is loading zone.tab; the error
+ *   number and libical's scratch buffers are per thread.
  * - the name is pasted into a file path unchecked: "../../etc/passwd" is
  *   opened. Only plain zone names are looked up (zone_name_ok).
- * - a VTIMEZONE's rules are expanded in full, up to the year 2582, every
- *   time a zone is first used: an RRULE of FREQ=HOURLY runs for seconds and
- *   FREQ=SECONDLY for hours. ics_vtimezone_check admits yearly rules only,
- *   with at most 12 changes a year (real zones have one or two).
+ * - a VTIMEZONE's rules are expanded in full, up to the year 2582, when a
+ *   zone is first used: an RRULE of FREQ=HOURLY runs for seconds and
+ *   FREQ=SECONDLY for hours, and some rules crash the iterator. Only the
+ *   yearly shapes real zones use get through ics_vtimezone_check.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ics_int.h"
@@ -61,9 +63,7 @@ static int zone_name_ok(const char *s)
 
 void ics_tz_init(void)
 {
-	icalarray *zones = icaltimezone_get_builtin_timezones();
-
-	(void)zones;
+	(void)icaltimezone_get_builtin_timezones();
 }
 
 static icaltimezone *system_zone(const char *name)
@@ -114,30 +114,41 @@ static long by_count(const short *v, size_t size)
 	return n;
 }
 
-static long at_least_one(long n)
-{
-	return n > 0 ? n : 1;
-}
-
 #define BY_COUNT(r, field) by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
 
-/* An upper bound on the changes one yearly rule makes in a year. */
+/* An upper bound on the changes a yearly rule of the shape below makes. */
 static long changes_per_year(const struct icalrecurrencetype *r)
 {
 	long months = BY_COUNT(r, by_month), mdays = BY_COUNT(r, by_month_day);
-	long wdays = BY_COUNT(r, by_day), ydays = BY_COUNT(r, by_year_day);
-	long weeks = BY_COUNT(r, by_week_no);
-	long n;
+	long wdays = BY_COUNT(r, by_day);
 
-	if (ydays)
-		n = ydays;
-	else if (weeks)
-		n = weeks * 7;
-	else
-		n = (months ? months : (mdays || wdays ? 12 : 1)) *
-		    (mdays ? mdays : (wdays ? 5 * wdays : 1));
-	return n * at_least_one(BY_COUNT(r, by_hour)) * at_least_one(BY_COUNT(r, by_minute)) *
-	       at_least_one(BY_COUNT(r, by_second));
+	return (months ? months : (mdays || wdays ? 12 : 1)) *
+	       (mdays ? mdays : (wdays ? 5 * wdays : 1));
+}
+
+/* Why a VTIMEZONE's RRULE is refused, or NULL. Real zones change once a
+ * year per rule: FREQ=YEARLY with BYMONTH and BYDAY (-1SU, 2SU) or
+ * BYMONTHDAY, even both ("the Friday on or after the 23rd"). libical expands
+ * such rules in full, up to the year 2582, whenever a zone is first used;
+ * an hourly one runs for seconds, and some (BYWEEKNO=-53) crash it. */
+static const char *tz_rule_refusal(const struct icalrecurrencetype *r)
+{
+	if (r->freq != ICAL_YEARLY_RECURRENCE)
+		return "only FREQ=YEARLY rules change a time zone's offset";
+	if (r->rscale || BY_COUNT(r, by_second) || BY_COUNT(r, by_minute) || BY_COUNT(r, by_hour) ||
+	    BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no) || BY_COUNT(r, by_set_pos))
+		return "only BYMONTH, BYDAY and BYMONTHDAY are accepted in time zone rules";
+	for (long i = 0; i < BY_COUNT(r, by_day); i++) {
+		int n = abs(icalrecurrencetype_day_position(r->by_day[i]));
+
+		if (n > 5 || (n > 0 && !BY_COUNT(r, by_month)))
+			return "a numbered BYDAY needs BYMONTH and a number up to 5";
+	}
+	if (changes_per_year(r) > TZ_CHANGES_PER_YEAR_MAX)
+		return "the rule may change the offset more than 12 times a year";
+	if (!ics_rule_feasible(r, 1))
+		return "the rule names days its months do not have";
+	return NULL;
 }
 
 static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *obs)
@@ -157,18 +168,11 @@ static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *
 	rules = ics_props(d, obs, ICAL_RRULE_PROPERTY, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct icalrecurrencetype r = icalproperty_get_rrule(rules[i]);
+		const char *why = tz_rule_refusal(&r);
 
-		if (r.freq != ICAL_YEARLY_RECURRENCE)
-			return ics_fail(d, ICS_EPARSE, obs, rules[i],
-					"VTIMEZONE '%.*s': only yearly rules (FREQ=YEARLY) are "
-					"accepted for time zone changes, not FREQ=%s",
-					ics_clip(tzid, 60), tzid, icalrecur_freq_to_string(r.freq));
-		if (changes_per_year(&r) > TZ_CHANGES_PER_YEAR_MAX)
-			return ics_fail(
-				d, ICS_EPARSE, obs, rules[i],
-				"VTIMEZONE '%.*s': the RRULE may change the offset more than "
-				"%d times a year",
-				ics_clip(tzid, 60), tzid, TZ_CHANGES_PER_YEAR_MAX);
+		if (why)
+			return ics_fail(d, ICS_EPARSE, obs, rules[i], "VTIMEZONE '%.*s': %s",
+					ics_clip(tzid, 60), tzid, why);
 	}
 	return ICS_OK;
 }

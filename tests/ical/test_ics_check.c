@@ -334,13 +334,20 @@ static void test_bad_vtimezones(void **state)
 					       "TZOFFSETFROM:+0100\nRRULE:FREQ=HOURLY\n"
 					       "END:STANDARD\nEND:VTIMEZONE\n" EVENT_HEAD
 					       "DTSTART;TZID=Evil:20240101T100000\nEND:VEVENT\n")),
-		       ICS_EPARSE, "line 10: VTIMEZONE 'Evil': only yearly rules");
+		       ICS_EPARSE, "line 10: VTIMEZONE 'Evil': only FREQ=YEARLY rules");
 	fx_assert_fail(fx,
 		       fx_check(fx, fx_cal(fx, "BEGIN:VTIMEZONE\nTZID:Busy\nBEGIN:STANDARD\n"
 					       "DTSTART:19700101T000000\nTZOFFSETTO:+0100\n"
 					       "RRULE:FREQ=YEARLY;BYDAY=SU\nEND:STANDARD\n"
 					       "END:VTIMEZONE\n")),
 		       ICS_EPARSE, "more than 12 times a year");
+	/* libical 3.0.16 crashes expanding this one. */
+	fx_assert_fail(fx,
+		       fx_check(fx, fx_cal(fx, "BEGIN:VTIMEZONE\nTZID:Crash\nBEGIN:STANDARD\n"
+					       "DTSTART:19700101T000000\nTZOFFSETTO:+0100\n"
+					       "RRULE:FREQ=YEARLY;BYWEEKNO=-53\nEND:STANDARD\n"
+					       "END:VTIMEZONE\n")),
+		       ICS_EPARSE, "only BYMONTH, BYDAY and BYMONTHDAY");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(secs < 1.0);

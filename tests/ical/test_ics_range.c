@@ -71,6 +71,31 @@ static void test_zone_from_system(void **state)
 	fx_assert_range(fx, 1705327200, 1705329000);
 }
 
+static void test_zone_with_day_and_monthday(void **state)
+{
+	struct fx *fx = *state;
+	/* As libical writes Jerusalem: summer time from the Friday on or after
+	 * March 23rd, which in 2024 is March 29th. */
+	static const char vtz[] =
+		"BEGIN:VTIMEZONE\nTZID:Asia/Jerusalem\n"
+		"BEGIN:STANDARD\nDTSTART:19701025T020000\nTZOFFSETFROM:+0300\n"
+		"TZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"
+		"BEGIN:DAYLIGHT\nDTSTART:19700327T020000\nTZOFFSETFROM:+0200\n"
+		"TZOFFSETTO:+0300\n"
+		"RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR\n"
+		"END:DAYLIGHT\nEND:VTIMEZONE\n";
+
+	/* Mar 28 (day 87: 1711584000) 12:00 at +2 = 10:00Z = 1711620000; Apr 1
+	 * (day 91: 1711929600) 12:00 at +3 = 09:00Z = 1711962000. */
+	fx_assert_ok(fx, fx_cal(fx, sd_arena_printf(fx->a,
+						    "%s" EV("DTSTART;TZID=Asia/Jerusalem:"
+							    "20240328T120000\n"
+							    "RDATE;TZID=Asia/Jerusalem:"
+							    "20240401T120000\n"),
+						    vtz)));
+	fx_assert_range(fx, 1711620000, 1711962001);
+}
+
 static void test_nominal_day_across_dst(void **state)
 {
 	struct fx *fx = *state;
@@ -375,6 +400,39 @@ static void test_hostile_secondly(void **state)
 	assert_true(seconds_since(&t0) < 3.0);
 }
 
+static void test_rules_libical_cannot_take(void **state)
+{
+	struct fx *fx = *state;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* libical 3.0.16 crashes on this one; not walked, nothing bounds it. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=YEARLY;BYWEEKNO=-53;COUNT=5\n")));
+	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
+	/* No month has a fifth Monday on the 1st: libical searches for over a
+	 * second per rule before giving up. Not walked; the UNTIL (Jan 1 2025,
+	 * T2024 + 366 d) bounds them: 1735689600 + an hour. */
+	fx_assert_ok(
+		fx,
+		fx_cal(fx,
+		       EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
+			  "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1;UNTIL=20250101T000000Z\n"
+			  "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=2;UNTIL=20250101T000000Z\n"
+			  "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;UNTIL=20250101T000000Z\n"
+			  "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=3;UNTIL=20250101T000000Z\n"
+			  "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=4;UNTIL=20250101T000000Z\n")));
+	fx_assert_range(fx, 1704103200, 1735693200);
+	/* The shapes clients write are walked: the last weekday of the month,
+	 * three times: Jan 31, Feb 29, Mar 29 (day 88: T2024 + 88 d + 11 h). */
+	fx_assert_ok(
+		fx,
+		fx_cal(fx, EV("DTSTART:20240131T100000Z\nDURATION:PT1H\n"
+			      "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3\n")));
+	fx_assert_range(fx, 1704067200 + 30 * DAY + 10 * HOUR, 1711710000);
+	assert_true(seconds_since(&t0) < 1.0);
+}
+
 static void test_budget(void **state)
 {
 	struct fx *fx = *state;
@@ -402,6 +460,8 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_utc_event, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_zone_from_object, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_zone_from_system, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_zone_with_day_and_monthday, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_nominal_day_across_dst, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_length, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_day, fx_setup, fx_teardown),
@@ -422,6 +482,8 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_zoned_series_across_dst, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_secondly, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rules_libical_cannot_take, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
 	};
 
