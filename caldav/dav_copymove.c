@@ -64,36 +64,12 @@ static int copy_object(struct dav_ctx *x, const struct store_obj *o, int64_t src
 	return rc ? dav_fail_store(x, rc) : 0;
 }
 
-struct child_list {
-	struct dav_ctx *x;
-	struct store_coll *items;
-	int n, cap;
-};
-
-static int collect_child(void *cls, const struct store_coll *c)
-{
-	struct child_list *l = cls;
-
-	if (l->n == l->cap) {
-		struct store_coll *grown;
-		l->cap = l->cap ? 2 * l->cap : 8;
-		grown = sd_arena_alloc(l->x->a, (size_t)l->cap * sizeof(*grown));
-		if (l->n)
-			memcpy(grown, l->items, (size_t)l->n * sizeof(*grown));
-		l->items = grown;
-	}
-	l->items[l->n] = *c;
-	l->items[l->n].name = sd_arena_strdup(l->x->a, c->name);
-	l->n++;
-	return 0;
-}
-
 /* Copies collection src (and, with depth_inf, its tree) to parent/name. */
 static int copy_tree(struct dav_ctx *x, const struct store_coll *src, int64_t parent,
 		     const char *name, const char *href, int depth_inf)
 {
-	struct store_coll c = *src, made;
-	struct child_list kids = {x, NULL, 0, 0};
+	struct store_coll c = *src, made, *kids;
+	size_t nkids;
 	struct store_obj_iter *it = NULL;
 	struct store_obj o;
 	int64_t id;
@@ -116,12 +92,9 @@ static int copy_tree(struct dav_ctx *x, const struct store_coll *src, int64_t pa
 	store_obj_iter_free(it);
 	if (rc)
 		return rc < 0 ? dav_fail_store(x, rc) : rc;
-	rc = store_coll_foreach(x->conn, src->id, collect_child, &kids, &x->err);
-	if (rc)
-		return dav_fail_store(x, rc);
-	for (int i = 0; i < kids.n && !rc; i++)
-		rc = copy_tree(x, &kids.items[i], id, kids.items[i].name,
-			       dav_href_member(x, href, kids.items[i].name, 1), 1);
+	rc = dav_children(x, src->id, &kids, &nkids);
+	for (size_t i = 0; i < nkids && !rc; i++)
+		rc = copy_tree(x, &kids[i], id, kids[i].name, dav_href_member(x, href, kids[i].name, 1), 1);
 	return rc;
 }
 

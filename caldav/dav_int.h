@@ -24,6 +24,16 @@
 #define NS_ICAL "http://apple.com/ns/ical/"
 #define NS_SLOTDAV "https://slotdav.org/ns"
 
+/* CALDAV:min-date-time / max-date-time (RFC 4791 5.2.6, 5.2.7): the
+ * earliest and latest instants a stored object may reach. */
+#define DAV_MIN_DATE_TIME "19000101T000000Z"
+#define DAV_MIN_DATE_UNIX (-2208988800LL)
+#define DAV_MAX_DATE_TIME "21001231T235959Z"
+#define DAV_MAX_DATE_UNIX 4133980799LL
+
+/* The most instances one expansion may produce. */
+#define DAV_MAX_INSTANCES 10000
+
 /* Preconditions and postconditions (RFC 4918 16, RFC 4791 5.3.2.1 and 9,
  * RFC 6578 3.2, RFC 5689 3), plus slotdav's own. One row each: the enum
  * value, the namespace and the element name. */
@@ -39,6 +49,8 @@
 	X(SUPPORTED_FILTER, NS_CALDAV, "supported-filter")                            \
 	X(VALID_FILTER, NS_CALDAV, "valid-filter")                                    \
 	X(SUPPORTED_COLLATION, NS_CALDAV, "supported-collation")                      \
+	X(MIN_DATE_TIME, NS_CALDAV, "min-date-time")                                  \
+	X(MAX_DATE_TIME, NS_CALDAV, "max-date-time")                                  \
 	X(RESOURCE_MUST_BE_NULL, NS_DAV, "resource-must-be-null")                     \
 	X(VALID_SYNC_TOKEN, NS_DAV, "valid-sync-token")                               \
 	X(SYNC_TRAVERSAL, NS_DAV, "sync-traversal-supported")                         \
@@ -125,6 +137,9 @@ const char *dav_href_principal(struct dav_ctx *x, const char *user);
 const char *dav_href_home(struct dav_ctx *x, const char *user);
 const char *dav_href_member(struct dav_ctx *x, const char *parent_href, const char *name,
 			    int is_collection);
+/* The child collections of parent_id, copied into the arena, in name
+ * order. 0 or an HTTP status after dav_fail. */
+int dav_children(struct dav_ctx *x, int64_t parent_id, struct store_coll **out, size_t *n);
 /* The sync token / ctag of a collection at revision rev. */
 const char *dav_sync_token(struct dav_ctx *x, int64_t coll_id, int64_t rev);
 /* Parses a token back: 0 and *rev, or -1 if it is not one of this
@@ -164,9 +179,12 @@ void dav_out_empty(struct sd_buf *b, const char *ns, const char *name);
 void dav_out_href(struct sd_buf *b, const char *href);
 
 /* ---- dav_props.c ---- */
+struct ics_select;
+
 struct dav_propreq {
 	const char *ns, *name;
-	xmlNode *node; /* the request element (calendar-data may have children) */
+	xmlNode *node; /* the request element */
+	const struct ics_select *sel; /* calendar-data: what to return; NULL: all */
 	struct dav_propreq *next;
 };
 
@@ -177,8 +195,9 @@ struct dav_propfind {
 	struct dav_propreq *props; /* PROP; ALLPROP: the <include> list */
 };
 
-/* Parses a DAV:prop element's children into a list. */
-struct dav_propreq *dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop);
+/* Parses a DAV:prop element's children into *out (arena). 0, or an HTTP
+ * status after dav_fail (a malformed calendar-data request). */
+int dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop, struct dav_propreq **out);
 /* Appends one <d:response> for res to out, answering pf. */
 int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 		       const struct dav_propfind *pf, struct sd_buf *out);
@@ -219,10 +238,18 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 
 /* ---- dav_report.c / dav_sync.c ---- */
 /* Reads DAV:prop / allprop / propname from a REPORT body into pf. */
-void dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf);
+int dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf);
+int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_query(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
+
+/* ---- dav_caldata.c ---- */
+/* Parses a CALDAV:calendar-data request element (RFC 4791 9.6): content
+ * type, comp/prop selection, expand, limit-recurrence-set,
+ * limit-freebusy-set. *out NULL when it asks for the whole object.
+ * 0, or 400/403 after dav_fail. */
+int dav_caldata_parse(struct dav_ctx *x, xmlNode *n, const struct ics_select **out);
 
 /* ---- dav_filter.c ---- */
 /* Parses a CALDAV:filter element into a tree (arena). 0, or 403 after

@@ -124,7 +124,7 @@ int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const cha
 	rc = ics_object_check(data, len, coll->components, x->a, info, &x->err);
 	switch (rc) {
 	case ICS_OK:
-		return 0;
+		break;
 	case ICS_EPARSE:
 		return dav_fail(x, 403, DAV_COND_VALID_CALENDAR_DATA, "%s", x->err.msg);
 	case ICS_ECOMPONENT:
@@ -132,6 +132,16 @@ int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const cha
 	default:
 		return dav_fail(x, 403, DAV_COND_VALID_CALENDAR_OBJECT, "%s", x->err.msg);
 	}
+	/* An unbounded set has no last instance to compare (ICS_TIME_MAX). */
+	if (info->first_start != ICS_TIME_MIN && info->first_start < DAV_MIN_DATE_UNIX)
+		return dav_fail(x, 403, DAV_COND_MIN_DATE_TIME,
+				"the object starts before %s, the earliest date this server stores",
+				DAV_MIN_DATE_TIME);
+	if (info->last_end != ICS_TIME_MAX && info->last_end > DAV_MAX_DATE_UNIX)
+		return dav_fail(x, 403, DAV_COND_MAX_DATE_TIME,
+				"the object ends after %s, the latest date this server stores",
+				DAV_MAX_DATE_TIME);
+	return 0;
 }
 
 int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *coll_href,

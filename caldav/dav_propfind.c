@@ -59,6 +59,7 @@ static int parse_propfind(struct dav_ctx *x, struct dav_propfind *pf)
 	xmlNode *root, *n;
 	int rc = dav_xml_parse(x, &doc);
 
+
 	memset(pf, 0, sizeof(*pf));
 	pf->mode = DAV_PF_ALLPROP;
 	if (rc || !doc)
@@ -68,12 +69,14 @@ static int parse_propfind(struct dav_ctx *x, struct dav_propfind *pf)
 		return dav_fail(x, 400, DAV_COND_BAD_XML, "expected a DAV:propfind element");
 	if ((n = dav_xml_child(root, NS_DAV, "prop"))) {
 		pf->mode = DAV_PF_PROP;
-		pf->props = dav_props_parse_list(x, n);
+		if ((rc = dav_props_parse_list(x, n, &pf->props)))
+			return rc;
 	} else if (dav_xml_child(root, NS_DAV, "propname")) {
 		pf->mode = DAV_PF_PROPNAME;
 	} else if (dav_xml_child(root, NS_DAV, "allprop")) {
-		if ((n = dav_xml_child(root, NS_DAV, "include")))
-			pf->props = dav_props_parse_list(x, n);
+		if ((n = dav_xml_child(root, NS_DAV, "include")) &&
+		    (rc = dav_props_parse_list(x, n, &pf->props)))
+			return rc;
 	} else {
 		return dav_fail(x, 400, DAV_COND_BAD_XML,
 				"DAV:propfind needs one of prop, propname or allprop");

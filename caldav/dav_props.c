@@ -18,9 +18,11 @@
 #include <time.h>
 
 #include "dav_int.h"
+#include "ics_select.h"
 #include "sd_util.h"
 
-#define PROP_ABSENT 1
+#define PROP_ABSENT 1    /* 404 in its propstat */
+#define PROP_FORBIDDEN 2 /* 403: e.g. an expansion past max-instances */
 
 enum {
 	P_ALLPROP = 1 << 0,   /* returned by allprop (RFC 4918 live properties) */
@@ -228,6 +230,7 @@ static int get_supported_reports(struct dav_ctx *x, const struct dav_res *r,
 	if (r->kind == DAV_K_CALENDAR) {
 		report_row(out, NS_CALDAV, "calendar-multiget");
 		report_row(out, NS_CALDAV, "calendar-query");
+		report_row(out, NS_CALDAV, "free-busy-query");
 	}
 	if (r->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN))
 		report_row(out, NS_DAV, "sync-collection");
@@ -293,12 +296,48 @@ static int get_calendar_data(struct dav_ctx *x, const struct dav_res *r,
 			     const struct dav_propreq *pr, struct sd_buf *out)
 {
 	struct store_obj o;
+	const char *data;
+	size_t len;
+	int rc;
 
 	if (!r->obj.uid)
 		return PROP_ABSENT;
 	if (store_obj_get(x->conn, r->coll.id, r->name, 1, x->a, &o, &x->err))
 		return PROP_ABSENT;
-	sd_buf_add_xmln(out, o.data, o.len);
+	data = o.data;
+	len = o.len;
+	if (pr && pr->sel) {
+		rc = ics_calendar_data(o.data, o.len, pr->sel, r->coll.timezone, x->a, &data, &len,
+				       &x->err);
+		if (rc == ICS_ETOOMANY)
+			return PROP_FORBIDDEN;
+		if (rc)
+			return PROP_ABSENT;
+	}
+	sd_buf_add_xmln(out, data, len);
+	return 0;
+}
+
+static int get_collations(struct dav_ctx *x, const struct dav_res *r,
+			  const struct dav_propreq *pr, struct sd_buf *out)
+{
+	sd_buf_adds(out, "<c:supported-collation>i;ascii-casemap</c:supported-collation>"
+			 "<c:supported-collation>i;octet</c:supported-collation>"
+			 "<c:supported-collation>i;unicode-casemap</c:supported-collation>");
+	return 0;
+}
+
+static int get_min_date(struct dav_ctx *x, const struct dav_res *r,
+			const struct dav_propreq *pr, struct sd_buf *out)
+{
+	sd_buf_adds(out, DAV_MIN_DATE_TIME);
+	return 0;
+}
+
+static int get_max_date(struct dav_ctx *x, const struct dav_res *r,
+			const struct dav_propreq *pr, struct sd_buf *out)
+{
+	sd_buf_adds(out, DAV_MAX_DATE_TIME);
 	return 0;
 }
 
@@ -430,6 +469,9 @@ static const struct prop_def props[] = {
 	{NS_CALDAV, "supported-calendar-component-set", K_CAL, P_CREATE, get_components, set_components},
 	{NS_CALDAV, "supported-calendar-data", K_CAL, P_PROTECTED, get_calendar_data_types, NULL},
 	{NS_CALDAV, "max-resource-size", K_CAL, P_PROTECTED, get_max_size, NULL},
+	{NS_CALDAV, "supported-collation-set", K_CAL, P_PROTECTED, get_collations, NULL},
+	{NS_CALDAV, "min-date-time", K_CAL, P_PROTECTED, get_min_date, NULL},
+	{NS_CALDAV, "max-date-time", K_CAL, P_PROTECTED, get_max_date, NULL},
 	{NS_CALDAV, "calendar-data", DAV_K_OBJECT, P_PROTECTED, get_calendar_data, NULL},
 	{NS_ICAL, "calendar-color", K_CAL, 0, get_color, set_color},
 	{NS_ICAL, "calendar-order", K_CAL, 0, get_order, set_order},
@@ -463,25 +505,29 @@ static int live_only(const char *ns, const char *name)
 	return seen;
 }
 
-struct dav_propreq *dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop)
+int dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop, struct dav_propreq **out)
 {
-	struct dav_propreq *head = NULL, **tail = &head;
+	struct dav_propreq **tail = out;
+	int rc;
 
+	*out = NULL;
 	for (xmlNode *n = dav_xml_first(prop); n; n = dav_xml_next(n)) {
 		struct dav_propreq *p = sd_arena_alloc(x->a, sizeof(*p));
 		p->ns = sd_arena_strdup(x->a, dav_xml_ns(n));
 		p->name = sd_arena_strdup(x->a, (const char *)n->name);
 		p->node = n;
+		if (dav_xml_is(n, NS_CALDAV, "calendar-data") && (rc = dav_caldata_parse(x, n, &p->sel)))
+			return rc;
 		*tail = p;
 		tail = &p->next;
 	}
-	return head;
+	return 0;
 }
 
 /* ---- PROPFIND responses ----------------------------------------------- */
 
 struct groups {
-	struct sd_buf ok, missing;
+	struct sd_buf ok, missing, forbidden;
 };
 
 static const char *dead_obj(const struct dav_res *r)
@@ -497,13 +543,19 @@ static void answer_one(struct dav_ctx *x, const struct dav_res *r, const struct 
 	size_t mark = g->ok.len;
 
 	if (d) {
+		int rc;
+
 		dav_out_open(&g->ok, p->ns, p->name);
-		if (d->get(x, r, p, &g->ok) == 0) {
+		if ((rc = d->get(x, r, p, &g->ok)) == 0) {
 			dav_out_close(&g->ok, p->ns, p->name);
 			return;
 		}
 		g->ok.len = mark;
 		g->ok.data[mark] = '\0';
+		if (rc == PROP_FORBIDDEN) {
+			dav_out_empty(&g->forbidden, p->ns, p->name);
+			return;
+		}
 	} else if ((r->kind & DAV_K_STORED) && !live_only(p->ns, p->name) &&
 		   store_prop_get(x->conn, r->coll.id, dead_obj(r), p->ns, p->name, x->a, &sp,
 				  NULL) == 0) {
@@ -575,6 +627,7 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 
 	sd_buf_init(&g.ok, 0);
 	sd_buf_init(&g.missing, 0);
+	sd_buf_init(&g.forbidden, 0);
 	sd_buf_adds(&g.ok, ""); /* data non-NULL for the rewind in answer_one */
 	if (pf->mode == DAV_PF_PROP) {
 		for (const struct dav_propreq *p = pf->props; p; p = p->next)
@@ -589,13 +642,15 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 	sd_buf_adds(out, "<d:response>");
 	dav_out_href(out, res->href);
 	propstat(out, &g.ok, 200);
+	propstat(out, &g.forbidden, 403);
 	propstat(out, &g.missing, 404);
-	if (!g.ok.len && !g.missing.len)
+	if (!g.ok.len && !g.missing.len && !g.forbidden.len)
 		sd_buf_printf(out, "<d:propstat><d:prop/><d:status>%s</d:status></d:propstat>",
 			      dav_status_line(200));
 	sd_buf_adds(out, "</d:response>");
 	sd_buf_free(&g.ok);
 	sd_buf_free(&g.missing);
+	sd_buf_free(&g.forbidden);
 	return 0;
 }
 

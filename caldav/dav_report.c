@@ -15,19 +15,22 @@
 #include "sd_util.h"
 
 /* Reads DAV:prop / allprop / propname from a report body. */
-void dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf)
+int dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf)
 {
 	xmlNode *n;
+	int rc;
 
 	memset(pf, 0, sizeof(*pf));
 	if ((n = dav_xml_child(root, NS_DAV, "prop"))) {
 		pf->mode = DAV_PF_PROP;
-		pf->props = dav_props_parse_list(x, n);
+		if ((rc = dav_props_parse_list(x, n, &pf->props)))
+			return rc;
 	} else if (dav_xml_child(root, NS_DAV, "propname")) {
 		pf->mode = DAV_PF_PROPNAME;
 	} else {
 		pf->mode = DAV_PF_ALLPROP;
 	}
+	return 0;
 }
 
 static void status_response(struct sd_buf *b, const char *href, int status)
@@ -41,11 +44,13 @@ int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 {
 	struct dav_propfind pf;
 	struct sd_buf *b = &x->req->resp_body;
+	int rc;
 
 	if (!(res->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
 				"calendar-multiget works on collections only");
-	dav_report_props(x, root, &pf);
+	if ((rc = dav_report_props(x, root, &pf)))
+		return rc;
 	dav_multistatus_begin(x);
 	for (xmlNode *n = dav_xml_first(root); n; n = dav_xml_next(n)) {
 		struct dav_res r;
@@ -132,9 +137,8 @@ int dav_report_query(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
 				"calendar-query works on calendar collections only");
 	rc = dav_filter_parse(x, dav_xml_child(root, NS_CALDAV, "filter"), &f);
-	if (rc)
+	if (rc || (rc = dav_report_props(x, root, &pf)))
 		return rc;
-	dav_report_props(x, root, &pf);
 	rc = store_begin(x->conn, STORE_TXN_READ, &x->err);
 	if (rc)
 		return dav_fail_store(x, rc);
@@ -169,6 +173,8 @@ int dav_method_report(struct dav_ctx *x, struct dav_res *res)
 		return dav_report_query(x, res, root);
 	if (dav_xml_is(root, NS_DAV, "sync-collection"))
 		return dav_report_sync(x, res, root);
+	if (dav_xml_is(root, NS_CALDAV, "free-busy-query"))
+		return dav_report_freebusy(x, res, root);
 	return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT, "the report {%s}%s is not supported here",
 			dav_xml_ns(root), (const char *)root->name);
 }

@@ -208,3 +208,43 @@ int dav_res_resolve_href(struct dav_ctx *x, const char *href, struct dav_res *ou
 	q[strcspn(q, "?#")] = '\0';
 	return dav_res_resolve(x, q, out);
 }
+
+struct child_list {
+	struct sd_arena *a;
+	struct store_coll *items;
+	size_t n, cap;
+};
+
+static int collect_child(void *cls, const struct store_coll *c)
+{
+	struct child_list *l = cls;
+	struct store_coll *it;
+
+	if (l->n == l->cap) {
+		struct store_coll *grown;
+		l->cap = l->cap ? 2 * l->cap : 8;
+		grown = sd_arena_alloc(l->a, l->cap * sizeof(*grown));
+		if (l->n)
+			memcpy(grown, l->items, l->n * sizeof(*grown));
+		l->items = grown;
+	}
+	it = &l->items[l->n++];
+	*it = *c;
+	it->name = sd_arena_strdup(l->a, c->name);
+	it->displayname = sd_arena_strdup(l->a, c->displayname);
+	it->description = sd_arena_strdup(l->a, c->description);
+	it->color = sd_arena_strdup(l->a, c->color);
+	it->order = sd_arena_strdup(l->a, c->order);
+	it->timezone = sd_arena_strdup(l->a, c->timezone);
+	return 0;
+}
+
+int dav_children(struct dav_ctx *x, int64_t parent_id, struct store_coll **out, size_t *n)
+{
+	struct child_list l = {x->a, NULL, 0, 0};
+	int rc = store_coll_foreach(x->conn, parent_id, collect_child, &l, &x->err);
+
+	*out = l.items;
+	*n = l.n;
+	return rc ? dav_fail_store(x, rc) : 0;
+}

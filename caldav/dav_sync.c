@@ -188,7 +188,8 @@ int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 		return rc;
 	s->snapshot_rev = s->parent.coll.rev;
 	s->last_rev = since;
-	dav_report_props(x, root, &s->pf);
+	if ((rc = dav_report_props(x, root, &s->pf)))
+		return rc;
 	rc = store_change_iter_new(x->conn, res->coll.id, since, &s->it, &x->err);
 	if (rc)
 		return dav_fail_store(x, rc);

@@ -362,6 +362,7 @@ int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_are
 
 void ics_doc_close(struct ics_doc *d)
 {
+	ics_tz_release(d);
 	if (d->root)
 		icalcomponent_free(d->root);
 	d->root = NULL;

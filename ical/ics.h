@@ -8,7 +8,9 @@
  * Thread safety: every function may be called from several threads at once.
  * libical 3.0 keeps a process-wide list of system time zones whose lookup is
  * not locked; this module serialises those lookups with its own mutex, so no
- * other code in the process may call libical's time zone functions.
+ * other code in the process may call libical's time zone functions. The
+ * zones of VTIMEZONEs are kept for the process too (at most 256, by their
+ * text), so that libical works out their transitions once.
  */
 #ifndef ICS_H
 #define ICS_H

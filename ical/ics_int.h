@@ -4,8 +4,10 @@
  * A check runs in four steps over one struct ics_doc: ics_lex.c splits the
  * bytes into unfolded content lines and checks their syntax and nesting,
  * with line numbers; ics.c feeds those lines to libical and checks the tree
- * (libical's X-LIC-ERRORs, RFC 4791 4.1); ics_tz.c resolves TZIDs and checks
- * VTIMEZONEs; ics_range.c checks the times and works out the instant range.
+ * (libical's X-LIC-ERRORs, RFC 4791 4.1); ics_tz.c resolves TZIDs (the
+ * zones of VTIMEZONEs come from ics_tzcache.c, shared by the process) and
+ * checks VTIMEZONEs; ics_range.c checks the times and works out the instant
+ * range.
  */
 #ifndef ICS_INT_H
 #define ICS_INT_H
@@ -18,6 +20,14 @@
 /* UTC offsets run from -12:00 to +14:00: a floating time or a date is, in
  * UTC, at most this far from its wall clock read as UTC. */
 #define ICS_FLOAT_SLACK (14 * 3600)
+/* 2582-12-31T23:59:59 as a wall clock read as UTC. libical 3.0.16 works
+ * out a zone's transitions up to the year 2582 and no further, and asked
+ * about any later year it works them all out again, from the first, on
+ * every call (milliseconds each). Past this instant a zone's offset is the
+ * one its last transition set, so the time a zone is asked about is
+ * clamped here first: the same answer (checked against eleven zones, for
+ * times up to the year 9999), without the work. */
+#define ICS_ZONE_WALL_MAX INT64_C(19344441599)
 /* Recurrence expansion budget of one object: iterator steps, and RRULEs
  * expanded at all (one libical step can itself loop for a while on a rule
  * that never matches, so the number of rules is bounded too). */
@@ -67,9 +77,12 @@ int ics_clip(const char *s, size_t max);
 
 /* ---- ics.c: the parsed document ---- */
 
+struct ics_tzc;
+
 struct ics_tzent {
-	const char *tzid;   /* borrowed from the tree */
-	icaltimezone *zone; /* owned by the tree or by libical */
+	const char *tzid;     /* borrowed from the tree */
+	icaltimezone *zone;   /* the zone cache's (held), libical's or the tree's */
+	struct ics_tzc *held; /* the cache entry d holds a reference on, or NULL */
 };
 
 struct ics_doc {
@@ -93,7 +106,9 @@ void ics_once(void);
  * ics_doc_close(d) afterwards, whatever it returns. */
 int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
 		  struct sd_err *err);
-/* Frees the tree (and the zones of its VTIMEZONEs). */
+/* Gives back the cached zones d holds (ics_tz_release) and frees the tree
+ * (and the zones of its VTIMEZONEs). Before the arena d was parsed in is
+ * freed: the list of held zones lives there. */
 void ics_doc_close(struct ics_doc *d);
 /* Sets err to "line N: " (when the line of property p, or else of component
  * c, is known) followed by the message; returns code. c and p may be NULL. */
@@ -111,20 +126,85 @@ icalproperty **ics_props(struct ics_doc *d, icalcomponent *c, icalproperty_kind 
 void ics_tz_init(void);
 
 /* The zone for tzid: a VTIMEZONE of the object, else the system database
- * (plain zone names only). NULL if neither knows it. Cached in d. */
+ * (plain zone names only). NULL if neither knows it. Remembered in d. A
+ * VTIMEZONE's zone comes from the process-wide cache (ics_tzcache.c) and
+ * is held by d until ics_doc_close; it is valid until then, and may be
+ * used from any thread. */
 icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid);
+/* Gives back every cached zone d holds and forgets d's zones (ics_doc_close
+ * calls it). */
+void ics_tz_release(struct ics_doc *d);
 /* Checks one VTIMEZONE (ICS_EPARSE). */
 int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz);
 
-/* ---- ics_range.c: times ---- */
+/* ---- ics_tzcache.c: zones of VTIMEZONEs, shared by the process ---- */
 
+/* The shared zone for vtz, a VTIMEZONE of d's tree: built the first time
+ * its text is seen, then reused by every object whose VTIMEZONE has the
+ * same text (TZID and rules). *held is set to the reference taken, which
+ * the caller gives back with ics_tzcache_put (ics_tz_lookup keeps it in
+ * d->tz, and ics_doc_close gives it back). NULL, *held NULL, if libical
+ * cannot make a zone of vtz. The zone may be used from any thread. */
+icaltimezone *ics_tzcache_get(struct ics_doc *d, icalcomponent *vtz, struct ics_tzc **held);
+/* Gives back a reference (NULL: nothing); the zone may be freed. */
+void ics_tzcache_put(struct ics_tzc *e);
+
+/* For tests: counts since the process started. */
+struct ics_tz_stats {
+	size_t entries;	  /* in the table now (at most 256) */
+	size_t live;	  /* not freed: in the table or held by documents */
+	size_t hits;	  /* lookups that found an entry */
+	size_t misses;	  /* zones built and added */
+	size_t evictions; /* entries pushed out of the table */
+};
+void ics_tzcache_stats(struct ics_tz_stats *out);
+
+/* ---- ics_time.c: calendar arithmetic, wall clocks, RRULE parts ---- */
+
+/* Wall clocks (a date and time read as UTC, in seconds) of
+ * 0000-01-01T00:00:00 and 9999-12-31T23:59:59: the years libical reads. */
+#define ICS_WALL_MIN INT64_C(-62167219200)
+#define ICS_WALL_MAX INT64_C(253402300799)
+
+/* a + b and a * b, saturating at ICS_TIME_MIN and ICS_TIME_MAX. */
+int64_t ics_sat_add(int64_t a, int64_t b);
+int64_t ics_sat_mul(int64_t a, int64_t b);
+/* qsort/bsearch order of int64_t. */
+int ics_cmp_i64(const void *x, const void *y);
+/* w clamped to [ICS_WALL_MIN, ICS_WALL_MAX]. */
+int64_t ics_clamp_wall(int64_t w);
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+int64_t ics_days_from_civil(int64_t y, int m, int d);
 /* Non-zero if the fields of t make a real date (and time), years 0-9999. */
 int ics_time_valid(struct icaltimetype t);
+/* The wall clock of t's fields (a DATE: its midnight); the zone is not
+ * looked at. */
+int64_t ics_wall_secs(struct icaltimetype t);
+/* The fields of a wall clock, without zone; is_date drops the time of day.
+ * Not clamped: the year is whatever wall says. */
+struct icaltimetype ics_wall_time(int64_t wall, int is_date);
+/* The instant of a wall clock in zone (NULL: UTC, or floating: wall). */
+int64_t ics_to_instant(icaltimezone *zone, int64_t wall);
+/* The wall clock in zone of an instant (NULL: t itself). */
+int64_t ics_wall_of(icaltimezone *zone, int64_t t);
+/* How many values a BY part of an RRULE has: ICS_BY_COUNT(r, by_day). */
+size_t ics_by_count(const short *v, size_t size);
+#define ICS_BY_COUNT(r, field) ics_by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
+/* The values of all BY parts of r together. */
+size_t ics_by_parts(const struct icalrecurrencetype *r);
 /* Whether some month the rule allows has some day of its BYMONTHDAY, or,
  * for a monthly or yearly rule that names no days, start_mday (DTSTART's
  * day): from January 31st, FREQ=MONTHLY;BYMONTH=9 has no instance, which
- * libical takes until the year 2582 to find out. */
+ * libical takes until the year 2582 to find out. start_mday 1 checks
+ * BYMONTHDAY alone. */
 int ics_rule_feasible(const struct icalrecurrencetype *r, int start_mday);
+/* r's UNTIL, inclusive, as a wall clock in zone, the zone of DTSTART
+ * (NULL: UTC or floating): a DATE to the end of its day, a local time as it
+ * is, a UTC time converted. 0 if r has no UNTIL. */
+int ics_until_wall(const struct icalrecurrencetype *r, icaltimezone *zone, int64_t *cut);
+
+/* ---- ics_range.c: times ---- */
+
 /* Checks the times of the member components of kind (VEVENT, ...) and sets
  * out->first_start, last_end and recurring. ICS_EPARSE or ICS_EOBJECT. */
 int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out);

@@ -9,7 +9,7 @@
  * it were UTC ("wall", seconds), the zone it is in (NULL for a floating time
  * or a DATE), and the instant. Floating times and dates are kept on their
  * wall clock and the whole range is widened by ICS_FLOAT_SLACK at the end.
- * Calendar arithmetic is ours (days_from_civil), in 64 bits, so years up to
+ * Calendar arithmetic is ours (ics_time.c), in 64 bits, so years up to
  * 9999 are fine; only UTC offsets come from libical.
  *
  * Instances. Every instance of a component lasts as long as its first: the
@@ -69,111 +69,6 @@ struct acc {
 	int any, floating;
 };
 
-/* ---- calendar arithmetic ---- */
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	if (b > 0 && a > ICS_TIME_MAX - b)
-		return ICS_TIME_MAX;
-	if (b < 0 && a < ICS_TIME_MIN - b)
-		return ICS_TIME_MIN;
-	return a + b;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12), after
- * H. Hinnant's algorithm; 64 bits, so years 0 to 9999 are all fine. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dim[m - 1];
-}
-
-int ics_time_valid(struct icaltimetype t)
-{
-	if (t.year < 0 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
-	    t.day > days_in_month(t.year, t.month))
-		return 0;
-	return t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
-			     t.second >= 0 && t.second <= 60);
-}
-
-static int64_t wall_secs(struct icaltimetype t)
-{
-	int64_t s = days_from_civil(t.year, t.month, t.day) * DAY_SECS;
-
-	return t.is_date ? s : s + t.hour * 3600 + t.minute * 60 + t.second;
-}
-
-static struct icaltimetype wall_time(int64_t wall, int is_date)
-{
-	struct icaltimetype t = icaltime_null_time();
-	int64_t days = wall / DAY_SECS, rem = wall % DAY_SECS;
-
-	if (rem < 0) {
-		rem += DAY_SECS;
-		days--;
-	}
-	civil_from_days(days, &t.year, &t.month, &t.day);
-	t.is_date = is_date;
-	if (!is_date) {
-		t.hour = (int)(rem / 3600);
-		t.minute = (int)(rem / 60 % 60);
-		t.second = (int)(rem % 60);
-	}
-	return t;
-}
-
-/* The instant of a wall clock in zone (NULL: floating, wall itself). */
-static int64_t to_instant(icaltimezone *zone, int64_t wall)
-{
-	struct icaltimetype t;
-
-	if (!zone)
-		return wall;
-	t = wall_time(wall, 0);
-	return wall - icaltimezone_get_utc_offset(zone, &t, NULL);
-}
-
-/* The wall clock in zone of an instant. */
-static int64_t to_wall(icaltimezone *zone, int64_t t)
-{
-	struct icaltimetype u;
-
-	if (!zone)
-		return t;
-	u = wall_time(t, 0);
-	return t + icaltimezone_get_utc_offset_of_utc_time(zone, &u, NULL);
-}
-
 /* ---- times of properties ---- */
 
 static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct icaltimetype tt,
@@ -182,7 +77,7 @@ static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct
 	icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 
 	memset(w, 0, sizeof(*w));
-	w->wall = wall_secs(tt);
+	w->wall = ics_wall_secs(tt);
 	w->is_date = tt.is_date;
 	if (icaltime_is_utc(tt) && !tt.is_date) {
 		w->zone = icaltimezone_get_utc_timezone();
@@ -195,7 +90,7 @@ static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct
 	} else {
 		w->floating = 1;
 	}
-	w->t = to_instant(w->zone, w->wall);
+	w->t = ics_to_instant(w->zone, w->wall);
 	return ICS_OK;
 }
 
@@ -213,15 +108,15 @@ static int64_t inst_end(const struct shape *sh, icaltimezone *zone, int64_t wall
 	if (sh->days > DAYS_MAX)
 		return ICS_TIME_MAX;
 	if (sh->days > 0)
-		e = to_instant(zone, wall + sh->days * DAY_SECS);
-	e = sat_add(e, sh->secs);
-	return e > t ? e : sat_add(t, 1);
+		e = ics_to_instant(zone, wall + sh->days * DAY_SECS);
+	e = ics_sat_add(e, sh->secs);
+	return e > t ? e : ics_sat_add(t, 1);
 }
 
 static void acc_span(struct acc *a, int64_t s, int64_t e)
 {
 	if (e <= s)
-		e = sat_add(s, 1); /* no length: [s, s + 1) */
+		e = ics_sat_add(s, 1); /* no length: [s, s + 1) */
 	if (!a->any || s < a->lo)
 		a->lo = s;
 	if (!a->any || e > a->hi)
@@ -246,7 +141,7 @@ static int shape_end(struct ics_doc *d, icalcomponent *c, icalproperty *pe, cons
 	/* A floating time against a zoned one: only a gap beyond any offset
 	 * tells that the end is before the start. */
 	slack = e.floating != sh->start.floating ? 2 * ICS_FLOAT_SLACK : 0;
-	if (sat_add(e.t, slack) < sh->start.t)
+	if (ics_sat_add(e.t, slack) < sh->start.t)
 		return ics_fail(d, ICS_EPARSE, c, pe, "%s is before DTSTART", end_name);
 	sh->secs = e.t > sh->start.t ? e.t - sh->start.t : 0;
 	return ICS_OK;
@@ -313,16 +208,9 @@ static int shape_get(struct ics_doc *d, icalcomponent *c, struct shape *sh)
 
 /* ---- EXDATE ---- */
 
-static int cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return (a > b) - (a < b);
-}
-
 static int ex_has(const struct exset *ex, int64_t wall)
 {
-	return ex->n && bsearch(&wall, ex->v, ex->n, sizeof(*ex->v), cmp_i64) != NULL;
+	return ex->n && bsearch(&wall, ex->v, ex->n, sizeof(*ex->v), ics_cmp_i64) != NULL;
 }
 
 /* EXDATEs on the wall clock of start's zone. One that cannot be placed there
@@ -346,31 +234,13 @@ static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *star
 		if (w.is_date != start->is_date || (start->floating && !w.floating))
 			continue;
 		ex->v[ex->n++] =
-			w.floating || w.zone == start->zone ? w.wall : to_wall(start->zone, w.t);
+			w.floating || w.zone == start->zone ? w.wall : ics_wall_of(start->zone, w.t);
 	}
-	qsort(ex->v, ex->n, sizeof(*ex->v), cmp_i64);
+	qsort(ex->v, ex->n, sizeof(*ex->v), ics_cmp_i64);
 	return ICS_OK;
 }
 
 /* ---- RRULE ---- */
-
-#define BY_COUNT(r, field) by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
-
-static size_t by_count(const short *v, size_t size)
-{
-	size_t n = 0;
-
-	while (n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
-		n++;
-	return n;
-}
-
-static size_t by_parts(const struct icalrecurrencetype *r)
-{
-	return BY_COUNT(r, by_second) + BY_COUNT(r, by_minute) + BY_COUNT(r, by_hour) +
-	       BY_COUNT(r, by_day) + BY_COUNT(r, by_month_day) + BY_COUNT(r, by_year_day) +
-	       BY_COUNT(r, by_week_no) + BY_COUNT(r, by_month) + BY_COUNT(r, by_set_pos);
-}
 
 /* RFC 5545 3.3.10's MUST NOTs; libical accepts them and may then loop. */
 static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
@@ -379,67 +249,46 @@ static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
 	const char *why = NULL;
 	int numbered = 0;
 
-	for (size_t i = 0; i < BY_COUNT(r, by_day); i++)
+	for (size_t i = 0; i < ICS_BY_COUNT(r, by_day); i++)
 		numbered |= icalrecurrencetype_day_position(r->by_day[i]) != 0;
 	if (r->freq == ICAL_NO_RECURRENCE)
 		why = "has no FREQ";
 	else if (numbered && r->freq != ICAL_MONTHLY_RECURRENCE &&
 		 r->freq != ICAL_YEARLY_RECURRENCE)
 		why = "has BYDAY with a number (like 1MO), which needs FREQ=MONTHLY or YEARLY";
-	else if (numbered && BY_COUNT(r, by_week_no))
+	else if (numbered && ICS_BY_COUNT(r, by_week_no))
 		why = "has BYDAY with a number together with BYWEEKNO";
-	else if (BY_COUNT(r, by_week_no) && r->freq != ICAL_YEARLY_RECURRENCE)
+	else if (ICS_BY_COUNT(r, by_week_no) && r->freq != ICAL_YEARLY_RECURRENCE)
 		why = "has BYWEEKNO, which needs FREQ=YEARLY";
-	else if (BY_COUNT(r, by_year_day) &&
+	else if (ICS_BY_COUNT(r, by_year_day) &&
 		 (r->freq == ICAL_DAILY_RECURRENCE || r->freq == ICAL_WEEKLY_RECURRENCE ||
 		  r->freq == ICAL_MONTHLY_RECURRENCE))
 		why = "has BYYEARDAY, which FREQ=DAILY, WEEKLY and MONTHLY do not allow";
-	else if (BY_COUNT(r, by_month_day) && r->freq == ICAL_WEEKLY_RECURRENCE)
+	else if (ICS_BY_COUNT(r, by_month_day) && r->freq == ICAL_WEEKLY_RECURRENCE)
 		why = "has BYMONTHDAY, which FREQ=WEEKLY does not allow";
 	else if (start->is_date &&
-		 BY_COUNT(r, by_hour) + BY_COUNT(r, by_minute) + BY_COUNT(r, by_second))
+		 ICS_BY_COUNT(r, by_hour) + ICS_BY_COUNT(r, by_minute) + ICS_BY_COUNT(r, by_second))
 		why = "has BYHOUR, BYMINUTE or BYSECOND, but DTSTART is a date";
 	return why ? ics_fail(d, ICS_EPARSE, c, p, "RRULE %s", why) : ICS_OK;
-}
-
-int ics_rule_feasible(const struct icalrecurrencetype *r, int start_mday)
-{
-	static const int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	size_t nm = BY_COUNT(r, by_month), nd = BY_COUNT(r, by_month_day);
-	int implicit =
-		nd == 0 && !BY_COUNT(r, by_day) && !BY_COUNT(r, by_year_day) &&
-		!BY_COUNT(r, by_week_no) &&
-		(r->freq == ICAL_MONTHLY_RECURRENCE || (r->freq == ICAL_YEARLY_RECURRENCE && nm));
-
-	if (r->rscale || (nd == 0 && !implicit))
-		return 1;
-	for (size_t i = 0; i < (nm ? nm : 12); i++) {
-		int m = nm ? icalrecurrencetype_month_month(r->by_month[i]) : (int)i + 1;
-
-		for (size_t j = 0; m >= 1 && m <= 12 && j < (implicit ? 1 : nd); j++)
-			if (abs(implicit ? start_mday : r->by_month_day[j]) <= longest[m - 1])
-				return 1;
-	}
-	return 0;
 }
 
 /* The fewest candidates any period of a walkable rule (below) offers
  * BYSETPOS; 0 when some period may offer none. */
 static long set_least(const struct icalrecurrencetype *r)
 {
-	long wdays = (long)BY_COUNT(r, by_day), months = (long)BY_COUNT(r, by_month);
+	long wdays = (long)ICS_BY_COUNT(r, by_day), months = (long)ICS_BY_COUNT(r, by_month);
 	long mdays = 0;
 
-	for (size_t i = 0; i < BY_COUNT(r, by_month_day); i++)
+	for (size_t i = 0; i < ICS_BY_COUNT(r, by_month_day); i++)
 		mdays += abs(r->by_month_day[i]) <= 28; /* in every month */
 	for (long i = 0; i < wdays; i++)
 		if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
 			return 0;
 	if (r->freq == ICAL_MONTHLY_RECURRENCE)
-		return wdays ? 4 * wdays : BY_COUNT(r, by_month_day) ? mdays : 1;
+		return wdays ? 4 * wdays : ICS_BY_COUNT(r, by_month_day) ? mdays : 1;
 	if (r->freq == ICAL_YEARLY_RECURRENCE)
 		return wdays			   ? (months ? 4 * months : 52) * wdays
-		       : BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12)
+		       : ICS_BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12)
 						   : 1;
 	return 0; /* BYSETPOS below FREQ=MONTHLY: no client writes it */
 }
@@ -456,20 +305,20 @@ static long set_least(const struct icalrecurrencetype *r)
  * UNTIL alone bounds the others. */
 static int rule_walkable(const struct icalrecurrencetype *r)
 {
-	size_t wdays = BY_COUNT(r, by_day);
+	size_t wdays = ICS_BY_COUNT(r, by_day);
 	int month_scope = r->freq == ICAL_MONTHLY_RECURRENCE ||
-			  (r->freq == ICAL_YEARLY_RECURRENCE && BY_COUNT(r, by_month));
+			  (r->freq == ICAL_YEARLY_RECURRENCE && ICS_BY_COUNT(r, by_month));
 
 	if (r->rscale)
 		return 0;
 	if (r->freq <= ICAL_HOURLY_RECURRENCE)
-		return by_parts(r) == 0;
-	if (BY_COUNT(r, by_second) || BY_COUNT(r, by_minute) || BY_COUNT(r, by_hour) ||
-	    BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no) ||
-	    (wdays && BY_COUNT(r, by_month_day)))
+		return ics_by_parts(r) == 0;
+	if (ICS_BY_COUNT(r, by_second) || ICS_BY_COUNT(r, by_minute) || ICS_BY_COUNT(r, by_hour) ||
+	    ICS_BY_COUNT(r, by_year_day) || ICS_BY_COUNT(r, by_week_no) ||
+	    (wdays && ICS_BY_COUNT(r, by_month_day)))
 		return 0;
 	/* libical 3.0.16 finds no day for FREQ=DAILY;BYMONTHDAY=-1. */
-	for (size_t i = 0; r->freq == ICAL_DAILY_RECURRENCE && i < BY_COUNT(r, by_month_day); i++)
+	for (size_t i = 0; r->freq == ICAL_DAILY_RECURRENCE && i < ICS_BY_COUNT(r, by_month_day); i++)
 		if (r->by_month_day[i] < 0)
 			return 0;
 	for (size_t i = 0; i < wdays; i++) {
@@ -478,28 +327,22 @@ static int rule_walkable(const struct icalrecurrencetype *r)
 		if (n > 5 || (n > 0 && !month_scope))
 			return 0;
 	}
-	for (size_t i = 0; i < BY_COUNT(r, by_set_pos); i++)
+	for (size_t i = 0; i < ICS_BY_COUNT(r, by_set_pos); i++)
 		if (abs(r->by_set_pos[i]) > set_least(r))
 			return 0;
 	return 1;
 }
 
-/* UNTIL on DTSTART's wall clock, inclusive. */
+/* UNTIL on DTSTART's wall clock, inclusive; a UTC one against a floating
+ * DTSTART as late as any zone puts it. */
 static int rule_cutoff(const struct icalrecurrencetype *r, const struct when *start, int64_t *cut)
 {
 	struct icaltimetype u = r->until;
+	int has = ics_until_wall(r, start->zone, cut);
 
-	if (icaltime_is_null_time(u))
-		return 0;
-	if (u.is_date)
-		*cut = wall_secs(u) + DAY_SECS - 1;
-	else if (!icaltime_is_utc(u))
-		*cut = wall_secs(u);
-	else if (start->floating)
-		*cut = wall_secs(u) + ICS_FLOAT_SLACK;
-	else
-		*cut = to_wall(start->zone, wall_secs(u));
-	return 1;
+	if (has && start->floating && !u.is_date && icaltime_is_utc(u))
+		*cut += ICS_FLOAT_SLACK;
+	return has;
 }
 
 static void set_add(struct set *s, int64_t wall)
@@ -537,7 +380,7 @@ static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shap
 
 	run->rule.until = icaltime_null_time(); /* compared on our wall clock */
 	d->rules_left--;
-	it = icalrecur_iterator_new(run->rule, wall_time(sh->start.wall, sh->start.is_date));
+	it = icalrecur_iterator_new(run->rule, ics_wall_time(sh->start.wall, sh->start.is_date));
 	if (!it) {
 		set_bound(set, run); /* a rule libical cannot expand */
 		return;
@@ -551,7 +394,7 @@ static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shap
 			break;
 		}
 		d->steps_left--;
-		w = wall_secs(o);
+		w = ics_wall_secs(o);
 		if (run->has_cut && w > run->cut) {
 			done = 1;
 			break;
@@ -577,7 +420,7 @@ static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const 
 
 	if (rc)
 		return rc;
-	if (!ics_rule_feasible(&run.rule, wall_time(sh->start.wall, 1).day))
+	if (!ics_rule_feasible(&run.rule, ics_wall_time(sh->start.wall, 1).day))
 		return ICS_OK;
 	run.has_cut = rule_cutoff(&run.rule, &sh->start, &run.cut);
 	run.bounded = run.rule.count > 0 || run.has_cut;
@@ -661,8 +504,8 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 	if (!set.have && (set.unbounded || !acc->any))
 		set_add(&set, sh.start.wall); /* nothing else left: keep DTSTART */
 	if (set.have) {
-		int64_t first = to_instant(sh.start.zone, set.first);
-		int64_t lt = to_instant(sh.start.zone, set.last);
+		int64_t first = ics_to_instant(sh.start.zone, set.first);
+		int64_t lt = ics_to_instant(sh.start.zone, set.last);
 
 		acc_span(acc, first,
 			 set.unbounded ? ICS_TIME_MAX : inst_end(&sh, sh.start.zone, set.last, lt));
@@ -696,7 +539,7 @@ static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last
 		acc_span(acc, sh.start.t, ICS_TIME_MAX);
 	else
 		acc_span(acc, sh.start.t,
-			 sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
+			 ics_sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
 				 master_last > rid.t ? master_last - rid.t : 0));
 	return ICS_OK;
 }
@@ -721,7 +564,7 @@ static int freebusy_range(struct ics_doc *d, icalcomponent *c, struct acc *acc)
 		return ics_fail(d, ICS_EPARSE, c, pe, "DTEND is before DTSTART");
 	acc->floating |= s.floating | e.floating;
 	if (ps || pe || n == 0)
-		acc_span(acc, s.t, pe ? sat_add(e.t, 1) : e.t); /* 9.9: start <= DTEND */
+		acc_span(acc, s.t, pe ? ics_sat_add(e.t, 1) : e.t); /* 9.9: start <= DTEND */
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct icalperiodtype per = icalproperty_get_freebusy(fb[i]);
 		struct shape own = {0};
@@ -819,12 +662,12 @@ int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 	if (!acc.any)
 		acc_span(&acc, ICS_TIME_MIN, ICS_TIME_MAX);
 	if (kind == ICAL_VTODO_COMPONENT) {
-		acc.lo = sat_add(acc.lo, -1); /* 9.9 compares a task's times with <= */
-		acc.hi = sat_add(acc.hi, 1);
+		acc.lo = ics_sat_add(acc.lo, -1); /* 9.9 compares a task's times with <= */
+		acc.hi = ics_sat_add(acc.hi, 1);
 	}
 	if (acc.floating) {
-		acc.lo = sat_add(acc.lo, -ICS_FLOAT_SLACK);
-		acc.hi = sat_add(acc.hi, ICS_FLOAT_SLACK);
+		acc.lo = ics_sat_add(acc.lo, -ICS_FLOAT_SLACK);
+		acc.hi = ics_sat_add(acc.hi, ICS_FLOAT_SLACK);
 	}
 	out->first_start = acc.lo;
 	out->last_end = acc.hi;

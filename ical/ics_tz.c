@@ -1,10 +1,13 @@
 /* ics_tz.c - time zones: TZIDs to libical zones, and sane VTIMEZONEs.
  *
- * A TZID names a VTIMEZONE of the object first (icalcomponent_get_timezone
- * on the VCALENDAR: the zones belong to the tree) and otherwise a zone of
- * the system database (icaltimezone_get_builtin_timezone: Debian builds
+ * A TZID names a VTIMEZONE of the object first and otherwise a zone of the
+ * system database (icaltimezone_get_builtin_timezone: Debian builds
  * libical 3.0.16 without built-in tzdata, so it reads TZif files under
  * /usr/share/zoneinfo; the zones belong to libical, for the whole process).
+ * The object's VTIMEZONE is found through the tree
+ * (icalcomponent_get_timezone), but its zone is taken from the process-wide
+ * cache (ics_tzcache.c), which the document holds until ics_doc_close; the
+ * tree's own zone is used only if the cache cannot build one.
  *
  * What libical 3.0.16 leaves to us (read in its source and binary):
  * - the process-wide array of system zones is created on first use, by
@@ -22,10 +25,12 @@
  *   number and libical's scratch buffers are per thread.
  * - the name is pasted into a file path unchecked: "../../etc/passwd" is
  *   opened. Only plain zone names are looked up (zone_name_ok).
- * - a VTIMEZONE's rules are expanded in full, up to the year 2582, when a
- *   zone is first used: an RRULE of FREQ=HOURLY runs for seconds and
- *   FREQ=SECONDLY for hours, and some rules crash the iterator. Only the
- *   yearly shapes real zones use get through ics_vtimezone_check.
+ * - a VTIMEZONE's rules are expanded from its first observance to a few
+ *   years past the one asked for (up to 2582), when a zone is first used:
+ *   ics_tzcache.c keeps the zones, so that happens once per process. An
+ *   RRULE of FREQ=HOURLY runs for seconds and FREQ=SECONDLY for hours, and
+ *   some rules crash the iterator. Only the yearly shapes real zones use
+ *   get through ics_vtimezone_check.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -78,19 +83,19 @@ static icaltimezone *system_zone(const char *name)
 	return z;
 }
 
-icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
+/* The zone of the object's VTIMEZONE for tzid: the shared one of the cache
+ * (its reference in *held), else the tree's own; NULL if there is none. */
+static icaltimezone *doc_zone(struct ics_doc *d, const char *tzid, struct ics_tzc **held)
 {
-	icaltimezone *z;
+	icaltimezone *own = d->root ? icalcomponent_get_timezone(d->root, tzid) : NULL;
+	icalcomponent *vtz = own ? icaltimezone_get_component(own) : NULL;
+	icaltimezone *z = vtz ? ics_tzcache_get(d, vtz, held) : NULL;
 
-	ics_once(); /* cheap after the first time; the zone list must be whole */
-	for (size_t i = 0; i < d->ntz; i++)
-		if (strcmp(d->tz[i].tzid, tzid) == 0)
-			return d->tz[i].zone;
-	z = icalcomponent_get_timezone(d->root, tzid);
-	if (!z)
-		z = system_zone(tzid);
-	if (!z)
-		return NULL;
+	return z ? z : own;
+}
+
+static void tz_remember(struct ics_doc *d, const char *tzid, icaltimezone *z, struct ics_tzc *held)
+{
 	if (d->ntz == d->tzcap) {
 		size_t cap = d->tzcap ? 2 * d->tzcap : 8;
 		struct ics_tzent *v = sd_arena_alloc(d->a, cap * sizeof(*v));
@@ -101,26 +106,39 @@ icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
 		d->tzcap = cap;
 	}
 	d->tz[d->ntz].tzid = tzid;
-	d->tz[d->ntz++].zone = z;
+	d->tz[d->ntz].zone = z;
+	d->tz[d->ntz++].held = held;
+}
+
+icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
+{
+	struct ics_tzc *held = NULL;
+	icaltimezone *z;
+
+	ics_once(); /* cheap after the first time; the zone list must be whole */
+	for (size_t i = 0; i < d->ntz; i++)
+		if (strcmp(d->tz[i].tzid, tzid) == 0)
+			return d->tz[i].zone;
+	z = doc_zone(d, tzid, &held);
+	if (!z)
+		z = system_zone(tzid);
+	if (z)
+		tz_remember(d, tzid, z, held);
 	return z;
 }
 
-static long by_count(const short *v, size_t size)
+void ics_tz_release(struct ics_doc *d)
 {
-	long n = 0;
-
-	while ((size_t)n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
-		n++;
-	return n;
+	for (size_t i = 0; i < d->ntz; i++)
+		ics_tzcache_put(d->tz[i].held);
+	d->ntz = 0;
 }
-
-#define BY_COUNT(r, field) by_count((r)->field, sizeof((r)->field) / sizeof((r)->field[0]))
 
 /* An upper bound on the changes a yearly rule of the shape below makes. */
 static long changes_per_year(const struct icalrecurrencetype *r)
 {
-	long months = BY_COUNT(r, by_month), mdays = BY_COUNT(r, by_month_day);
-	long wdays = BY_COUNT(r, by_day);
+	long months = (long)ICS_BY_COUNT(r, by_month), mdays = (long)ICS_BY_COUNT(r, by_month_day);
+	long wdays = (long)ICS_BY_COUNT(r, by_day);
 
 	return (months ? months : (mdays || wdays ? 12 : 1)) *
 	       (mdays ? mdays : (wdays ? 5 * wdays : 1));
@@ -135,13 +153,14 @@ static const char *tz_rule_refusal(const struct icalrecurrencetype *r)
 {
 	if (r->freq != ICAL_YEARLY_RECURRENCE)
 		return "only FREQ=YEARLY rules change a time zone's offset";
-	if (r->rscale || BY_COUNT(r, by_second) || BY_COUNT(r, by_minute) || BY_COUNT(r, by_hour) ||
-	    BY_COUNT(r, by_year_day) || BY_COUNT(r, by_week_no) || BY_COUNT(r, by_set_pos))
+	if (r->rscale || ICS_BY_COUNT(r, by_second) || ICS_BY_COUNT(r, by_minute) ||
+	    ICS_BY_COUNT(r, by_hour) || ICS_BY_COUNT(r, by_year_day) ||
+	    ICS_BY_COUNT(r, by_week_no) || ICS_BY_COUNT(r, by_set_pos))
 		return "only BYMONTH, BYDAY and BYMONTHDAY are accepted in time zone rules";
-	for (long i = 0; i < BY_COUNT(r, by_day); i++) {
+	for (size_t i = 0; i < ICS_BY_COUNT(r, by_day); i++) {
 		int n = abs(icalrecurrencetype_day_position(r->by_day[i]));
 
-		if (n > 5 || (n > 0 && !BY_COUNT(r, by_month)))
+		if (n > 5 || (n > 0 && !ICS_BY_COUNT(r, by_month)))
 			return "a numbered BYDAY needs BYMONTH and a number up to 5";
 	}
 	if (changes_per_year(r) > TZ_CHANGES_PER_YEAR_MAX)

@@ -104,6 +104,9 @@ int main(void)
 	failed += test_ics_clients_run("ical: real clients");
 	failed += test_ics_range_run("ical: instant ranges");
 	failed += test_ics_thread_run("ical: threads");
+	failed += test_ics_tz_run("ical: zone cache");
 	failed += ics_filter_tests_run();
+	failed += ics_select_tests_run();
+	failed += ics_freebusy_tests_run();
 	return failed;
 }

@@ -60,7 +60,12 @@ int test_ics_check_run(const char *name);
 int test_ics_clients_run(const char *name);
 int test_ics_range_run(const char *name);
 int test_ics_thread_run(const char *name);
+/* test_ics_tz.c: the process-wide cache of VTIMEZONE zones. */
+int test_ics_tz_run(const char *name);
 /* test_ics_filter.c: calendar-query filters (RFC 4791 9.7). */
 int ics_filter_tests_run(void);
+/* test_ics_select.c, test_ics_freebusy.c: calendar-data and free-busy (RFC 4791 9.6, 7.10). */
+int ics_select_tests_run(void);
+int ics_freebusy_tests_run(void);
 
 #endif
