@@ -21,8 +21,11 @@
 #include "ics_select.h"
 #include "sd_util.h"
 
+#define SD_STR_(x) #x
+#define SD_STR(x) SD_STR_(x)
+
 #define PROP_ABSENT 1    /* 404 in its propstat */
-#define PROP_FORBIDDEN 2 /* 403: e.g. an expansion past max-instances */
+#define PROP_FORBIDDEN 2 /* 403: an expansion past DAV_MAX_INSTANCES */
 
 enum {
 	P_ALLPROP = 1 << 0,   /* returned by allprop (RFC 4918 live properties) */
@@ -609,7 +612,8 @@ static void answer_all(struct dav_ctx *x, const struct dav_res *r, int names_onl
 		store_prop_foreach(x->conn, r->coll.id, dead_obj(r), dead_each, &w, NULL);
 }
 
-static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status)
+static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status,
+		     const char *why)
 {
 	if (!props_xml->len)
 		return;
@@ -617,7 +621,13 @@ static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status)
 	sd_buf_add(out, props_xml->data, props_xml->len);
 	sd_buf_adds(out, "</d:prop><d:status>");
 	sd_buf_adds(out, dav_status_line(status));
-	sd_buf_adds(out, "</d:status></d:propstat>");
+	sd_buf_adds(out, "</d:status>");
+	if (why) {
+		sd_buf_adds(out, "<d:responsedescription>");
+		sd_buf_add_xml(out, why);
+		sd_buf_adds(out, "</d:responsedescription>");
+	}
+	sd_buf_adds(out, "</d:propstat>");
 }
 
 int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
@@ -641,9 +651,11 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 	}
 	sd_buf_adds(out, "<d:response>");
 	dav_out_href(out, res->href);
-	propstat(out, &g.ok, 200);
-	propstat(out, &g.forbidden, 403);
-	propstat(out, &g.missing, 404);
+	propstat(out, &g.ok, 200, NULL);
+	propstat(out, &g.forbidden, 403,
+		 "the answer would hold more recurrence instances than the server expands "
+		 "(" SD_STR(DAV_MAX_INSTANCES) "); narrow the expand range");
+	propstat(out, &g.missing, 404, NULL);
 	if (!g.ok.len && !g.missing.len && !g.forbidden.len)
 		sd_buf_printf(out, "<d:propstat><d:prop/><d:status>%s</d:status></d:propstat>",
 			      dav_status_line(200));
