@@ -2,6 +2,7 @@
  * The exit status is the number of failed tests. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "test_ical.h"
 
@@ -15,15 +16,32 @@ const char *__asan_default_options(void)
 	return "max_free_fill_size=65536:free_fill_byte=255";
 }
 
-int fx_setup(void **state)
+int fx_setup_sized(void **state, size_t size)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct sd_arena **fx = calloc(1, size);
 
 	if (!fx)
 		return -1;
-	fx->a = sd_arena_new();
+	*fx = sd_arena_new();
 	*state = fx;
 	return 0;
+}
+
+int fx_setup(void **state)
+{
+	return fx_setup_sized(state, sizeof(struct fx));
+}
+
+int64_t fx_utc(const char *s)
+{
+	struct tm tm = {0};
+
+	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec) != 6)
+		fail_msg("bad time %s", s);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
 }
 
 int fx_teardown(void **state)

@@ -41,7 +41,12 @@ struct fx {
 };
 
 int fx_setup(void **state);
+/* fx_setup for a fixture struct of another size whose first member is its
+ * struct sd_arena *: zeroed, with a fresh arena. fx_teardown frees either. */
+int fx_setup_sized(void **state, size_t size);
 int fx_teardown(void **state);
+/* "20060104T000000Z" in Unix seconds; fails the test if malformed. */
+int64_t fx_utc(const char *s);
 
 /* ics_object_check(text), every component kind allowed / those of mask. */
 int fx_check(struct fx *fx, const char *text);

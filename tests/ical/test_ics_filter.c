@@ -18,6 +18,9 @@
 
 #include <cmocka.h>
 
+#include "rfc4791_data.h"
+#include "test_ical.h"
+
 #include "ics.h"
 #include "ics_filter.h"
 #include "sd_arena.h"
@@ -52,75 +55,10 @@ int ics_filter_tests_run(void);
 
 /* ---- RFC 4791 Appendix B ---- */
 
-#define RFC_CAL(body)                                                                        \
-	"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Example Corp.//CalDAV Client//EN\n" body    \
-	"END:VCALENDAR\n"
-#define RFC_TZ                                                                               \
-	"BEGIN:VTIMEZONE\nLAST-MODIFIED:20040110T032845Z\nTZID:US/Eastern\n"                 \
-	"BEGIN:DAYLIGHT\nDTSTART:20000404T020000\nRRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\n"   \
-	"TZNAME:EDT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nEND:DAYLIGHT\n"                   \
-	"BEGIN:STANDARD\nDTSTART:20001026T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\n" \
-	"TZNAME:EST\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nEND:STANDARD\nEND:VTIMEZONE\n"
-
+/* RFC 4791 Appendix B, abcd1.ics to abcd8.ics (rfc4791_data.h). */
 static const char *const rfc_data[] = {
-	/* abcd1.ics */
-	RFC_CAL(RFC_TZ "BEGIN:VEVENT\nDTSTAMP:20060206T001102Z\n"
-		       "DTSTART;TZID=US/Eastern:20060102T100000\nDURATION:PT1H\n"
-		       "SUMMARY:Event #1\nDescription:Go Steelers!\n"
-		       "UID:74855313FA803DA593CD579A@example.com\nEND:VEVENT\n"),
-	/* abcd2.ics */
-	RFC_CAL(RFC_TZ "BEGIN:VEVENT\nDTSTAMP:20060206T001121Z\n"
-		       "DTSTART;TZID=US/Eastern:20060102T120000\nDURATION:PT1H\n"
-		       "RRULE:FREQ=DAILY;COUNT=5\nSUMMARY:Event #2\n"
-		       "UID:00959BC664CA650E933C892C@example.com\nEND:VEVENT\n"
-		       "BEGIN:VEVENT\nDTSTAMP:20060206T001121Z\n"
-		       "DTSTART;TZID=US/Eastern:20060104T140000\nDURATION:PT1H\n"
-		       "RECURRENCE-ID;TZID=US/Eastern:20060104T120000\nSUMMARY:Event #2 bis\n"
-		       "UID:00959BC664CA650E933C892C@example.com\nEND:VEVENT\n"
-		       "BEGIN:VEVENT\nDTSTAMP:20060206T001121Z\n"
-		       "DTSTART;TZID=US/Eastern:20060106T140000\nDURATION:PT1H\n"
-		       "RECURRENCE-ID;TZID=US/Eastern:20060106T120000\nSUMMARY:Event #2 bis bis\n"
-		       "UID:00959BC664CA650E933C892C@example.com\nEND:VEVENT\n"),
-	/* abcd3.ics */
-	RFC_CAL(RFC_TZ "BEGIN:VEVENT\n"
-		       "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:cyrus@example.com\n"
-		       "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:lisa@example.com\n"
-		       "DTSTAMP:20060206T001220Z\nDTSTART;TZID=US/Eastern:20060104T100000\n"
-		       "DURATION:PT1H\nLAST-MODIFIED:20060206T001330Z\n"
-		       "ORGANIZER:mailto:cyrus@example.com\nSEQUENCE:1\nSTATUS:TENTATIVE\n"
-		       "SUMMARY:Event #3\nUID:DC6C50A017428C5216A2F1CD@example.com\n"
-		       "X-ABC-GUID:E1CX5Dr-0007ym-Hz@example.com\nEND:VEVENT\n"),
-	/* abcd4.ics */
-	RFC_CAL("BEGIN:VTODO\nDTSTAMP:20060205T235335Z\nDUE;VALUE=DATE:20060104\n"
-		"STATUS:NEEDS-ACTION\nSUMMARY:Task #1\nUID:DDDEEB7915FA61233B861457@example.com\n"
-		"BEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=START:-PT10M\nEND:VALARM\n"
-		"END:VTODO\n"),
-	/* abcd5.ics */
-	RFC_CAL("BEGIN:VTODO\nDTSTAMP:20060205T235300Z\nDUE;TZID=US/Eastern:20060106T120000\n"
-		"LAST-MODIFIED:20060205T235308Z\nSEQUENCE:1\nSTATUS:NEEDS-ACTION\n"
-		"SUMMARY:Task #2\nUID:E10BA47467C5C69BB74E8720@example.com\n"
-		"BEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=START:-PT10M\nEND:VALARM\n"
-		"END:VTODO\n"),
-	/* abcd6.ics */
-	RFC_CAL("BEGIN:VTODO\nCOMPLETED:20051223T122322Z\nDTSTAMP:20060205T235400Z\n"
-		"DUE;VALUE=DATE:20051225\nLAST-MODIFIED:20060205T235308Z\nSEQUENCE:1\n"
-		"STATUS:COMPLETED\nSUMMARY:Task #3\nUID:E10BA47467C5C69BB74E8722@example.com\n"
-		"END:VTODO\n"),
-	/* abcd7.ics */
-	RFC_CAL("BEGIN:VTODO\nDTSTAMP:20060205T235600Z\nDUE;VALUE=DATE:20060101\n"
-		"LAST-MODIFIED:20060205T235308Z\nSEQUENCE:1\nSTATUS:CANCELLED\n"
-		"SUMMARY:Task #4\nUID:E10BA47467C5C69BB74E8725@example.com\nEND:VTODO\n"),
-	/* abcd8.ics */
-	RFC_CAL("BEGIN:VFREEBUSY\n"
-		"ORGANIZER;CN=\"Bernard Desruisseaux\":mailto:bernard@example.com\n"
-		"UID:76ef34-54a3d2@example.com\nDTSTAMP:20050530T123421Z\n"
-		"DTSTART:20060101T000000Z\nDTEND:20060108T000000Z\n"
-		"FREEBUSY:20050531T230000Z/20050601T010000Z\n"
-		"FREEBUSY;FBTYPE=BUSY-TENTATIVE:20060102T100000Z/20060102T120000Z\n"
-		"FREEBUSY:20060103T100000Z/20060103T120000Z\n"
-		"FREEBUSY:20060104T100000Z/20060104T120000Z\n"
-		"FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:20060105T100000Z/20060105T120000Z\n"
-		"FREEBUSY:20060106T100000Z/20060106T120000Z\nEND:VFREEBUSY\n"),
+	RFC4791_ABCD1, RFC4791_ABCD2, RFC4791_ABCD3, RFC4791_ABCD4,
+	RFC4791_ABCD5, RFC4791_ABCD6, RFC4791_ABCD7, RFC4791_ABCD8,
 };
 
 /* Collations, short. */
@@ -140,34 +78,7 @@ struct tfx {
 
 static int tfx_setup(void **state)
 {
-	struct tfx *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	t->a = sd_arena_new();
-	*state = t;
-	return 0;
-}
-
-static int tfx_teardown(void **state)
-{
-	struct tfx *t = *state;
-
-	sd_arena_free(t->a);
-	free(t);
-	return 0;
-}
-
-static int64_t utc(const char *s)
-{
-	struct tm tm = {0};
-
-	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		fail_msg("bad time %s", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	return fx_setup_sized(state, sizeof(struct tfx));
 }
 
 /* A time-range; NULL for an open side. */
@@ -175,8 +86,8 @@ static struct ics_time_range *range(struct tfx *t, const char *start, const char
 {
 	struct ics_time_range *r = sd_arena_alloc(t->a, sizeof(*r));
 
-	r->start = start ? utc(start) : ICS_TIME_MIN;
-	r->end = end ? utc(end) : ICS_TIME_MAX;
+	r->start = start ? fx_utc(start) : ICS_TIME_MIN;
+	r->end = end ? fx_utc(end) : ICS_TIME_MAX;
 	return r;
 }
 
@@ -1054,7 +965,7 @@ static void test_threads(void **state)
 int ics_filter_tests_run(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, tfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, fx_teardown)
 		T(test_rfc_events_by_range),
 		T(test_rfc_recurring_by_range),
 		T(test_rfc_override_replaces),

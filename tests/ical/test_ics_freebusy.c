@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "test_ical.h"
+
 #include "ics.h"
 #include "ics_freebusy.h"
 #include "ics_select.h"
@@ -57,39 +59,12 @@ struct tfx {
 
 static int tfx_setup(void **state)
 {
-	struct tfx *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	t->a = sd_arena_new();
-	*state = t;
-	return 0;
-}
-
-static int tfx_teardown(void **state)
-{
-	struct tfx *t = *state;
-
-	sd_arena_free(t->a);
-	free(t);
-	return 0;
-}
-
-static int64_t utc(const char *s)
-{
-	struct tm tm = {0};
-
-	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		fail_msg("bad time %s", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	return fx_setup_sized(state, sizeof(struct tfx));
 }
 
 static void fb_new(struct tfx *t, const char *start, const char *end)
 {
-	t->fb = ics_fb_new(t->a, utc(start), utc(end));
+	t->fb = ics_fb_new(t->a, fx_utc(start), fx_utc(end));
 	assert_non_null(t->fb);
 }
 
@@ -525,8 +500,8 @@ static void test_threads(void **state)
 	assert_non_null(strstr(periods(t), "BUSY 20240102T090000Z 20240102T100000Z\n"));
 	ics_fb_periods(t->fb, &want, &n);
 	for (int i = 0; i < 8; i++) {
-		jobs[i] = (struct job){.want = want, .n = n, .start = utc("20231231T000000Z"),
-				       .end = utc("20240109T000000Z")};
+		jobs[i] = (struct job){.want = want, .n = n, .start = fx_utc("20231231T000000Z"),
+				       .end = fx_utc("20240109T000000Z")};
 		assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
 	}
 	for (int i = 0; i < 8; i++)
@@ -573,19 +548,19 @@ static void test_bound(void **state)
 	assert_non_null(strstr(t->err.msg, "busy periods"));
 	ics_fb_periods(t->fb, &p, &n);
 	assert_int_equal(n, 6 * 43200);
-	assert_true(p[0].start == utc("20240101T000000Z") && p[0].end == p[0].start + 1);
-	assert_true(p[5].start == utc("20240101T000010Z") && p[6].start == utc("20240101T000100Z"));
+	assert_true(p[0].start == fx_utc("20240101T000000Z") && p[0].end == p[0].start + 1);
+	assert_true(p[5].start == fx_utc("20240101T000010Z") && p[6].start == fx_utc("20240101T000100Z"));
 	/* The first minute, now busy, takes in its 6 periods and the next. */
 	add(t, CAL(EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n")));
 	ics_fb_periods(t->fb, &p, &n);
 	assert_int_equal(n, 6 * 43200 - 6);
-	assert_true(p[0].start == utc("20240101T000000Z") && p[0].end == utc("20240101T000101Z"));
+	assert_true(p[0].start == fx_utc("20240101T000000Z") && p[0].end == fx_utc("20240101T000101Z"));
 }
 
 int ics_freebusy_tests_run(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, tfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, fx_teardown)
 		T(test_rfc_example),	       T(test_event_rules), T(test_series),
 		T(test_floating),	       T(test_vfreebusy),   T(test_merging),
 		T(test_render),		       T(test_availability), T(test_availability_forms),

@@ -20,6 +20,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+
+#include "test_ical.h"
 #include <libical/ical.h>
 
 #include "ics.h"
@@ -66,34 +68,7 @@ struct tfx {
 
 static int tfx_setup(void **state)
 {
-	struct tfx *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	t->a = sd_arena_new();
-	*state = t;
-	return 0;
-}
-
-static int tfx_teardown(void **state)
-{
-	struct tfx *t = *state;
-
-	sd_arena_free(t->a);
-	free(t);
-	return 0;
-}
-
-static int64_t utc(const char *s)
-{
-	struct tm tm = {0};
-
-	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		fail_msg("bad time %s", s);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	return fx_setup_sized(state, sizeof(struct tfx));
 }
 
 /* ---- selections, as caldav/ builds them ---- */
@@ -139,8 +114,8 @@ static struct ics_select *expand(struct tfx *t, const char *start, const char *e
 	struct ics_select *s = sd_arena_alloc(t->a, sizeof(*s));
 
 	s->expand = 1;
-	s->expand_start = utc(start);
-	s->expand_end = utc(end);
+	s->expand_start = fx_utc(start);
+	s->expand_end = fx_utc(end);
 	return s;
 }
 
@@ -326,20 +301,20 @@ static void test_rfc_limit_rset(void **state)
 									 "20060206T001121Z\r\nDTSTART;"
 									 "TZID=US/Eastern:20060106");
 
-	sel.lr_start = utc("20060103T000000Z");
-	sel.lr_end = utc("20060105T000000Z");
+	sel.lr_start = fx_utc("20060103T000000Z");
+	sel.lr_end = fx_utc("20060105T000000Z");
 	assert_non_null(cut);
 	assert_text(run(t, RFC4791_ABCD2, &sel, NULL),
 		    sd_arena_printf(t->a, "%.*sEND:VCALENDAR\r\n", (int)(cut - abcd2), abcd2));
 	assert_text(run(t, RFC4791_ABCD3, &sel, NULL), crlf(t, RFC4791_ABCD3));
 	/* An override kept for the instance it replaces, though moved out. */
-	sel.lr_start = utc("20060106T170000Z");
-	sel.lr_end = utc("20060106T173000Z");
+	sel.lr_start = fx_utc("20060106T170000Z");
+	sel.lr_end = fx_utc("20060106T173000Z");
 	run(t, RFC4791_ABCD2, &sel, NULL);
 	assert_int_equal(count(t->out, "RECURRENCE-ID"), 1);
 	assert_line(t->out, "SUMMARY:Event #2 bis bis", 1);
-	sel.lr_start = utc("20060106T180000Z"); /* between the two: neither */
-	sel.lr_end = utc("20060106T190000Z");
+	sel.lr_start = fx_utc("20060106T180000Z"); /* between the two: neither */
+	sel.lr_end = fx_utc("20060106T190000Z");
 	run(t, RFC4791_ABCD2, &sel, NULL);
 	assert_int_equal(count(t->out, "RECURRENCE-ID"), 0);
 }
@@ -389,8 +364,8 @@ static void test_rfc_limit_fbset(void **state)
 	struct tfx *t = *state;
 	struct ics_select sel = {.limit_fbset = 1};
 
-	sel.lf_start = utc("20060102T000000Z");
-	sel.lf_end = utc("20060103T000000Z");
+	sel.lf_start = fx_utc("20060102T000000Z");
+	sel.lf_end = fx_utc("20060103T000000Z");
 	assert_text(run(t, RFC4791_ABCD8, &sel, NULL),
 		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 		    "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VFREEBUSY\r\n"
@@ -618,7 +593,7 @@ static void test_expand_hostile(void **state)
 	assert_int_equal(run_tz(t, secondly, sel, NULL), ICS_ETOOMANY);
 	assert_null(t->out);
 	assert_non_null(strstr(t->err.msg, "instances"));
-	sel->expand_end = utc("20240102T000000Z") + 20 * 86400;
+	sel->expand_end = fx_utc("20240102T000000Z") + 20 * 86400;
 	assert_int_equal(run_tz(t, secondly, sel, NULL), ICS_ETOOMANY);
 	assert_int_equal(run_tz(t, CAL(EV("DTSTART:20240101T000000Z\n"
 					  "RRULE:FREQ=SECONDLY;BYMONTH=2\n")),
@@ -630,7 +605,7 @@ static void test_expand_hostile(void **state)
 	assert_int_equal(count(run(t, daily, sel, NULL), "BEGIN:VEVENT"), 5);
 	/* 10 minutes of FREQ=SECONDLY fit the default cap. */
 	sel->max_instances = 0;
-	sel->expand_end = utc("20240101T001000Z");
+	sel->expand_end = fx_utc("20240101T001000Z");
 	assert_int_equal(count(run(t, secondly, sel, NULL), "BEGIN:VEVENT"), 600);
 	assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
 }
@@ -689,8 +664,8 @@ static void test_threads(void **state)
 	assert_line(want[1], "DTSTART:20241027T090000Z", 1);
 	for (int i = 0; i < 8; i++) {
 		jobs[i] = (struct job){.want = {want[0], want[1]},
-				       .start = {utc("20060103T000000Z"), utc("20241025T000000Z")},
-				       .end = {utc("20060105T000000Z"), utc("20241030T000000Z")}};
+				       .start = {fx_utc("20060103T000000Z"), fx_utc("20241025T000000Z")},
+				       .end = {fx_utc("20060105T000000Z"), fx_utc("20241030T000000Z")}};
 		assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
 	}
 	for (int i = 0; i < 8; i++)
@@ -712,7 +687,7 @@ static void test_parse_errors(void **state)
 int ics_select_tests_run(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, tfx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, fx_teardown)
 		T(test_rfc_partial),	 T(test_rfc_limit_rset),  T(test_rfc_expand),
 		T(test_rfc_limit_fbset), T(test_whole),		  T(test_folding),
 		T(test_select_rules),	 T(test_expand_dst),	  T(test_expand_floating),
