@@ -42,7 +42,6 @@
 
 #include "ics_filter.h"
 #include "ics_int.h"
-#include "sd_util.h"
 
 /* ---- the parsed object ---- */
 
@@ -298,7 +297,8 @@ static const char *param_value(struct ics_fctx *x, icalparameter *q)
 	return v;
 }
 
-static int param_filter_match(struct ics_fctx *x, icalproperty *p, const struct ics_param_filter *pf)
+static int param_filter_match(struct ics_fctx *x, icalproperty *p,
+			      const struct ics_param_filter *pf)
 {
 	int found = 0;
 
@@ -342,7 +342,8 @@ static int prop_matches(struct ics_fctx *x, icalproperty *p, const struct ics_pr
 
 /* A missing property matches only is-not-defined: a negated text-match
  * needs a property whose value does not contain the text. */
-static int prop_filter_match(struct ics_fctx *x, icalcomponent *c, const struct ics_prop_filter *pf)
+static int prop_filter_match(struct ics_fctx *x, icalcomponent *c,
+			     const struct ics_prop_filter *pf)
 {
 	size_t n;
 	icalproperty **ps = ics_props(&x->d, c, ICAL_ANY_PROPERTY, &n);

@@ -13,7 +13,6 @@
  * floating time or a DATE is in the default zone (the VTIMEZONE passed as
  * default_tz, or UTC). zone NULL means UTC.
  *
- *
  * Time ranges on components (RFC 4791 9.9). Each kind has a function that
  * reads its table: event_shape, todo_shape (+ todo_stamps_hit for the rows
  * without DTSTART and DUE), journal_shape, freebusy_hits, alarm_hits and,
@@ -21,7 +20,6 @@
  * says which row applies (enum form) and how long an instance lasts;
  * inst_hits evaluates the row's condition on one instance. Other components
  * (VCALENDAR, VTIMEZONE, X-) never match a time-range.
- *
  *
  * Recurrence (comp_walk). The instances of a component are DTSTART, those
  * of each RRULE and each RDATE, minus EXDATEs and minus, for the master,
@@ -47,7 +45,6 @@
  * one object too many, never hide one. A rule libical will not start (it
  * finds no instance before the year 20000) adds no instances.
  *
- *
  * Approximations, on purpose:
  * - RANGE=THISANDFUTURE on a RECURRENCE-ID is read as a single override;
  *   the later instances of the master keep their times. EXRULE is ignored.
@@ -65,6 +62,7 @@
 
 #include "ics_filter.h"
 #include "ics_int.h"
+#include "sd_util.h"
 
 #define DAY INT64_C(86400)
 #define EDGE (3 * 3600)       /* slack when a window is put on a wall clock */
@@ -507,8 +505,9 @@ static int64_t rule_work(const struct icalrecurrencetype *r, int64_t span)
 }
 
 /* DTSTART + k * period, for a rule without BY parts up to WEEKLY. */
-static int rule_arith(struct ics_fctx *x, const struct icalrecurrencetype *r, const struct shape *sh,
-		      const struct exset *ex, const struct walk *w, int64_t lo_w, int64_t hi_w)
+static int rule_arith(struct ics_fctx *x, const struct icalrecurrencetype *r,
+		      const struct shape *sh, const struct exset *ex, const struct walk *w,
+		      int64_t lo_w, int64_t hi_w)
 {
 	int64_t a = sh->anchor.wall, step = rule_period(r);
 	int64_t k = lo_w > a ? (lo_w - a + step - 1) / step : 1;
@@ -623,8 +622,8 @@ static int rule_walk(struct ics_fctx *x, icalproperty *p, const struct shape *sh
 }
 
 /* An RDATE: its own zone and, for a PERIOD, its own end. */
-static int rdate_visit(struct ics_fctx *x, icalcomponent *c, icalproperty *p, const struct shape *sh,
-		       const struct exset *ex, const struct walk *w)
+static int rdate_visit(struct ics_fctx *x, icalcomponent *c, icalproperty *p,
+		       const struct shape *sh, const struct exset *ex, const struct walk *w)
 {
 	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
 	struct inst in;
@@ -776,7 +775,7 @@ static int alarm_hits(struct ics_fctx *x, icalcomponent *a, icalcomponent *paren
 }
 
 int ics_comp_in_range(struct ics_fctx *x, icalcomponent *c, icalcomponent *parent,
-			 const struct ics_time_range *r)
+		      const struct ics_time_range *r)
 {
 	struct shape sh;
 	struct walk w = {.fn = inst_hits, .arg = r};

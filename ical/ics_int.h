@@ -209,7 +209,32 @@ int ics_until_wall(const struct icalrecurrencetype *r, icaltimezone *zone, int64
  * out->first_start, last_end and recurring. ICS_EPARSE or ICS_EOBJECT. */
 int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out);
 
-/* ---- ics_filter.c: instances and times, for ics_select.c and
+/* ---- ics_filter.c and ics_filter_time.c: one CALDAV:filter ---- */
+
+struct ics_time_range;
+
+/* One evaluation: the object, and the zone of floating times. */
+struct ics_fctx {
+	struct ics_doc d;    /* the object: tree, lines, zones, budget */
+	struct ics_doc tz;   /* the default_tz value, parsed */
+	icaltimezone *deftz; /* floating times and dates (held by tz); NULL: UTC */
+};
+
+/* ics_filter.c: the children of c, in order, NULL-terminated (x's arena):
+ * lets callers nest loops without sharing libical's one iterator. */
+icalcomponent **ics_comp_kids(struct ics_fctx *x, icalcomponent *c, size_t *n);
+/* ics_filter_time.c: whether component c (a child of parent, NULL for the
+ * VCALENDAR) overlaps r under RFC 4791 9.9, one of its instances at least
+ * for a recurring one. Spends x->d's budget; when the walk cannot decide,
+ * 1 (a query may return one object too many, never hide one). */
+int ics_comp_in_range(struct ics_fctx *x, icalcomponent *c, icalcomponent *parent,
+		      const struct ics_time_range *r);
+/* ics_filter_time.c: whether a value of p falls in r: a DATE-TIME is an
+ * instant in [start, end), a DATE its day, a PERIOD its span; other values
+ * never do. */
+int ics_prop_in_range(struct ics_fctx *x, icalproperty *p, const struct ics_time_range *r);
+
+/* ---- ics_filter_time.c: instances and times, for ics_select.c and
  * ics_freebusy.c (wrappers over its file-local helpers) ---- */
 
 /* One instance: its start and end as instants, e >= s. */
@@ -237,8 +262,9 @@ int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int6
  * time, DATE) deftz. */
 int64_t ics_time_instant(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
 			 struct icaltimetype t);
-/* Parses text, a CALDAV:calendar-timezone value, into *tz and returns its
- * zone; NULL (UTC) when text is NULL or unusable. ics_doc_close(tz) after. */
+/* ics_filter.c: parses text, a CALDAV:calendar-timezone value, into *tz
+ * and returns its zone; NULL (UTC) when text is NULL or unusable.
+ * ics_doc_close(tz) after. */
 icaltimezone *ics_deftz_load(struct ics_doc *tz, const char *text, struct sd_arena *a);
 
 /* ---- ics_select.c ---- */

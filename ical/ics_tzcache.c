@@ -45,9 +45,10 @@
  * whose iterators are not thread-safe: only libical's expansion does,
  * under that mutex.
  *
- * Invariants: refs >= 1 while an entry is reachable from the table or a
- * document; an entry is in the table iff in_table; live counts entries
- * not yet freed (in the table or held only by documents).
+ * Invariants: an entry's refs is 1 for being in slots[] plus the number of
+ * struct ics_tzent.held that point to it, and it is freed when refs drops
+ * to 0, outside cache_lock; stats.entries counts the non-NULL slots,
+ * stats.live the entries not yet freed.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,8 +66,7 @@ struct ics_tzc {
 	size_t keylen;
 	icaltimezone *zone; /* owns a copy of the VTIMEZONE */
 	unsigned refs;	    /* the table's and each holding document's */
-	int in_table;
-	int recent; /* looked up since the clock hand last passed */
+	int recent;	    /* looked up since the clock hand last passed */
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -194,7 +194,6 @@ static size_t slot_free_locked(struct ics_tzc **drop)
 			continue;
 		}
 		slots[i] = NULL;
-		e->in_table = 0;
 		stats.entries--;
 		stats.evictions++;
 		if (--e->refs == 0) {
@@ -212,7 +211,6 @@ static void insert_locked(struct ics_tzc *fresh, struct ics_tzc **drop)
 	size_t i = slot_free_locked(drop);
 
 	fresh->refs = 2;
-	fresh->in_table = 1;
 	fresh->recent = 1;
 	slots[i] = fresh;
 	stats.entries++;
