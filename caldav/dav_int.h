@@ -31,7 +31,9 @@
 #define DAV_MAX_DATE_TIME "21001231T235959Z"
 #define DAV_MAX_DATE_UNIX 4133980799LL
 
-/* The most instances one expansion may produce. */
+/* CALDAV:max-instances (RFC 4791 5.2.8): the most instances a bounded
+ * recurrence set may have, and the most one expansion may produce. Sets
+ * without an end are accepted: clients create them all the time. */
 #define DAV_MAX_INSTANCES 10000
 
 /* Preconditions and postconditions (RFC 4918 16, RFC 4791 5.3.2.1 and 9,
@@ -51,6 +53,7 @@
 	X(SUPPORTED_COLLATION, NS_CALDAV, "supported-collation")                      \
 	X(MIN_DATE_TIME, NS_CALDAV, "min-date-time")                                  \
 	X(MAX_DATE_TIME, NS_CALDAV, "max-date-time")                                  \
+	X(MAX_INSTANCES, NS_CALDAV, "max-instances")                                  \
 	X(RESOURCE_MUST_BE_NULL, NS_DAV, "resource-must-be-null")                     \
 	X(VALID_SYNC_TOKEN, NS_DAV, "valid-sync-token")                               \
 	X(SYNC_TRAVERSAL, NS_DAV, "sync-traversal-supported")                         \

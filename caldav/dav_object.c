@@ -137,6 +137,13 @@ int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const cha
 		return dav_fail(x, 403, DAV_COND_MIN_DATE_TIME,
 				"the object starts before %s, the earliest date this server stores",
 				DAV_MIN_DATE_TIME);
+	/* Too many instances: a bounded set over the limit (one past the
+	 * expansion budget counts as uncounted, UINT64_MAX, but has an end). */
+	if (info->instances > DAV_MAX_INSTANCES &&
+	    (info->instances != UINT64_MAX || info->last_end != ICS_TIME_MAX))
+		return dav_fail(x, 403, DAV_COND_MAX_INSTANCES,
+				"the recurrence has more than %d instances, the most this server stores",
+				DAV_MAX_INSTANCES);
 	if (info->last_end != ICS_TIME_MAX && info->last_end > DAV_MAX_DATE_UNIX)
 		return dav_fail(x, 403, DAV_COND_MAX_DATE_TIME,
 				"the object ends after %s, the latest date this server stores",

@@ -344,6 +344,13 @@ static int get_max_date(struct dav_ctx *x, const struct dav_res *r,
 	return 0;
 }
 
+static int get_max_instances(struct dav_ctx *x, const struct dav_res *r,
+			     const struct dav_propreq *pr, struct sd_buf *out)
+{
+	sd_buf_add_uint(out, DAV_MAX_INSTANCES);
+	return 0;
+}
+
 static int get_ctag(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
 		    struct sd_buf *out)
 {
@@ -475,6 +482,7 @@ static const struct prop_def props[] = {
 	{NS_CALDAV, "supported-collation-set", K_CAL, P_PROTECTED, get_collations, NULL},
 	{NS_CALDAV, "min-date-time", K_CAL, P_PROTECTED, get_min_date, NULL},
 	{NS_CALDAV, "max-date-time", K_CAL, P_PROTECTED, get_max_date, NULL},
+	{NS_CALDAV, "max-instances", K_CAL, P_PROTECTED, get_max_instances, NULL},
 	{NS_CALDAV, "calendar-data", DAV_K_OBJECT, P_PROTECTED, get_calendar_data, NULL},
 	{NS_ICAL, "calendar-color", K_CAL, 0, get_color, set_color},
 	{NS_ICAL, "calendar-order", K_CAL, 0, get_order, set_order},

@@ -72,6 +72,14 @@ struct ics_info {
 	 *   bounded RRULE with more instances than the expansion budget
 	 *   (100,000 per object) counts as unbounded unless it has an UNTIL. */
 	int64_t first_start, last_end;
+	/* Instances of the recurrence set, for CALDAV:max-instances (RFC 4791
+	 * 5.2.8): 1 without RRULE or RDATE; else DTSTART, the RRULE instances
+	 * and the RDATEs, each start counted once, minus those at an EXDATE
+	 * (RFC 5545 3.8.5). Overrides replace instances and add none; an object
+	 * of overrides alone has one per component. UINT64_MAX when the set is
+	 * unbounded or not walked to its end: more instances than the
+	 * expansion budget, or a rule not expanded (see first_start). */
+	uint64_t instances;
 };
 
 /* Checks that data[0..len) is one calendar object resource as RFC 4791 4.1

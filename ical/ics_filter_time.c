@@ -24,7 +24,13 @@
  * Recurrence (comp_walk). The instances of a component are DTSTART, those
  * of each RRULE and each RDATE, minus EXDATEs and minus, for the master,
  * the RECURRENCE-IDs of its overrides (siblings of the same kind and UID,
- * which are matched in their own right as components). Exclusions are
+ * which are matched in their own right as components). An override with
+ * RANGE=THISANDFUTURE also moves the master's later instances (RFC 5545
+ * 3.2.13): each instance after its RECURRENCE-ID starts as much later as
+ * the override's DTSTART is after its RECURRENCE-ID (exact seconds) and
+ * lasts as long as the override, until a later such override takes over
+ * (futures_build); exclusions and the window still apply to the times the
+ * master gives, so the window is first widened by the moves. Exclusions are
  * compared as instants; a DATE exclusion of a DATE-TIME series removes that
  * whole day. A check needs only the instances that start in a window
  * [lo, hi] (struct walk). Rules are walked on the wall clock of DTSTART, up
@@ -46,8 +52,7 @@
  * finds no instance before the year 20000) adds no instances.
  *
  * Approximations, on purpose:
- * - RANGE=THISANDFUTURE on a RECURRENCE-ID is read as a single override;
- *   the later instances of the master keep their times. EXRULE is ignored.
+ * - EXRULE is ignored.
  * - Nominal durations (P1D) are kept on the wall clock for instance
  *   lengths; alarm offsets (TRIGGER, alarm DURATION) are exact seconds.
  * - Window edges are placed on the wall clock with 3 hours of slack: a zone
@@ -96,6 +101,8 @@ struct shape {
 struct inst {
 	int64_t s, e; /* START and END (DTEND, DUE, ...) as instants; e >= s */
 	enum form form;
+	int64_t rid;  /* the start in the master's set: s unless a
+			 RANGE=THISANDFUTURE override moved the instance */
 };
 
 /* What to do with instances: fn on each, from the first that may start at
@@ -261,6 +268,7 @@ static void inst_at(const struct shape *sh, icaltimezone *zone, int64_t wall, st
 {
 	in->form = sh->form;
 	in->s = ics_to_instant(zone, wall);
+	in->rid = in->s;
 	in->e = in->s;
 	if (sh->days > 0)
 		in->e = ics_to_instant(zone,
@@ -641,10 +649,96 @@ static int rdate_visit(struct ics_fctx *x, icalcomponent *c, icalproperty *p,
 		if (in.e < in.s)
 			in.e = in.s;
 		in.form = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT ? FORM_TODO_DUE : FORM_SPAN;
+		in.rid = in.s;
 	}
 	if (--x->d.steps_left < 0)
 		return capped();
 	return !ex_has(ex, in.s) && w->fn(&in, w->arg);
+}
+
+/* ---- RANGE=THISANDFUTURE ---- */
+
+/* An override with RANGE=THISANDFUTURE: from its RECURRENCE-ID on, the
+ * master's instances move by shift and last as long as it does, until the
+ * next such override. */
+struct future {
+	int64_t rid, shift, len;
+	enum form form;
+};
+
+struct futures {
+	struct future *v; /* by rid (arena) */
+	size_t n;
+	const struct walk *w; /* the caller's walk */
+};
+
+static int cmp_future(const void *a, const void *b)
+{
+	return ics_cmp_i64(&((const struct future *)a)->rid, &((const struct future *)b)->rid);
+}
+
+/* The THISANDFUTURE overrides of master c, by RECURRENCE-ID. */
+static void futures_build(struct ics_fctx *x, icalcomponent *c, struct futures *fs)
+{
+	size_t nr;
+	icalproperty **rs = override_rids(x, c, &nr);
+
+	fs->n = 0;
+	fs->v = sd_arena_alloc(x->d.a, (nr + 1) * sizeof(*fs->v));
+	for (size_t i = 0; i < nr; i++) {
+		icalparameter *rp = icalproperty_get_first_parameter(rs[i], ICAL_RANGE_PARAMETER);
+		struct shape osh;
+		struct ftime f;
+		struct inst oi;
+
+		if (!rp || icalparameter_get_range(rp) != ICAL_RANGE_THISANDFUTURE ||
+		    !prop_time(x, rs[i], &f) ||
+		    !shape_of(x, icalproperty_get_parent(rs[i]), &osh) || !osh.has_anchor)
+			continue;
+		inst_at(&osh, osh.anchor.zone, osh.anchor.wall, &oi);
+		fs->v[fs->n++] = (struct future){.rid = f.t,
+						 .shift = ics_sat_add(oi.s, -f.t),
+						 .len = ics_sat_add(oi.e, -oi.s),
+						 .form = oi.form};
+	}
+	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_future);
+}
+
+/* Moves an instance of the master by the last override before it. */
+static int future_fwd(const struct inst *in, const void *arg)
+{
+	const struct futures *fs = arg;
+	const struct future *f = NULL;
+	struct inst o = *in;
+
+	for (size_t i = 0; i < fs->n && fs->v[i].rid < in->s; i++)
+		f = &fs->v[i];
+	if (f) {
+		o.s = ics_sat_add(in->s, f->shift);
+		o.e = ics_sat_add(o.s, f->len);
+		o.form = f->form;
+	}
+	return fs->w->fn(&o, fs->w->arg);
+}
+
+/* w for the master's own times: wide enough that every instance a move
+ * brings into the caller's window is walked, and moved on the way. */
+static void futures_walk(const struct futures *fs, const struct shape *sh, struct walk *out)
+{
+	int64_t later = 0, earlier = 0, longer = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct future *f = &fs->v[i];
+
+		later = f->shift > later ? f->shift : later;
+		earlier = f->shift < earlier ? f->shift : earlier;
+		if (f->len > shape_len(sh) && ics_sat_add(f->len, -shape_len(sh)) > longer)
+			longer = ics_sat_add(f->len, -shape_len(sh));
+	}
+	out->lo = ics_sat_add(ics_sat_add(fs->w->lo, -later), -longer);
+	out->hi = ics_sat_add(fs->w->hi, -earlier);
+	out->fn = future_fwd;
+	out->arg = fs;
 }
 
 /* Whether w->fn holds for some instance of c (see the file comment). */
@@ -652,10 +746,17 @@ static int comp_walk(struct ics_fctx *x, icalcomponent *c, const struct shape *s
 		     const struct walk *w)
 {
 	struct exset ex;
+	struct futures fs = {.w = w};
+	struct walk moved;
 	icalproperty **rules, **rdates;
 	size_t nr, nd;
 
 	ex_build(x, c, sh, &ex);
+	futures_build(x, c, &fs);
+	if (fs.n) {
+		futures_walk(&fs, sh, &moved);
+		w = &moved;
+	}
 	if (visit_wall(sh, &ex, w, sh->anchor.wall))
 		return 1;
 	rules = ics_props(&x->d, c, ICAL_RRULE_PROPERTY, &nr);
@@ -816,7 +917,7 @@ struct inst_fwd {
 static int inst_forward(const struct inst *in, const void *arg)
 {
 	const struct inst_fwd *f = arg;
-	struct ics_inst o = {.s = in->s, .e = in->e};
+	struct ics_inst o = {.s = in->s, .e = in->e, .rid = in->rid};
 
 	if (!inst_hits(in, f->r))
 		return 0;
@@ -828,7 +929,7 @@ int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int6
 		  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg)
 {
 	struct ics_time_range r = {.start = start, .end = end};
-	struct ics_inst all = {.s = ICS_TIME_MIN, .e = ICS_TIME_MAX};
+	struct ics_inst all = {.s = ICS_TIME_MIN, .e = ICS_TIME_MAX, .rid = ICS_TIME_MIN};
 	int stopped = 0, rc = 0;
 	struct inst_fwd f = {.r = &r, .fn = fn, .arg = arg, .stopped = &stopped};
 	struct walk w = {.fn = inst_forward, .arg = &f};

@@ -237,9 +237,12 @@ int ics_prop_in_range(struct ics_fctx *x, icalproperty *p, const struct ics_time
 /* ---- ics_filter_time.c: instances and times, for ics_select.c and
  * ics_freebusy.c (wrappers over its file-local helpers) ---- */
 
-/* One instance: its start and end as instants, e >= s. */
+/* One instance: its start and end as instants, e >= s; rid, its start in
+ * the master's recurrence set (its RECURRENCE-ID): s, unless an override
+ * with RANGE=THISANDFUTURE moved it. */
 struct ics_inst {
 	int64_t s, e;
+	int64_t rid;
 };
 
 enum {
@@ -251,7 +254,8 @@ enum {
 
 /* Calls fn on the instances of c (VEVENT, VTODO, VJOURNAL or AVAILABLE:
  * DTSTART, RRULE and RDATE, minus EXDATEs and, for a master, the
- * RECURRENCE-IDs of its overrides) that overlap [start, end) under RFC 4791
+ * RECURRENCE-IDs of its overrides; the instances after an override with
+ * RANGE=THISANDFUTURE moved and resized as it is) that overlap [start, end) under RFC 4791
  * 9.9, in no set order; RRULE and RDATE may give one start twice. A VTODO
  * with neither DTSTART nor DUE that matches gets one call with
  * ICS_TIME_MIN..ICS_TIME_MAX. Floating times and dates are in deftz (NULL:

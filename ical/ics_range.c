@@ -53,10 +53,15 @@ struct shape {
 	int64_t days, secs; /* nominal days on the wall clock, then exact seconds */
 };
 
-/* Starts of DTSTART and RRULE instances, on DTSTART's wall clock. */
+/* Starts of DTSTART and RRULE instances, on DTSTART's wall clock; and,
+ * for the count, every start of the set walked so far (RDATEs too), which
+ * may repeat: counted once each at the end. */
 struct set {
 	int have, unbounded;
 	int64_t first, last;
+	int uncounted; /* some instances were not walked: the count is unknown */
+	int64_t *starts; /* arena */
+	size_t n, cap;
 };
 
 struct exset {
@@ -345,6 +350,34 @@ static int rule_cutoff(const struct icalrecurrencetype *r, const struct when *st
 	return has;
 }
 
+/* One instance starting at wall, for the count. */
+static void set_note(struct ics_doc *d, struct set *s, int64_t wall)
+{
+	if (s->n == s->cap) {
+		int64_t *v;
+
+		s->cap = s->cap ? 2 * s->cap : 16;
+		v = sd_arena_alloc(d->a, s->cap * sizeof(*v));
+		if (s->n)
+			memcpy(v, s->starts, s->n * sizeof(*v));
+		s->starts = v;
+	}
+	s->starts[s->n++] = wall;
+}
+
+/* How many distinct starts the set has; UINT64_MAX if not all are known. */
+static uint64_t set_count(struct set *s)
+{
+	uint64_t k = 0;
+
+	if (s->unbounded || s->uncounted)
+		return UINT64_MAX;
+	qsort(s->starts, s->n, sizeof(*s->starts), ics_cmp_i64);
+	for (size_t i = 0; i < s->n; i++)
+		k += i == 0 || s->starts[i] != s->starts[i - 1];
+	return k;
+}
+
 static void set_add(struct set *s, int64_t wall)
 {
 	if (!s->have || wall < s->first)
@@ -365,6 +398,7 @@ struct rule_run {
 /* The rule is not (fully) walked: UNTIL is all that bounds it. */
 static void set_bound(struct set *s, const struct rule_run *run)
 {
+	s->uncounted = 1;
 	if (run->has_cut)
 		set_add(s, run->cut);
 	else
@@ -402,6 +436,7 @@ static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shap
 		if (ex_has(ex, w))
 			continue;
 		set_add(set, w);
+		set_note(d, set, w);
 		if (!run->bounded)
 			break; /* the first instance is all an endless rule needs */
 	}
@@ -435,9 +470,23 @@ static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const 
 
 /* ---- RDATE ---- */
 
+/* Counts an RDATE starting at s: on DTSTART's wall clock, so that it is
+ * one instance with an RRULE instance at the same time, and removed by an
+ * EXDATE there (RFC 5545 3.8.5.1; the range above keeps it, as wider is
+ * safe). */
+static void rdate_note(struct ics_doc *d, const struct shape *sh, const struct exset *ex,
+		       struct set *set, const struct when *s)
+{
+	int64_t w = s->floating || s->zone == sh->start.zone ? s->wall
+							     : ics_wall_of(sh->start.zone, s->t);
+
+	if (s->is_date != sh->start.is_date || !ex_has(ex, w))
+		set_note(d, set, w);
+}
+
 /* An RDATE instance, with its own zone and, for a PERIOD, its own end. */
 static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const struct shape *sh,
-		     struct acc *acc)
+		     const struct exset *ex, struct set *set, struct acc *acc)
 {
 	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
 	struct shape own = *sh;
@@ -446,8 +495,10 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
 
 	if (!icaltime_is_null_time(v.time)) {
 		rc = when_get(d, c, p, v.time, &s);
-		if (!rc)
+		if (!rc) {
 			acc_span(acc, s.t, inst_end(sh, s.zone, s.wall, s.t));
+			rdate_note(d, sh, ex, set, &s);
+		}
 		acc->floating |= s.floating;
 		return rc;
 	}
@@ -455,6 +506,7 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
 	if (rc)
 		return rc;
 	acc->floating |= s.floating;
+	rdate_note(d, sh, ex, set, &s);
 	if (!icaltime_is_null_time(v.period.end)) {
 		rc = when_get(d, c, p, v.period.end, &e);
 		if (!rc)
@@ -469,8 +521,10 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
 /* ---- components ---- */
 
 /* A VEVENT, VTODO or VJOURNAL with its recurrence set. *last is set to the
- * instant the last instance starts (ICS_TIME_MAX if endless). */
-static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last)
+ * instant the last instance starts (ICS_TIME_MAX if endless), *count to
+ * the number of instances (UINT64_MAX if not known). */
+static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last,
+		      uint64_t *count)
 {
 	struct shape sh;
 	struct exset ex;
@@ -493,14 +547,17 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 	}
 	acc->floating |= sh.start.floating;
 	rc = ex_build(d, c, &sh.start, &ex);
-	if (!rc && !ex_has(&ex, sh.start.wall))
+	if (!rc && !ex_has(&ex, sh.start.wall)) {
 		set_add(&set, sh.start.wall);
+		set_note(d, &set, sh.start.wall);
+	}
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = rule_add(d, c, rrules[i], &sh, &ex, &set);
 	for (size_t i = 0; i < nd && !rc; i++)
-		rc = rdate_add(d, c, rdates[i], &sh, acc);
+		rc = rdate_add(d, c, rdates[i], &sh, &ex, &set, acc);
 	if (rc)
 		return rc;
+	*count = set_count(&set);
 	if (!set.have && (set.unbounded || !acc->any))
 		set_add(&set, sh.start.wall); /* nothing else left: keep DTSTART */
 	if (set.have) {
@@ -617,16 +674,19 @@ static int availability_range(struct ics_doc *d, icalcomponent *c, struct acc *a
 
 /* ---- the object ---- */
 
-static int member_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last)
+/* *count: the instances of c's recurrence set (1 if it has none). */
+static int member_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last,
+			uint64_t *count)
 {
 	*last = ICS_TIME_MIN;
+	*count = 1;
 	switch (icalcomponent_isa(c)) {
 	case ICAL_VFREEBUSY_COMPONENT:
 		return freebusy_range(d, c, acc);
 	case ICAL_VAVAILABILITY_COMPONENT:
 		return availability_range(d, c, acc);
 	default:
-		return comp_range(d, c, acc, last);
+		return comp_range(d, c, acc, last, count);
 	}
 }
 
@@ -636,6 +696,7 @@ int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 	icalcomponent **v, *master = NULL;
 	size_t n = (size_t)icalcomponent_count_components(d->root, kind), k = 0;
 	int64_t master_last = ICS_TIME_MIN, last;
+	uint64_t count;
 	int rc = ICS_OK;
 
 	v = sd_arena_alloc(d->a, (n + 1) * sizeof(*v));
@@ -646,14 +707,17 @@ int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 		v[k++] = c;
 	}
 	out->recurring = k > 1;
+	/* Overrides replace instances of the master; without one, each is an
+	 * instance of its own. */
+	out->instances = k;
 	if (master)
-		rc = member_range(d, master, &acc, &master_last);
+		rc = member_range(d, master, &acc, &master_last, &out->instances);
 	for (size_t i = 0; i < k && !rc; i++) {
 		out->recurring |= icalcomponent_get_first_property(v[i], ICAL_RRULE_PROPERTY) ||
 				  icalcomponent_get_first_property(v[i], ICAL_RDATE_PROPERTY);
 		if (v[i] == master)
 			continue;
-		rc = member_range(d, v[i], &acc, &last);
+		rc = member_range(d, v[i], &acc, &last, &count);
 		if (!rc)
 			rc = future_range(d, v[i], master_last, last, &acc);
 	}

@@ -33,7 +33,10 @@
  * the period's end as DTEND but keeps the master's DURATION line as it is;
  * components other than VEVENT, VTODO and VJOURNAL (VAVAILABILITY and its
  * AVAILABLEs, ...) are not expanded, only moved to UTC, so they keep their
- * rules; RANGE=THISANDFUTURE is a single override, as in ics_filter.c.
+ * rules. An instance that a RANGE=THISANDFUTURE override moved (see
+ * ics_filter_time.c) gets its new DTSTART and DTEND (or DUE) and keeps its
+ * RECURRENCE-ID; the master's other lines (SUMMARY, a DURATION line) go
+ * out as they are, not the override's.
  *
  * Bounds: ics_instances spends the object's budget (ICS_STEPS_MAX), and an
  * expand writes at most max_instances components. A walk that runs out of
@@ -70,6 +73,8 @@ struct ltime {
 struct inst_edit {
 	int64_t s, e;	    /* the instance's start and end, instants */
 	int64_t shift;	    /* wall-clock distance from the master's start */
+	int64_t r, rshift;  /* the same for its RECURRENCE-ID, which differs
+			       if a THISANDFUTURE override moved it */
 	struct ltime anchor; /* the master's DTSTART (DUE for a to-do without) */
 	size_t anchor_line; /* RECURRENCE-ID is written after it */
 	int rid;	    /* the master is a series: write RECURRENCE-ID */
@@ -307,6 +312,8 @@ static int put_inst_time(struct sctx *x, const struct ics_line *l, const struct 
 	head = line_head(x, l, &tzid);
 	if (t.form == TF_UTC || t.form == TF_ZONED)
 		put_time(x, head, at_end ? ed->e : ed->s, TF_UTC, novalue);
+	else if (at_end && ed->r != ed->s) /* moved: it may last longer too */
+		put_time(x, head, t.wall + inst_shift(&t, ed->e), t.form, novalue);
 	else
 		put_time(x, head, t.wall + ed->shift, t.form, novalue);
 	return 1;
@@ -321,10 +328,10 @@ static void put_rid(struct sctx *x, const struct ics_comp_sel *cs, const struct 
 	if (!ed->rid || !name_selected(cs, "RECURRENCE-ID", 13, &novalue))
 		return;
 	if (a->form == TF_UTC || a->form == TF_ZONED)
-		put_time(x, "RECURRENCE-ID", ed->s, TF_UTC, novalue);
+		put_time(x, "RECURRENCE-ID", ed->r, TF_UTC, novalue);
 	else
 		put_time(x, a->form == TF_DATE ? "RECURRENCE-ID;VALUE=DATE" : "RECURRENCE-ID",
-			 a->wall + ed->shift, a->form, novalue);
+			 a->wall + ed->rshift, a->form, novalue);
 }
 
 /* ---- FREEBUSY periods (9.6.7) ---- */
@@ -521,7 +528,7 @@ static int gather(struct sctx *x, icalcomponent *c, struct icoll *ic)
 	if (ic->n)
 		qsort(ic->v, ic->n, sizeof(*ic->v), cmp_inst);
 	for (size_t i = 0; i < ic->n; i++)
-		if (n == 0 || ic->v[i].s != ic->v[n - 1].s)
+		if (n == 0 || ic->v[i].s != ic->v[n - 1].s || ic->v[i].rid != ic->v[n - 1].rid)
 			ic->v[n++] = ic->v[i];
 	ic->n = n;
 	return ICS_OK;
@@ -580,6 +587,8 @@ static void expand_member(struct sctx *x, size_t i, const struct ics_comp_sel *c
 		ed.s = ic.v[k].s;
 		ed.e = ic.v[k].e;
 		ed.shift = inst_shift(&ed.anchor, ed.s);
+		ed.r = ic.v[k].rid;
+		ed.rshift = ed.r == ed.s ? ed.shift : inst_shift(&ed.anchor, ed.r);
 		emit_comp(x, i, cs, &em);
 	}
 }

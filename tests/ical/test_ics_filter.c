@@ -779,6 +779,45 @@ static void test_recurring(void **state)
 	assert_int_equal(hit(t, rd, "VEVENT", "20240120T190000Z", "20240120T193000Z"), 1);
 }
 
+/* RANGE=THISANDFUTURE (RFC 5545 3.2.13): the weekly series of Mondays
+ * Jan 1 - Feb 5 at 10:00-11:00Z; the Jan 15 override moves it and every
+ * later instance 2 hours later and makes them 90 minutes long; the Jan 29
+ * one moves the rest to 09:00-10:00 (an hour earlier than the master). */
+static void test_this_and_future(void **state)
+{
+	struct tfx *t = *state;
+	const char *ics =
+		CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+		       "RRULE:FREQ=WEEKLY;COUNT=6\n")
+			    EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
+			       "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n")
+				    EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240129T100000Z\n"
+				       "DTSTART:20240129T090000Z\nDTEND:20240129T100000Z\n"));
+	const char *single = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				    "RRULE:FREQ=WEEKLY;COUNT=6\n")
+					 EV("RECURRENCE-ID:20240115T100000Z\n"
+					    "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"));
+
+	/* Before the override: unchanged. */
+	assert_int_equal(hit(t, ics, "VEVENT", "20240108T100000Z", "20240108T103000Z"), 1);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240108T120000Z", "20240108T123000Z"), 0);
+	/* The 3rd (the override itself) and the 4th: 2 hours later, longer. */
+	assert_int_equal(hit(t, ics, "VEVENT", "20240115T100000Z", "20240115T103000Z"), 0);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240115T120000Z", "20240115T123000Z"), 1);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240122T100000Z", "20240122T103000Z"), 0);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240122T120000Z", "20240122T123000Z"), 1);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240122T131500Z", "20240122T140000Z"), 1);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240122T133000Z", "20240122T140000Z"), 0);
+	/* The Jan 29 override takes over: Feb 5 at 09:00-10:00. */
+	assert_int_equal(hit(t, ics, "VEVENT", "20240205T120000Z", "20240205T123000Z"), 0);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240205T100000Z", "20240205T103000Z"), 0);
+	assert_int_equal(hit(t, ics, "VEVENT", "20240205T090000Z", "20240205T093000Z"), 1);
+	/* A single override moves its own instance only. */
+	assert_int_equal(hit(t, single, "VEVENT", "20240122T120000Z", "20240122T123000Z"), 0);
+	assert_int_equal(hit(t, single, "VEVENT", "20240122T100000Z", "20240122T103000Z"), 1);
+	assert_int_equal(hit(t, single, "VEVENT", "20240115T120000Z", "20240115T123000Z"), 1);
+}
+
 /* The Jan 4 instance moved to Jan 10 (out of its day); the Jan 2 one
  * moved into Jan 1 evening. */
 static void test_overrides(void **state)
@@ -1000,6 +1039,7 @@ int ics_filter_tests_run(void)
 		T(test_rules_far),
 		T(test_hostile_rules),
 		T(test_parse_errors),
+		T(test_this_and_future),
 		T(test_threads),
 #undef T
 	};

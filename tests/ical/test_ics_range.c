@@ -454,6 +454,92 @@ static void test_budget(void **state)
 	fx_assert_range(fx, 1704067200, 1704127200);
 }
 
+/* ---- instance counts (CALDAV:max-instances) ---- */
+
+#define DAILY10 "DTSTART:20240101T100000Z\nDURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=10\n"
+
+static void test_instances(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000Z\nDTEND:20240115T100000Z\n")));
+	assert_true(fx->info.instances == 1);
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10)));
+	assert_true(fx->info.instances == 10);
+	/* Two EXDATEs on instances (Jan 3 and 7): 8 left. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T100000Z,20240107T100000Z\n")));
+	assert_true(fx->info.instances == 8);
+	/* An EXDATE on no instance (Jan 3 at 11:00) removes nothing. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T110000Z\n")));
+	assert_true(fx->info.instances == 10);
+	/* One RDATE after the series (Jan 20): 9. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T100000Z,20240107T100000Z\n"
+					       "RDATE:20240120T100000Z\n")));
+	assert_true(fx->info.instances == 9);
+	/* RDATEs on an instance (Jan 2, written in another zone: 11:00 Berlin
+	 * is 10:00Z) or at an EXDATE (Jan 3) add none. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T100000Z,20240107T100000Z\n"
+					       "RDATE:20240120T100000Z\n"
+					       "RDATE;TZID=Europe/Berlin:20240102T110000\n"
+					       "RDATE:20240103T100000Z\n")));
+	assert_true(fx->info.instances == 9);
+	/* DTSTART excluded: 9. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240101T100000Z\n")));
+	assert_true(fx->info.instances == 9);
+	/* RDATE alone: DTSTART and the RDATE. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nRDATE:20240105T100000Z\n")));
+	assert_true(fx->info.instances == 2);
+	/* Neither COUNT nor UNTIL. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nRRULE:FREQ=DAILY\n")));
+	assert_true(fx->info.instances == UINT64_MAX);
+	/* UNTIL is inclusive: daily at 10:00Z from Jan 1 until Jan 30 10:00Z
+	 * is Jan 1..30, 30 instances; until Jan 31 00:00Z too (Jan 31 10:00
+	 * is after it); until Jan 31 10:00Z, 31. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=DAILY;UNTIL=20240130T100000Z\n")));
+	assert_true(fx->info.instances == 30);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=DAILY;UNTIL=20240131T000000Z\n")));
+	assert_true(fx->info.instances == 30);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=DAILY;UNTIL=20240131T100000Z\n")));
+	assert_true(fx->info.instances == 31);
+	/* A DTSTART the rule does not give (a Monday, BYDAY=TU) is still the
+	 * first instance: Mon Jan 1, then Tue Jan 2, 9, 16. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
+				       "RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3\n")));
+	assert_true(fx->info.instances == 4);
+}
+
+static void test_instances_overrides_and_budget(void **state)
+{
+	struct fx *fx = *state;
+
+	/* An override replaces an instance, moved or not. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10) EV("RECURRENCE-ID:20240102T100000Z\n"
+						  "DTSTART:20240102T150000Z\nDURATION:PT1H\n")));
+	assert_true(fx->info.instances == 10);
+	/* Overrides without their master: one each. */
+	fx_assert_ok(fx, fx_cal(fx, EV("RECURRENCE-ID:20240102T100000Z\n"
+				       "DTSTART:20240102T150000Z\n")
+					EV("RECURRENCE-ID:20240103T100000Z\n"
+					   "DTSTART:20240103T150000Z\n")));
+	assert_true(fx->info.instances == 2);
+	/* Within the budget, exact; past it, unknown, even with UNTIL. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
+	assert_true(fx->info.instances == 1000);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
+	assert_true(fx->info.instances == UINT64_MAX);
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	assert_true(fx->info.instances == UINT64_MAX);
+	/* A task without times, free/busy: one. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\nEND:VTODO\n"));
+	assert_true(fx->info.instances == 1);
+}
+
 int test_ics_range_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +571,9 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_rules_libical_cannot_take, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_instances, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_instances_overrides_and_budget, fx_setup,
+						fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);

@@ -563,6 +563,50 @@ static void test_expand_sets(void **state)
 	assert_int_equal(count(t->out, "TZID"), 0);
 }
 
+/* RANGE=THISANDFUTURE: the 3rd of five weekly instances and the rest move
+ * 2 hours later and last 90 minutes; they keep their RECURRENCE-IDs. */
+static void test_expand_this_and_future(void **state)
+{
+	struct tfx *t = *state;
+	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				"RRULE:FREQ=WEEKLY;COUNT=5\nSUMMARY:Weekly\n")
+				     EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
+					"DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"
+					"SUMMARY:Weekly, later\n"));
+	const char *fl = CAL(EV("DTSTART:20240101T100000\nDTEND:20240101T110000\n"
+				"RRULE:FREQ=WEEKLY;COUNT=5\n")
+				     EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000\n"
+					"DTSTART:20240115T120000\nDTEND:20240115T133000\n"));
+	static const char *const starts[] = {"20240101T100000Z", "20240108T100000Z",
+					     "20240115T120000Z", "20240122T120000Z",
+					     "20240129T120000Z"};
+
+	run(t, ev, expand(t, "20240101T000000Z", "20240201T000000Z"), NULL);
+	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_line(t->out, sd_arena_printf(t->a, "DTSTART:%s", starts[i]), 1);
+	assert_line(t->out, "DTEND:20240108T110000Z", 1);
+	assert_line(t->out, "DTEND:20240122T133000Z", 1);
+	assert_line(t->out, "DTEND:20240129T133000Z", 1);
+	assert_line(t->out, "RECURRENCE-ID:20240122T100000Z", 1);
+	assert_line(t->out, "RECURRENCE-ID:20240129T100000Z", 1);
+	assert_line(t->out, "RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z", 1);
+	assert_int_equal(count(t->out, "DTSTART:20240122T100000Z"), 0);
+	assert_int_equal(count(t->out, "RECURRENCE-ID:20240122T120000Z"), 0);
+	/* Only the moved 4th in its new place; nothing at its old time. */
+	run(t, ev, expand(t, "20240122T120000Z", "20240122T123000Z"), NULL);
+	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 1);
+	assert_line(t->out, "DTSTART:20240122T120000Z", 1);
+	run(t, ev, expand(t, "20240122T100000Z", "20240122T103000Z"), NULL);
+	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 0);
+	/* Floating times move on the wall clock. */
+	run(t, fl, expand(t, "20240122T000000Z", "20240123T000000Z"), NULL);
+	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 1);
+	assert_line(t->out, "DTSTART:20240122T120000", 1);
+	assert_line(t->out, "DTEND:20240122T133000", 1);
+	assert_line(t->out, "RECURRENCE-ID:20240122T100000", 1);
+}
+
 /* The selection applies to expanded instances too. */
 static void test_expand_select(void **state)
 {
@@ -693,6 +737,7 @@ int ics_select_tests_run(void)
 		T(test_select_rules),	 T(test_expand_dst),	  T(test_expand_floating),
 		T(test_expand_dates),	 T(test_expand_sets),	  T(test_expand_select),
 		T(test_expand_hostile),	 T(test_threads),	  T(test_parse_errors),
+		T(test_expand_this_and_future),
 #undef T
 	};
 
