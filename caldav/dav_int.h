@@ -240,7 +240,8 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 		  const char *name, const struct store_obj *cur, const char *uid);
 
 /* ---- dav_report.c / dav_sync.c ---- */
-/* Reads DAV:prop / allprop / propname from a REPORT body into pf. */
+/* Reads DAV:prop / propname / allprop (+ include) from a PROPFIND or
+ * REPORT body into pf; none of them means allprop. 0 or an HTTP status. */
 int dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf);
 int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root);

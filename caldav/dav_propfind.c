@@ -56,9 +56,8 @@ void dav_multistatus_end(struct dav_ctx *x)
 static int parse_propfind(struct dav_ctx *x, struct dav_propfind *pf)
 {
 	xmlDoc *doc;
-	xmlNode *root, *n;
+	xmlNode *root;
 	int rc = dav_xml_parse(x, &doc);
-
 
 	memset(pf, 0, sizeof(*pf));
 	pf->mode = DAV_PF_ALLPROP;
@@ -67,21 +66,11 @@ static int parse_propfind(struct dav_ctx *x, struct dav_propfind *pf)
 	root = xmlDocGetRootElement(doc);
 	if (!dav_xml_is(root, NS_DAV, "propfind"))
 		return dav_fail(x, 400, DAV_COND_BAD_XML, "expected a DAV:propfind element");
-	if ((n = dav_xml_child(root, NS_DAV, "prop"))) {
-		pf->mode = DAV_PF_PROP;
-		if ((rc = dav_props_parse_list(x, n, &pf->props)))
-			return rc;
-	} else if (dav_xml_child(root, NS_DAV, "propname")) {
-		pf->mode = DAV_PF_PROPNAME;
-	} else if (dav_xml_child(root, NS_DAV, "allprop")) {
-		if ((n = dav_xml_child(root, NS_DAV, "include")) &&
-		    (rc = dav_props_parse_list(x, n, &pf->props)))
-			return rc;
-	} else {
+	if (!dav_xml_child(root, NS_DAV, "prop") && !dav_xml_child(root, NS_DAV, "propname") &&
+	    !dav_xml_child(root, NS_DAV, "allprop"))
 		return dav_fail(x, 400, DAV_COND_BAD_XML,
 				"DAV:propfind needs one of prop, propname or allprop");
-	}
-	return 0;
+	return dav_report_props(x, root, pf);
 }
 
 struct pf_stream {
@@ -154,41 +143,6 @@ static int pf_stream(void *cls, struct sd_buf *out)
 	return s->finished ? 0 : 1;
 }
 
-struct coll_list {
-	struct pf_stream *s;
-	int cap;
-};
-
-static int add_coll(void *cls, const struct store_coll *c)
-{
-	struct coll_list *l = cls;
-	struct pf_stream *s = l->s;
-	struct dav_res *r;
-
-	if (s->nvirt == l->cap) {
-		struct dav_res *grown;
-		l->cap = l->cap ? 2 * l->cap : 16;
-		grown = sd_arena_alloc(s->x.req->arena, (size_t)l->cap * sizeof(*grown));
-		if (s->nvirt)
-			memcpy(grown, s->virt, (size_t)s->nvirt * sizeof(*grown));
-		s->virt = grown;
-	}
-	r = &s->virt[s->nvirt++];
-	memset(r, 0, sizeof(*r));
-	r->kind = c->kind == STORE_COLL_CALENDAR ? DAV_K_CALENDAR : DAV_K_PLAIN;
-	r->owner_id = s->parent.owner_id;
-	r->owner = s->parent.owner;
-	r->coll = *c;
-	r->coll.name = sd_arena_strdup(s->x.req->arena, c->name);
-	r->coll.displayname = sd_arena_strdup(s->x.req->arena, c->displayname);
-	r->coll.description = sd_arena_strdup(s->x.req->arena, c->description);
-	r->coll.color = sd_arena_strdup(s->x.req->arena, c->color);
-	r->coll.order = sd_arena_strdup(s->x.req->arena, c->order);
-	r->coll.timezone = sd_arena_strdup(s->x.req->arena, c->timezone);
-	r->href = dav_href_member(&s->x, s->parent.href, c->name, 1);
-	return 0;
-}
-
 /* The members of the shared roots: what this user may see there. */
 static int virtual_members(struct dav_ctx *x, struct pf_stream *s)
 {
@@ -214,14 +168,24 @@ static int virtual_members(struct dav_ctx *x, struct pf_stream *s)
 
 static int start_members(struct dav_ctx *x, struct dav_res *res, struct pf_stream *s)
 {
-	struct coll_list l = {s, 0};
+	struct store_coll *kids;
+	size_t n;
 	int rc;
 
 	if (!(res->kind & (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)))
 		return virtual_members(x, s);
-	rc = store_coll_foreach(x->conn, res->coll.id, add_coll, &l, &x->err);
-	if (rc == 0)
-		rc = store_obj_iter_new(x->conn, res->coll.id, 0, &s->it, &x->err);
+	if ((rc = dav_children(x, res->coll.id, &kids, &n)))
+		return rc;
+	s->virt = sd_arena_alloc(x->a, (n ? n : 1) * sizeof(*s->virt));
+	for (size_t i = 0; i < n; i++) {
+		struct dav_res *r = &s->virt[s->nvirt++];
+		r->kind = kids[i].kind == STORE_COLL_CALENDAR ? DAV_K_CALENDAR : DAV_K_PLAIN;
+		r->owner_id = res->owner_id;
+		r->owner = res->owner;
+		r->coll = kids[i];
+		r->href = dav_href_member(x, res->href, kids[i].name, 1);
+	}
+	rc = store_obj_iter_new(x->conn, res->coll.id, 0, &s->it, &x->err);
 	return rc ? dav_fail_store(x, rc) : 0;
 }
 

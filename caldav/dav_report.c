@@ -14,23 +14,24 @@
 #include "dav_int.h"
 #include "sd_util.h"
 
-/* Reads DAV:prop / allprop / propname from a report body. */
+/* Reads DAV:prop / propname / allprop (with include) from a PROPFIND or
+ * REPORT body; none of them means allprop. */
 int dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf)
 {
 	xmlNode *n;
-	int rc;
 
 	memset(pf, 0, sizeof(*pf));
+	pf->mode = DAV_PF_ALLPROP;
 	if ((n = dav_xml_child(root, NS_DAV, "prop"))) {
 		pf->mode = DAV_PF_PROP;
-		if ((rc = dav_props_parse_list(x, n, &pf->props)))
-			return rc;
-	} else if (dav_xml_child(root, NS_DAV, "propname")) {
-		pf->mode = DAV_PF_PROPNAME;
-	} else {
-		pf->mode = DAV_PF_ALLPROP;
+		return dav_props_parse_list(x, n, &pf->props);
 	}
-	return 0;
+	if (dav_xml_child(root, NS_DAV, "propname")) {
+		pf->mode = DAV_PF_PROPNAME;
+		return 0;
+	}
+	n = dav_xml_child(root, NS_DAV, "allprop") ? dav_xml_child(root, NS_DAV, "include") : NULL;
+	return n ? dav_props_parse_list(x, n, &pf->props) : 0;
 }
 
 static void status_response(struct sd_buf *b, const char *href, int status)
