@@ -1,8 +1,9 @@
 /* store.c - the storage front: the connection pool and dispatch to the backend.
  *
- * Every public function of store.h except the pool ones is a one-line call
- * through the backend's function table (store_backend.h); callers never learn
- * which backend runs. What this file owns is the pool:
+ * Every public function of store.h except the pool ones, and every one of
+ * store_bk.h, is a one-line call through the backend's function table
+ * (store_backend.h); callers never learn which backend runs. The store_bk.h
+ * ones are generated from STORE_BK_OPS. What this file owns is the pool:
  *
  *	acquire:  idle list non-empty  -> pop (LIFO: the warmest statement cache)
  *	          nopen < pool_size    -> reserve a slot, open outside the lock
@@ -18,6 +19,7 @@
  * open gives its slot back and wakes a waiter that may try again.
  */
 #include "store.h"
+#include "store_bk.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -387,3 +389,13 @@ int store_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_na
 {
 	return c->be->prop_foreach(c, coll_id, obj_name, fn, cls, err);
 }
+
+/* ---- the booking side (store_bk.h) ------------------------------------ */
+
+#define STORE_BK_DISPATCH(name, params, args)                                                      \
+	int store_##name(struct store_conn *c, STORE_BK_UNPAREN params)                            \
+	{                                                                                          \
+		return c->be->name(c, STORE_BK_UNPAREN args);                                      \
+	}
+STORE_BK_OPS(STORE_BK_DISPATCH)
+#undef STORE_BK_DISPATCH

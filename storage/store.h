@@ -186,7 +186,9 @@ int store_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
 /* STORE_ENOTFOUND. */
 int store_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
 			    struct sd_err *err);
-/* Deletes the user, its home and everything in it. STORE_ENOTFOUND. */
+/* Deletes the user, its home and everything in it. STORE_ENOTFOUND;
+ * STORE_EINUSE (store_bk.h) while the user is a staff member. A customer
+ * record of the user stays, without its login and calendar. */
 int store_user_delete(struct store_conn *c, const char *name, struct sd_err *err);
 /* Calls fn for each user in name order; stops early and returns fn's value
  * if it returns non-zero. The user is borrowed for the duration of the call. */

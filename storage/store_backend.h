@@ -1,10 +1,12 @@
 /* store_backend.h - the interface a storage backend implements.
  *
  * Modelled on libgit2's include/git2/sys/odb_backend.h: a versioned struct of
- * exactly typed function pointers, one per operation of store.h, which the
- * dispatch layer (store.c) calls. There are no void * parameters and no casts
- * of function pointers; a backend extends the base structs below by
- * embedding them as its *first* member
+ * exactly typed function pointers, one per operation of store.h and of
+ * store_bk.h, which the dispatch layer (store.c) calls; the store_bk.h
+ * entries are generated from STORE_BK_OPS, so they cannot drift from that
+ * header. There are no void * parameters and no casts of function
+ * pointers; a backend extends the base structs below by embedding them as
+ * its *first* member
  *
  *	struct my_backend { struct store_backend base; ...private... };
  *	struct my_conn    { struct store_conn base; ...private... };
@@ -41,8 +43,10 @@
 #define STORE_BACKEND_H
 
 #include "store.h"
+#include "store_bk.h"
 
-#define STORE_BACKEND_VERSION 1
+/* 2: the booking operations of store_bk.h. */
+#define STORE_BACKEND_VERSION 2
 
 struct store_backend;
 
@@ -164,6 +168,12 @@ struct store_backend {
 	int (*prop_foreach)(struct store_conn *c, int64_t coll_id, const char *obj_name,
 			    int (*fn)(void *cls, const struct store_prop *p), void *cls,
 			    struct sd_err *err);
+
+	/* ---- the booking side (store_bk.h): one entry per STORE_BK_OPS ---- */
+#define STORE_BK_FIELD(name, params, args)                                                         \
+	int (*name)(struct store_conn *c, STORE_BK_UNPAREN params);
+	STORE_BK_OPS(STORE_BK_FIELD)
+#undef STORE_BK_FIELD
 };
 
 /* Opens a store over be with a pool of up to pool_size (>= 1) connections.

@@ -9,10 +9,10 @@
  * which storage does not interpret.
  *
  * The operations are listed once, in STORE_BK_OPS below; that list generates
- * the function table of the backend (struct store_bk_backend in
- * store_backend.h), the dispatch functions of store.c and the wrappers of
- * the fault backend, so an operation is added in one place and implemented
- * by each backend. Every operation takes the connection first and struct
+ * the function table of the backend (the booking entries of struct
+ * store_backend in store_backend.h), the dispatch functions of store.c and
+ * the wrappers of the fault backend, so an operation is added in one place
+ * and implemented by each backend. Every operation takes the connection first and struct
  * sd_err *err last, returns 0 or a negative STORE_E* code, and follows the
  * memory rules of store.h: results are copied into the arena a the caller
  * passes; inputs are borrowed for the call.
@@ -155,8 +155,11 @@ struct store_booking_filter {
 	/* Appointments overlapping [from, to) (buffers not included);
 	 * from = to = 0: any time. */
 	int64_t from, to;
-	int64_t after_id; /* paging: ids > after_id */
-	int limit;        /* at most this many, in (start, id) order; 0: no limit */
+	/* Paging: only rows after booking after_id in (start, id) order, so
+	 * the next page passes the last id of the previous one (0: from the
+	 * first; an id that does not exist: no rows). */
+	int64_t after_id;
+	int limit; /* at most this many, in (start, id) order; 0: no limit */
 };
 
 enum store_request_status {
@@ -230,7 +233,8 @@ struct store_feed_token {
  * staff_list        location_id 0: all; else the staff of that location.
  * staff_delete      ENOTFOUND; EINUSE while bookings refer to them.
  * hours_set         replaces the weekly schedule of staff_id at
- *                   location_id with rows[0..n). ENOTFOUND (staff).
+ *                   location_id with rows[0..n) (their location_id is
+ *                   not read). ENOTFOUND (staff or location).
  * hours_get         location_id 0: all locations; by (location,
  *                   weekday, start).
  * exception_create  ENOTFOUND (staff). Overlap is booking/'s check.
@@ -243,7 +247,8 @@ struct store_feed_token {
  * service_get       ENOTFOUND.
  * service_list      location_id 0: all.
  * service_delete    ENOTFOUND; EINUSE while bookings refer to it.
- * customer_create / customer_update / customer_get   as above.
+ * customer_create / customer_update / customer_get   as above; EEXISTS
+ *                   if the login (user_id) is another customer's.
  * customer_get_by_user   ENOTFOUND.
  * customer_get_by_email  exact (ASCII case-insensitive) match. ENOTFOUND.
  * customer_search   q matched as a substring (case-insensitive) of name,

@@ -415,6 +415,17 @@ static int f_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj
 	return rc ? rc : inner(c)->be->prop_foreach(inner(c), coll_id, obj_name, fn, cls, err);
 }
 
+/* ---- the booking side: generated, one wrapper per STORE_BK_OPS entry ---- */
+
+#define F_BK_WRAP(name, params, args)                                                              \
+	static int f_##name(struct store_conn *c, STORE_BK_UNPAREN params)                         \
+	{                                                                                          \
+		int rc = enter(c, err);                                                            \
+		return rc ? rc : inner(c)->be->name(inner(c), STORE_BK_UNPAREN args);              \
+	}
+STORE_BK_OPS(F_BK_WRAP)
+#undef F_BK_WRAP
+
 /* Faults nest: a wrapper around a wrapper hooks the innermost backend. */
 static void f_set_fault_hook(struct store_backend *be, int (*fn)(void *cls), void *cls)
 {
@@ -466,6 +477,9 @@ static const struct store_backend fault_ops = {
 	.prop_remove = f_prop_remove,
 	.prop_get = f_prop_get,
 	.prop_foreach = f_prop_foreach,
+#define F_BK_ENTRY(name, params, args) .name = f_##name,
+	STORE_BK_OPS(F_BK_ENTRY)
+#undef F_BK_ENTRY
 };
 
 struct store_backend *store_fault_backend_new(struct store_backend *in)

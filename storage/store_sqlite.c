@@ -187,6 +187,7 @@ static int step(struct sq_conn *c, struct sq_stmt *s, int hooked, struct sd_err 
 	struct sq_backend *sb = c->sb;
 	int rc;
 
+	c->last_rc = SQLITE_OK;
 	if (s->bind_rc != SQLITE_OK)
 		return sd_err_set(err, STORE_EIO, "sqlite bind: %s (%.60s)",
 				  sqlite3_errstr(s->bind_rc), s->sql);
@@ -197,6 +198,7 @@ static int step(struct sq_conn *c, struct sq_stmt *s, int hooked, struct sd_err 
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
+	c->last_rc = rc;
 	return store_sq_error(c, rc, s->sql, err);
 }
 
@@ -451,6 +453,9 @@ static const struct store_backend sq_ops = {
 	.prop_remove = store_sq_prop_remove,
 	.prop_get = store_sq_prop_get,
 	.prop_foreach = store_sq_prop_foreach,
+#define SQ_BK_ENTRY(name, params, args) .name = store_sq_##name,
+	STORE_BK_OPS(SQ_BK_ENTRY)
+#undef SQ_BK_ENTRY
 };
 
 /* WAL is a property of the file (it persists), so it is set once, here. */

@@ -8,6 +8,11 @@
  *	store_sqlite_obj.c     resources and their iterators
  *	store_sqlite_change.c  the change log: recording and iterating
  *	store_sqlite_prop.c    dead properties
+ *	store_sqlite_bk_org.c  booking side: locations, staff, working hours,
+ *	                       exceptions; the helpers the bk files share
+ *	store_sqlite_bk_svc.c  booking side: services and customers
+ *	store_sqlite_bk_booking.c  booking side: bookings, reschedule
+ *	                       requests, the activity log, feed tokens
  *
  * Statements. Every SQL text is a static array next to the function that
  * runs it, with named parameters (:coll, :name). Its address is the key of
@@ -29,10 +34,11 @@
 
 #include "store.h"
 #include "store_backend.h"
+#include "store_bk.h"
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_EPOCH_HEX 32
-#define SQ_STMT_SLOTS 128 /* > the number of SQL texts; a full cache still works */
+#define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
 
 struct sq_backend {
 	struct store_backend base;
@@ -56,6 +62,10 @@ struct sq_conn {
 	struct store_conn base;
 	struct sq_backend *sb;
 	sqlite3 *db;
+	/* The extended SQLite code of the last step's failure: SQLITE_OK if
+	 * it succeeded or failed before SQLite ran it (a bind, an injected
+	 * fault). Lets a caller tell a broken foreign key from other errors. */
+	int last_rc;
 	struct sq_stmt slots[SQ_STMT_SLOTS]; /* open addressing on the SQL address */
 };
 
@@ -122,6 +132,9 @@ int store_sq_wtx_end(struct sq_conn *c, struct sq_wtx *w, int rc, struct sd_err 
  * code), STORE_EBUSY. */
 int store_sq_migrate(sqlite3 *db, int *version_out, char epoch_out[SQ_EPOCH_HEX + 1],
 		     struct sd_err *err);
+/* The SQL of migration step v -> v + 1 (tests build old databases with
+ * it); NULL when there is no such step. */
+const char *store_sq_migration(int v);
 
 /* ---- change log (store_sqlite_change.c) ---- */
 
@@ -216,10 +229,76 @@ int store_sq_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj
 			  int (*fn)(void *cls, const struct store_prop *p), void *cls,
 			  struct sd_err *err);
 
+/* ---- the booking side (store_sqlite_bk_*.c) ---- */
+
+/* One store_sq_<name> per STORE_BK_OPS entry, with the contract of
+ * store_<name> in store_bk.h. */
+#define SQ_BK_DECLARE(name, params, args)                                                          \
+	int store_sq_##name(struct store_conn *c, STORE_BK_UNPAREN params);
+STORE_BK_OPS(SQ_BK_DECLARE)
+#undef SQ_BK_DECLARE
+
+/* Helpers shared by the bk files (store_sqlite_bk_org.c). */
+
+/* A growing array of elements of size bytes, malloc'd while it fills. */
+struct sq_vec {
+	char *p;
+	size_t n, cap, size;
+};
+/* A new zeroed element at the end. */
+void *store_sq_vec_push(struct sq_vec *v);
+/* Copies the elements into a and frees v's buffer; returns the copy and
+ * its length in *n (NULL and 0 when there are none, or when a is NULL,
+ * which failure paths pass to just free). */
+void *store_sq_vec_finish(struct sq_vec *v, struct sd_arena *a, size_t *n);
+
+/* Maps rc of a failed insert or update: a broken foreign key (a referenced
+ * row that does not exist) becomes STORE_ENOTFOUND "<what> does not exist",
+ * a UNIQUE violation STORE_EEXISTS with dup as the message (when not
+ * NULL); anything else stays. */
+int store_sq_bk_write_rc(struct sq_conn *c, int rc, const char *what, const char *dup,
+			 struct sd_err *err);
+/* Runs a bound single-row write (s is put back) and requires it to touch a
+ * row: STORE_ENOTFOUND "no <what> <id>" when it changed none. */
+int store_sq_bk_exec_one(struct sq_conn *c, struct sq_stmt *s, const char *what, int64_t id,
+			 struct sd_err *err);
+/* Runs a bound INSERT to completion (s is put back) and maps its failure
+ * with store_sq_bk_write_rc; *id_out (may be NULL) gets the new rowid. An
+ * INSERT ... SELECT that inserted nothing is STORE_ENOTFOUND (what). */
+int store_sq_bk_insert(struct sq_conn *c, struct sq_stmt *s, int64_t *id_out, const char *what,
+		       const char *dup, struct sd_err *err);
+/* Checks that row id exists and nothing refers to it, then deletes it, in
+ * one bracket. check_sql binds :id and returns one row: whether the row
+ * exists, then one flag per kind of reference, named by refs[] (NULL ends
+ * it); del_sql binds :id. STORE_ENOTFOUND, STORE_EINUSE. */
+int store_sq_bk_delete(struct sq_conn *c, const char *check_sql, const char *del_sql, int64_t id,
+		       const char *what, const char *const refs[], struct sd_err *err);
+/* A string for a NOT NULL text column: NULL is stored as "". */
+static inline const char *sq_nz(const char *s)
+{
+	return s ? s : "";
+}
+/* Column i, a comma-separated id list (group_concat), as a sorted array in
+ * a; *n 0 and NULL for SQL NULL. */
+const int64_t *store_sq_col_ids(sqlite3_stmt *st, int i, struct sd_arena *a, size_t *n);
+/* Replaces the set of ids linked to owner in a link table: runs del_sql
+ * (binding :owner; NULL for a new owner, which has no links yet) then
+ * ins_sql (binding :owner and :id) for each id. Run inside a bracket. A
+ * missing id is STORE_ENOTFOUND naming what. */
+int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins_sql,
+			 int64_t owner, const int64_t *ids, size_t n, const char *what,
+			 struct sd_err *err);
+
 /* SQL whose plan matters at scale, exported so a test can check with
  * EXPLAIN QUERY PLAN that it searches an index instead of scanning. */
 extern const char store_sq_sql_obj_range[];
 extern const char store_sq_sql_obj_range_data[];
 extern const char store_sq_sql_obj_find_uid[];
+/* booking_list, driven by the index of its most selective filter. */
+extern const char store_sq_sql_booking_list_staff[];
+extern const char store_sq_sql_booking_list_customer[];
+extern const char store_sq_sql_booking_list_location[];
+extern const char store_sq_sql_booking_list_service[];
+extern const char store_sq_sql_booking_list_time[];
 
 #endif

@@ -31,6 +31,58 @@
  *                whether it is a tombstone; changes_rev makes "since rev"
  *                a range scan.
  *   props        dead properties; obj_name '' for the collection itself.
+ *
+ * Tables (v2): the booking side (store_bk.h). Enums are stored as their
+ * integer values, which store_bk.h promises never to renumber. Ids use
+ * AUTOINCREMENT: they leave the database (URLs, feeds, the actor
+ * "customer:12" in the activity log), so an id must never be handed to a
+ * new row after the old one was deleted.
+ *   locations        time zone and rules are opaque text to storage.
+ *   staff            one row per login: user_id UNIQUE, ON DELETE RESTRICT.
+ *                    Deleting a login must not take a staff member, their
+ *                    schedule and (through them) bookings with it; deleting
+ *                    the staff member first is an explicit act that bookings
+ *                    refuse (EINUSE), and store_user_delete reports EINUSE
+ *                    for a login that is still staff. bookings_coll_id is
+ *                    SET NULL when the calendar goes: booking/ makes a new
+ *                    one.
+ *   staff_locations  the location set; cascades with the staff member,
+ *                    RESTRICTs a location that still has staff.
+ *   hours            the weekly schedule, one row per interval; no key of
+ *                    its own: hours_set replaces a (staff, location) set.
+ *                    Cascades with the staff member and the location.
+ *   exceptions       dated exceptions; location_id NULL for "off" rows that
+ *                    name no location. Cascade like hours.
+ *   services         RESTRICT their location; service_staff cascades with
+ *                    either side (removing a staff member who has no
+ *                    bookings takes them off every service).
+ *   customers        user_id UNIQUE (a login is at most one customer) and
+ *                    SET NULL with the login, as is coll_id with the
+ *                    calendar: the customer and their bookings stay when
+ *                    their login goes. phone_norm is the phone without
+ *                    spaces, dashes, dots and parentheses, a generated
+ *                    column so it can never disagree with phone;
+ *                    customer_search strips q the same way.
+ *   bookings         uid UNIQUE. Every reference is RESTRICT: bookings are
+ *                    never deleted, so nothing they name may go. Overlap
+ *                    queries ("start < :to AND end > :from") are index
+ *                    ranges on (x_id, start_time) for x = staff, location,
+ *                    customer, service, and on (start_time) alone: the
+ *                    lower bound is start > from - max_len, where max_len,
+ *                    the longest end - start ever stored, is kept in
+ *                    meta.booking_max_len by the bookings_max_len_*
+ *                    triggers (it only grows, which keeps the bound sound).
+ *                    The rowid in each index entry makes the index order
+ *                    (start_time, id), the order booking_list returns, so
+ *                    no sort is needed and LIMIT stops the scan early.
+ *   requests         reschedule requests; requests_pending, a partial
+ *                    unique index on booking_id WHERE status = pending,
+ *                    allows one pending request per booking.
+ *   activity         the log. Append-only by trigger: UPDATE and DELETE
+ *                    of a row RAISE(ABORT), whoever runs them.
+ *   feed_tokens      token_hash UNIQUE. subject_id names a customer, staff
+ *                    member or location by kind, which no foreign key can
+ *                    express: triggers delete a subject's tokens with it.
  */
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -104,12 +156,208 @@ static const char migration_1[] =
 	"	PRIMARY KEY (coll_id, obj_name, ns, name)\n"
 	") WITHOUT ROWID;\n";
 
+/* The booking side. One self-contained step: it is renumbered, not edited,
+ * if another step lands first. */
+static const char migration_2[] =
+	"INSERT INTO meta (key, value) VALUES ('booking_max_len', '0');\n"
+	"CREATE TABLE locations (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	name TEXT NOT NULL,\n"
+	"	address TEXT NOT NULL,\n"
+	"	timezone TEXT NOT NULL,\n"
+	"	email TEXT NOT NULL,\n"
+	"	rules TEXT NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	modified INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE staff (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE RESTRICT,\n"
+	"	name TEXT NOT NULL,\n"
+	"	email TEXT NOT NULL,\n"
+	"	admin INTEGER NOT NULL,\n"
+	"	active INTEGER NOT NULL,\n"
+	"	bookings_coll_id INTEGER REFERENCES collections (id) ON DELETE SET NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	modified INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX staff_coll ON staff (bookings_coll_id);\n"
+	"CREATE TABLE staff_locations (\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,\n"
+	"	location_id INTEGER NOT NULL REFERENCES locations (id) ON DELETE RESTRICT,\n"
+	"	PRIMARY KEY (staff_id, location_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX staff_locations_location ON staff_locations (location_id, staff_id);\n"
+	"CREATE TABLE hours (\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,\n"
+	"	location_id INTEGER NOT NULL REFERENCES locations (id) ON DELETE CASCADE,\n"
+	"	weekday INTEGER NOT NULL,\n"
+	"	start_min INTEGER NOT NULL,\n"
+	"	end_min INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX hours_staff ON hours (staff_id, location_id, weekday, start_min, end_min);\n"
+	"CREATE INDEX hours_location ON hours (location_id);\n"
+	"CREATE TABLE exceptions (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,\n"
+	"	location_id INTEGER REFERENCES locations (id) ON DELETE CASCADE,\n"
+	"	day INTEGER NOT NULL,\n"
+	"	start_min INTEGER NOT NULL,\n"
+	"	end_min INTEGER NOT NULL,\n"
+	"	available INTEGER NOT NULL,\n"
+	"	note TEXT NOT NULL,\n"
+	"	created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX exceptions_staff ON exceptions (staff_id, day, start_min);\n"
+	"CREATE INDEX exceptions_location ON exceptions (location_id);\n"
+	"CREATE TABLE services (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	location_id INTEGER NOT NULL REFERENCES locations (id) ON DELETE RESTRICT,\n"
+	"	name TEXT NOT NULL,\n"
+	"	description TEXT NOT NULL,\n"
+	"	duration_min INTEGER NOT NULL,\n"
+	"	buffer_before_min INTEGER NOT NULL,\n"
+	"	buffer_after_min INTEGER NOT NULL,\n"
+	"	rules TEXT NOT NULL,\n"
+	"	active INTEGER NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	modified INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX services_location ON services (location_id);\n"
+	"CREATE TABLE service_staff (\n"
+	"	service_id INTEGER NOT NULL REFERENCES services (id) ON DELETE CASCADE,\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,\n"
+	"	PRIMARY KEY (service_id, staff_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX service_staff_staff ON service_staff (staff_id, service_id);\n"
+	"CREATE TABLE customers (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	name TEXT NOT NULL,\n"
+	"	email TEXT NOT NULL,\n"
+	"	phone TEXT NOT NULL,\n"
+	"	user_id INTEGER UNIQUE REFERENCES users (id) ON DELETE SET NULL,\n"
+	"	coll_id INTEGER REFERENCES collections (id) ON DELETE SET NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	modified INTEGER NOT NULL,\n"
+	"	phone_norm TEXT GENERATED ALWAYS AS (replace(replace(replace(replace(replace(\n"
+	"		phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', '')) VIRTUAL\n"
+	");\n"
+	"CREATE INDEX customers_name ON customers (name COLLATE NOCASE);\n"
+	"CREATE INDEX customers_email ON customers (email COLLATE NOCASE);\n"
+	"CREATE INDEX customers_coll ON customers (coll_id);\n"
+	"CREATE TABLE bookings (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	uid TEXT NOT NULL UNIQUE,\n"
+	"	location_id INTEGER NOT NULL REFERENCES locations (id) ON DELETE RESTRICT,\n"
+	"	service_id INTEGER NOT NULL REFERENCES services (id) ON DELETE RESTRICT,\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE RESTRICT,\n"
+	"	customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,\n"
+	"	start_time INTEGER NOT NULL,\n"
+	"	end_time INTEGER NOT NULL,\n"
+	"	buffer_before_min INTEGER NOT NULL,\n"
+	"	buffer_after_min INTEGER NOT NULL,\n"
+	"	status INTEGER NOT NULL,\n"
+	"	cancel_reason INTEGER NOT NULL,\n"
+	"	cancel_text TEXT NOT NULL,\n"
+	"	cancelled_at INTEGER NOT NULL,\n"
+	"	notes_public TEXT NOT NULL,\n"
+	"	notes_private TEXT NOT NULL,\n"
+	"	created_channel TEXT NOT NULL,\n"
+	"	created_by TEXT NOT NULL,\n"
+	"	version INTEGER NOT NULL,\n"
+	"	sequence INTEGER NOT NULL,\n"
+	"	obj_name TEXT NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	modified INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX bookings_staff ON bookings (staff_id, start_time);\n"
+	"CREATE INDEX bookings_location ON bookings (location_id, start_time);\n"
+	"CREATE INDEX bookings_customer ON bookings (customer_id, start_time);\n"
+	"CREATE INDEX bookings_service ON bookings (service_id, start_time);\n"
+	"CREATE INDEX bookings_start ON bookings (start_time);\n"
+	"CREATE TRIGGER bookings_max_len_insert AFTER INSERT ON bookings\n"
+	"WHEN NEW.end_time - NEW.start_time >\n"
+	"	(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'booking_max_len')\n"
+	"BEGIN\n"
+	"	UPDATE meta SET value = NEW.end_time - NEW.start_time WHERE key = 'booking_max_len';\n"
+	"END;\n"
+	"CREATE TRIGGER bookings_max_len_update AFTER UPDATE OF start_time, end_time ON bookings\n"
+	"WHEN NEW.end_time - NEW.start_time >\n"
+	"	(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'booking_max_len')\n"
+	"BEGIN\n"
+	"	UPDATE meta SET value = NEW.end_time - NEW.start_time WHERE key = 'booking_max_len';\n"
+	"END;\n"
+	"CREATE TABLE requests (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	booking_id INTEGER NOT NULL REFERENCES bookings (id) ON DELETE RESTRICT,\n"
+	"	start_time INTEGER NOT NULL,\n"
+	"	end_time INTEGER NOT NULL,\n"
+	"	status INTEGER NOT NULL,\n"
+	"	requested_by TEXT NOT NULL,\n"
+	"	channel TEXT NOT NULL,\n"
+	"	obj_name TEXT NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	decided INTEGER NOT NULL,\n"
+	"	decided_by TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX requests_booking ON requests (booking_id);\n"
+	"CREATE UNIQUE INDEX requests_pending ON requests (booking_id) WHERE status = 1;\n"
+	"CREATE TABLE activity (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	booking_id INTEGER NOT NULL REFERENCES bookings (id) ON DELETE RESTRICT,\n"
+	"	at INTEGER NOT NULL,\n"
+	"	actor TEXT NOT NULL,\n"
+	"	channel TEXT NOT NULL,\n"
+	"	user_agent TEXT NOT NULL,\n"
+	"	action TEXT NOT NULL,\n"
+	"	outcome TEXT NOT NULL,\n"
+	"	detail TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX activity_booking ON activity (booking_id);\n"
+	"CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity\n"
+	"BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the activity log is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity\n"
+	"BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the activity log is append-only');\n"
+	"END;\n"
+	"CREATE TABLE feed_tokens (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	kind INTEGER NOT NULL,\n"
+	"	subject_id INTEGER NOT NULL,\n"
+	"	token_hash TEXT NOT NULL UNIQUE,\n"
+	"	busy_only INTEGER NOT NULL,\n"
+	"	with_cancelled INTEGER NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	revoked INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX feed_tokens_subject ON feed_tokens (kind, subject_id);\n"
+	"CREATE TRIGGER customers_feed_tokens AFTER DELETE ON customers\n"
+	"BEGIN\n"
+	"	DELETE FROM feed_tokens WHERE kind = 1 AND subject_id = OLD.id;\n"
+	"END;\n"
+	"CREATE TRIGGER staff_feed_tokens AFTER DELETE ON staff\n"
+	"BEGIN\n"
+	"	DELETE FROM feed_tokens WHERE kind = 2 AND subject_id = OLD.id;\n"
+	"END;\n"
+	"CREATE TRIGGER locations_feed_tokens AFTER DELETE ON locations\n"
+	"BEGIN\n"
+	"	DELETE FROM feed_tokens WHERE kind = 3 AND subject_id = OLD.id;\n"
+	"END;\n";
+
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,
 	       "one migration step per schema version");
+
+const char *store_sq_migration(int v)
+{
+	return v >= 0 && v < SQ_SCHEMA_VERSION ? migrations[v] : NULL;
+}
 
 /* Runs one statement without parameters that returns at most one integer. */
 static int exec_int(sqlite3 *db, const char *sql, int *out, struct sd_err *err)

@@ -5,6 +5,8 @@
  * owns, then the user row. The owner_id foreign key has no action on
  * purpose: removing a user that still owns a collection is an error, never
  * a silent cascade that would skip the tombstone in some parent's log.
+ * A login that is a staff member (store_bk.h) cannot be deleted at all
+ * (STORE_EINUSE): staff rows RESTRICT their user, see the schema.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,28 @@ static int owned_roots(struct sq_conn *c, int64_t id, int64_t **out, size_t *n,
 	return rc;
 }
 
+/* STORE_EINUSE if user id is a staff member. */
+static int staff_check(struct sq_conn *c, int64_t id, struct sd_err *err)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM staff WHERE user_id = :id)";
+	struct sq_stmt *s;
+	int rc;
+
+	if ((rc = store_sq_get(c, &s, sql, err)))
+		return rc;
+	store_sq_bind_i64(s, ":id", id);
+	rc = store_sq_step(c, s, err);
+	if (rc == 1)
+		rc = sqlite3_column_int(s->st, 0) ? sd_err_set(err, STORE_EINUSE,
+							       "user #%lld is a staff member",
+							       (long long)id)
+						  : STORE_OK;
+	else if (rc == 0)
+		rc = sd_err_set(err, STORE_EIO, "staff check returned no row");
+	store_sq_put(c, s);
+	return rc;
+}
+
 /* Deletes what user id owns, then the user row; inside a bracket. */
 static int user_remove(struct sq_conn *c, int64_t id, struct sd_err *err)
 {
@@ -174,7 +198,7 @@ static int user_remove(struct sq_conn *c, int64_t id, struct sd_err *err)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = owned_roots(c, id, &roots, &n, err)))
+	if ((rc = staff_check(c, id, err)) || (rc = owned_roots(c, id, &roots, &n, err)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		/* A root inside an earlier root's tree went with it. */

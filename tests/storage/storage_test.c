@@ -10,6 +10,7 @@
 
 #include "sd_buf.h"
 #include "sd_util.h"
+#include "store_bk.h"
 #include "store_fault.h"
 
 enum fx_variant fx_variant = FX_SQLITE;
@@ -141,6 +142,65 @@ void fx_prop(struct fx *fx, int64_t coll, const char *obj, const char *name, con
 	struct store_prop p = {.ns = "urn:test", .name = name, .xml = xml};
 
 	assert_int_equal(store_prop_set(fx->c, coll, obj, &p, &fx->err), 0);
+}
+
+int64_t fx_location(struct fx *fx, const char *name)
+{
+	struct store_location in = {.name = name, .address = "", .timezone = "Europe/Berlin",
+				    .email = "", .rules = ""};
+	int64_t id = 0;
+
+	assert_int_equal(store_location_create(fx->c, &in, &id, &fx->err), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+int64_t fx_staff(struct fx *fx, int64_t user, const int64_t *locs, size_t nlocs)
+{
+	struct store_staff in = {.user_id = user, .name = "Staff", .email = "", .active = 1,
+				 .location_ids = locs, .nlocations = nlocs};
+	int64_t id = 0;
+
+	assert_int_equal(store_staff_create(fx->c, &in, &id, &fx->err), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+int64_t fx_service(struct fx *fx, int64_t loc, const int64_t *staff, size_t nstaff)
+{
+	struct store_service in = {.location_id = loc, .name = "Service", .description = "",
+				   .duration_min = 30, .rules = "", .active = 1,
+				   .staff_ids = staff, .nstaff = nstaff};
+	int64_t id = 0;
+
+	assert_int_equal(store_service_create(fx->c, &in, &id, &fx->err), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+int64_t fx_customer(struct fx *fx, const char *name, const char *email, const char *phone)
+{
+	struct store_customer in = {.name = name, .email = email, .phone = phone};
+	int64_t id = 0;
+
+	assert_int_equal(store_customer_create(fx->c, &in, &id, &fx->err), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+int64_t fx_booking(struct fx *fx, const char *uid, int64_t loc, int64_t svc, int64_t staff,
+		   int64_t cust, int64_t start, int64_t end)
+{
+	struct store_booking in = {.uid = uid, .location_id = loc, .service_id = svc,
+				   .staff_id = staff, .customer_id = cust, .start = start,
+				   .end = end, .status = STORE_BK_CONFIRMED,
+				   .created_channel = "api", .created_by = "user:alice",
+				   .obj_name = ""};
+	int64_t id = 0;
+
+	assert_int_equal(store_booking_create(fx->c, &in, &id, &fx->err), 0);
+	assert_true(id > 0);
+	return id;
 }
 
 const char *fx_changes(struct fx *fx, int64_t coll, int64_t since)

@@ -65,6 +65,16 @@ const char *fx_put_plain(struct fx *fx, int64_t coll, const char *name, const ch
 int64_t fx_rev(struct fx *fx, int64_t coll);
 void fx_prop(struct fx *fx, int64_t coll, const char *obj, const char *name, const char *xml);
 
+/* Booking-side rows (store_bk.h), asserting success; "" for the optional
+ * text fields. */
+int64_t fx_location(struct fx *fx, const char *name);
+int64_t fx_staff(struct fx *fx, int64_t user, const int64_t *locs, size_t nlocs);
+int64_t fx_service(struct fx *fx, int64_t loc, const int64_t *staff, size_t nstaff);
+int64_t fx_customer(struct fx *fx, const char *name, const char *email, const char *phone);
+/* A confirmed booking of [start, end). */
+int64_t fx_booking(struct fx *fx, const char *uid, int64_t loc, int64_t svc, int64_t staff,
+		   int64_t cust, int64_t start, int64_t end);
+
 /* The change log of coll since rev as "name name- ..." ('-' marks a
  * tombstone), in the iterator's order; asserts revs strictly increase and
  * are > since. Arena string. */
@@ -77,6 +87,13 @@ const char *fx_iter_names(struct fx *fx, struct store_obj_iter *it);
  * Caller frees with free(). */
 char *fx_dump(const char *path);
 
+/* The fault-injection sweep (test_store_fault.c): runs op with the nth
+ * fault point failing for n = 1, 2, ... until it gets through; every failed
+ * attempt must leave the database as it was. Returns the number of points,
+ * at least min_points. fx_fault_setup is fx_setup on the fault wrapper. */
+long fx_sweep(struct fx *fx, int (*op)(struct fx *fx), long min_points);
+int fx_fault_setup(void **state);
+
 /* Group runners, one per test file; name is the group name cmocka prints. */
 int test_store_schema_run(const char *name);
 int test_store_user_run(const char *name);
@@ -86,5 +103,9 @@ int test_store_change_run(const char *name);
 int test_store_prop_run(const char *name);
 int test_store_txn_run(const char *name);
 int test_store_fault_run(const char *name);
+int test_store_bk_run(const char *name);
+int test_store_bk_booking_run(const char *name);
+/* Run once: schema and migration, fault injection. */
+int test_store_bk_once_run(const char *name);
 
 #endif

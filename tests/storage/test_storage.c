@@ -11,11 +11,12 @@
 int main(void)
 {
 	int (*const functional[])(const char *) = {
-		test_store_user_run, test_store_coll_run,   test_store_obj_run,
-		test_store_change_run, test_store_prop_run, test_store_txn_run,
+		test_store_user_run,   test_store_coll_run,       test_store_obj_run,
+		test_store_change_run, test_store_prop_run,       test_store_txn_run,
+		test_store_bk_run,     test_store_bk_booking_run,
 	};
-	const char *const names[] = {"users", "collections", "resources",
-				     "change log", "properties", "transactions"};
+	const char *const names[] = {"users",      "collections",  "resources",   "change log",
+				     "properties", "transactions", "booking org", "bookings"};
 	char name[96];
 	int failed = 0;
 
@@ -29,5 +30,6 @@ int main(void)
 	}
 	fx_variant = FX_SQLITE;
 	failed += test_store_fault_run("fault injection");
+	failed += test_store_bk_once_run("booking schema and faults");
 	return failed;
 }

@@ -16,7 +16,7 @@
 #include "storage_test.h"
 #include "store_fault.h"
 
-static int fault_setup(void **state)
+int fx_fault_setup(void **state)
 {
 	struct fx *fx;
 	int rc = fx_setup(state);
@@ -29,8 +29,7 @@ static int fault_setup(void **state)
 	return 0;
 }
 
-/* Runs op at each fault point in turn; returns the number of points. */
-static long sweep(struct fx *fx, int (*op)(struct fx *fx), long min_points)
+long fx_sweep(struct fx *fx, int (*op)(struct fx *fx), long min_points)
 {
 	char *before = fx_dump(fx->path), *after;
 	long n;
@@ -157,10 +156,10 @@ static void test_fault_obj_writes(void **state)
 	populate(fx);
 	/* A put into home/plain/cal: entry, BEGIN, name check, upsert, then
 	 * bump + log at cal, plain and home, COMMIT = 11 points. */
-	sweep(fx, op_put_new, 10);
-	sweep(fx, op_put_replace, 10);
-	sweep(fx, op_obj_delete, 10);
-	sweep(fx, op_obj_move, 15);
+	fx_sweep(fx, op_put_new, 10);
+	fx_sweep(fx, op_put_replace, 10);
+	fx_sweep(fx, op_obj_delete, 10);
+	fx_sweep(fx, op_obj_move, 15);
 }
 
 static void test_fault_coll_writes(void **state)
@@ -168,10 +167,10 @@ static void test_fault_coll_writes(void **state)
 	struct fx *fx = *state;
 
 	populate(fx);
-	sweep(fx, op_coll_create, 8);
-	sweep(fx, op_coll_update, 8);
-	sweep(fx, op_coll_move, 12);
-	sweep(fx, op_coll_delete, 6);
+	fx_sweep(fx, op_coll_create, 8);
+	fx_sweep(fx, op_coll_update, 8);
+	fx_sweep(fx, op_coll_move, 12);
+	fx_sweep(fx, op_coll_delete, 6);
 }
 
 static void test_fault_prop_and_user_writes(void **state)
@@ -179,11 +178,11 @@ static void test_fault_prop_and_user_writes(void **state)
 	struct fx *fx = *state;
 
 	populate(fx);
-	sweep(fx, op_prop_set, 10);
-	sweep(fx, op_prop_remove, 8);
-	sweep(fx, op_user_set_password, 2);
-	sweep(fx, op_user_create, 5);
-	sweep(fx, op_user_delete, 8);
+	fx_sweep(fx, op_prop_set, 10);
+	fx_sweep(fx, op_prop_remove, 8);
+	fx_sweep(fx, op_user_set_password, 2);
+	fx_sweep(fx, op_user_create, 5);
+	fx_sweep(fx, op_user_delete, 8);
 }
 
 /* Inside the caller's transaction a failed write rolls back to its own
@@ -253,13 +252,13 @@ static void test_fault_reads_and_iterators(void **state)
 int test_store_fault_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fault_obj_writes, fault_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fault_coll_writes, fault_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fault_prop_and_user_writes, fault_setup,
+		cmocka_unit_test_setup_teardown(test_fault_obj_writes, fx_fault_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_coll_writes, fx_fault_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_prop_and_user_writes, fx_fault_setup,
 						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fault_inside_transaction, fault_setup,
+		cmocka_unit_test_setup_teardown(test_fault_inside_transaction, fx_fault_setup,
 						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fault_reads_and_iterators, fault_setup,
+		cmocka_unit_test_setup_teardown(test_fault_reads_and_iterators, fx_fault_setup,
 						fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
