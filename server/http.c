@@ -11,8 +11,8 @@
  *                 NUL byte (400) or a Content-Length over server.max_body
  *                 (413) is answered before the upload
  *   on_request #n a body chunk: appended, or counted as overflow (413 later)
- *   on_request    body complete: a DAV request first takes one of the
- *                 storage.pool slots of the gate (gate.h), or is suspended
+ *   on_request    body complete: a DAV or API request first takes one of
+ *                 the storage.pool slots of the gate (gate.h), or is suspended
  *                 until one is handed to it; then route, handle, render,
  *                 queue the response. A buffered response is then
  *                 independent of us, so the exchange is released at once
@@ -49,6 +49,7 @@
 
 #include <openssl/crypto.h>
 
+#include "api.h"
 #include "dav.h"
 #include "gate.h"
 #include "sd_log.h"
@@ -65,6 +66,7 @@ struct srv_http {
 	struct store *store;
 	struct srv_auth *auth;
 	struct dav_config dav;
+	struct api_config api;
 	srv_front_fn front;
 	int tls;
 	char *url;           /* "http://127.0.0.1:8008/" */
@@ -117,17 +119,24 @@ void srv_http_split_target(const char **path, const char **query, const char *ta
 	*query = q ? sd_arena_strdup(a, q + 1) : NULL;
 }
 
+/* path is prefix, or below it. */
+static int under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}
+
 enum srv_route srv_http_route(const char *path)
 {
-	size_t n = strlen(SRV_DAV_PREFIX);
-
 	if (!strcmp(path, "/.well-known/caldav") || !strcmp(path, "/.well-known/caldav/"))
 		return SRV_ROUTE_WELL_KNOWN;
 	if (!strcmp(path, "/health"))
 		return SRV_ROUTE_HEALTH;
-	if (!strcmp(path, "/") ||
-	    (!strncmp(path, SRV_DAV_PREFIX, n) && (path[n] == '\0' || path[n] == '/')))
+	if (!strcmp(path, "/") || under(path, SRV_DAV_PREFIX))
 		return SRV_ROUTE_DAV;
+	if (under(path, SRV_API_PREFIX))
+		return SRV_ROUTE_API;
 	return SRV_ROUTE_NOT_FOUND;
 }
 
@@ -161,7 +170,8 @@ static int handle_health(struct sd_req *req)
 	return 200;
 }
 
-static int handle_dav(struct exchange *ex)
+/* A front that needs storage and a user: DAV or the JSON API. */
+static int handle_front(struct exchange *ex, enum srv_route route)
 {
 	struct srv_http *h = ex->http;
 	struct sd_req *req = &ex->req;
@@ -180,7 +190,10 @@ static int handle_dav(struct exchange *ex)
 		SD_ERROR("authentication failed", "detail=\"%s\"", err.msg);
 		return respond_text(req, 500, "Internal server error.\n");
 	}
-	rc = h->front(req, ex->conn, &h->dav);
+	if (route == SRV_ROUTE_API)
+		rc = api_handle(req, ex->conn, &h->api);
+	else
+		rc = h->front(req, ex->conn, &h->dav);
 	if (rc < 100 || rc > 599) {
 		SD_ERROR("front returned no status", "status=%d", rc);
 		req->resp_headers = NULL;
@@ -194,15 +207,17 @@ static int handle_dav(struct exchange *ex)
 static int dispatch(struct exchange *ex)
 {
 	struct sd_req *req = &ex->req;
+	enum srv_route route;
 
 	if (ex->malformed || !req->path)
 		return respond_text(req, 400, "Malformed request.\n");
 	if (ex->too_big)
 		return respond_text(req, 413, "Request body too large.\n");
-	switch (srv_http_route(req->path)) {
+	switch ((route = srv_http_route(req->path))) {
 	case SRV_ROUTE_WELL_KNOWN: return handle_well_known(req);
 	case SRV_ROUTE_HEALTH: return handle_health(req);
-	case SRV_ROUTE_DAV: return handle_dav(ex);
+	case SRV_ROUTE_DAV:
+	case SRV_ROUTE_API: return handle_front(ex, route);
 	case SRV_ROUTE_NOT_FOUND: break;
 	}
 	return respond_text(req, 404, "Not found.\n");
@@ -402,12 +417,16 @@ static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *co
 	return MHD_YES;
 }
 
-/* Whether the exchange will take a storage connection (a DAV request that
- * passed the early checks). */
+/* Whether the exchange will take a storage connection (a DAV or API
+ * request that passed the early checks). */
 static int needs_store(const struct exchange *ex)
 {
-	return !ex->malformed && !ex->too_big && ex->req.path &&
-	       srv_http_route(ex->req.path) == SRV_ROUTE_DAV;
+	enum srv_route r;
+
+	if (ex->malformed || ex->too_big || !ex->req.path)
+		return 0;
+	r = srv_http_route(ex->req.path);
+	return r == SRV_ROUTE_DAV || r == SRV_ROUTE_API;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -631,6 +650,7 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 	h->gate = srv_gate_new(cfg->storage_pool, suspend_conn, resume_conn);
 	h->dav.prefix = SRV_DAV_PREFIX;
 	h->dav.max_resource_size = cfg->caldav_max_resource_size;
+	h->api.prefix = SRV_API_PREFIX;
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
 		goto out;
 	if (*cfg->server_tls_cert && (rc = tls_load(h, &flags, err)))

@@ -10,6 +10,7 @@
  *   /.well-known/caldav[/]  301 to /dav/ (RFC 6764), any method, no auth
  *   /health                 200 {"status":"ok"}, no auth
  *   / , /dav , /dav/...     authenticated, then caldav's dav_handle()
+ *   /api/v1 , /api/v1/...   authenticated, then api's api_handle() (JSON)
  *   anything else           404
  */
 #ifndef SRV_HTTP_H
@@ -21,6 +22,7 @@
 #include "store.h"
 
 #define SRV_DAV_PREFIX "/dav"
+#define SRV_API_PREFIX "/api/v1"
 
 enum {
 	SRV_HTTP_OK = 0,
@@ -66,6 +68,7 @@ enum srv_route {
 	SRV_ROUTE_WELL_KNOWN,
 	SRV_ROUTE_HEALTH,
 	SRV_ROUTE_DAV,
+	SRV_ROUTE_API,
 };
 
 /* The route of a raw path (percent-encoded, no query). */

@@ -47,6 +47,12 @@ static void test_route(void **state)
 	assert_int_equal(srv_http_route("/DAV/"), SRV_ROUTE_NOT_FOUND);
 	assert_int_equal(srv_http_route("/favicon.ico"), SRV_ROUTE_NOT_FOUND);
 	assert_int_equal(srv_http_route(""), SRV_ROUTE_NOT_FOUND);
+	assert_int_equal(srv_http_route("/api/v1"), SRV_ROUTE_API);
+	assert_int_equal(srv_http_route("/api/v1/"), SRV_ROUTE_API);
+	assert_int_equal(srv_http_route("/api/v1/bookings/12/cancel"), SRV_ROUTE_API);
+	assert_int_equal(srv_http_route("/api/v1x"), SRV_ROUTE_NOT_FOUND);
+	assert_int_equal(srv_http_route("/api"), SRV_ROUTE_NOT_FOUND);
+	assert_int_equal(srv_http_route("/api/v2/bookings"), SRV_ROUTE_NOT_FOUND);
 }
 
 static void test_split_target(void **state)
