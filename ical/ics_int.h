@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "ics.h"
+#include "ics_zone.h"
 
 /* UTC offsets run from -12:00 to +14:00: a floating time or a date is, in
  * UTC, at most this far from its wall clock read as UTC. */
@@ -131,6 +132,11 @@ void ics_tz_init(void);
  * is held by d until ics_doc_close; it is valid until then, and may be
  * used from any thread. */
 icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid);
+/* The zone of the system database named name (a plain zone name only:
+ * no "..", no absolute path; zone_name_ok), NULL if there is none. The
+ * one way to libical's list of system zones: it takes system_zones_lock.
+ * The zone is libical's, valid for the process. */
+icaltimezone *ics_tz_system(const char *name);
 /* Gives back every cached zone d holds and forgets d's zones (ics_doc_close
  * calls it). */
 void ics_tz_release(struct ics_doc *d);
@@ -173,8 +179,6 @@ int64_t ics_sat_mul(int64_t a, int64_t b);
 int ics_cmp_i64(const void *x, const void *y);
 /* w clamped to [ICS_WALL_MIN, ICS_WALL_MAX]. */
 int64_t ics_clamp_wall(int64_t w);
-/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
-int64_t ics_days_from_civil(int64_t y, int m, int d);
 /* Non-zero if the fields of t make a real date (and time), years 0-9999. */
 int ics_time_valid(struct icaltimetype t);
 /* The wall clock of t's fields (a DATE: its midnight); the zone is not

@@ -3,7 +3,7 @@
  *
  * A wall clock is a date and time read as if it were UTC: seconds since
  * 1970-01-01T00:00:00 in the proleptic Gregorian calendar, computed here
- * (days_from_civil, civil_from_days) in 64 bits, so every year libical
+ * (ics_days_from_civil, ics_civil_from_days) in 64 bits, so every year libical
  * reads (0 to 9999) is fine and sums of them saturate (ics_sat_add) rather
  * than overflow. Only UTC offsets come from libical: ics_to_instant and
  * ics_wall_of ask the zone about the time clamped to [ICS_WALL_MIN,
@@ -69,7 +69,7 @@ int64_t ics_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void ics_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -82,6 +82,13 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int ics_weekday(int64_t days)
+{
+	int64_t r = (days + 3) % 7; /* 1970-01-01 was a Thursday */
+
+	return (int)(r < 0 ? r + 7 : r) + 1;
 }
 
 static int days_in_month(int y, int m)
@@ -119,7 +126,7 @@ struct icaltimetype ics_wall_time(int64_t wall, int is_date)
 		rem += DAY;
 		days--;
 	}
-	civil_from_days(days, &t.year, &t.month, &t.day);
+	ics_civil_from_days(days, &t.year, &t.month, &t.day);
 	t.is_date = is_date;
 	if (!is_date) {
 		t.hour = (int)(rem / 3600);

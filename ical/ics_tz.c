@@ -19,7 +19,7 @@
  *   file and appends it, all without a lock; an append raises the count
  *   before it copies the element in and may move the array's index, under
  *   any search running at the same time. Every call goes through
- *   system_zone() below, under system_zones_lock. The zones themselves stay
+ *   ics_tz_system() below, under system_zones_lock. The zones themselves stay
  *   put (the array is chunked); their lazily computed transitions are
  *   guarded by libical's own mutex, as is loading zone.tab; the error
  *   number and libical's scratch buffers are per thread.
@@ -71,7 +71,7 @@ void ics_tz_init(void)
 	(void)icaltimezone_get_builtin_timezones();
 }
 
-static icaltimezone *system_zone(const char *name)
+icaltimezone *ics_tz_system(const char *name)
 {
 	icaltimezone *z;
 
@@ -121,7 +121,7 @@ icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid)
 			return d->tz[i].zone;
 	z = doc_zone(d, tzid, &held);
 	if (!z)
-		z = system_zone(tzid);
+		z = ics_tz_system(tzid);
 	if (z)
 		tz_remember(d, tzid, z, held);
 	return z;

@@ -126,5 +126,6 @@ int main(void)
 	failed += ics_filter_tests_run();
 	failed += ics_select_tests_run();
 	failed += ics_freebusy_tests_run();
+	failed += test_ics_zone_run("ical: zones");
 	return failed;
 }

@@ -72,5 +72,7 @@ int ics_filter_tests_run(void);
 /* test_ics_select.c, test_ics_freebusy.c: calendar-data and free-busy (RFC 4791 9.6, 7.10). */
 int ics_select_tests_run(void);
 int ics_freebusy_tests_run(void);
+/* test_ics_zone.c: the public time-zone API (ics_zone.h). */
+int test_ics_zone_run(const char *name);
 
 #endif

@@ -1,0 +1,17 @@
+/* test_booking.h - what the test files of booking/ (test_booking) share:
+ * one entry point per file, called by main in test_booking.c. */
+#ifndef TEST_BOOKING_H
+#define TEST_BOOKING_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* test_avail.c: the availability engine (booking_avail.c). Each returns
+ * the number of failed tests. */
+int test_avail_run(const char *name);
+
+#endif
