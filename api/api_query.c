@@ -6,22 +6,14 @@
  * refused (422 naming it) rather than ignored, and so is one given twice.
  *
  * Days. A range may be given as days ("from=2026-11-23&to=2026-11-29"):
- * whole days of the location's zone, the last one included. The instant a
- * local day starts is the zone's business, and the one piece of code that
- * knows the zones of locations is the availability engine (booking_avail.h):
- * asked for the one-minute slots of a schedule that is a whole working day
- * on that weekday only, it returns as the first slot exactly the first
- * instant of that local date (its midnight, or the first minute that exists
- * when a DST change skips midnight). The window asked for, the UTC day
- * widened by 15 hours each side, holds every zone's midnight of that date
- * and no other date of the same weekday. So days mean here what they mean
- * to availability.
+ * whole days of the location's zone, the last one included; the instant a
+ * local day starts is booking_day_start()'s (midnight, or the first
+ * instant that exists when a DST change skips midnight).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_int.h"
-#include "booking_avail.h"
 #include "sd_url.h"
 #include "sd_util.h"
 
@@ -178,29 +170,9 @@ int api_query(struct api_ctx *x, const struct api_param *p, size_t n)
 
 static int day_start(struct api_ctx *x, const char *tzid, int64_t day, int64_t *out)
 {
-	struct store_hours whole = {
-		.weekday = api_day_weekday(day), .start_min = 0, .end_min = 1440};
-	struct booking_avail_in in = {
-		.tzid = tzid,
-		.from = day * DAY_SECS - 15 * 3600,
-		.to = day * DAY_SECS + 15 * 3600,
-		.duration = 60,
-		.step = 60,
-		.weekly = &whole,
-		.nweekly = 1,
-	};
-	int64_t *starts;
-	size_t n;
-	int rc;
+	int rc = booking_day_start(tzid, day, out, &x->err);
 
-	in.earliest = in.from;
-	in.latest = in.to;
-	if ((rc = booking_avail_slots(x->a, &in, &starts, &n, &x->err)))
-		return api_fail_booking(x, rc);
-	if (!n)
-		return api_invalid(x, NULL, "that day has no time in the zone %s", tzid);
-	*out = starts[0];
-	return 0;
+	return rc ? api_fail_booking(x, rc) : 0;
 }
 
 int api_when_resolve(struct api_ctx *x, const struct api_when *w, const char *tzid, int end,

@@ -273,6 +273,11 @@ int booking_cancel_report(struct booking_ctx *x, int64_t from, int64_t to, int64
 			  int64_t staff_id, enum booking_report_period period,
 			  struct booking_report_row **out, size_t *n, struct sd_err *err);
 
+/* The first instant of the local date `day` (days since 1970-01-01) in
+ * zone tzid: its midnight, or the first instant that exists when a DST
+ * change skips midnight. BOOKING_EINVALID for an unknown zone. */
+int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err *err);
+
 /* Names of the stored enums: "pending", ...; "customer", ... ; NULL if
  * unknown. And back: 0 if unknown. */
 const char *booking_status_name(int status);

@@ -63,6 +63,15 @@ static const struct srv_cmd cmds[] = {
 	{"calendar", "list", "USER", "list a user's calendars", NULL, 1, srv_cmd_calendar_list},
 	{"calendar", "delete", "USER NAME", "delete a calendar and its events", NULL, 2,
 	 srv_cmd_calendar_delete},
+	{"staff", "add", "USER [--admin] [--name TEXT]",
+	 "make an existing user a staff member (--admin: an admin of the organisation)",
+	 "  --admin             may change everything through the API\n"
+	 "  --name TEXT         name shown to customers (default: the user's display name)\n",
+	 1, srv_cmd_staff_add},
+	{"staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
+	 srv_cmd_staff_list},
+	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
+	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},
 	{NULL, "help", "[COMMAND [SUBCOMMAND]]", "show help", NULL, -1, cmd_help},
 };
@@ -333,6 +342,27 @@ int srv_cli_with_store(struct srv_cli *cli, enum store_txn kind, srv_store_fn fn
 		goto out;
 	}
 	rc = run_txn(cli, c, kind, fn, cls);
+	store_conn_release(c);
+out:
+	store_close(st);
+	return rc;
+}
+
+int srv_cli_with_conn(struct srv_cli *cli, srv_store_fn fn, void *cls)
+{
+	struct store *st = NULL;
+	struct store_conn *c = NULL;
+	struct sd_err err = {0};
+	int rc;
+
+	if ((rc = store_open_pool(cli, &st, 1)))
+		return rc;
+	if (store_conn_acquire(st, &c, &err)) {
+		rc = srv_cli_fail(cli, "cannot use the database: %s", err.msg);
+		goto out;
+	}
+	rc = fn(cli, c, cls);
+	store_rollback(c);
 	store_conn_release(c);
 out:
 	store_close(st);

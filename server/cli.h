@@ -91,6 +91,13 @@ int srv_name_valid(const char *name);
 int srv_text_valid(const char *s);
 
 /* The subcommands. */
+/* Like srv_cli_with_store, without a transaction around fn (fn's callees
+ * open their own); anything fn leaves open is rolled back. */
+int srv_cli_with_conn(struct srv_cli *cli, srv_store_fn fn, void *cls);
+
+int srv_cmd_staff_add(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_staff_list(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_demo(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_passwd(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_list(struct srv_cli *cli, int argc, char **argv);

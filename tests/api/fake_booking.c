@@ -235,23 +235,13 @@ int booking_customer_delete(struct booking_ctx *x, int64_t id, struct sd_err *er
 
 /* Europe/Berlin as a fixed UTC+1 (the tests use winter dates): every whole
  * minute in [from, to) whose local weekday is the schedule's. */
-int booking_avail_slots(struct sd_arena *a, const struct booking_avail_in *in, int64_t **out,
-			size_t *n, struct sd_err *err)
+int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err *err)
 {
-	int64_t off = !strcmp(in->tzid, "Europe/Berlin") ? 3600 : 0;
-	size_t k = 0, cap = (size_t)((in->to - in->from) / 60 + 2);
-	int64_t *s = sd_arena_alloc(a, cap * sizeof(*s));
+	int64_t off = !strcmp(tzid, "Europe/Berlin") ? 3600 : 0;
 
-	if (!off && strcmp(in->tzid, "UTC"))
-		return sd_err_set(err, BOOKING_EINVALID, "unknown zone %s", in->tzid);
-	for (int64_t t = in->from + ((60 - in->from % 60) % 60); t < in->to; t += 60) {
-		int64_t local_day = (t + off) / 86400;
-
-		if ((int)(((local_day % 7) + 7 + 3) % 7) + 1 == in->weekly[0].weekday)
-			s[k++] = t;
-	}
-	*out = s;
-	*n = k;
+	if (!off && strcmp(tzid, "UTC"))
+		return sd_err_set(err, BOOKING_EINVALID, "unknown zone %s", tzid);
+	*out = day * 86400 - off;
 	return 0;
 }
 

@@ -7,5 +7,6 @@ int main(void)
 	int failed = 0;
 
 	failed += test_avail_run("booking: availability");
+	failed += life_run();
 	return failed;
 }

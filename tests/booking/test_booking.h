@@ -13,5 +13,7 @@
 /* test_avail.c: the availability engine (booking_avail.c). Each returns
  * the number of failed tests. */
 int test_avail_run(const char *name);
+/* test_life.c: the lifecycle against a real store. */
+int life_run(void);
 
 #endif

@@ -200,7 +200,8 @@ class ApiTests(ServerTestCase):
         self.assertEqual(self.ok(self.call("cara", "GET", "/customers/%d" % self.cara))["user"], "cara")
 
     def test_rules_merge(self):
-        loc = self.created("admin", "/locations", {"name": "Rules", "timezone": "Europe/Berlin"})["id"]
+        loc = self.created("admin", "/locations", {"name": "Rules", "timezone": "Europe/Berlin",
+                                                   "email": "rules@example.org"})["id"]
         r = self.ok(self.call("admin", "GET", "/locations/%d/rules" % loc))
         self.assertEqual(r["rules"], {})
         self.assertEqual(r["effective"]["slot_step_min"], 15)
