@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - install what is missing, build, and start slotdav on
 # http://127.0.0.1:8008/ with an embedded SQLite database (var/slotdav.db)
-# and a demo user. Extra arguments go to `slotdav serve`.
+# and demo data: a workshop with staff, services, customers and bookings
+# (`slotdav demo`, once). Extra arguments go to `slotdav serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,13 +17,16 @@ if ! "$bin" --database "$db" user list 2>/dev/null | grep -qx demo; then
 	printf 'demo\n' | "$bin" --database "$db" user add demo \
 		--displayname "Demo User" --email demo@example.com --password-stdin
 fi
+"$bin" --database "$db" demo
 
 cat <<TXT
 
   slotdav is starting on http://127.0.0.1:8008/
   CalDAV URL:  http://127.0.0.1:8008/dav/   (or just the server root)
-  user:        demo
-  password:    demo
+  user:        demo (admin)     password: demo
+  staff:       anna, ben        password: demo   (their "Bookings" calendars)
+  customer:    carla            password: demo   ("My appointments")
+  JSON API:    curl -u demo:demo http://127.0.0.1:8008/api/v1/bookings
 
 TXT
 exec "$bin" --database "$db" serve --listen 127.0.0.1 --port 8008 "$@"

@@ -141,25 +141,33 @@ static int demo_catalogue(struct srv_cli *cli, struct demo *d)
 	return 0;
 }
 
-/* Twelve bookings on the free slots of the coming days. */
+/* Twelve bookings on free slots of the coming days, two a day, each
+ * picked from availability asked afresh (a booking changes what is free). */
 static int demo_bookings(struct srv_cli *cli, struct demo *d)
 {
 	int made = 0;
 
 	for (int day = 1; day <= 14 && made < 12; day++) {
 		int64_t from = (d->x.now / DAY + day) * DAY;
-		struct booking_slot *slots;
-		size_t n;
-		int k = made % 3;
 
-		if (booking_availability(&d->x, d->svc[k], 0, from, from + DAY, &slots, &n, &d->err))
-			return srv_cli_fail(cli, "availability: %s", d->err.msg);
-		for (size_t i = 0; i < n && made < 12; i += n / 2 + 1) {
-			struct booking_new b = {.service_id = d->svc[k], .staff_id = slots[i].staff_id,
-						.customer_id = d->cust[made % 5], .start = slots[i].start,
-						.notes_public = made % 4 == 0 ? "Bring the wheel lock key, please." : NULL};
+		for (int j = 0; j < 2 && made < 12; j++) {
+			int k = made % 3;
+			struct booking_slot *slots;
 			struct store_booking out;
+			struct booking_new b = {.service_id = d->svc[k],
+						.customer_id = d->cust[made % 5],
+						.notes_public = made % 4 == 0
+									? "Bring the wheel lock key, please."
+									: NULL};
+			size_t n;
 
+			if (booking_availability(&d->x, d->svc[k], 0, from, from + DAY, &slots, &n,
+						 &d->err))
+				return srv_cli_fail(cli, "availability: %s", d->err.msg);
+			if (!n)
+				break;
+			b.staff_id = slots[(size_t)(made * 7 + j * 11) % n].staff_id;
+			b.start = slots[(size_t)(made * 7 + j * 11) % n].start;
 			if (booking_create(&d->x, &b, &out, &d->err))
 				return srv_cli_fail(cli, "booking: %s", d->err.msg);
 			if (made == 5 && booking_cancel(&d->x, out.id, 0, STORE_CANCEL_CUSTOMER,

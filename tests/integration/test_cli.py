@@ -3,10 +3,12 @@
 
 --help on every command, errors (non-zero exit and a message on stderr),
 user add/passwd/list/delete and calendar create/list/delete with their effect
-on the running server, global options before or after the subcommand, and
-serve refusing a port that is taken.
+on the running server, staff add/list, the demo data (seen through CalDAV
+and the JSON API), global options before or after the subcommand, and serve
+refusing a port that is taken.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -48,7 +50,8 @@ class CliTests(DavTestCase):
         cases = [([], None), (["serve"], "--port"), (["user"], None), (["user", "add"], "--password-stdin"),
                  (["user", "passwd"], "--password-stdin"), (["user", "list"], None), (["user", "delete"], None),
                  (["calendar"], None), (["calendar", "create"], "--displayname"), (["calendar", "list"], None),
-                 (["calendar", "delete"], None)]
+                 (["calendar", "delete"], None), (["staff", "add"], "--admin"), (["staff", "list"], None),
+                 (["demo"], None)]
         for args, needle in cases:
             with self.subTest(args=args):
                 p = self.run_bin(*(args + ["--help"]))
@@ -140,6 +143,55 @@ class CliTests(DavTestCase):
         self.assertStatus(cl.get(cal_path(name, "work") + uid + ".ics"), 404)
         p = self.cli("calendar", "list", name)
         self.assertNotIn("work", p.stdout)
+
+    def test_staff_add(self):
+        name = unique("sally")
+        self.assertFails(self.cli("staff", "add", name), "staff add of an unknown user")
+        self.server.add_user(name)
+        p = self.cli("staff", "add", name, "--admin", "--name", "Sally S.")
+        self.assertOk(p, "staff add")
+        self.assertIn("(admin)", p.stdout)
+        p = self.cli("staff", "list")
+        self.assertOk(p, "staff list")
+        line = [l for l in p.stdout.splitlines() if "\t%s\t" % name in l]
+        self.assertEqual(len(line), 1, p.stdout)
+        self.assertTrue(line[0].endswith("\tSally S.\tadmin"), line[0])
+        # The staff member has a Bookings calendar, visible to their client.
+        cl = self.server.client(name)
+        self.assertIn(norm_href(cal_path(name, "bookings")), self.members(cl, home(name), [d("resourcetype")]))
+
+    def test_demo(self):
+        p = self.cli("demo")
+        self.assertOk(p, "demo")
+        self.assertIn("12 bookings", p.stdout)
+        p = self.cli("demo")
+        self.assertOk(p, "demo again")
+        self.assertIn("nothing to do", p.stdout)
+        # Every booking is an object in its staff member's Bookings calendar.
+        objects = {}
+        for who in ("demo", "anna", "ben"):
+            cl = self.server.client(who, "demo")
+            for href in self.members(cl, cal_path(who, "bookings")):
+                r = cl.get(href)
+                self.assertStatus(r, 200)
+                text = r.body.decode()
+                self.assertIn("X-SLOTDAV-BOOKING-ID:", text)
+                objects[href] = text
+        self.assertEqual(len(objects), 12)
+        self.assertEqual(sum("STATUS:CANCELLED" in t for t in objects.values()), 1)
+        # The API shows the same bookings to the admin, and a staff member
+        # only theirs.
+        cl = self.server.client("demo", "demo")
+        r = cl.request("GET", "/api/v1/bookings", headers={"Accept": "application/json"})
+        self.assertStatus(r, 200)
+        bookings = json.loads(r.body)["bookings"]
+        self.assertEqual(len(bookings), 12)
+        anna = self.server.client("anna", "demo")
+        r = anna.request("GET", "/api/v1/bookings", headers={"Accept": "application/json"})
+        self.assertStatus(r, 200)
+        mine = json.loads(r.body)["bookings"]
+        self.assertTrue(0 < len(mine) < 12)
+        self.assertEqual(len(mine), len(self.members(anna, cal_path("anna", "bookings"))))
 
     def test_global_option_positions(self):
         name = unique("gina")
