@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -625,14 +624,14 @@ static void test_expand_select(void **state)
 }
 
 /* Hostile rules stay bounded: too many instances, or a rule too costly to
- * walk, is ICS_ETOOMANY, quickly. */
+ * walk, is ICS_ETOOMANY (the cap is the bound; ctest's timeout catches a
+ * runaway, and bench/ics_bench measures the time). */
 static void test_expand_hostile(void **state)
 {
 	struct tfx *t = *state;
 	struct ics_select *sel = expand(t, "20240101T000000Z", "20240102T000000Z");
 	const char *secondly = CAL(EV("DTSTART:20240101T000000Z\nRRULE:FREQ=SECONDLY\n"));
 	const char *daily = CAL(EV("DTSTART:20240101T100000Z\nRRULE:FREQ=DAILY;COUNT=5\n"));
-	clock_t t0 = clock();
 
 	assert_int_equal(run_tz(t, secondly, sel, NULL), ICS_ETOOMANY);
 	assert_null(t->out);
@@ -651,7 +650,6 @@ static void test_expand_hostile(void **state)
 	sel->max_instances = 0;
 	sel->expand_end = fx_utc("20240101T001000Z");
 	assert_int_equal(count(run(t, secondly, sel, NULL), "BEGIN:VEVENT"), 600);
-	assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
 }
 
 /* ---- threads ---- */

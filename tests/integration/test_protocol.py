@@ -1498,33 +1498,21 @@ class LimitTests(DavTestCase):
 
 
     def test_idle_connection_is_closed(self):
-        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=self.IDLE_TIMEOUT + 10)
+        # The server closes it (server.timeout=2); the socket's timeout only
+        # bounds the wait for a server that never would. How soon it closes
+        # is not asserted (shared machines are noisy).
+        hang = self.IDLE_TIMEOUT + 30
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=hang)
         self.addCleanup(s.close)
         s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # never finished
-        t0 = time.monotonic()
         try:
             data = s.recv(4096)
         except ConnectionResetError:
             data = b""
         except socket.timeout:
             self.fail("a half-sent request kept its connection for over %d s (server.timeout=%d)"
-                      % (self.IDLE_TIMEOUT + 10, self.IDLE_TIMEOUT))
-        self.assertLess(time.monotonic() - t0, self.IDLE_TIMEOUT + 5)
+                      % (hang, self.IDLE_TIMEOUT))
         self.assertTrue(data == b"" or data.startswith(b"HTTP/1.1 4"), data[:200])
-
-    def test_idle_connections_do_not_block_others(self):
-        # More stalled clients than worker threads (server.threads=2).
-        socks = []
-        for _ in range(16):
-            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
-            self.addCleanup(s.close)
-            s.sendall(b"PROPFIND /dav/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<D:pro")
-            socks.append(s)
-        t0 = time.monotonic()
-        for _ in range(5):
-            self.assertStatus(self.server.client().get("/health", auth=False, timeout=5), 200)
-            self.assertStatus(self.alice.propfind(home("alice"), [d("resourcetype")]), 207)
-        self.assertLess(time.monotonic() - t0, 5, "requests were held up by stalled connections")
 
     def test_expect_100_continue(self):
         calp = self.make_calendar(self.alice, "alice")
@@ -1542,16 +1530,52 @@ class LimitTests(DavTestCase):
                            text=True, timeout=30)
         self.assertEqual(p.stdout, "201", "PUT with Expect: 100-continue: %s %s" % (p.stdout, p.stderr))
         self.assertEqual(ics_uid(self.alice.get(calp + uid + ".ics").body), uid)
+        # Too big: refused before the body is sent. curl waits for the
+        # answer to its Expect (--expect100-timeout, else it sends the body
+        # after a second anyway), so the bytes it uploaded show whether the
+        # server answered first, whatever the machine's speed.
         big = path + ".big"
         with open(big, "wb") as f:
             f.write(b"x" * (self.MAX_BODY + 1))
-        t0 = time.monotonic()
-        p = subprocess.run(["curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}", "-T", big,
+        p = subprocess.run(["curl", "-sS", "--max-time", "60", "--expect100-timeout", "50", "-o", "/dev/null",
+                            "-w", "%{http_code} %{size_upload}", "-T", big,
                             "-H", "Expect: 100-continue", "--noproxy", "*", "-u",
                             "alice:" + self.server.users["alice"], self.alice.url(calp + "big.ics")],
-                           capture_output=True, text=True, timeout=30)
-        self.assertEqual(p.stdout, "413", "oversized PUT with Expect: 100-continue: %s %s" % (p.stdout, p.stderr))
-        self.assertLess(time.monotonic() - t0, 10)
+                           capture_output=True, text=True, timeout=90)
+        self.assertEqual(p.stdout, "413 0", "oversized PUT with Expect: 100-continue (status, bytes sent): %s %s"
+                         % (p.stdout, p.stderr))
+
+
+# ==========================================================================
+class StalledConnectionTests(DavTestCase):
+    """Stalled clients do not hold up the others."""
+
+    # Longer than any wait below: the stalled connections stay open for the
+    # whole test, so a server that gave each a worker would not answer the
+    # requests at all (their timeout then fails the test), rather than
+    # answer them late.
+    server_args = ("--server.timeout=600", "--server.threads=2")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.add_user("alice")
+        cls.alice = cls.server.client("alice")
+
+    def test_idle_connections_do_not_block_others(self):
+        # More stalled clients than worker threads (server.threads=2).
+        socks = []
+        for _ in range(16):
+            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+            self.addCleanup(s.close)
+            s.sendall(b"PROPFIND /dav/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<D:pro")
+            socks.append(s)
+        for _ in range(5):
+            self.assertStatus(self.server.client().get("/health", auth=False), 200)
+            self.assertStatus(self.alice.propfind(home("alice"), [d("resourcetype")]), 207)
+        # ... answered while every stalled connection was still open
+        ready, _, _ = select.select(socks, [], [], 0)
+        self.assertEqual(ready, [], "the server answered or closed a stalled connection")
 
 
 # ==========================================================================
@@ -1759,10 +1783,11 @@ class BadInputTests(DavTestCase):
             '<!ENTITY %s "%s">' % (chr(ord("b") + i), ("&%s;" % chr(ord("a") + i)) * 10) for i in range(9))
         body = ('<?xml version="1.0"?>\n<!DOCTYPE D:propertyupdate [%s]>\n<D:propertyupdate xmlns:D="DAV:">'
                 "<D:set><D:prop><D:displayname>&j;</D:displayname></D:prop></D:set></D:propertyupdate>" % ents)
-        t0 = time.monotonic()
+        # Refused (as every DTD is), not expanded: &j; is 10^10 a's. How fast
+        # is not asserted; the request's timeout bounds a hang.
         r = self.alice.proppatch(cal_path("alice", "default"), body)
         self.assertStatus(r, 400)
-        self.assertLess(time.monotonic() - t0, 5, "entity bomb took too long")
+        self.assertNotIn(b"aaaaaaaaaa", r.body)
         self.assertEqual(self.prop_value(self.alice, cal_path("alice", "default"), d("displayname")).text,
                          "Calendar")
 
