@@ -60,11 +60,11 @@ int booking_read_begin(struct booking_ctx *x, struct sd_err *err)
 
 int booking_txn_end(struct booking_ctx *x, int rc, struct sd_err *err)
 {
-	if (rc) {
-		store_rollback(x->conn);
-		return rc;
-	}
-	return booking_store_rc(store_commit(x->conn, err), err);
+	if (!rc && !(rc = booking_store_rc(store_commit(x->conn, err), err)))
+		return BOOKING_OK;
+	/* A failed COMMIT can leave the transaction open: end it here. */
+	store_rollback(x->conn);
+	return rc;
 }
 
 int booking_is_admin(const struct booking_ctx *x)
@@ -363,7 +363,8 @@ static int cmp_hours(const void *p, const void *q)
 
 static int hours_check(struct store_hours *v, size_t n, struct sd_err *err)
 {
-	qsort(v, n, sizeof(*v), cmp_hours);
+	if (n) /* v is NULL for an empty schedule */
+		qsort(v, n, sizeof(*v), cmp_hours);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].weekday < 1 || v[i].weekday > 7)
 			return sd_err_set(err, BOOKING_EINVALID, "weekday %d: use 1 (Monday) to 7 (Sunday)",

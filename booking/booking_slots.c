@@ -99,9 +99,14 @@ static int walk_calendar(void *cls, const struct store_coll *coll)
 				      w->from, w->to, 1, &it, w->err);
 	while (!rc && (rc = store_obj_iter_next(it, &o, w->err)) == 1) {
 		rc = 0;
-		if (coll->id == w->bookings_coll && o.uid &&
-		    store_booking_get_by_uid(w->x->conn, o.uid, w->x->a, &bk, &e) == STORE_OK)
-			continue;
+		if (coll->id == w->bookings_coll && o.uid) {
+			rc = store_booking_get_by_uid(w->x->conn, o.uid, w->x->a, &bk, w->err);
+			if (rc == STORE_OK)
+				continue; /* a booking: its row counts, with its buffers */
+			if (rc != STORE_ENOTFOUND)
+				break;
+			rc = 0;
+		}
 		/* An object that does not parse any more (stored by an older
 		 * release) is skipped: availability must not fail on it. */
 		if (ics_fb_add(w->fb, o.data, o.len, coll->timezone, &e) == ICS_ETOOMANY)

@@ -7,7 +7,9 @@
  * day the tests run. The organisation: one location in Europe/Berlin, staff
  * alice (admin), bob and carol; alice and bob work 08:00-18:00 every day;
  * a 60-minute service with a 15-minute buffer after, performed by alice and
- * bob; customer dora (with a login) and eve.
+ * bob; customer dora (with a login) and eve. The store runs behind the
+ * fault wrapper (disarmed unless a test arms it), so a test can fail any
+ * step of a transition and check that nothing of it was written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,8 +26,10 @@
 #include "dav.h"
 #include "ics.h"
 #include "ics_zone.h"
+#include "storage_test.h" /* fx_dump */
 #include "store.h"
 #include "store_bk.h"
+#include "store_fault.h"
 
 /* 2030-01-07 is a Monday; 09:00 Berlin (CET) is 08:00 UTC. */
 #define MON 1893974400LL /* 2030-01-07T00:00:00Z */
@@ -35,6 +39,7 @@
 struct lf {
 	char dir[64], path[96];
 	struct store *st;
+	struct store_backend *fault;
 	struct store_conn *c;
 	struct sd_arena *a;
 	struct sd_err err;
@@ -91,7 +96,9 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/slotdav-life-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/db", f->dir);
-	assert_int_equal(store_open(&f->st, f->path, 1, &f->err), 0);
+	assert_int_equal(store_sqlite_backend_new(&f->fault, f->path, STORE_SQLITE_BUSY_MS, &f->err), 0);
+	f->fault = store_fault_backend_new(f->fault);
+	assert_int_equal(store_open_backend(&f->st, f->fault, 1, &f->err), 0);
 	assert_int_equal(store_conn_acquire(f->st, &f->c, &f->err), 0);
 	f->a = sd_arena_new();
 	f->x = (struct booking_ctx){f->c, f->a, T(0, 6, 0), &f->sys};
@@ -623,6 +630,86 @@ static void test_exceptions_overlap(void **state)
 	assert_int_equal(booking_exception_add(&f->x, &e, NULL, &f->err), BOOKING_EFORBIDDEN);
 }
 
+/* ---- nothing half-written ----------------------------------------------- */
+
+typedef int (*step_fn)(struct lf *f, int64_t id);
+
+static int do_create(struct lf *f, int64_t id)
+{
+	return book(f, f->bob, f->dora, T(4, 10, 0), NULL);
+}
+
+static int do_reschedule(struct lf *f, int64_t id)
+{
+	return booking_reschedule(&f->x, id, 0, T(4, 15, 0), 0, NULL, NULL, &f->err);
+}
+
+static int do_reassign(struct lf *f, int64_t id)
+{
+	return booking_reschedule(&f->x, id, 0, T(4, 15, 0), f->alice, NULL, NULL, &f->err);
+}
+
+static int do_cancel(struct lf *f, int64_t id)
+{
+	return booking_cancel(&f->x, id, 0, STORE_CANCEL_CUSTOMER, "ill", NULL, &f->err);
+}
+
+static int do_request(struct lf *f, int64_t id)
+{
+	as(f, &f->cust_dora);
+	return booking_reschedule(&f->x, id, 0, T(4, 16, 0), 0, NULL, NULL, &f->err);
+}
+
+/* Fails each fault point of step in turn: every failure is BOOKING_EIO
+ * and leaves the database byte for byte as it was; then it succeeds. */
+static void sweep(struct lf *f, step_fn step, int64_t id, const struct booking_actor *who)
+{
+	char *before, *after;
+	long n;
+	int rc;
+
+	as(f, who);
+	before = fx_dump(f->path);
+	for (n = 1; n < 5000; n++) {
+		store_fault_arm(f->fault, n);
+		rc = step(f, id);
+		if (!store_fault_fired(f->fault))
+			break;
+		assert_int_equal(rc, BOOKING_EIO);
+		after = fx_dump(f->path);
+		if (strcmp(before, after))
+			fail_msg("fault point %ld left a trace", n);
+		free(after);
+		as(f, who);
+	}
+	store_fault_arm(f->fault, 0);
+	if (rc)
+		fail_msg("after %ld fault points: %s (%s)", n, booking_code_name(rc), f->err.msg);
+	assert_true(n > 5); /* the step really has several writes to fail */
+	after = fx_dump(f->path);
+	assert_string_not_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_faults_leave_nothing(void **state)
+{
+	struct lf *f = *state;
+	struct store_booking b, *v;
+	struct store_booking_filter all = {0};
+	size_t n;
+
+	sweep(f, do_create, 0, &f->sys);
+	assert_int_equal(booking_list(&f->x, &all, &v, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	b = v[0];
+	sweep(f, do_reschedule, b.id, &f->staff_bob);
+	sweep(f, do_reassign, b.id, &f->admin);
+	set_rules(f, "{\"reschedule_needs_approval\":true}");
+	sweep(f, do_request, b.id, &f->cust_dora);
+	sweep(f, do_cancel, b.id, &f->sys);
+}
+
 int life_run(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +731,7 @@ int life_run(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rules_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exceptions_overlap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faults_leave_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("booking lifecycle", tests, NULL, NULL);
