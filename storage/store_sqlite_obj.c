@@ -149,8 +149,44 @@ static int span_class(int64_t start, int64_t end)
 	return k;
 }
 
+/* *same: whether (coll_id, name) has exactly the rows v[0..n) of kind comp
+ * would make (v sorted by start then end, without repeats; else 0). Most
+ * updates (a reply, a new alarm, a title) keep the times, and then the
+ * rows need no rewrite: they are scattered over the index, a page each. */
+static int spans_same(struct sq_conn *c, const struct store_obj *in, const struct store_span *v,
+		      size_t n, int *same, struct sd_err *err)
+{
+	static const char sql[] = "SELECT begins, ends, comp FROM spans "
+				  "WHERE coll_id = :coll AND name = :name ORDER BY begins, ends";
+	struct sq_stmt *s;
+	size_t i = 0;
+	int rc;
+
+	*same = 1;
+	for (size_t k = 1; k < n; k++)
+		if (v[k].start < v[k - 1].start ||
+		    (v[k].start == v[k - 1].start && v[k].end <= v[k - 1].end))
+			*same = 0;
+	if (!*same)
+		return STORE_OK;
+	if ((rc = store_sq_get(c, &s, sql, err)))
+		return rc;
+	store_sq_bind_i64(s, ":coll", in->coll_id);
+	store_sq_bind_text(s, ":name", in->name);
+	while (*same && (rc = store_sq_step(c, s, err)) == 1) {
+		*same = i < n && sqlite3_column_int64(s->st, 0) == v[i].start &&
+			sqlite3_column_int64(s->st, 1) == v[i].end &&
+			(unsigned)sqlite3_column_int64(s->st, 2) == in->comp;
+		i++;
+	}
+	*same = *same && rc == 0 && i == n;
+	store_sq_put(c, s);
+	return rc < 0 ? rc : STORE_OK;
+}
+
 /* Writes the spans rows of in, after removing the old ones when it
- * replaces a resource. Resources without uid have none. */
+ * replaces a resource (unless they are the same). Resources without uid
+ * have none. */
 static int spans_write(struct sq_conn *c, const struct store_obj *in, int replacing,
 		       struct sd_err *err)
 {
@@ -162,8 +198,10 @@ static int spans_write(struct sq_conn *c, const struct store_obj *in, int replac
 	const struct store_span *v = in->spans && in->nspans ? in->spans : &hull;
 	size_t n = in->spans && in->nspans ? in->nspans : 1;
 	struct sq_stmt *s;
-	int rc = STORE_OK;
+	int same = 0, rc = STORE_OK;
 
+	if (replacing && in->uid && ((rc = spans_same(c, in, v, n, &same, err)) || same))
+		return rc;
 	if (replacing && !(rc = store_sq_get(c, &s, del_sql, err))) {
 		store_sq_bind_i64(s, ":coll", in->coll_id);
 		store_sq_bind_text(s, ":name", in->name);

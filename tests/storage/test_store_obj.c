@@ -434,7 +434,18 @@ static void test_obj_spans_follow_the_object(void **state)
 	assert_int_equal(store_obj_get(fx->c, cal, "e.ics", 1, fx->a, &o, &fx->err), 0);
 	assert_null(o.spans);
 	assert_int_equal(o.nspans, 0);
-	/* Replaced, a repeated span kept once; without spans, the range. */
+	/* Replaced with the same spans (kept), then as a task (rewritten),
+	 * with them out of order; then with a repeated span, kept once;
+	 * without spans, the range. */
+	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
+	assert_string_equal(span_rows(fx, cal, "e.ics"),
+			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "");
+	put_spans(fx, cal, "e.ics", STORE_COMP_VTODO,
+		  (struct store_span[]){three[2], three[0], three[1]}, 3);
+	assert_string_equal(span_rows(fx, cal, "e.ics"),
+			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "e.ics");
 	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, twice, 2);
 	assert_string_equal(span_rows(fx, cal, "e.ics"), "300-400/0");
 	fx_put(fx, cal, "e.ics", "E", "e.ics", STORE_COMP_VEVENT, 10, 20);
