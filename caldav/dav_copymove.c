@@ -52,10 +52,7 @@ static int copy_object(struct dav_ctx *x, const struct store_obj *o, int64_t src
 			rc = dav_uid_check(x, dst_coll, dst_href, dst_name, NULL, info.uid);
 		if (rc)
 			return rc;
-		in.uid = info.uid;
-		in.comp = info.comp;
-		in.first_start = info.first_start;
-		in.last_end = info.last_end;
+		dav_object_index(x, &in, &info);
 		in.content_type = "text/calendar; charset=utf-8";
 	}
 	rc = store_obj_put(x->conn, &in, x->a, NULL, NULL, &x->err);

@@ -230,6 +230,9 @@ int dav_method_report(struct dav_ctx *x, struct dav_res *res);
  * validity, component set. Fills *info. 0 or an HTTP status after dav_fail. */
 int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const char *data,
 		     size_t len, struct ics_info *info);
+/* Sets the calendar fields of in (uid, comp, range, spans for the index of
+ * instances) from info; the spans are copied into x's arena. */
+void dav_object_index(struct dav_ctx *x, struct store_obj *in, const struct ics_info *info);
 /* Evaluates If-Match / If-None-Match against the current ETag (NULL when the
  * resource does not exist). 0 or 412 after dav_fail. */
 int dav_preconditions(struct dav_ctx *x, const char *etag);

@@ -151,6 +151,24 @@ int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const cha
 	return 0;
 }
 
+void dav_object_index(struct dav_ctx *x, struct store_obj *in, const struct ics_info *info)
+{
+	struct store_span *v = NULL;
+
+	if (info->nspans)
+		v = sd_arena_alloc(x->a, info->nspans * sizeof(*v));
+	for (size_t i = 0; i < info->nspans; i++) {
+		v[i].start = info->spans[i].start;
+		v[i].end = info->spans[i].end;
+	}
+	in->uid = info->uid;
+	in->comp = info->comp;
+	in->first_start = info->first_start;
+	in->last_end = info->last_end;
+	in->spans = v;
+	in->nspans = info->nspans;
+}
+
 int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *coll_href,
 		  const char *name, const struct store_obj *cur, const char *uid)
 {
@@ -220,10 +238,7 @@ static int put_record(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 	if (rc)
 		return rc;
 	in->content_type = "text/calendar; charset=utf-8";
-	in->uid = info.uid;
-	in->comp = info.comp;
-	in->first_start = info.first_start;
-	in->last_end = info.last_end;
+	dav_object_index(x, in, &info);
 	return 0;
 }
 

@@ -3,10 +3,10 @@
  *
  * calendar-query parses the filter (dav_filter.c), asks storage for the
  * candidates its index allows (the component kind and time range of the
- * filter's single component filter, matched against each object's
- * [first_start, last_end) over all instances), and lets ical/ evaluate the
- * whole filter on each candidate. The index only ever narrows: the range
- * it keeps is conservative, so no true match is lost.
+ * filter's single component filter, matched against the spans of each
+ * object's instances that PUT stored, see dav_object_index), and lets
+ * ical/ evaluate the whole filter on each candidate. The index only ever
+ * narrows: its spans are conservative, so no true match is lost.
  */
 #include <string.h>
 #include <time.h>

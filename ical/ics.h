@@ -42,6 +42,14 @@ enum ics_comp {
 #define ICS_TIME_MIN INT64_MIN
 #define ICS_TIME_MAX INT64_MAX
 
+/* An instant range [start, end) in Unix seconds, start < end. */
+struct ics_span {
+	int64_t start, end;
+};
+
+/* The most spans struct ics_info lists for one object. */
+#define ICS_SPANS_MAX 1000
+
 struct ics_info {
 	const char *uid; /* arena */
 	unsigned comp;   /* exactly one enum ics_comp bit */
@@ -67,7 +75,10 @@ struct ics_info {
 	 * - a VJOURNAL covers its DTSTART (one day for a DATE); a VFREEBUSY
 	 *   [DTSTART, DTEND + 1) and its FREEBUSY periods; a VAVAILABILITY
 	 *   [DTSTART, DTEND), a missing side being unbounded;
-	 * - EXDATE removes instances of DTSTART and RRULE (not RDATE); an
+	 * - EXDATE removes instances of DTSTART and RRULE (not RDATE), and
+	 *   only where it names the same instant on DTSTART's clock: a
+	 *   floating EXDATE against a zoned DTSTART removes none (a query
+	 *   puts it in the calendar's zone, which may differ); an
 	 *   override (RECURRENCE-ID) adds its own span, moved or not; a
 	 *   bounded RRULE with more instances than the expansion budget
 	 *   (100,000 per object) counts as unbounded unless it has an UNTIL. */
@@ -80,6 +91,21 @@ struct ics_info {
 	 * unbounded or not walked to its end: more instances than the
 	 * expansion budget, or a rule not expanded (see first_start). */
 	uint64_t instances;
+	/* The same range, finer, for an index of instances: spans whose union
+	 * covers every instant a time-range can match, each as conservative
+	 * as [first_start, last_end) is (same conventions and widening, so
+	 * the test above holds span by span). One span per instance of
+	 * DTSTART and the RRULEs, per RDATE, per override (a THISANDFUTURE
+	 * one: from its start to the end of the master's last instance,
+	 * moved), per FREEBUSY period; one for the whole recurrence set of a
+	 * component whose rules were not walked to their end. Sorted by
+	 * start, without duplicates. At most ICS_SPANS_MAX: past that,
+	 * neighbours (in start order) are merged, each span then covering
+	 * the same number of them, so a long series still yields short spans.
+	 * NULL (nspans 0) when the range is unbounded on either side: the
+	 * range is all there is then. Arena. */
+	const struct ics_span *spans;
+	size_t nspans;
 };
 
 /* Checks that data[0..len) is one calendar object resource as RFC 4791 4.1

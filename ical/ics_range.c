@@ -30,6 +30,18 @@
  * so only the shapes clients write are walked (rule_walkable); UNTIL alone
  * bounds the others, and a rule whose days fit none of its months has no
  * instances at all (ics_rule_feasible).
+ *
+ * Spans. Beside the hull, struct acc lists a span per instance it knows
+ * (ics_info.spans), for the storage index of instances: a calendar query
+ * then only looks at objects with an instance near its window, not at
+ * every series whose hull covers it. A span must cover whatever instance
+ * ics_filter_time.c finds there, so the two read times alike (the same
+ * shapes, zones and conversions) and where they could differ this file
+ * takes the wider reading: EXDATEs that a query might not apply are not
+ * applied (ex_build), a PERIOD's duration ends at the later of its nominal
+ * and exact readings (period_end), an override keeps the master's instance
+ * it replaces, and a set not walked to its end is one span. The widening
+ * for floating times and tasks applies to every span as to the hull.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +81,13 @@ struct exset {
 	size_t n;
 };
 
+/* What the walk found: the hull [lo, hi) and the spans of instances. */
 struct acc {
 	int64_t lo, hi;
 	int any, floating;
+	struct sd_arena *a;
+	struct ics_span *v; /* spans for ics_info (arena), unsorted */
+	size_t n, cap;
 };
 
 /* ---- times of properties ---- */
@@ -118,7 +134,8 @@ static int64_t inst_end(const struct shape *sh, icaltimezone *zone, int64_t wall
 	return e > t ? e : ics_sat_add(t, 1);
 }
 
-static void acc_span(struct acc *a, int64_t s, int64_t e)
+/* Widens the hull to [s, e). */
+static void acc_hull(struct acc *a, int64_t s, int64_t e)
 {
 	if (e <= s)
 		e = ics_sat_add(s, 1); /* no length: [s, s + 1) */
@@ -127,6 +144,29 @@ static void acc_span(struct acc *a, int64_t s, int64_t e)
 	if (!a->any || e > a->hi)
 		a->hi = e;
 	a->any = 1;
+}
+
+/* Lists [s, e) among the spans, without touching the hull. */
+static void acc_keep(struct acc *a, int64_t s, int64_t e)
+{
+	if (a->n == a->cap) {
+		struct ics_span *v;
+
+		a->cap = a->cap ? 2 * a->cap : 8;
+		v = sd_arena_alloc(a->a, a->cap * sizeof(*v));
+		if (a->n)
+			memcpy(v, a->v, a->n * sizeof(*v));
+		a->v = v;
+	}
+	a->v[a->n].start = s;
+	a->v[a->n++].end = e > s ? e : ics_sat_add(s, 1);
+}
+
+/* One instance (or a hull that stands for several): both. */
+static void acc_span(struct acc *a, int64_t s, int64_t e)
+{
+	acc_hull(a, s, e);
+	acc_keep(a, s, e);
 }
 
 /* ---- the shape of a component ---- */
@@ -157,6 +197,21 @@ static void shape_length(struct shape *sh, struct icaldurationtype du)
 {
 	sh->days = (int64_t)du.weeks * 7 + du.days;
 	sh->secs = (int64_t)du.hours * 3600 + (int64_t)du.minutes * 60 + du.seconds;
+}
+
+/* The end of a PERIOD given by a duration: the later of the nominal end
+ * (days on the wall clock, as this file reads durations) and the exact one
+ * (days as 86400 s, as ics_filter_time.c reads a PERIOD's), so that the
+ * span covers the period whichever way a query reads it across DST. */
+static int64_t period_end(const struct when *s, struct icaldurationtype du)
+{
+	struct shape own = {0};
+	int64_t nominal, exact;
+
+	shape_length(&own, du);
+	nominal = inst_end(&own, s->zone, s->wall, s->t);
+	exact = ics_sat_add(s->t, ics_sat_add(ics_sat_mul(own.days, DAY_SECS), own.secs));
+	return nominal > exact ? nominal : exact;
 }
 
 static int shape_duration(struct ics_doc *d, icalcomponent *c, icalproperty *pd, struct shape *sh)
@@ -218,9 +273,13 @@ static int ex_has(const struct exset *ex, int64_t wall)
 	return ex->n && bsearch(&wall, ex->v, ex->n, sizeof(*ex->v), ics_cmp_i64) != NULL;
 }
 
-/* EXDATEs on the wall clock of start's zone. One that cannot be placed there
- * (another value type; an instant against a floating DTSTART) removes
- * nothing, which only widens the range. */
+/* EXDATEs on the wall clock of start's zone. Only one that names exactly
+ * an instant of DTSTART's clock is kept, for a query (ics_filter_time.c)
+ * compares instants and must remove it too: not one of another value type,
+ * nor a floating one against a zoned DTSTART or the reverse (a query puts
+ * floating times in the calendar's zone), nor one in another zone that
+ * lands on the second pass of a wall clock a DST change repeats. One left
+ * out removes nothing, which only widens the range. */
 static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *start, struct exset *ex)
 {
 	icalproperty **ps;
@@ -232,14 +291,17 @@ static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *star
 	ex->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct when w;
+		int64_t wall;
 
 		rc = prop_when(d, c, ps[i], &w);
 		if (rc)
 			return rc;
-		if (w.is_date != start->is_date || (start->floating && !w.floating))
+		if (w.is_date != start->is_date || w.floating != start->floating)
 			continue;
-		ex->v[ex->n++] =
-			w.floating || w.zone == start->zone ? w.wall : ics_wall_of(start->zone, w.t);
+		wall = w.floating || w.zone == start->zone ? w.wall : ics_wall_of(start->zone, w.t);
+		if (!w.floating && ics_to_instant(start->zone, wall) != w.t)
+			continue;
+		ex->v[ex->n++] = wall;
 	}
 	qsort(ex->v, ex->n, sizeof(*ex->v), ics_cmp_i64);
 	return ICS_OK;
@@ -489,7 +551,6 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
 		     const struct exset *ex, struct set *set, struct acc *acc)
 {
 	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
-	struct shape own = *sh;
 	struct when s, e;
 	int rc;
 
@@ -513,12 +574,44 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
 			acc_span(acc, s.t, e.t);
 		return rc;
 	}
-	shape_length(&own, v.period.duration);
-	acc_span(acc, s.t, inst_end(&own, s.zone, s.wall, s.t));
+	acc_span(acc, s.t, period_end(&s, v.period.duration));
 	return ICS_OK;
 }
 
 /* ---- components ---- */
+
+/* Adds the set of DTSTART and the RRULEs to acc, and counts it. When every
+ * instance is known (starts[0..walked), on DTSTART's wall clock), each gets
+ * its span; otherwise one span from the first to the end of the last (or
+ * without end) stands for them all. The hull is [first instant, end of the
+ * last start) either way: instances last as long as the first, so later
+ * starts end later (shape, above). */
+static void set_close(const struct shape *sh, struct set *set, size_t walked, struct acc *acc,
+		      int64_t *last, uint64_t *count)
+{
+	icaltimezone *zone = sh->start.zone;
+	int each = !set->unbounded && !set->uncounted && walked > 0;
+	int64_t first, lt, end;
+
+	for (size_t i = 0; each && i < walked; i++) {
+		int64_t t = ics_to_instant(zone, set->starts[i]);
+
+		acc_keep(acc, t, inst_end(sh, zone, set->starts[i], t));
+	}
+	*count = set_count(set); /* sorts starts: after the spans */
+	if (!set->have && (set->unbounded || !acc->any))
+		set_add(set, sh->start.wall); /* nothing else left: keep DTSTART */
+	if (!set->have)
+		return;
+	first = ics_to_instant(zone, set->first);
+	lt = ics_to_instant(zone, set->last);
+	end = set->unbounded ? ICS_TIME_MAX : inst_end(sh, zone, set->last, lt);
+	if (each)
+		acc_hull(acc, first, end);
+	else
+		acc_span(acc, first, end);
+	*last = set->unbounded ? ICS_TIME_MAX : lt;
+}
 
 /* A VEVENT, VTODO or VJOURNAL with its recurrence set. *last is set to the
  * instant the last instance starts (ICS_TIME_MAX if endless), *count to
@@ -530,7 +623,7 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 	struct exset ex;
 	struct set set = {0};
 	icalproperty **rrules, **rdates;
-	size_t nr, nd;
+	size_t nr, nd, walked;
 	int rc = shape_get(d, c, &sh);
 
 	if (rc)
@@ -553,21 +646,12 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 	}
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = rule_add(d, c, rrules[i], &sh, &ex, &set);
+	walked = set.n; /* RDATEs note theirs after, and keep their own spans */
 	for (size_t i = 0; i < nd && !rc; i++)
 		rc = rdate_add(d, c, rdates[i], &sh, &ex, &set, acc);
 	if (rc)
 		return rc;
-	*count = set_count(&set);
-	if (!set.have && (set.unbounded || !acc->any))
-		set_add(&set, sh.start.wall); /* nothing else left: keep DTSTART */
-	if (set.have) {
-		int64_t first = ics_to_instant(sh.start.zone, set.first);
-		int64_t lt = ics_to_instant(sh.start.zone, set.last);
-
-		acc_span(acc, first,
-			 set.unbounded ? ICS_TIME_MAX : inst_end(&sh, sh.start.zone, set.last, lt));
-		*last = set.unbounded ? ICS_TIME_MAX : lt;
-	}
+	set_close(&sh, &set, walked, acc, last, count);
 	return ICS_OK;
 }
 
@@ -624,17 +708,14 @@ static int freebusy_range(struct ics_doc *d, icalcomponent *c, struct acc *acc)
 		acc_span(acc, s.t, pe ? ics_sat_add(e.t, 1) : e.t); /* 9.9: start <= DTEND */
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct icalperiodtype per = icalproperty_get_freebusy(fb[i]);
-		struct shape own = {0};
 
 		rc = when_get(d, c, fb[i], per.start, &s);
 		if (rc)
 			break;
-		if (!icaltime_is_null_time(per.end)) {
+		if (!icaltime_is_null_time(per.end))
 			rc = when_get(d, c, fb[i], per.end, &e);
-		} else {
-			shape_length(&own, per.duration);
-			e.t = inst_end(&own, s.zone, s.wall, s.t);
-		}
+		else
+			e.t = period_end(&s, per.duration);
 		acc_span(acc, s.t, e.t);
 		acc->floating |= s.floating;
 	}
@@ -690,9 +771,58 @@ static int member_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, in
 	}
 }
 
+/* Widens the hull and every span by lo seconds before and hi after. */
+static void acc_widen(struct acc *a, int64_t lo, int64_t hi)
+{
+	a->lo = ics_sat_add(a->lo, -lo);
+	a->hi = ics_sat_add(a->hi, hi);
+	for (size_t i = 0; i < a->n; i++) {
+		a->v[i].start = ics_sat_add(a->v[i].start, -lo);
+		a->v[i].end = ics_sat_add(a->v[i].end, hi);
+	}
+}
+
+static int span_cmp(const void *x, const void *y)
+{
+	const struct ics_span *a = x, *b = y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->end > b->end) - (a->end < b->end);
+}
+
+/* Sets out->spans from acc: sorted, without duplicates, at most
+ * ICS_SPANS_MAX (groups of neighbours merged); none if unbounded. */
+static void spans_finish(struct acc *a, struct ics_info *out)
+{
+	size_t n = 0, group, k = 0;
+
+	out->spans = NULL;
+	out->nspans = 0;
+	if (a->lo == ICS_TIME_MIN || a->hi == ICS_TIME_MAX || a->n == 0)
+		return;
+	qsort(a->v, a->n, sizeof(*a->v), span_cmp);
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].start == ICS_TIME_MIN || a->v[i].end == ICS_TIME_MAX)
+			return;
+		if (n == 0 || span_cmp(&a->v[i], &a->v[n - 1]) != 0)
+			a->v[n++] = a->v[i];
+	}
+	group = (n + ICS_SPANS_MAX - 1) / ICS_SPANS_MAX;
+	for (size_t i = 0; group > 1 && i < n; i += group, k++) {
+		struct ics_span m = a->v[i];
+
+		for (size_t j = i + 1; j < i + group && j < n; j++)
+			m.end = a->v[j].end > m.end ? a->v[j].end : m.end;
+		a->v[k] = m;
+	}
+	out->spans = a->v;
+	out->nspans = group > 1 ? k : n;
+}
+
 int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 {
-	struct acc acc = {0};
+	struct acc acc = {.a = d->a};
 	icalcomponent **v, *master = NULL;
 	size_t n = (size_t)icalcomponent_count_components(d->root, kind), k = 0;
 	int64_t master_last = ICS_TIME_MIN, last;
@@ -725,15 +855,12 @@ int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 		return rc;
 	if (!acc.any)
 		acc_span(&acc, ICS_TIME_MIN, ICS_TIME_MAX);
-	if (kind == ICAL_VTODO_COMPONENT) {
-		acc.lo = ics_sat_add(acc.lo, -1); /* 9.9 compares a task's times with <= */
-		acc.hi = ics_sat_add(acc.hi, 1);
-	}
-	if (acc.floating) {
-		acc.lo = ics_sat_add(acc.lo, -ICS_FLOAT_SLACK);
-		acc.hi = ics_sat_add(acc.hi, ICS_FLOAT_SLACK);
-	}
+	if (kind == ICAL_VTODO_COMPONENT)
+		acc_widen(&acc, 1, 1); /* 9.9 compares a task's times with <= */
+	if (acc.floating)
+		acc_widen(&acc, ICS_FLOAT_SLACK, ICS_FLOAT_SLACK);
 	out->first_start = acc.lo;
 	out->last_end = acc.hi;
+	spans_finish(&acc, out);
 	return ICS_OK;
 }

@@ -14,7 +14,10 @@
  *   a strong ETag that storage computes from the bytes (hex of the first 16
  *   bytes of SHA-256). Calendar resources carry their UID, component kind and
  *   the instant range [first_start, last_end) over all their instances, so
- *   time-range queries can use an index (STORE_TIME_MIN/MAX when unbounded).
+ *   time-range queries can use an index (STORE_TIME_MIN/MAX when unbounded),
+ *   and may carry finer spans (one per instance, say) that the index keeps
+ *   instead, so that a query's cost follows the instances near its window
+ *   rather than the series whose range covers it.
  * - Every collection has a revision counter, rev. Each change of a member
  *   (created, changed, deleted) increments the collection's rev and records
  *   (member name, new rev, deleted flag) in the change log, one row per
@@ -114,6 +117,11 @@ struct store_coll {
 	int64_t modified;     /* Unix seconds, last change of anything in it */
 };
 
+/* An instant range [start, end) in Unix seconds. */
+struct store_span {
+	int64_t start, end;
+};
+
 struct store_obj {
 	int64_t coll_id;
 	const char *name; /* path segment, decoded UTF-8 */
@@ -125,6 +133,13 @@ struct store_obj {
 	const char *uid;
 	unsigned comp; /* one enum store_comp bit */
 	int64_t first_start, last_end;
+	/* Written by store_obj_put, never read back (NULL, 0 in results):
+	 * spans whose union covers every instant at which a time-range may
+	 * match the resource; each may lie anywhere, overlap others or repeat.
+	 * NULL (or nspans 0): the one span [first_start, last_end). Borrowed
+	 * for the call; a few thousand at most (ical/ gives up to 1,000). */
+	const struct store_span *spans;
+	size_t nspans;
 	int64_t created, modified; /* Unix seconds */
 };
 
@@ -264,9 +279,17 @@ int store_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
 		       struct sd_err *err);
 
 /* Iterates over the resources of a collection in name order, or, with a
- * time range, over the calendar resources with first_start < end and
- * last_end > start (start/end in Unix seconds; comp_mask 0 = any kind),
- * using an index. Results are borrowed from the iterator until the next
+ * time range [start, end) (Unix seconds; comp_mask 0 = any kind), over the
+ * calendar resources that may overlap it, using an index: each resource
+ * with a span (without spans: [first_start, last_end)) that has
+ * span.start < end and span.end > start, once. A window that is open on a
+ * side or longer than 400 days is answered from [first_start, last_end)
+ * instead (a resource has one of those against up to a thousand spans),
+ * and may then also return resources whose range meets it but no span
+ * does. The order is fixed for given data and window (by name when the
+ * spans answer). Most of the cost follows the spans near the window, not
+ * the size of the collection.
+ * Results are borrowed from the iterator until the next
  * call. Streaming responses keep an iterator open across output chunks.
  * store_obj_iter_next returns 1 with *out filled, 0 at the end, or a
  * negative STORE_E* code. Free with store_obj_iter_free (NULL accepted),

@@ -36,9 +36,23 @@
 #include "store_backend.h"
 #include "store_bk.h"
 
-#define SQ_SCHEMA_VERSION 2
+#define SQ_SCHEMA_VERSION 3
 #define SQ_EPOCH_HEX 32
 #define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
+
+/* Length classes of the spans table (schema v2, see store_sqlite_schema.c):
+ * a span of class k < SQ_SPAN_CLASSES - 1 lasts at most SQ_SPAN_LEN<k>
+ * seconds, the last class any longer (unbounded ones too). The bounds are
+ * part of the stored data: migration 2 classifies with them, so changing
+ * one takes a new migration that reclassifies every row. */
+#define SQ_SPAN_LEN0 86400    /* a day: timed events */
+#define SQ_SPAN_LEN1 259200   /* 3 days: all-day and floating ones (+-14 h) */
+#define SQ_SPAN_LEN2 3024000  /* 35 days */
+#define SQ_SPAN_LEN3 34560000 /* 400 days */
+#define SQ_SPAN_CLASSES 5
+/* Windows up to this long are answered from spans, longer ones (and open
+ * ones) from the objects' ranges. */
+#define SQ_SPAN_WINDOW_MAX SQ_SPAN_LEN3
 
 struct sq_backend {
 	struct store_backend base;
@@ -293,6 +307,8 @@ int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins
  * EXPLAIN QUERY PLAN that it searches an index instead of scanning. */
 extern const char store_sq_sql_obj_range[];
 extern const char store_sq_sql_obj_range_data[];
+extern const char store_sq_sql_obj_spans[];
+extern const char store_sq_sql_obj_spans_data[];
 extern const char store_sq_sql_obj_find_uid[];
 /* booking_list, driven by the index of its most selective filter. */
 extern const char store_sq_sql_booking_list_staff[];

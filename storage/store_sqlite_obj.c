@@ -7,7 +7,19 @@
  * which also keeps them out of time-range queries (NULL never compares).
  *
  * Every write records its change in the same bracket; the resource's dead
- * properties follow it (deleted with it, moved with it).
+ * properties follow it (deleted with it, moved with it), and so do its rows
+ * in spans: replaced by a PUT in its bracket, deleted and moved by the
+ * foreign key's cascades (store_sqlite_schema.c).
+ *
+ * Time ranges. A calendar resource has spans rows (store_obj.spans, or one
+ * [first_start, last_end)), each in a length class. A window [S, E) of up
+ * to SQ_SPAN_WINDOW_MAX is answered by one index range per class: a row of
+ * class k that meets the window has S - SQ_SPAN_LEN<k> < begins < E, so
+ * the rows read are those near the window, plus the few of the unbounded
+ * class. The objects with such a row come out once each, in name order
+ * (the IN list is a sorted temporary index). An open or longer window
+ * reads objects_range, one row per object, as most objects meet it anyway.
+ * Both only narrow: callers test each resource exactly.
  *
  * Iterators own their statement until freed (see store_sqlite_int.h), so a
  * streaming response can interleave other reads on the same connection.
@@ -43,6 +55,8 @@ static void obj_row(sqlite3_stmt *st, int with_data, struct sd_arena *a, struct 
 	out->data = with_data ? store_sq_col_text(st, OBJ_DATA_COL, a) : NULL;
 	if (with_data && !out->data)
 		out->data = "";
+	out->spans = NULL;
+	out->nspans = 0;
 }
 
 int store_sq_obj_get(struct store_conn *sc, int64_t coll_id, const char *name, int with_data,
@@ -118,6 +132,97 @@ static int obj_upsert(struct sq_conn *c, const struct store_obj *in, const char 
 	return rc;
 }
 
+static const int64_t span_len_max[SQ_SPAN_CLASSES - 1] = {SQ_SPAN_LEN0, SQ_SPAN_LEN1,
+							   SQ_SPAN_LEN2, SQ_SPAN_LEN3};
+
+/* The length class of [start, end): the first whose bound it fits. */
+static int span_class(int64_t start, int64_t end)
+{
+	uint64_t len;
+	int k = 0;
+
+	if (end <= start)
+		return 0;
+	len = (uint64_t)end - (uint64_t)start; /* exact: end > start */
+	while (k < SQ_SPAN_CLASSES - 1 && len > (uint64_t)span_len_max[k])
+		k++;
+	return k;
+}
+
+/* *same: whether (coll_id, name) has exactly the rows v[0..n) of kind comp
+ * would make (v sorted by start then end, without repeats; else 0). Most
+ * updates (a reply, a new alarm, a title) keep the times, and then the
+ * rows need no rewrite: they are scattered over the index, a page each. */
+static int spans_same(struct sq_conn *c, const struct store_obj *in, const struct store_span *v,
+		      size_t n, int *same, struct sd_err *err)
+{
+	static const char sql[] = "SELECT begins, ends, comp FROM spans "
+				  "WHERE coll_id = :coll AND name = :name ORDER BY begins, ends";
+	struct sq_stmt *s;
+	size_t i = 0;
+	int rc;
+
+	*same = 1;
+	for (size_t k = 1; k < n; k++)
+		if (v[k].start < v[k - 1].start ||
+		    (v[k].start == v[k - 1].start && v[k].end <= v[k - 1].end))
+			*same = 0;
+	if (!*same)
+		return STORE_OK;
+	if ((rc = store_sq_get(c, &s, sql, err)))
+		return rc;
+	store_sq_bind_i64(s, ":coll", in->coll_id);
+	store_sq_bind_text(s, ":name", in->name);
+	while (*same && (rc = store_sq_step(c, s, err)) == 1) {
+		*same = i < n && sqlite3_column_int64(s->st, 0) == v[i].start &&
+			sqlite3_column_int64(s->st, 1) == v[i].end &&
+			(unsigned)sqlite3_column_int64(s->st, 2) == in->comp;
+		i++;
+	}
+	*same = *same && rc == 0 && i == n;
+	store_sq_put(c, s);
+	return rc < 0 ? rc : STORE_OK;
+}
+
+/* Writes the spans rows of in, after removing the old ones when it
+ * replaces a resource (unless they are the same). Resources without uid
+ * have none. */
+static int spans_write(struct sq_conn *c, const struct store_obj *in, int replacing,
+		       struct sd_err *err)
+{
+	static const char del_sql[] = "DELETE FROM spans WHERE coll_id = :coll AND name = :name";
+	static const char ins_sql[] =
+		"INSERT OR IGNORE INTO spans (coll_id, name, begins, ends, class, comp) "
+		"VALUES (:coll, :name, :begins, :ends, :class, :comp)";
+	const struct store_span hull = {in->first_start, in->last_end};
+	const struct store_span *v = in->spans && in->nspans ? in->spans : &hull;
+	size_t n = in->spans && in->nspans ? in->nspans : 1;
+	struct sq_stmt *s;
+	int same = 0, rc = STORE_OK;
+
+	if (replacing && in->uid && ((rc = spans_same(c, in, v, n, &same, err)) || same))
+		return rc;
+	if (replacing && !(rc = store_sq_get(c, &s, del_sql, err))) {
+		store_sq_bind_i64(s, ":coll", in->coll_id);
+		store_sq_bind_text(s, ":name", in->name);
+		rc = store_sq_exec(c, s, err);
+		store_sq_put(c, s);
+	}
+	for (size_t i = 0; i < n && in->uid && rc == STORE_OK; i++) {
+		if ((rc = store_sq_get(c, &s, ins_sql, err)))
+			break;
+		store_sq_bind_i64(s, ":coll", in->coll_id);
+		store_sq_bind_text(s, ":name", in->name);
+		store_sq_bind_i64(s, ":begins", v[i].start);
+		store_sq_bind_i64(s, ":ends", v[i].end);
+		store_sq_bind_i64(s, ":class", span_class(v[i].start, v[i].end));
+		store_sq_bind_i64(s, ":comp", in->comp);
+		rc = store_sq_exec(c, s, err);
+		store_sq_put(c, s);
+	}
+	return rc;
+}
+
 int store_sq_obj_put(struct store_conn *sc, const struct store_obj *in, struct sd_arena *a,
 		     const char **etag_out, int *created_out, struct sd_err *err)
 {
@@ -141,7 +246,7 @@ int store_sq_obj_put(struct store_conn *sc, const struct store_obj *in, struct s
 		rc = sd_err_set(err, STORE_EEXISTS, "%s is a collection", in->name);
 		goto out;
 	}
-	if ((rc = obj_upsert(c, in, etag, err)))
+	if ((rc = obj_upsert(c, in, etag, err)) || (rc = spans_write(c, in, nm.is_obj, err)))
 		goto out;
 	rc = store_sq_change_record(c, in->coll_id, in->name, 0, err);
 out:
@@ -332,6 +437,21 @@ const char store_sq_sql_obj_range_data[] =
 	"SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll AND last_end > :start "
 	"AND first_start < :end AND (:mask = 0 OR comp & :mask <> 0)";
 
+/* The objects with a spans row meeting [:start, :end), one index range per
+ * class (see the file comment); :lo<k> is :start - SQ_SPAN_LEN<k>. */
+#define SPAN_CLASS(k)                                                                       \
+	"SELECT name FROM spans WHERE coll_id = :coll AND class = " #k " AND begins >= :lo" #k \
+	" AND begins < :end AND ends > :start AND (:mask = 0 OR comp & :mask <> 0)"
+#define SPANS_MEET                                                                          \
+	"coll_id = :coll AND name IN (" SPAN_CLASS(0) " UNION ALL " SPAN_CLASS(1)            \
+	" UNION ALL " SPAN_CLASS(2) " UNION ALL " SPAN_CLASS(3) " UNION ALL " SPAN_CLASS(4) \
+	") ORDER BY name"
+_Static_assert(SQ_SPAN_CLASSES == 5, "SPANS_MEET has a branch per class");
+
+const char store_sq_sql_obj_spans[] = "SELECT " OBJ_COLS " FROM objects WHERE " SPANS_MEET;
+const char store_sq_sql_obj_spans_data[] =
+	"SELECT " OBJ_COLS ", data FROM objects WHERE " SPANS_MEET;
+
 static void iter_make(struct sq_conn *c, struct sq_stmt *s, int with_data,
 		      struct store_obj_iter **out)
 {
@@ -364,23 +484,48 @@ int store_sq_obj_iter_new(struct store_conn *sc, int64_t coll_id, int with_data,
 	return STORE_OK;
 }
 
+/* Whether [start, end) is answered from spans (see the file comment). */
+static int window_narrow(int64_t start, int64_t end)
+{
+	if (start == STORE_TIME_MIN || end == STORE_TIME_MAX)
+		return 0;
+	return end <= start || (uint64_t)end - (uint64_t)start <= SQ_SPAN_WINDOW_MAX;
+}
+
+static void spans_bind(struct sq_stmt *s, int64_t start)
+{
+	static const char *const lo[SQ_SPAN_CLASSES] = {":lo0", ":lo1", ":lo2", ":lo3", ":lo4"};
+
+	for (int k = 0; k < SQ_SPAN_CLASSES - 1; k++)
+		store_sq_bind_i64(s, lo[k], start < STORE_TIME_MIN + span_len_max[k]
+						    ? STORE_TIME_MIN
+						    : start - span_len_max[k]);
+	store_sq_bind_i64(s, lo[SQ_SPAN_CLASSES - 1], STORE_TIME_MIN);
+}
+
 int store_sq_obj_iter_new_range(struct store_conn *sc, int64_t coll_id, unsigned comp_mask,
 				int64_t start, int64_t end, int with_data,
 				struct store_obj_iter **out, struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
+	int narrow = window_narrow(start, end);
+	const char *sql;
 	struct sq_stmt *s;
 	int rc;
 
 	*out = NULL;
-	rc = store_sq_get(c, &s, with_data ? store_sq_sql_obj_range_data : store_sq_sql_obj_range,
-			  err);
-	if (rc)
+	if (narrow)
+		sql = with_data ? store_sq_sql_obj_spans_data : store_sq_sql_obj_spans;
+	else
+		sql = with_data ? store_sq_sql_obj_range_data : store_sq_sql_obj_range;
+	if ((rc = store_sq_get(c, &s, sql, err)))
 		return rc;
 	store_sq_bind_i64(s, ":coll", coll_id);
 	store_sq_bind_i64(s, ":start", start);
 	store_sq_bind_i64(s, ":end", end);
 	store_sq_bind_i64(s, ":mask", comp_mask);
+	if (narrow)
+		spans_bind(s, start);
 	iter_make(c, s, with_data, out);
 	return STORE_OK;
 }

@@ -26,7 +26,8 @@
  *                range (clients mostly ask about now and later, and most
  *                events are in the past, so last_end is the selective bound),
  *                first_start < :end and the comp mask are checked on the
- *                index entry without reading the row.
+ *                index entry without reading the row. (Since v2 it serves
+ *                open and long windows only; spans serve the others.)
  *   changes      one row per (collection, member name): its latest rev and
  *                whether it is a tombstone; changes_rev makes "since rev"
  *                a range scan.
@@ -83,6 +84,28 @@
  *   feed_tokens      token_hash UNIQUE. subject_id names a customer, staff
  *                    member or location by kind, which no foreign key can
  *                    express: triggers delete a subject's tokens with it.
+ *
+ * Tables (v3)
+ *   spans        the instance index: rows [begins, ends) of a calendar
+ *                resource whose union covers every instant a time-range
+ *                may match it at (one per instance of a bounded series, one
+ *                [first_start, last_end) otherwise; see store_obj.spans).
+ *                They belong to their object by a foreign key that cascades
+ *                on delete and on update, so deleting or moving the object
+ *                (or deleting its collection or user) takes them along in
+ *                the same statement; a PUT replaces them in its bracket.
+ *                Each row has a length class (SQ_SPAN_LEN<k> in
+ *                store_sqlite_int.h), and spans_range orders them by
+ *                (coll_id, class, begins): a row of class k that meets
+ *                [S, E) begins in [S - SQ_SPAN_LEN<k>, E), an index range
+ *                as wide as the window plus the class bound, whatever the
+ *                size of the collection; only the last class (longer than
+ *                400 days, unbounded) is read from its first row. ends and
+ *                name come with the index (the table's key), comp is in
+ *                it: the test needs no table row. Migration 3 fills it with
+ *                one [first_start, last_end) row per calendar resource,
+ *                which is right but coarse; the next PUT of the resource
+ *                writes its instances.
  */
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -346,9 +369,41 @@ static const char migration_2[] =
 	"	DELETE FROM feed_tokens WHERE kind = 3 AND subject_id = OLD.id;\n"
 	"END;\n";
 
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
+
+/* v3: the instance index, backfilled with ranges. The CASE classifies as
+ * span_class() in store_sqlite_obj.c does: an empty or reversed range is
+ * class 0, an unbounded one the last (last_end - first_start overflows,
+ * and SQLite then subtracts in floating point). */
+static const char migration_3[] =
+	"CREATE TABLE spans (\n"
+	"	coll_id INTEGER NOT NULL,\n"
+	"	name TEXT NOT NULL,\n"
+	"	begins INTEGER NOT NULL,\n"
+	"	ends INTEGER NOT NULL,\n"
+	"	class INTEGER NOT NULL,\n"
+	"	comp INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (coll_id, name, begins, ends),\n"
+	"	FOREIGN KEY (coll_id, name) REFERENCES objects (coll_id, name)\n"
+	"		ON DELETE CASCADE ON UPDATE CASCADE\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX spans_range ON spans (coll_id, class, begins, comp);\n"
+	"INSERT INTO spans (coll_id, name, begins, ends, class, comp)\n"
+	"	SELECT coll_id, name, first_start, last_end, CASE\n"
+	"		WHEN last_end - first_start <= " SQ_STR(SQ_SPAN_LEN0) " THEN 0\n"
+	"		WHEN last_end - first_start <= " SQ_STR(SQ_SPAN_LEN1) " THEN 1\n"
+	"		WHEN last_end - first_start <= " SQ_STR(SQ_SPAN_LEN2) " THEN 2\n"
+	"		WHEN last_end - first_start <= " SQ_STR(SQ_SPAN_LEN3) " THEN 3\n"
+	"		ELSE 4 END, comp\n"
+	"	FROM objects WHERE uid IS NOT NULL;\n";
+
+_Static_assert(SQ_SPAN_CLASSES == 5, "migration 3 knows five span classes");
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,

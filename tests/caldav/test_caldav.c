@@ -9,7 +9,8 @@
  *   expected body or header matches any text (dates, the database epoch).
  *   Files run in name order against one store, so later ones see what
  *   earlier ones did.
- * - C tests for what is easier to say in code (races, tokens, limits).
+ * - C tests for what is easier to say in code (races, tokens, limits, the
+ *   rows of the instance index behind PUT, COPY and MOVE).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "dav.h"
 #include "sd_buf.h"
@@ -34,6 +36,7 @@ struct fixture {
 	struct store_conn *conn;
 	struct dav_config cfg;
 	int64_t alice, bob;
+	struct sd_arena *arena; /* for a test's own strings, or NULL */
 };
 
 struct reply {
@@ -469,6 +472,103 @@ static void test_if_match_lists(void **state)
 	sd_arena_free(a);
 }
 
+/* Rows of the instance index of calendar cal's resource name, read from the
+ * database file. */
+static int span_rows(struct fixture *f, const char *cal, const char *name)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/db.sqlite", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT count(*) FROM spans AS s JOIN collections AS c "
+					    "ON c.id = s.coll_id WHERE c.name = ?1 AND s.name = ?2",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, cal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+#define QUERY_FMT                                                                          \
+	"<?xml version=\"1.0\"?><C:calendar-query xmlns:D=\"DAV:\" "                         \
+	"xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/></D:prop><C:filter>"  \
+	"<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range "    \
+	"start=\"%s\" end=\"%s\"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
+
+/* How many resources of cal a query for [start, end) returns. */
+static int query_count(struct fixture *f, const char *cal, const char *start, const char *end)
+{
+	struct reply r;
+	int n;
+
+	run(f, &r, "REPORT", cal, "Depth: 1",
+	    sd_arena_printf(f->arena, QUERY_FMT, start, end));
+	assert_int_equal(r.req.status, 207);
+	n = count(r.body, "<d:response>");
+	done(&r);
+	return n;
+}
+
+/* PUT, COPY and MOVE write the instance index a row per instance (ten
+ * Tuesdays here), which goes with the resource; queries answer the same. */
+static void test_instance_index_follows_resources(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	const char *def = "/dav/calendars/alice/default/", *sec = "/dav/calendars/alice/second/";
+	const char *weekly = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+			     "BEGIN:VEVENT\r\nUID:wk\r\nDTSTAMP:20261101T000000Z\r\n"
+			     "DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\n"
+			     "RRULE:FREQ=WEEKLY;COUNT=10\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+	f->arena = sd_arena_new();
+	run(f, &r, "PUT", "/dav/calendars/alice/default/wk.ics", "Content-Type: text/calendar",
+	    weekly);
+	assert_int_equal(r.req.status, 201);
+	done(&r);
+	assert_int_equal(span_rows(f, "default", "wk.ics"), 10);
+	/* A Wednesday between instances, then a Tuesday's instance. */
+	assert_int_equal(query_count(f, def, "20261202T000000Z", "20261203T000000Z"), 0);
+	assert_int_equal(query_count(f, def, "20261208T103000Z", "20261208T103001Z"), 1);
+	run(f, &r, "MKCALENDAR", sec, NULL, NULL);
+	assert_int_equal(r.req.status, 201);
+	done(&r);
+	run(f, &r, "COPY", "/dav/calendars/alice/default/wk.ics",
+	    "Destination: /dav/calendars/alice/second/wk.ics", NULL);
+	assert_int_equal(r.req.status, 201);
+	done(&r);
+	assert_int_equal(span_rows(f, "second", "wk.ics"), 10);
+	run(f, &r, "MOVE", "/dav/calendars/alice/second/wk.ics",
+	    "Destination: /dav/calendars/alice/second/renamed.ics", NULL);
+	assert_int_equal(r.req.status, 201);
+	done(&r);
+	assert_int_equal(span_rows(f, "second", "wk.ics"), 0);
+	assert_int_equal(span_rows(f, "second", "renamed.ics"), 10);
+	assert_int_equal(query_count(f, sec, "20261208T103000Z", "20261208T103001Z"), 1);
+	run(f, &r, "DELETE", "/dav/calendars/alice/second/renamed.ics", NULL, NULL);
+	assert_int_equal(r.req.status, 204);
+	done(&r);
+	assert_int_equal(span_rows(f, "second", "renamed.ics"), 0);
+	run(f, &r, "MOVE", "/dav/calendars/alice/default/wk.ics",
+	    "Destination: /dav/calendars/alice/second/moved.ics", NULL);
+	assert_int_equal(r.req.status, 201);
+	done(&r);
+	assert_int_equal(span_rows(f, "default", "wk.ics"), 0);
+	assert_int_equal(span_rows(f, "second", "moved.ics"), 10);
+	assert_int_equal(query_count(f, sec, "20261202T000000Z", "20261203T000000Z"), 0);
+	assert_int_equal(query_count(f, sec, "20270202T100000Z", "20270202T110000Z"), 1);
+	sd_arena_free(f->arena);
+	f->arena = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +576,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_incremental_and_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_users_space_is_forbidden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_if_match_lists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instance_index_follows_resources, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests_name("caldav", tests, NULL, NULL);
 }

@@ -1,13 +1,16 @@
 /* test_ics_range.c - the instant range [first_start, last_end) of objects:
  * single and all-day events, zones, tasks, journals, free/busy,
  * availability, recurrence with COUNT, UNTIL, EXDATE, RDATE and overrides,
- * and rules written to make the expansion run away.
+ * and rules written to make the expansion run away; then the spans of
+ * instances kept for the storage index, and a sweep checking that they
+ * cover every window a query matches.
  *
  * Every expected number is derived in its comment from T2024
  * (2024-01-01T00:00:00Z = 1704067200) and the day of the year; see
  * test_ical.h. The hostile rules are also checked by the budget they spend,
  * which needs ics_int.h (ics_range on a struct ics_doc).
  */
+#include "ics_filter.h"
 #include "ics_int.h"
 #include "test_ical.h"
 
@@ -588,6 +591,249 @@ static void test_instances_overrides_and_budget(void **state)
 	assert_true(fx->info.instances == 1);
 }
 
+/* ---- spans of instances (the storage index) ---- */
+
+/* Asserts that fx->info has n spans and that span i is [start, end). */
+static void assert_span(struct fx *fx, size_t n, size_t i, int64_t start, int64_t end)
+{
+	if (fx->info.nspans != n || (i < n && (fx->info.spans[i].start != start ||
+					       fx->info.spans[i].end != end)))
+		print_error("expected %zu spans, [%zu] = [%lld, %lld); got %zu, [%lld, %lld)\n", n,
+			    i, (long long)start, (long long)end, fx->info.nspans,
+			    i < fx->info.nspans ? (long long)fx->info.spans[i].start : 0,
+			    i < fx->info.nspans ? (long long)fx->info.spans[i].end : 0);
+	assert_int_equal(fx->info.nspans, n);
+	assert_non_null(fx->info.spans);
+	assert_true(fx->info.spans[i].start == start && fx->info.spans[i].end == end);
+}
+
+/* Whether some span of fx->info meets [start, end). */
+static int spans_meet(const struct fx *fx, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < fx->info.nspans; i++)
+		if (fx->info.spans[i].start < end && fx->info.spans[i].end > start)
+			return 1;
+	return 0;
+}
+
+static void test_spans_single(void **state)
+{
+	struct fx *fx = *state;
+
+	/* One event: one span, the range. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240115T090000Z\nDTEND:20240115T100000Z\n")));
+	assert_span(fx, 1, 0, 1705309200, 1705312800);
+	/* All-day on Jan 1: widened as the range is. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240101\n")));
+	assert_span(fx, 1, 0, T2024 - SLACK, T2024 + DAY + SLACK);
+	/* A task: a second more on each side. */
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\n"
+				    "DTSTART:20240115T090000Z\nDUE:20240115T100000Z\nEND:VTODO\n"));
+	assert_span(fx, 1, 0, 1705309200 - 1, 1705312800 + 1);
+}
+
+static void test_spans_count(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Jan 1-5 10:00-11:00Z: Jan 1 10:00Z = 1704103200, a day apart. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5)));
+	for (size_t i = 0; i < 5; i++)
+		assert_span(fx, 5, i, 1704103200 + (int64_t)i * DAY, 1704106800 + (int64_t)i * DAY);
+	/* A weekly rule on two days, three weeks: six, in order (Mon Jan 1,
+	 * Wed Jan 3, Mon Jan 8, ...: days 0, 2, 7, 9, 14, 16). */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
+				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6\n")));
+	assert_span(fx, 6, 1, 1704103200 + 2 * DAY, 1704106800 + 2 * DAY);
+	assert_span(fx, 6, 5, 1704103200 + 16 * DAY, 1704106800 + 16 * DAY);
+	/* RDATEs add theirs: Feb 1 10:00Z (day 31), a PERIOD on Mar 1 (day 60). */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "RDATE:20240201T100000Z\n"
+					      "RDATE;VALUE=PERIOD:20240301T080000Z/"
+					      "20240301T120000Z\n")));
+	assert_span(fx, 7, 5, 1704103200 + 31 * DAY, 1704106800 + 31 * DAY);
+	assert_span(fx, 7, 6, T2024 + 60 * DAY + 8 * HOUR, T2024 + 60 * DAY + 12 * HOUR);
+}
+
+static void test_spans_exdate(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Jan 3 removed: Jan 1, 2, 4, 5. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "EXDATE:20240103T100000Z\n")));
+	assert_span(fx, 4, 1, 1704103200 + DAY, 1704106800 + DAY);
+	assert_span(fx, 4, 2, 1704103200 + 3 * DAY, 1704106800 + 3 * DAY);
+	assert_true(fx->info.instances == 4);
+	/* Written in Berlin, the same instant (11:00 CET): removed too. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV(DAILY5 "EXDATE;TZID=Europe/Berlin:"
+							 "20240103T110000\n")));
+	assert_int_equal(fx->info.nspans, 4);
+	/* Floating against a UTC DTSTART: a query reads it in the calendar's
+	 * zone, where it may be another instant, so it removes nothing here. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "EXDATE:20240103T100000\n")));
+	assert_span(fx, 5, 2, 1704103200 + 2 * DAY, 1704106800 + 2 * DAY);
+	assert_true(fx->info.instances == 5);
+	fx_assert_range(fx, 1704103200, 1704106800 + 4 * DAY);
+}
+
+static void test_spans_overrides(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Jan 3 moved to Jan 10 15:00-16:00Z (day 9), out of the master's
+	 * hull: its span is there, and the master's Jan 3 stays (wider is
+	 * safe). */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240103T100000Z\n"
+						  "DTSTART:20240110T150000Z\n"
+						  "DTEND:20240110T160000Z\n")));
+	assert_span(fx, 6, 2, 1704103200 + 2 * DAY, 1704106800 + 2 * DAY);
+	assert_span(fx, 6, 5, T2024 + 9 * DAY + 15 * HOUR, T2024 + 9 * DAY + 16 * HOUR);
+	assert_false(spans_meet(fx, T2024 + 6 * DAY, T2024 + 9 * DAY)); /* Jan 7-9: none */
+	/* From Jan 3 on, four hours later: one span runs from the moved Jan 3
+	 * (14:00Z, day 2) to the end of the moved Jan 5 (15:00Z, day 4). */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
+						  "20240103T100000Z\n"
+						  "DTSTART:20240103T140000Z\n"
+						  "DTEND:20240103T150000Z\n")));
+	assert_true(spans_meet(fx, T2024 + 4 * DAY + 14 * HOUR, T2024 + 4 * DAY + 15 * HOUR));
+	assert_false(spans_meet(fx, T2024 + 4 * DAY + 15 * HOUR, T2024 + 5 * DAY));
+}
+
+static void test_spans_unbounded(void **state)
+{
+	struct fx *fx = *state;
+
+	/* Endless, or no time at all: the range is all there is. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
+	assert_null(fx->info.spans);
+	assert_int_equal(fx->info.nspans, 0);
+	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\nEND:VTODO\n"));
+	assert_null(fx->info.spans);
+	/* A bounded master with an endless override is endless too. */
+	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
+						  "20240103T100000Z\nDTSTART:20240103T140000Z\n"
+						  "RRULE:FREQ=DAILY\n")));
+	assert_null(fx->info.spans);
+	/* Not walked to its end (over the budget), but with UNTIL: one span,
+	 * the range (Jan 1 to Apr 1 00:01, see test_budget). */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
+				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	assert_span(fx, 1, 0, 1704067200, 1711929660);
+}
+
+static void test_spans_over_the_cap(void **state)
+{
+	struct fx *fx = *state;
+
+	/* 1,000 instances: one span each. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1H\n"
+				       "RRULE:FREQ=DAILY;COUNT=1000\n")));
+	assert_span(fx, ICS_SPANS_MAX, 999, T2024 + 999 * DAY, T2024 + 999 * DAY + HOUR);
+	/* 2,500: merged by threes into 834 spans, the last one alone; each
+	 * lasts two days and an hour, and every instance is covered. */
+	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1H\n"
+				       "RRULE:FREQ=DAILY;COUNT=2500\n")));
+	assert_span(fx, 834, 0, T2024, T2024 + 2 * DAY + HOUR);
+	assert_span(fx, 834, 833, T2024 + 2499 * DAY, T2024 + 2499 * DAY + HOUR);
+	for (int64_t k = 0; k < 2500; k++) {
+		const struct ics_span *sp = &fx->info.spans[k / 3];
+
+		assert_true(sp->start <= T2024 + k * DAY && sp->end >= T2024 + k * DAY + HOUR);
+	}
+}
+
+static void test_spans_period_across_dst(void **state)
+{
+	struct fx *fx = *state;
+
+	/* A one-day PERIOD from Mar 30 18:00 CET (17:00Z; day 89: T2024 +
+	 * 89 d + 61200) over the change to CEST: on the wall clock it ends Mar
+	 * 31 18:00 CEST (16:00Z), as 86400 s at 17:00Z. The span takes the
+	 * later end. */
+	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240301T120000\n"
+						  "DURATION:PT1H\n"
+						  "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:"
+						  "20240330T180000/P1D\n")));
+	assert_span(fx, 2, 1, T2024 + 89 * DAY + 61200, T2024 + 89 * DAY + 61200 + DAY);
+}
+
+/* For every window of a sweep around each object, with the calendar in UTC
+ * and in UTC+14: a query that matches the object finds a span meeting the
+ * window (the index never hides a match). */
+static void test_spans_cover_what_queries_match(void **state)
+{
+	static const char *const deftz[] = {
+		NULL,
+		"BEGIN:VCALENDAR\nPRODID:-//t//t//EN\nVERSION:2.0\nBEGIN:VTIMEZONE\n"
+		"TZID:Pacific/Kiritimati\nBEGIN:STANDARD\nTZOFFSETFROM:+1400\n"
+		"TZOFFSETTO:+1400\nDTSTART:19700101T000000\nEND:STANDARD\nEND:VTIMEZONE\n"
+		"END:VCALENDAR\n",
+	};
+	static const char *const bodies[] = {
+		EV(DAILY5 "EXDATE:20240103T100000Z\n") EV("RECURRENCE-ID:20240104T100000Z\n"
+							  "DTSTART:20240109T150000Z\n"
+							  "DURATION:PT1H\n"),
+		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240322T093000\n"
+			      "DTEND;TZID=Europe/Berlin:20240322T103000\n"
+			      "RRULE:FREQ=DAILY;COUNT=6\nEXDATE:20240324T093000\n"
+			      "EXDATE:20240325T083000Z\n"),
+		/* Oct 27 02:30 comes twice in Berlin (00:30Z and 01:30Z): an
+		 * EXDATE in UTC naming either pass; only the one that is the
+		 * instance's instant removes it. */
+		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20241026T023000\nDURATION:PT45M\n"
+			      "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T003000Z\n"),
+		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20241026T023000\nDURATION:PT45M\n"
+			      "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T013000Z\n"),
+		EV("DTSTART:20240101T220000\nDURATION:P1DT2H\nRRULE:FREQ=DAILY;COUNT=4\n"),
+		EV("DTSTART;VALUE=DATE:20240101\nDTEND;VALUE=DATE:20240103\n"
+		   "RRULE:FREQ=WEEKLY;COUNT=3\n"),
+		EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240103T100000Z\n"
+			      "DTSTART:20240103T200000Z\nDURATION:PT3H\n"),
+		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240325T120000\nDURATION:PT1H\n"
+			      "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20240330T180000/P1D\n"
+			      "RDATE;VALUE=PERIOD:20240402T100000Z/PT1H\n"),
+		"BEGIN:VTODO\nUID:t@example.com\nDUE:20240101T100000Z\n"
+		"RRULE:FREQ=DAILY;COUNT=4\nEND:VTODO\n",
+		"BEGIN:VTODO\nUID:t@example.com\nDTSTART:20240101T100000Z\nDURATION:PT2H\n"
+		"RRULE:FREQ=DAILY;COUNT=3\nEND:VTODO\n",
+		"BEGIN:VTODO\nUID:t@example.com\nDTSTART:20240101T100000\n"
+		"DUE:20240101T120000\nRRULE:FREQ=WEEKLY;COUNT=2\nEND:VTODO\n",
+		"BEGIN:VJOURNAL\nUID:j@example.com\nDTSTART;VALUE=DATE:20240101\n"
+		"RRULE:FREQ=DAILY;COUNT=3\nEND:VJOURNAL\n",
+		"BEGIN:VFREEBUSY\nUID:f@example.com\nFREEBUSY:20240101T100000Z/PT1H,"
+		"20240105T100000Z/20240105T120000Z\nEND:VFREEBUSY\n",
+	};
+	struct fx *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		const char *text = fx_cal(fx, bodies[i]);
+		struct ics_comp_filter comp = {0}, root = {.name = "VCALENDAR", .comps = &comp};
+		struct ics_time_range r;
+		int64_t lo, hi;
+
+		fx_assert_ok(fx, text);
+		assert_non_null(fx->info.spans);
+		comp.name = ics_comp_name(fx->info.comp);
+		comp.range = &r;
+		lo = fx->info.first_start - DAY;
+		hi = fx->info.last_end + DAY;
+		for (int64_t t = lo; t < hi; t += 1800) {
+			for (int k = 0; k < 4; k++) {
+				r.start = t;
+				r.end = t + (k % 2 ? 3 * HOUR : 1);
+				if (ics_filter_match(text, strlen(text), &root,
+						     deftz[k / 2] ? fx_crlf(fx, deftz[k / 2]) : NULL,
+						     &fx->err) != 1 ||
+				    spans_meet(fx, r.start, r.end))
+					continue;
+				print_error("object %zu matches [%lld, %lld) but no span meets it\n",
+					    i, (long long)r.start, (long long)r.end);
+				fail();
+			}
+		}
+	}
+}
+
 int test_ics_range_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +867,16 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_instances, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_instances_overrides_and_budget, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_single, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_count, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_exdate, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_overrides, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_unbounded, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_over_the_cap, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_period_across_dst, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_spans_cover_what_queries_match, fx_setup,
 						fx_teardown),
 	};
 

@@ -74,11 +74,14 @@ static void populate(struct fx *fx)
 	fx_prop(fx, fx->id[1], "a.ics", "op", "<op/>");
 }
 
+/* Three spans: a failure between their rows must leave none. */
+static const struct store_span three[] = {{1, 2}, {5, 6}, {9, 100000000}};
+
 static int op_put_new(struct fx *fx)
 {
 	struct store_obj in = {.coll_id = fx->id[1], .name = "new.ics", .data = "N", .len = 1,
 			       .uid = "un", .comp = STORE_COMP_VEVENT, .first_start = 1,
-			       .last_end = 2};
+			       .last_end = 100000000, .spans = three, .nspans = 3};
 	return store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err);
 }
 
@@ -86,7 +89,7 @@ static int op_put_replace(struct fx *fx)
 {
 	struct store_obj in = {.coll_id = fx->id[1], .name = "a.ics", .data = "A2", .len = 2,
 			       .uid = "ua", .comp = STORE_COMP_VEVENT, .first_start = 1,
-			       .last_end = 2};
+			       .last_end = 100000000, .spans = three, .nspans = 3};
 	return store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err);
 }
 
@@ -154,10 +157,11 @@ static void test_fault_obj_writes(void **state)
 	struct fx *fx = *state;
 
 	populate(fx);
-	/* A put into home/plain/cal: entry, BEGIN, name check, upsert, then
-	 * bump + log at cal, plain and home, COMMIT = 11 points. */
-	fx_sweep(fx, op_put_new, 10);
-	fx_sweep(fx, op_put_replace, 10);
+	/* A put into home/plain/cal: entry, BEGIN, name check, upsert, three
+	 * spans rows, then bump + log at cal, plain and home, COMMIT = 14
+	 * points; a replacement deletes the old spans rows first. */
+	fx_sweep(fx, op_put_new, 14);
+	fx_sweep(fx, op_put_replace, 15);
 	fx_sweep(fx, op_obj_delete, 10);
 	fx_sweep(fx, op_obj_move, 15);
 }

@@ -1,5 +1,7 @@
 /* test_store_obj.c - resources: put, get, delete, move, UID lookup,
- * iterators (by name and by time range). */
+ * iterators (by name and by time range), and the instance index (spans):
+ * its rows follow their resource, and time ranges find through it what
+ * they must, once each, by index ranges. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,17 +371,206 @@ static void test_obj_range(void **state)
 	assert_true(found);
 }
 
-/* The queries that grow with a calendar search an index, never scan. */
+/* ---- the instance index (spans) ---- */
+
+/* The spans rows of (coll, name) as "begins-ends/class ..." by begins, or
+ * of every resource when name is NULL; read through a separate connection,
+ * so it shows what is committed. Arena string. */
+static const char *span_rows(struct fx *fx, int64_t coll, const char *name)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *out = "";
+
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT begins, ends, class FROM spans WHERE "
+					    "(coll_id = ?1 AND name = ?2) OR ?2 IS NULL "
+					    "ORDER BY begins, ends, coll_id, name",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		out = sd_arena_printf(fx->a, "%s%s%lld-%lld/%d", out, *out ? " " : "",
+				      (long long)sqlite3_column_int64(st, 0),
+				      (long long)sqlite3_column_int64(st, 1),
+				      sqlite3_column_int(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Puts a calendar resource with the given spans (range = their hull). */
+static void put_spans(struct fx *fx, int64_t coll, const char *name, unsigned comp,
+		      const struct store_span *v, size_t n)
+{
+	struct store_obj in = {.coll_id = coll, .name = name, .data = name, .len = strlen(name),
+			       .uid = name, .comp = comp, .spans = v, .nspans = n};
+
+	in.first_start = v[0].start;
+	in.last_end = v[n - 1].end;
+	for (size_t i = 0; i < n; i++) {
+		in.first_start = v[i].start < in.first_start ? v[i].start : in.first_start;
+		in.last_end = v[i].end > in.last_end ? v[i].end : in.last_end;
+	}
+	assert_int_equal(store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err), 0);
+}
+
+static void test_obj_spans_follow_the_object(void **state)
+{
+	struct fx *fx = *state;
+	int64_t cal = fx_cal(fx, fx->home, "cal"), other = fx_cal(fx, fx->home, "other");
+	const struct store_span three[] = {
+		{100, 200}, {1000, 1000 + SQ_SPAN_LEN0 + 1}, {5000, STORE_TIME_MAX}};
+	const struct store_span twice[] = {{300, 400}, {300, 400}};
+	struct store_coll home;
+	struct store_obj o;
+	int64_t bob;
+
+	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
+	assert_string_equal(span_rows(fx, cal, "e.ics"),
+			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	assert_int_equal(store_obj_get(fx->c, cal, "e.ics", 1, fx->a, &o, &fx->err), 0);
+	assert_null(o.spans);
+	assert_int_equal(o.nspans, 0);
+	/* Replaced with the same spans (kept), then as a task (rewritten),
+	 * with them out of order; then with a repeated span, kept once;
+	 * without spans, the range. */
+	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
+	assert_string_equal(span_rows(fx, cal, "e.ics"),
+			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "");
+	put_spans(fx, cal, "e.ics", STORE_COMP_VTODO,
+		  (struct store_span[]){three[2], three[0], three[1]}, 3);
+	assert_string_equal(span_rows(fx, cal, "e.ics"),
+			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "e.ics");
+	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, twice, 2);
+	assert_string_equal(span_rows(fx, cal, "e.ics"), "300-400/0");
+	fx_put(fx, cal, "e.ics", "E", "e.ics", STORE_COMP_VEVENT, 10, 20);
+	assert_string_equal(span_rows(fx, cal, "e.ics"), "10-20/0");
+	/* Moved (to another calendar and name) and deleted with it. */
+	assert_int_equal(store_obj_move(fx->c, cal, "e.ics", other, "f.ics", &fx->err), 0);
+	assert_string_equal(span_rows(fx, cal, "e.ics"), "");
+	assert_string_equal(span_rows(fx, other, "f.ics"), "10-20/0");
+	assert_int_equal(store_obj_delete(fx->c, other, "f.ics", &fx->err), 0);
+	assert_string_equal(span_rows(fx, 0, NULL), "");
+	/* A plain resource has none; a collection's and a user's deletion
+	 * take theirs along. */
+	fx_put_plain(fx, cal, "plain", "P");
+	assert_string_equal(span_rows(fx, 0, NULL), "");
+	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
+	assert_int_equal(store_coll_delete(fx->c, cal, &fx->err), 0);
+	assert_string_equal(span_rows(fx, 0, NULL), "");
+	bob = fx_user(fx, "bob");
+	assert_int_equal(store_home_get(fx->c, bob, fx->a, &home, &fx->err), 0);
+	put_spans(fx, fx_cal(fx, home.id, "cal"), "b.ics", STORE_COMP_VEVENT, twice, 1);
+	assert_string_equal(span_rows(fx, 0, NULL), "300-400/0");
+	assert_int_equal(store_user_delete(fx->c, "bob", &fx->err), 0);
+	assert_string_equal(span_rows(fx, 0, NULL), "");
+}
+
+#define DAY INT64_C(86400)
+#define WEEK (7 * DAY)
+#define T0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z, a Monday */
+
+static void test_obj_range_by_spans(void **state)
+{
+	struct fx *fx = *state;
+	int64_t cal = fx_cal(fx, fx->home, "cal");
+	struct store_span weekly[52], wide[10];
+
+	/* Mondays 10:00-11:00 for a year; its range covers every window of
+	 * the year, its spans only the Mondays. */
+	for (int i = 0; i < 52; i++)
+		weekly[i] = (struct store_span){T0 + i * WEEK + 36000, T0 + i * WEEK + 39600};
+	put_spans(fx, cal, "weekly", STORE_COMP_VEVENT, weekly, 52);
+	/* Three-day instances (Mon-Thu) every four weeks. */
+	for (int i = 0; i < 10; i++)
+		wide[i] = (struct store_span){T0 + i * 4 * WEEK, T0 + i * 4 * WEEK + 3 * DAY};
+	put_spans(fx, cal, "straddle", STORE_COMP_VEVENT, wide, 10);
+	/* One event of three months from Feb 1 (day 31), one of 500 days, one
+	 * endless, one with no times at all, a task. */
+	put_spans(fx, cal, "quarter", STORE_COMP_VEVENT,
+		  &(struct store_span){T0 + 31 * DAY, T0 + 122 * DAY}, 1);
+	put_spans(fx, cal, "long", STORE_COMP_VEVENT,
+		  &(struct store_span){T0 - 100 * DAY, T0 + 400 * DAY}, 1);
+	put_spans(fx, cal, "forever", STORE_COMP_VEVENT, &(struct store_span){T0, STORE_TIME_MAX},
+		  1);
+	put_spans(fx, cal, "always", STORE_COMP_VEVENT,
+		  &(struct store_span){STORE_TIME_MIN, STORE_TIME_MAX}, 1);
+	put_spans(fx, cal, "todo", STORE_COMP_VTODO,
+		  &(struct store_span){T0 + 50 * DAY, T0 + 50 * DAY + 1}, 1);
+
+	/* Tuesday of week 10 (day 71), 12:00-13:00: inside a three-day
+	 * instance? No, week 10 is not a multiple of 4 (8 is: days 56-59). */
+	assert_string_equal(range_names(fx, cal, 0, T0 + 71 * DAY + 43200, T0 + 71 * DAY + 46800),
+			    "always forever long quarter");
+	/* Tuesday of week 8, 12:00-13:00: the three-day instance straddles it. */
+	assert_string_equal(range_names(fx, cal, 0, T0 + 57 * DAY + 43200, T0 + 57 * DAY + 46800),
+			    "always forever long quarter straddle");
+	/* Monday of week 10 around 10:30, and a month over four Mondays: the
+	 * series comes once. */
+	assert_string_equal(range_names(fx, cal, 0, T0 + 70 * DAY + 37800, T0 + 70 * DAY + 37801),
+			    "always forever long quarter weekly");
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VEVENT, T0 + 36 * DAY, T0 + 66 * DAY),
+			    "always forever long quarter straddle weekly");
+	/* The kind mask, on the task's one second. */
+	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, T0 + 50 * DAY, T0 + 51 * DAY),
+			    "todo");
+	/* Before everything but the endless ones. */
+	assert_string_equal(range_names(fx, cal, 0, T0 - 200 * DAY, T0 - 199 * DAY), "always");
+	/* Open windows and those longer than 400 days use the ranges: the
+	 * series meets them however its instances fall. */
+	assert_non_null(strstr(range_names(fx, cal, 0, T0 + 71 * DAY, T0 + 472 * DAY), "weekly"));
+	assert_non_null(strstr(range_names(fx, cal, 0, T0 + 71 * DAY, STORE_TIME_MAX), "weekly"));
+}
+
+/* A span of each length around each class bound is found by the last
+ * second it covers and not by the first after it. */
+static void test_obj_range_class_bounds(void **state)
+{
+	static const int64_t bounds[] = {SQ_SPAN_LEN0, SQ_SPAN_LEN1, SQ_SPAN_LEN2, SQ_SPAN_LEN3};
+	struct fx *fx = *state;
+
+	for (size_t b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++) {
+		for (int64_t d = -1; d <= 1; d++) {
+			char *name = sd_arena_printf(fx->a, "c%zu%+d", b, (int)d);
+			int64_t cal = fx_cal(fx, fx->home, name), end = T0 + bounds[b] + d;
+
+			put_spans(fx, cal, name, STORE_COMP_VEVENT,
+				  &(struct store_span){T0, end}, 1);
+			assert_string_equal(range_names(fx, cal, 0, end - 1, end), name);
+			assert_string_equal(range_names(fx, cal, 0, end - 1, end + WEEK), name);
+			assert_string_equal(range_names(fx, cal, 0, end, end + 1), "");
+			assert_string_equal(range_names(fx, cal, 0, T0 - 1, T0), "");
+		}
+	}
+}
+
+/* The queries that grow with a calendar search an index, never scan: a
+ * time range searches spans_range once per length class, then objects by
+ * key, and needs no sort. */
 static void test_obj_queries_use_indexes(void **state)
 {
+#define SPANS_PLAN                                                                         \
+	"USING COVERING INDEX spans_range (coll_id=? AND class=? AND begins>? AND begins<?)"
+#define OBJ_BY_KEY "SEARCH objects USING INDEX sqlite_autoindex_objects_1 (coll_id=? AND name=?)"
 	static const struct {
 		const char *sql;
 		const char *plan;
+		int times; /* how often plan occurs in it */
 	} cases[] = {
-		{store_sq_sql_obj_range, "USING INDEX objects_range (coll_id=? AND last_end>?)"},
-		{store_sq_sql_obj_range_data,
-		 "USING INDEX objects_range (coll_id=? AND last_end>?)"},
-		{store_sq_sql_obj_find_uid, "USING COVERING INDEX objects_uid (coll_id=? AND uid=?)"},
+		{store_sq_sql_obj_range, "USING INDEX objects_range (coll_id=? AND last_end>?)", 1},
+		{store_sq_sql_obj_range_data, "USING INDEX objects_range (coll_id=? AND last_end>?)",
+		 1},
+		{store_sq_sql_obj_find_uid, "USING COVERING INDEX objects_uid (coll_id=? AND uid=?)",
+		 1},
+		{store_sq_sql_obj_spans, SPANS_PLAN, SQ_SPAN_CLASSES},
+		{store_sq_sql_obj_spans_data, SPANS_PLAN, SQ_SPAN_CLASSES},
+		{store_sq_sql_obj_spans, OBJ_BY_KEY, 1},
+		{store_sq_sql_obj_spans_data, OBJ_BY_KEY, 1},
 	};
 	struct fx *fx = *state;
 	sqlite3 *db;
@@ -387,8 +578,9 @@ static void test_obj_queries_use_indexes(void **state)
 	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", cases[i].sql);
-		char plan[512] = "";
+		char plan[4096] = "";
 		sqlite3_stmt *st;
+		int times = 0;
 
 		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
@@ -398,11 +590,17 @@ static void test_obj_queries_use_indexes(void **state)
 		}
 		sqlite3_finalize(st);
 		sqlite3_free(sql);
-		assert_non_null(strstr(plan, cases[i].plan));
+		for (const char *p = plan; (p = strstr(p, cases[i].plan)); p++)
+			times++;
+		if (times != cases[i].times)
+			print_error("plan: %s\n", plan);
+		assert_int_equal(times, cases[i].times);
 		assert_null(strstr(plan, "SCAN"));
 		assert_null(strstr(plan, "TEMP B-TREE"));
 	}
 	sqlite3_close(db);
+#undef SPANS_PLAN
+#undef OBJ_BY_KEY
 }
 
 int test_store_obj_run(const char *name)
@@ -420,6 +618,11 @@ int test_store_obj_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_obj_iter_nested, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_iter_with_writes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_range, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_spans_follow_the_object, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_range_by_spans, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_range_class_bounds, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_queries_use_indexes, fx_setup,
 						fx_teardown),
 	};
