@@ -74,5 +74,7 @@ int ics_select_tests_run(void);
 int ics_freebusy_tests_run(void);
 /* test_ics_zone.c: the public time-zone API (ics_zone.h). */
 int test_ics_zone_run(const char *name);
+/* test_ics_edit.c: client edits of a booking's object (ics_edit.h). */
+int test_ics_edit_run(const char *name);
 
 #endif
