@@ -87,6 +87,18 @@ struct booking_ctx {
 	struct sd_arena *a; /* results are copied here */
 	int64_t now;        /* Unix seconds: the clock rules are checked against */
 	const struct booking_actor *actor;
+	/* 1: the caller holds the write transaction (a CalDAV write that
+	 * checked If-Match in it): calls neither begin nor end one, and do
+	 * not log refusals, since the caller rolls back everything on
+	 * failure; it logs them after with booking_log_refusal(). */
+	int nested;
+	/* A calendar client's copy of the resource client_name in calendar
+	 * client_coll: when a call publishes that resource, the client's own
+	 * data (alarms, categories, colour, ...) is kept from client_text
+	 * rather than from the stored copy. Set by booking_dav_*; 0/NULL
+	 * otherwise. */
+	int64_t client_coll;
+	const char *client_name, *client_text;
 };
 
 /* Works out the actor of an authenticated login: SYSTEM never; ADMIN if the
@@ -199,6 +211,9 @@ struct booking_new {
 	int64_t start;
 	const char *notes_public;  /* NULL: "" */
 	const char *notes_private; /* NULL: ""; not settable by customers */
+	/* A booking made in a calendar client keeps the client's UID and
+	 * resource name; NULL: made up. */
+	const char *uid, *obj_name;
 };
 
 /* Creates a booking: pending if the rules want approval of new customer
@@ -218,6 +233,11 @@ enum booking_outcome { BOOKING_APPLIED = 1, BOOKING_REQUESTED = 2 };
 int booking_reschedule(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
 		       int64_t staff_id, struct store_booking *out, enum booking_outcome *outcome,
 		       struct sd_err *err);
+/* booking_reschedule with a new length too: end 0 keeps the service's
+ * duration; customers always keep it (their end is ignored). */
+int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
+			    int64_t end, int64_t staff_id, struct store_booking *out,
+			    enum booking_outcome *outcome, struct sd_err *err);
 /* reason: enum store_cancel_reason (not NONE); text required for OTHER.
  * Customers cancel with reason CUSTOMER only, within the rules. */
 int booking_cancel(struct booking_ctx *x, int64_t id, int64_t version, int reason,
@@ -244,6 +264,48 @@ int booking_restore(struct booking_ctx *x, int64_t id, struct store_booking *out
 int booking_set_notes(struct booking_ctx *x, int64_t id, int64_t version,
 		      const char *notes_public, const char *notes_private,
 		      struct store_booking *out, struct sd_err *err);
+
+/* ---- edits from calendar clients --------------------------------------- */
+
+/* A CalDAV write into a calendar, handed over by caldav/ inside its write
+ * transaction (x->nested set, x->actor the calendar's owner with channel
+ * "caldav" and the client's User-Agent). */
+struct booking_dav_edit {
+	int64_t coll_id;        /* the calendar */
+	int64_t owner_id;       /* its owner (users.id) */
+	const char *name;       /* the resource name */
+	const char *cur_data;   /* the stored object, NULL when there is none */
+	const char *data;       /* what the client sent (PUT; NULL for DELETE), */
+	size_t len;             /* already a valid calendar object resource */
+	const char *default_tz; /* CALDAV:calendar-timezone of the calendar, or NULL */
+	/* Out. */
+	int handled;          /* 0: not a booking matter; caldav does the write */
+	int same;             /* the stored object is byte for byte what was sent */
+	int64_t booking_id;   /* the booking concerned, 0 if none (for the log) */
+	const char *action;   /* what the edit meant: "reschedule", "cancel", ... */
+};
+
+/* The meaning of a PUT (SPEC 4): in a staff member's Bookings calendar a
+ * moved or resized event reschedules, STATUS:CANCELLED cancels (reason
+ * from X-SLOTDAV-CANCEL-REASON, else business), other changes keep the
+ * booking-owned properties and the client's own data; an event with a
+ * customer ATTENDEE is a new booking; the TENTATIVE request event
+ * confirmed approves the request. In a customer's calendar a move
+ * reschedules (or asks), STATUS:CANCELLED or PARTSTAT=DECLINED cancels
+ * (reason customer). Changing the UID or the customer, adding a second
+ * VEVENT or a recurrence: BOOKING_EFORBIDDEN / BOOKING_EINVALID. Other
+ * refusals are the lifecycle's codes. When handled, the object has been
+ * written (e->same says whether it is what the client sent). */
+int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err);
+/* The meaning of a DELETE: a booking's event deleted by its staff member
+ * cancels (reason business) and leaves their calendar; by the customer,
+ * cancels (reason customer); the request event deleted declines the
+ * request. */
+int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err);
+/* Logs a refused edit (outcome "refused", the code and message) in a write
+ * of its own; for callers that held the transaction (x->nested). */
+int booking_log_refusal(struct booking_ctx *x, int64_t booking_id, const char *action, int code,
+			const char *message);
 
 /* ---- reading ----------------------------------------------------------- */
 

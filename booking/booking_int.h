@@ -36,6 +36,8 @@ int booking_store_rc(int store_rc, struct sd_err *err);
 int booking_txn_begin(struct booking_ctx *x, struct sd_err *err);
 int booking_txn_end(struct booking_ctx *x, int rc, struct sd_err *err);
 int booking_read_begin(struct booking_ctx *x, struct sd_err *err);
+/* Ends what booking_read_begin began (nothing when nested). */
+void booking_read_end(struct booking_ctx *x);
 
 /* ---- roles ---- */
 

@@ -52,6 +52,15 @@
 
 /* ---- the log ------------------------------------------------------------ */
 
+int booking_log_refusal(struct booking_ctx *x, int64_t booking_id, const char *action, int code,
+			const char *message)
+{
+	struct sd_err e;
+
+	return booking_log(x, booking_id, action, "refused", &e, "%s: %s", booking_code_name(code),
+			   message ? message : "");
+}
+
 int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action,
 		const char *outcome, struct sd_err *err, const char *fmt, ...)
 {
@@ -85,7 +94,7 @@ static int finish(struct booking_ctx *x, int64_t id, const char *action, int rc,
 	struct sd_err e2;
 
 	rc = booking_txn_end(x, rc, err);
-	if (rc && id && refusal(rc))
+	if (rc && id && refusal(rc) && !x->nested)
 		booking_log(x, id, action, "refused", &e2, "%s: %s", booking_code_name(rc),
 			    err ? err->msg : "");
 	return rc;
@@ -297,8 +306,8 @@ int booking_create(struct booking_ctx *x, const struct booking_new *in, struct s
 	    (rc = booking_rules_for_service(x, in->service_id, &o.rules, err)) ||
 	    (rc = create_pick(x, in, &o, err)))
 		goto out;
-	o.b.uid = new_uid(x);
-	o.b.obj_name = sd_arena_printf(x->a, "%s.ics", o.b.uid);
+	o.b.uid = in->uid ? in->uid : new_uid(x);
+	o.b.obj_name = in->obj_name ? in->obj_name : sd_arena_printf(x->a, "%s.ics", o.b.uid);
 	o.b.location_id = o.loc.id;
 	o.b.service_id = o.svc.id;
 	o.b.customer_id = cust.id;
@@ -387,6 +396,13 @@ int booking_reschedule(struct booking_ctx *x, int64_t id, int64_t version, int64
 		       int64_t staff_id, struct store_booking *out, enum booking_outcome *outcome,
 		       struct sd_err *err)
 {
+	return booking_reschedule_span(x, id, version, start, 0, staff_id, out, outcome, err);
+}
+
+int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
+			    int64_t end, int64_t staff_id, struct store_booking *out,
+			    enum booking_outcome *outcome, struct sd_err *err)
+{
 	struct booking_slot_req r;
 	struct op o;
 	int64_t old_staff, old_start;
@@ -401,6 +417,14 @@ int booking_reschedule(struct booking_ctx *x, int64_t id, int64_t version, int64
 	old_start = o.b.start;
 	slot_req_init(x, &r, &o, staff_id ? staff_id : o.b.staff_id, start);
 	r.exclude_booking_id = o.b.id;
+	if (end && !is_customer(x)) { /* a resize: staff decide the length */
+		if (end <= start || end - start > 86400) {
+			rc = sd_err_set(err, BOOKING_EINVALID,
+					"an appointment ends after it starts, within a day");
+			goto out;
+		}
+		r.end = end;
+	}
 	if ((rc = booking_slot_check(x, &r, err)))
 		goto out;
 	if (is_customer(x) && o.rules.reschedule_needs_approval &&

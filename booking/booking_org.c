@@ -50,16 +50,28 @@ int booking_store_rc(int store_rc, struct sd_err *err)
 
 int booking_txn_begin(struct booking_ctx *x, struct sd_err *err)
 {
+	if (x->nested)
+		return BOOKING_OK;
 	return booking_store_rc(store_begin(x->conn, STORE_TXN_WRITE, err), err);
 }
 
 int booking_read_begin(struct booking_ctx *x, struct sd_err *err)
 {
+	if (x->nested)
+		return BOOKING_OK;
 	return booking_store_rc(store_begin(x->conn, STORE_TXN_READ, err), err);
+}
+
+void booking_read_end(struct booking_ctx *x)
+{
+	if (!x->nested)
+		store_rollback(x->conn);
 }
 
 int booking_txn_end(struct booking_ctx *x, int rc, struct sd_err *err)
 {
+	if (x->nested)
+		return rc;
 	if (!rc && !(rc = booking_store_rc(store_commit(x->conn, err), err)))
 		return BOOKING_OK;
 	/* A failed COMMIT can leave the transaction open: end it here. */

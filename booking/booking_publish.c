@@ -24,6 +24,7 @@
 
 #include "booking_int.h"
 #include "ics.h"
+#include "ics_edit.h"
 #include "ics_event.h"
 
 /* Names of what a booking refers to, for its calendar form. */
@@ -121,13 +122,39 @@ static char *render(struct booking_ctx *x, const struct store_booking *b, const 
 	return ics_event_render(x->a, &ev, BOOKING_PRODID);
 }
 
-/* Stores text as name in coll_id, as a CalDAV PUT would. */
+/* The client's own data for resource name of coll_id: the client's copy
+ * being written, or else what is stored (*out NULL if nothing). */
+static int client_copy(struct booking_ctx *x, int64_t coll_id, const char *name,
+		       const char **out, struct sd_err *err)
+{
+	struct store_obj cur;
+	int rc;
+
+	*out = NULL;
+	if (x->client_text && x->client_coll == coll_id && !strcmp(x->client_name, name)) {
+		*out = x->client_text;
+		return BOOKING_OK;
+	}
+	rc = store_obj_get(x->conn, coll_id, name, 1, x->a, &cur, err);
+	if (rc == STORE_OK)
+		*out = cur.data;
+	return rc == STORE_ENOTFOUND ? BOOKING_OK : booking_store_rc(rc, err);
+}
+
+/* Stores text as name in coll_id, as a CalDAV PUT would, keeping what a
+ * calendar client added to the object there (ics_edit_merge). */
 static int put_object(struct booking_ctx *x, int64_t coll_id, const char *name, const char *text,
 		      struct sd_err *err)
 {
 	struct ics_info info;
 	struct store_obj o = {0};
+	const char *client;
 	int rc;
+
+	if ((rc = client_copy(x, coll_id, name, &client, err)))
+		return rc;
+	if (client)
+		text = ics_edit_merge(x->a, text, client);
 
 	if (ics_object_check(text, strlen(text), ICS_COMP_VEVENT, x->a, &info, err))
 		return sd_err_set(err, BOOKING_EIO, "the booking's calendar form is invalid: %s",

@@ -204,6 +204,6 @@ int booking_cancel_report(struct booking_ctx *x, int64_t from, int64_t to, int64
 	*out = rows;
 	*n = nr;
 out:
-	store_rollback(x->conn);
+	booking_read_end(x);
 	return rc;
 }

@@ -346,7 +346,7 @@ int booking_availability(struct booking_ctx *x, int64_t service_id, int64_t staf
 	if (!rc && acc.n)
 		qsort(acc.v, acc.n, sizeof(*acc.v), cmp_slot);
 out:
-	store_rollback(x->conn);
+	booking_read_end(x);
 	if (!rc) {
 		*out = acc.v;
 		*n = acc.n;

@@ -24,9 +24,43 @@
 #include "sd_req.h"
 #include "store.h"
 
+/* A write to a calendar object, shown to the hook (see struct dav_hooks). */
+struct dav_hook_write {
+	/* In. */
+	struct store_conn *conn;   /* inside the write transaction */
+	struct sd_arena *a;
+	const struct sd_req *req;  /* the user, the User-Agent */
+	int64_t coll_id, owner_id; /* the calendar and its owner */
+	const char *name;          /* the resource */
+	const char *default_tz;    /* CALDAV:calendar-timezone, or NULL */
+	const char *cur_data;      /* what is stored there, NULL if nothing */
+	const char *data;          /* PUT: the validated body; DELETE: NULL */
+	size_t len;
+	/* Out. */
+	int handled;         /* 1: the hook wrote (or deleted) the resource */
+	int same;            /* handled PUT: stored byte for byte as sent */
+	int status;          /* a refusal: 403, 409, 412, 503 ... */
+	const char *cond;    /* its element, in slotdav's namespace, or NULL */
+	const char *message; /* for people */
+	void *state;         /* the hook's own, kept for refused() */
+};
+
+/* Hooks that give calendar writes a meaning (the booking engine: SPEC 4).
+ * write() runs inside the write transaction after If-Match and the object's
+ * checks passed: returns 0 (handled 0: caldav writes as usual; handled 1:
+ * done), or non-zero with status/cond/message set, after which caldav rolls
+ * the transaction back, answers with a DAV:error body and calls refused()
+ * (outside any transaction) so the refusal can be recorded. */
+struct dav_hooks {
+	int (*write)(void *cls, struct dav_hook_write *w);
+	void (*refused)(void *cls, struct dav_hook_write *w);
+	void *cls;
+};
+
 struct dav_config {
 	const char *prefix;       /* "/dav", no trailing slash */
 	size_t max_resource_size; /* CALDAV:max-resource-size, bytes */
+	const struct dav_hooks *hooks; /* NULL: plain CalDAV */
 };
 
 #define DAV_DEFAULT_CALENDAR "default"

@@ -74,12 +74,14 @@ void dav_error_render(struct dav_ctx *x)
 	x->req->resp_type = "application/xml; charset=utf-8";
 	sd_buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error" DAV_XMLNS_DECL ">");
 	if (x->cond != DAV_COND_NONE) {
+		const char *name = x->cond_name ? x->cond_name : dav_cond_name(x->cond);
+
 		if (x->cond_href) {
-			dav_out_open(b, dav_cond_ns(x->cond), dav_cond_name(x->cond));
+			dav_out_open(b, dav_cond_ns(x->cond), name);
 			dav_out_href(b, x->cond_href);
-			dav_out_close(b, dav_cond_ns(x->cond), dav_cond_name(x->cond));
+			dav_out_close(b, dav_cond_ns(x->cond), name);
 		} else {
-			dav_out_empty(b, dav_cond_ns(x->cond), dav_cond_name(x->cond));
+			dav_out_empty(b, dav_cond_ns(x->cond), name);
 		}
 	}
 	sd_buf_adds(b, "<s:message>");

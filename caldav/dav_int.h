@@ -63,7 +63,8 @@
 	X(VALID_RESOURCETYPE, NS_DAV, "valid-resourcetype")                           \
 	X(NEED_PRIVILEGES, NS_DAV, "need-privileges")                                 \
 	X(NUMBER_OF_MATCHES, NS_DAV, "number-of-matches-within-limits")               \
-	X(BAD_XML, NS_SLOTDAV, "malformed-request")
+	X(BAD_XML, NS_SLOTDAV, "malformed-request")                                   \
+	X(BOOKING_RULE, NS_SLOTDAV, "booking-rule") /* the hook names the element */
 
 enum dav_cond {
 #define X(id, ns, name) DAV_COND_##id,
@@ -108,6 +109,7 @@ struct dav_ctx {
 	/* Failure detail for the DAV:error body. */
 	enum dav_cond cond;
 	const char *cond_href; /* no-uid-conflict: the conflicting resource */
+	const char *cond_name; /* BOOKING_RULE: the element the hook named */
 	const char *message;
 	int keep_body; /* the handler wrote its own error body */
 };

@@ -190,12 +190,53 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 			"another calendar object in this calendar already has UID %s", uid);
 }
 
-/* Reads the current state, checks conditions and UID, writes. In a txn. */
+/* The hooks see writes to calendar objects only. */
+static int hooked(const struct dav_ctx *x, const struct dav_res *res)
+{
+	return x->cfg->hooks && res->coll.kind == STORE_COLL_CALENDAR;
+}
+
+/* Hands a write to the hook (in the transaction). 0, with w->handled
+ * saying whether the hook did the write, or the hook's refusal after
+ * dav_fail; *w is kept for dav_hook_refused. */
+static int hook_write(struct dav_ctx *x, struct dav_res *res, struct dav_hook_write *w,
+		      const struct store_obj *cur, const struct store_obj *in)
+{
+	*w = (struct dav_hook_write){
+		.conn = x->conn,
+		.a = x->a,
+		.req = x->req,
+		.coll_id = res->coll.id,
+		.owner_id = res->coll.owner_id,
+		.name = res->name,
+		.default_tz = res->coll.timezone,
+		.cur_data = cur ? cur->data : NULL,
+		.data = in ? in->data : NULL,
+		.len = in ? in->len : 0,
+	};
+	if (!x->cfg->hooks->write(x->cfg->hooks->cls, w))
+		return 0;
+	x->cond_name = w->cond;
+	return dav_fail(x, w->status ? w->status : 403, w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE,
+			"%s", w->message ? w->message : "refused");
+}
+
+/* After the rollback of a refused write: let the hook record it. */
+static void hook_refused(struct dav_ctx *x, struct dav_hook_write *w)
+{
+	if (w->status && x->cfg->hooks->refused)
+		x->cfg->hooks->refused(x->cfg->hooks->cls, w);
+}
+
+/* Reads the current state, checks conditions and UID, writes (or lets the
+ * hook write). In a txn. *etag NULL when what is stored is not what was
+ * sent. */
 static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *in,
-		      const char **etag, int *created)
+		      const char **etag, int *created, struct dav_hook_write *w)
 {
 	struct store_obj cur;
-	int rc = store_obj_get(x->conn, res->coll.id, res->name, 0, x->a, &cur, &x->err);
+	int hook = hooked(x, res);
+	int rc = store_obj_get(x->conn, res->coll.id, res->name, hook, x->a, &cur, &x->err);
 	int exists = rc == 0;
 
 	if (rc && rc != STORE_ENOTFOUND)
@@ -204,8 +245,18 @@ static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 	if (!rc && in->uid)
 		rc = dav_uid_check(x, &res->coll, parent_href(x, res), res->name,
 				   exists ? &cur : NULL, in->uid);
+	if (!rc && hook)
+		rc = hook_write(x, res, w, exists ? &cur : NULL, in);
 	if (rc)
 		return rc;
+	if (hook && w->handled) {
+		*created = !exists;
+		*etag = NULL;
+		if (w->same && !(rc = store_obj_get(x->conn, res->coll.id, res->name, 0, x->a, &cur,
+						    &x->err)))
+			*etag = cur.etag;
+		return rc ? dav_fail_store(x, rc) : 0;
+	}
 	rc = store_obj_put(x->conn, in, x->a, etag, created, &x->err);
 	return rc ? dav_fail_store(x, rc) : 0;
 }
@@ -244,6 +295,7 @@ static int put_record(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 
 int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 {
+	struct dav_hook_write w = {0};
 	struct store_obj in;
 	const char *etag = NULL;
 	int created = 0, rc;
@@ -258,16 +310,20 @@ int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 	rc = store_begin(x->conn, STORE_TXN_WRITE, &x->err);
 	if (rc)
 		return dav_fail_store(x, rc);
-	rc = put_locked(x, res, &in, &etag, &created);
+	rc = put_locked(x, res, &in, &etag, &created, &w);
 	if (!rc && (rc = store_commit(x->conn, &x->err)) != 0)
 		rc = dav_fail_store(x, rc);
 	if (rc) {
 		store_rollback(x->conn);
+		if (hooked(x, res))
+			hook_refused(x, &w);
 		return rc;
 	}
 	/* Stored exactly as sent, so the client may keep its copy: give the
-	 * ETag (RFC 4791 5.3.4). */
-	set_etag(x, etag);
+	 * ETag (RFC 4791 5.3.4). Otherwise none, so it fetches what was
+	 * stored (a booking rewrites what it owns). */
+	if (etag)
+		set_etag(x, etag);
 	if (created)
 		sd_req_set_header(x->req, "Location", res->href);
 	return created ? 201 : 204;
@@ -275,6 +331,7 @@ int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 
 int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 {
+	struct dav_hook_write w = {0};
 	struct store_obj cur;
 	int rc;
 
@@ -292,9 +349,13 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 	if (rc)
 		return dav_fail_store(x, rc);
 	if (res->kind == DAV_K_OBJECT) {
-		rc = store_obj_get(x->conn, res->coll.id, res->name, 0, x->a, &cur, &x->err);
+		rc = store_obj_get(x->conn, res->coll.id, res->name, hooked(x, res), x->a, &cur,
+				   &x->err);
 		rc = rc ? dav_fail_store(x, rc) : dav_preconditions(x, cur.etag);
-		if (!rc && (rc = store_obj_delete(x->conn, res->coll.id, res->name, &x->err)))
+		if (!rc && hooked(x, res))
+			rc = hook_write(x, res, &w, &cur, NULL);
+		if (!rc && !w.handled &&
+		    (rc = store_obj_delete(x->conn, res->coll.id, res->name, &x->err)))
 			rc = dav_fail_store(x, rc);
 	} else if ((rc = store_coll_delete(x->conn, res->coll.id, &x->err)) != 0) {
 		rc = dav_fail_store(x, rc);
@@ -303,6 +364,8 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 		rc = dav_fail_store(x, rc);
 	if (rc) {
 		store_rollback(x->conn);
+		if (res->kind == DAV_K_OBJECT && hooked(x, res))
+			hook_refused(x, &w);
 		return rc;
 	}
 	return 204;

@@ -49,6 +49,8 @@
 
 #include <openssl/crypto.h>
 
+#include "dav_hooks.h"
+
 #include "api.h"
 #include "dav.h"
 #include "gate.h"
@@ -650,6 +652,7 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 	h->gate = srv_gate_new(cfg->storage_pool, suspend_conn, resume_conn);
 	h->dav.prefix = SRV_DAV_PREFIX;
 	h->dav.max_resource_size = cfg->caldav_max_resource_size;
+	h->dav.hooks = &srv_dav_hooks;
 	h->api.prefix = SRV_API_PREFIX;
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
 		goto out;
