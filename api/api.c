@@ -80,6 +80,7 @@ static const struct api_route routes[] = {
 	{"POST",   "/bookings/{id}/decline",       api_booking_decline,    NULL, API_ANY},
 	{"POST",   "/bookings/{id}/restore",       api_booking_restore,    NULL, API_ANY},
 	{"GET",    "/bookings/{id}/activity",      api_booking_activity,   NULL, API_ANY},
+	{"GET",    "/bookings/{id}/notifications", api_booking_notifications, NULL, API_ANY},
 
 	{"GET",    "/reports/cancellations",       api_report_cancellations, NULL, API_ANY},
 };

@@ -341,3 +341,32 @@ int api_booking_activity(struct api_ctx *x)
 		x, 200,
 		json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "activity", arr));
 }
+
+int api_booking_notifications(struct api_ctx *x)
+{
+	struct store_notification *v = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int status, rc;
+
+	if ((status = api_query(x, NULL, 0)))
+		return status;
+	if ((rc = booking_notifications(&x->bx, x->id[0], &v, &n, &x->err)))
+		return api_fail_booking(x, rc);
+	arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char created[API_TIME_LEN], due[API_TIME_LEN];
+		const char *state = booking_notify_state_name(v[i].state);
+		json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s}", "id", (json_int_t)v[i].id,
+				      "kind", v[i].kind, "recipient", v[i].recipient, "state",
+				      state ? state : "unknown", "created",
+				      api_time_format(created, v[i].created), "not_before",
+				      api_time_format(due, v[i].not_before), "attempts",
+				      v[i].attempts, "last_error", v[i].last_error);
+
+		json_array_append_new(arr, o);
+	}
+	return api_reply(x, 200,
+			 json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "notifications",
+				   arr));
+}

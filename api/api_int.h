@@ -248,6 +248,7 @@ int api_booking_approve(struct api_ctx *x);
 int api_booking_decline(struct api_ctx *x);
 int api_booking_restore(struct api_ctx *x);
 int api_booking_activity(struct api_ctx *x);
+int api_booking_notifications(struct api_ctx *x);
 
 /* api_report.c */
 int api_report_cancellations(struct api_ctx *x);

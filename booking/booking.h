@@ -64,6 +64,11 @@ enum booking_code {
 /* "slot_unavailable" etc.; "ok" for 0; "internal" for an unknown value. */
 const char *booking_code_name(int code);
 
+/* Notifications wait this long before they are sent (SPEC 5), so that a
+ * change undone at once (a move between calendars by DELETE + PUT) can be
+ * folded into one message, or none. */
+#define BOOKING_SETTLE_SECONDS 60
+
 /* ---- who acts --------------------------------------------------------- */
 
 enum booking_role {
@@ -318,6 +323,13 @@ int booking_list(struct booking_ctx *x, const struct store_booking_filter *f,
 		 struct store_booking **out, size_t *n, struct sd_err *err);
 int booking_activity(struct booking_ctx *x, int64_t id, struct store_activity **out, size_t *n,
 		     struct sd_err *err);
+
+/* The notifications queued for booking id (staff of it and admins), in
+ * order. */
+int booking_notifications(struct booking_ctx *x, int64_t id, struct store_notification **out,
+			  size_t *n, struct sd_err *err);
+/* "queued", "sent", "failed", "withdrawn"; NULL if unknown. */
+const char *booking_notify_state_name(int state);
 
 /* Cancellation report: cancelled bookings whose appointment starts in
  * [from, to), optionally one location/staff member, counted per group. */

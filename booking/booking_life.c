@@ -38,7 +38,11 @@
  * write, publish, log, commit. A refusal rolls everything back and is then
  * logged on its own (outcome "refused"), so the log shows attempts too.
  * SEQUENCE increases on every change of time or status; version on every
- * change at all.
+ * change at all. Every change the customer should hear of queues its
+ * notification in the same transaction (notify): created, confirmed,
+ * rescheduled, cancelled, restored, request received / approved /
+ * declined, and to staff "approval needed"; no-show and complete queue
+ * nothing, notes only when the location asks (details_email).
  */
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -78,6 +82,21 @@ int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action,
 	a.action = action;
 	a.outcome = outcome;
 	return booking_store_rc(store_activity_append(x->conn, &a, err), err);
+}
+
+/* Queues a message about b for recipient ("customer" or "staff"), in the
+ * transaction of the change, due after the settle time (SPEC 5). */
+static int notify(struct booking_ctx *x, const struct store_booking *b, const char *kind,
+		  const char *recipient, struct sd_err *err)
+{
+	struct store_notification n = {.booking_id = b->id,
+				       .kind = kind,
+				       .recipient = recipient,
+				       .state = STORE_NOTIFY_QUEUED,
+				       .created = x->now,
+				       .not_before = x->now + BOOKING_SETTLE_SECONDS};
+
+	return booking_store_rc(store_notification_enqueue(x->conn, &n, NULL, err), err);
 }
 
 static int refusal(int rc)
@@ -331,9 +350,13 @@ int booking_create(struct booking_ctx *x, const struct booking_new *in, struct s
 	    (rc = booking_store_rc(store_booking_get(x->conn, o.b.id, x->a, &o.b, err), err)) ||
 	    (rc = booking_publish(x, &o.b, 0, err)))
 		goto out;
-	rc = booking_log(x, o.b.id, "create", "ok", err, "%s for %s, %s to %s, staff %lld: %s",
-			 o.svc.name, cust.name, when(x, o.b.start), when(x, o.b.end),
-			 (long long)o.b.staff_id, booking_status_name(o.b.status));
+	if ((rc = booking_log(x, o.b.id, "create", "ok", err, "%s for %s, %s to %s, staff %lld: %s",
+			      o.svc.name, cust.name, when(x, o.b.start), when(x, o.b.end),
+			      (long long)o.b.staff_id, booking_status_name(o.b.status))) ||
+	    (rc = notify(x, &o.b, "created", "customer", err)))
+		goto out;
+	if (o.b.status == STORE_BK_PENDING)
+		rc = notify(x, &o.b, "approval_needed", "staff", err);
 out:
 	rc = booking_txn_end(x, rc, err);
 	if (!rc && out)
@@ -387,9 +410,12 @@ static int reschedule_request(struct booking_ctx *x, struct op *o, int64_t start
 	    (rc = booking_publish_request(x, &o->b, &req, NULL, err)) ||
 	    (rc = booking_publish(x, &o->b, 0, err)))
 		return rc;
-	return booking_log(x, o->b.id, "reschedule_request", "pending",
-			   err, "asks to move from %s to %s; awaits approval", when(x, o->b.start),
-			   when(x, start));
+	if ((rc = booking_log(x, o->b.id, "reschedule_request", "pending", err,
+			      "asks to move from %s to %s; awaits approval", when(x, o->b.start),
+			      when(x, start))) ||
+	    (rc = notify(x, &o->b, "request_received", "customer", err)))
+		return rc;
+	return notify(x, &o->b, "approval_needed", "staff", err);
 }
 
 int booking_reschedule(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
@@ -447,6 +473,8 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 				 ? sd_arena_printf(x->a, ", staff %lld to %lld", (long long)old_staff,
 						   (long long)o.b.staff_id)
 				 : "");
+	if (!rc)
+		rc = notify(x, &o.b, "rescheduled", "customer", err);
 	if (!rc && outcome)
 		*outcome = BOOKING_APPLIED;
 out:
@@ -503,6 +531,8 @@ int booking_cancel(struct booking_ctx *x, int64_t id, int64_t version, int reaso
 		goto out;
 	rc = booking_log(x, id, "cancel", "ok", err, "reason %s%s%s", booking_reason_name(reason),
 			 *o.b.cancel_text ? ": " : "", o.b.cancel_text);
+	if (!rc)
+		rc = notify(x, &o.b, "cancelled", "customer", err);
 out:
 	rc = finish(x, id, "cancel", rc, err);
 	if (!rc && out)
@@ -583,8 +613,10 @@ static int approve_request(struct booking_ctx *x, struct op *o, struct store_req
 	o->b.sequence++;
 	if ((rc = op_store(x, o, 0, err)))
 		return rc;
-	return booking_log(x, o->b.id, "approve_request", "ok", err, "moved from %s to %s",
-			   when(x, old_start), when(x, o->b.start));
+	if ((rc = booking_log(x, o->b.id, "approve_request", "ok", err, "moved from %s to %s",
+			      when(x, old_start), when(x, o->b.start))))
+		return rc;
+	return notify(x, &o->b, "request_approved", "customer", err);
 }
 
 int booking_approve(struct booking_ctx *x, int64_t id, struct store_booking *out,
@@ -601,8 +633,9 @@ int booking_approve(struct booking_ctx *x, int64_t id, struct store_booking *out
 	if (o.b.status == STORE_BK_PENDING) {
 		o.b.status = STORE_BK_CONFIRMED;
 		o.b.sequence++;
-		if (!(rc = op_store(x, &o, 0, err)))
-			rc = booking_log(x, id, "approve", "ok", err, "confirmed");
+		if (!(rc = op_store(x, &o, 0, err)) &&
+		    !(rc = booking_log(x, id, "approve", "ok", err, "confirmed")))
+			rc = notify(x, &o.b, "confirmed", "customer", err);
 		goto out;
 	}
 	rc = store_request_pending(x->conn, id, x->a, &req, err);
@@ -637,8 +670,9 @@ int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
 		o.b.cancel_text = text && *text ? text : "declined";
 		o.b.cancelled_at = x->now;
 		o.b.sequence++;
-		if (!(rc = op_store(x, &o, 0, err)))
-			rc = booking_log(x, id, "decline", "ok", err, "%s", o.b.cancel_text);
+		if (!(rc = op_store(x, &o, 0, err)) &&
+		    !(rc = booking_log(x, id, "decline", "ok", err, "%s", o.b.cancel_text)))
+			rc = notify(x, &o.b, "cancelled", "customer", err);
 		goto out;
 	}
 	rc = store_request_pending(x->conn, id, x->a, &req, err);
@@ -658,6 +692,8 @@ int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
 		goto out;
 	rc = booking_log(x, id, "decline_request", "ok", err, "request for %s declined%s%s",
 			 when(x, req.start), text && *text ? ": " : "", text ? text : "");
+	if (!rc)
+		rc = notify(x, &o.b, "request_declined", "customer", err);
 out:
 	rc = finish(x, id, "decline", rc, err);
 	if (!rc && out)
@@ -691,8 +727,9 @@ int booking_restore(struct booking_ctx *x, int64_t id, struct store_booking *out
 	o.b.cancel_text = "";
 	o.b.cancelled_at = 0;
 	o.b.sequence++;
-	if (!(rc = op_store(x, &o, 0, err)))
-		rc = booking_log(x, id, "restore", "ok", err, "confirmed again");
+	if (!(rc = op_store(x, &o, 0, err)) &&
+	    !(rc = booking_log(x, id, "restore", "ok", err, "confirmed again")))
+		rc = notify(x, &o.b, "restored", "customer", err);
 out:
 	rc = finish(x, id, "restore", rc, err);
 	if (!rc && out)
@@ -726,8 +763,10 @@ int booking_set_notes(struct booking_ctx *x, int64_t id, int64_t version,
 		o.b.notes_public = notes_public;
 	if (notes_private)
 		o.b.notes_private = notes_private;
-	if (!(rc = op_store(x, &o, 0, err)))
-		rc = booking_log(x, id, "notes", "ok", err, "notes updated");
+	if (!(rc = op_store(x, &o, 0, err)) &&
+	    !(rc = booking_log(x, id, "notes", "ok", err, "notes updated")) &&
+	    o.rules.details_email && notes_public)
+		rc = notify(x, &o.b, "details_updated", "customer", err);
 out:
 	rc = finish(x, id, "notes", rc, err);
 	if (!rc && out)

@@ -92,6 +92,33 @@ int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err
 	return sd_err_set(err, BOOKING_EINVALID, "that day has no time in the zone %.64s", tzid);
 }
 
+int booking_notifications(struct booking_ctx *x, int64_t id, struct store_notification **out,
+			  size_t *n, struct sd_err *err)
+{
+	struct store_booking b;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!booking_is_staff(x))
+		return sd_err_set(err, BOOKING_EFORBIDDEN, "only staff see the notifications");
+	if ((rc = booking_get(x, id, &b, err)))
+		return rc;
+	return booking_store_rc(store_notification_list(x->conn, id, 0, 0, x->a, out, n, err), err);
+}
+
+const char *booking_notify_state_name(int state)
+{
+	static const char *const names[] = {
+		[STORE_NOTIFY_QUEUED] = "queued",
+		[STORE_NOTIFY_SENT] = "sent",
+		[STORE_NOTIFY_FAILED] = "failed",
+		[STORE_NOTIFY_WITHDRAWN] = "withdrawn",
+	};
+
+	return state > 0 && (size_t)state < SD_ARRAY_LEN(names) ? names[state] : NULL;
+}
+
 /* ---- the cancellation report ------------------------------------------- */
 
 /* The label of the period holding the local day `day` (days since

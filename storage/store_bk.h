@@ -214,6 +214,28 @@ struct store_feed_token {
 	int64_t revoked;    /* 0 while valid */
 };
 
+/* A message queued for a booking change (SPEC 5), written in the same
+ * transaction as the change; the delivery worker sends it. */
+enum store_notify_state {
+	STORE_NOTIFY_QUEUED = 1,
+	STORE_NOTIFY_SENT = 2,
+	STORE_NOTIFY_FAILED = 3,   /* given up: final */
+	STORE_NOTIFY_WITHDRAWN = 4, /* made moot before it was sent */
+};
+
+struct store_notification {
+	int64_t id;
+	int64_t booking_id;
+	const char *kind;      /* "created", "rescheduled", "cancelled", ... */
+	const char *recipient; /* "customer" or "staff" */
+	int state;             /* enum store_notify_state */
+	int64_t created;
+	int64_t not_before;    /* not sent before (the settle time) */
+	int attempts;
+	const char *last_error; /* "" when none */
+	int64_t sent;           /* 0 until sent */
+};
+
 /*
  * The operations. X(name, params, args): params after the connection, in
  * parentheses, ending with struct sd_err *err; args the same names.
@@ -278,6 +300,11 @@ struct store_feed_token {
  * feed_token_find   the valid (not revoked) token with this hash.
  *                   ENOTFOUND.
  * feed_token_list   kind 0 / subject 0: all.
+ * notification_enqueue  in->id, attempts, last_error, sent ignored (a new
+ *                   notification is queued). ENOTFOUND (booking).
+ * notification_list booking_id's notifications, by id; booking_id 0:
+ *                   every notification in state (0: any), by id, at most
+ *                   limit (0: no limit).
  */
 #define STORE_BK_OPS(X)                                                                        \
 	X(location_create, (const struct store_location *in, int64_t *id_out, struct sd_err *err), \
@@ -392,7 +419,14 @@ struct store_feed_token {
 	X(feed_token_list,                                                                     \
 	  (int kind, int64_t subject_id, struct sd_arena *a, struct store_feed_token **out,       \
 	   size_t *n, struct sd_err *err),                                                     \
-	  (kind, subject_id, a, out, n, err))
+	  (kind, subject_id, a, out, n, err))                                                  \
+	X(notification_enqueue,                                                                \
+	  (const struct store_notification *in, int64_t *id_out, struct sd_err *err),            \
+	  (in, id_out, err))                                                                   \
+	X(notification_list,                                                                   \
+	  (int64_t booking_id, int state, int limit, struct sd_arena *a,                         \
+	   struct store_notification **out, size_t *n, struct sd_err *err),                      \
+	  (booking_id, state, limit, a, out, n, err))
 
 /* Unwraps a parenthesised list: STORE_BK_UNPAREN (a, b) -> a, b. */
 #define STORE_BK_UNPAREN(...) __VA_ARGS__

@@ -13,6 +13,7 @@
  *	store_sqlite_bk_svc.c  booking side: services and customers
  *	store_sqlite_bk_booking.c  booking side: bookings, reschedule
  *	                       requests, the activity log, feed tokens
+ *	store_sqlite_bk_notify.c   booking side: the notification queue
  *
  * Statements. Every SQL text is a static array next to the function that
  * runs it, with named parameters (:coll, :name). Its address is the key of
@@ -36,7 +37,7 @@
 #include "store_backend.h"
 #include "store_bk.h"
 
-#define SQ_SCHEMA_VERSION 3
+#define SQ_SCHEMA_VERSION 4
 #define SQ_EPOCH_HEX 32
 #define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
 

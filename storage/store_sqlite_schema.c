@@ -400,10 +400,30 @@ static const char migration_3[] =
 
 _Static_assert(SQ_SPAN_CLASSES == 5, "migration 3 knows five span classes");
 
+/* v4: the notification queue (store_sqlite_bk_notify.c). Rows belong to
+ * their booking, which is never deleted (RESTRICT); queue_pending serves
+ * the delivery worker's "queued and due" scan. */
+static const char migration_4[] =
+	"CREATE TABLE notifications (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	booking_id INTEGER NOT NULL REFERENCES bookings (id) ON DELETE RESTRICT,\n"
+	"	kind TEXT NOT NULL,\n"
+	"	recipient TEXT NOT NULL,\n"
+	"	state INTEGER NOT NULL,\n"
+	"	created INTEGER NOT NULL,\n"
+	"	not_before INTEGER NOT NULL,\n"
+	"	attempts INTEGER NOT NULL,\n"
+	"	last_error TEXT NOT NULL,\n"
+	"	sent INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX notifications_booking ON notifications (booking_id, id);\n"
+	"CREATE INDEX notifications_pending ON notifications (state, not_before);\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,

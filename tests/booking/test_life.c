@@ -192,6 +192,22 @@ static const char *log_of(struct lf *f, int64_t id)
 	return s;
 }
 
+/* The notifications queued for b as "kind/recipient ...". */
+static const char *queued_of(struct lf *f, int64_t id)
+{
+	struct store_notification *v;
+	size_t n;
+	char *s = sd_arena_strdup(f->a, "");
+
+	assert_int_equal(store_notification_list(f->c, id, 0, 0, f->a, &v, &n, &f->err), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(v[i].state, STORE_NOTIFY_QUEUED);
+		assert_int_equal(v[i].not_before, v[i].created + BOOKING_SETTLE_SECONDS);
+		s = sd_arena_printf(f->a, "%s%s%s/%s", s, i ? " " : "", v[i].kind, v[i].recipient);
+	}
+	return s;
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 static void test_create_publishes_and_logs(void **state)
@@ -215,6 +231,7 @@ static void test_create_publishes_and_logs(void **state)
 					  &(struct ics_info){0}, &f->err),
 			 0);
 	assert_string_equal(log_of(f, b.id), "create/ok");
+	assert_string_equal(queued_of(f, b.id), "created/customer");
 }
 
 static void test_create_any_staff_takes_the_free_one(void **state)
@@ -394,6 +411,11 @@ static void test_reschedule_by_customer(void **state)
 	assert_int_equal(booking_decline(&f->x, b.id, NULL, &c, &f->err), 0);
 	assert_int_equal(c.start, T(2, 15, 0));
 	assert_int_equal(c.status, STORE_BK_CONFIRMED);
+	/* Refusals queue nothing; each change queues its message. */
+	assert_string_equal(queued_of(f, b.id),
+			    "created/customer rescheduled/customer request_received/customer "
+			    "approval_needed/staff request_approved/customer request_received/customer "
+			    "approval_needed/staff request_declined/customer");
 
 	set_rules(f, "{\"customer_may_reschedule\":false}");
 	as(f, &f->cust_dora);
@@ -454,6 +476,8 @@ static void test_restore(void **state)
 	assert_string_equal(log_of(f, b.id),
 			    "create/ok cancel/ok restore/refused restore/ok restore/refused "
 			    "cancel/ok restore/refused");
+	assert_string_equal(queued_of(f, b.id),
+			    "created/customer cancelled/customer restored/customer cancelled/customer");
 }
 
 static void test_no_show_and_complete(void **state)

@@ -313,6 +313,16 @@ class ApiTests(ServerTestCase):
             self.assertRegex(e["at"], r"Z$")
         self.assertEqual(self.ok(self.call("sam", "GET", "/bookings/%d/activity" % bid))["booking_id"], bid)
 
+        # Each change the customer should hear of queued its message, in
+        # order; refusals queued none.
+        queued = self.ok(self.call("sam", "GET", "/bookings/%d/notifications" % bid))["notifications"]
+        self.assertEqual([(n["kind"], n["recipient"], n["state"]) for n in queued],
+                         [("created", "customer", "queued"), ("rescheduled", "customer", "queued"),
+                          ("cancelled", "customer", "queued"), ("restored", "customer", "queued")])
+        for n in queued:
+            self.assertGreater(n["not_before"], n["created"])
+        self.assertApiError(self.call("cara", "GET", "/bookings/%d/notifications" % bid), 403, "forbidden")
+
     def test_notes(self):
         b = self.book("sam", at(15, 10), customer=self.cara, staff=self.sam, notes_public="bring the papers",
                       notes_private="speaks slowly")

@@ -450,6 +450,55 @@ static void test_activity(void **state)
 
 /* ---- feed tokens ---- */
 
+/* The queue: rows belong to a booking, come back in order, filter by
+ * booking and by state. */
+static void test_notifications(void **state)
+{
+	struct fx *fx = *state;
+	struct world w;
+	struct store_notification n = {.kind = "created", .recipient = "customer",
+				       .created = 100, .not_before = 160};
+	struct store_notification *v;
+	size_t k;
+	int64_t b1, b2, id;
+
+	world(fx, &w);
+	b1 = wbook(fx, &w, "u1", 0, 0, 0, 1000, 2000);
+	b2 = wbook(fx, &w, "u2", 1, 1, 0, 1000, 2000);
+	n.booking_id = 9999;
+	assert_int_equal(store_notification_enqueue(fx->c, &n, &id, &fx->err), STORE_ENOTFOUND);
+	n.booking_id = b1;
+	assert_int_equal(store_notification_enqueue(fx->c, &n, &id, &fx->err), 0);
+	assert_true(id > 0);
+	n.kind = "cancelled";
+	assert_int_equal(store_notification_enqueue(fx->c, &n, NULL, &fx->err), 0);
+	n.booking_id = b2;
+	n.kind = "created";
+	n.state = STORE_NOTIFY_SENT;
+	assert_int_equal(store_notification_enqueue(fx->c, &n, NULL, &fx->err), 0);
+
+	assert_int_equal(store_notification_list(fx->c, b1, 0, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(v[0].id, id);
+	assert_string_equal(v[0].kind, "created");
+	assert_string_equal(v[1].kind, "cancelled");
+	assert_int_equal(v[0].state, STORE_NOTIFY_QUEUED);
+	assert_int_equal(v[0].not_before, 160);
+	assert_int_equal(v[0].attempts, 0);
+	assert_string_equal(v[0].last_error, "");
+	assert_int_equal(store_notification_list(fx->c, 0, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k,
+						 &fx->err),
+			 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(store_notification_list(fx->c, 0, 0, 1, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(store_notification_list(fx->c, 0, STORE_NOTIFY_SENT, 0, fx->a, &v, &k,
+						 &fx->err),
+			 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(v[0].booking_id, b2);
+}
+
 static void test_feed_tokens(void **state)
 {
 	struct fx *fx = *state;
@@ -542,6 +591,7 @@ int test_store_bk_booking_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_requests, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_activity, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_feed_tokens, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_notifications, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

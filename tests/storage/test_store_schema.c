@@ -123,7 +123,7 @@ static void make_v2(struct fx *fx)
 
 	fx_close(fx);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE spans; PRAGMA user_version = 2", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE notifications; DROP TABLE spans; PRAGMA user_version = 2", NULL, NULL,
 				      NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
@@ -156,7 +156,7 @@ static void test_migration_3_backfills_spans(void **state)
 
 	make_v2(fx);
 	fx_open(fx, 0);
-	assert_int_equal(store_schema_version(fx->c), 3);
+	assert_int_equal(store_schema_version(fx->c), SQ_SCHEMA_VERSION);
 	after = fx_dump(fx->path);
 	assert_string_equal(after, before);
 	free(before);
