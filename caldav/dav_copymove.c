@@ -19,6 +19,7 @@ struct copy_job {
 	struct dav_ctx *x;
 	struct dav_res *src, *dst;
 	int move, depth_inf;
+	struct dav_hook_write w; /* the hook's refusal, if any */
 };
 
 static int overwrite_flag(struct dav_ctx *x, int *overwrite)
@@ -102,6 +103,45 @@ static int move_collection(struct dav_ctx *x, struct copy_job *j)
 	return rc ? dav_fail_store(x, rc) : 0;
 }
 
+/* A COPY or MOVE that touches a calendar the hooks watch is what a client
+ * would do with PUT and DELETE: the PUT at the destination, then (MOVE) the
+ * DELETE at the source, each shown to the hook, in this one transaction.
+ * So moving a booking's event out of a Bookings calendar cancels it, and
+ * into one books, under the same rules as the methods themselves. */
+static int transfer_hooked(struct dav_ctx *x, struct copy_job *j, const struct store_obj *o)
+{
+	const char *dst_coll_href = sd_arena_strndup(
+		x->a, j->dst->href, (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
+	int rc = 0;
+
+	if (j->move && dav_hooked(x, &j->src->coll)) {
+		rc = dav_hook_write(x, &j->src->coll, j->src->name, &j->w, o->data, NULL, 0);
+		if (!rc && !j->w.handled &&
+		    (rc = store_obj_delete(x->conn, j->src->coll.id, j->src->name, &x->err)))
+			rc = dav_fail_store(x, rc);
+		if (rc)
+			return rc;
+	}
+	if (dav_hooked(x, &j->dst->coll)) {
+		struct ics_info info;
+
+		rc = dav_object_check(x, &j->dst->coll, o->data, o->len, &info);
+		if (!rc)
+			rc = dav_uid_check(x, &j->dst->coll, dst_coll_href, j->dst->name, NULL,
+					   info.uid);
+		if (!rc)
+			rc = dav_hook_write(x, &j->dst->coll, j->dst->name, &j->w, NULL, o->data,
+					    o->len);
+		if (rc || j->w.handled)
+			return rc;
+	}
+	rc = copy_object(x, o, j->src->coll.id, &j->dst->coll, dst_coll_href, j->dst->name);
+	if (!rc && j->move && !dav_hooked(x, &j->src->coll) &&
+	    (rc = store_obj_delete(x->conn, j->src->coll.id, j->src->name, &x->err)))
+		rc = dav_fail_store(x, rc);
+	return rc;
+}
+
 static int transfer_object(struct dav_ctx *x, struct copy_job *j)
 {
 	struct store_obj o;
@@ -113,6 +153,8 @@ static int transfer_object(struct dav_ctx *x, struct copy_job *j)
 	rc = dav_preconditions(x, o.etag);
 	if (rc)
 		return rc;
+	if (dav_hooked(x, &j->src->coll) || dav_hooked(x, &j->dst->coll))
+		return transfer_hooked(x, j, &o);
 	if (j->move && j->src->coll.id == j->dst->coll.id) {
 		/* A rename inside one collection: the UID stays unique. */
 		rc = store_obj_move(x->conn, j->src->coll.id, j->src->name, j->dst->coll.id,
@@ -244,7 +286,7 @@ int dav_method_copymove(struct dav_ctx *x, struct dav_res *res, int move)
 {
 	const char *dest = sd_req_header(x->req, "Destination");
 	struct dav_res dst;
-	struct copy_job j = {x, res, &dst, move, 1};
+	struct copy_job j = {x, res, &dst, move, 1, {0}};
 	int depth = dav_depth(x, -1), existed = 0, rc;
 
 	if (res->kind == DAV_K_NULL)
@@ -270,6 +312,7 @@ int dav_method_copymove(struct dav_ctx *x, struct dav_res *res, int move)
 		rc = dav_fail_store(x, rc);
 	if (rc) {
 		store_rollback(x->conn);
+		dav_hook_refused(x, &j.w);
 		return rc;
 	}
 	return existed ? 204 : 201;

@@ -151,6 +151,18 @@ const char *dav_sync_token(struct dav_ctx *x, int64_t coll_id, int64_t rev);
  * collection's tokens (another collection, another database, garbage). */
 int dav_sync_token_parse(struct dav_ctx *x, const char *token, int64_t coll_id, int64_t *rev);
 
+/* ---- hooks (dav_object.c) ---- */
+/* Whether writes to objects of coll go to the hooks (cfg->hooks). */
+int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll);
+/* Hands a write of coll/name to the hook inside the transaction: a PUT of
+ * data[0..len) (data NULL: a DELETE) over cur_data (NULL: nothing there).
+ * 0 with w->handled telling whether the hook wrote, or its refusal after
+ * dav_fail. */
+int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
+		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len);
+/* After the rollback of a failed write: lets the hook record a refusal. */
+void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w);
+
 /* ---- dav_xml.c ---- */
 /* Parses the request body as XML with no DTD, no entities, no network,
  * bounded depth. NULL body → *out NULL and 0. Otherwise 0 or an HTTP status

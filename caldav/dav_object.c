@@ -190,41 +190,37 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 			"another calendar object in this calendar already has UID %s", uid);
 }
 
-/* The hooks see writes to calendar objects only. */
-static int hooked(const struct dav_ctx *x, const struct dav_res *res)
+int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll)
 {
-	return x->cfg->hooks && res->coll.kind == STORE_COLL_CALENDAR;
+	return x->cfg->hooks && coll->kind == STORE_COLL_CALENDAR;
 }
 
-/* Hands a write to the hook (in the transaction). 0, with w->handled
- * saying whether the hook did the write, or the hook's refusal after
- * dav_fail; *w is kept for dav_hook_refused. */
-static int hook_write(struct dav_ctx *x, struct dav_res *res, struct dav_hook_write *w,
-		      const struct store_obj *cur, const struct store_obj *in)
+int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
+		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len)
 {
 	*w = (struct dav_hook_write){
 		.conn = x->conn,
 		.a = x->a,
 		.req = x->req,
-		.coll_id = res->coll.id,
-		.owner_id = res->coll.owner_id,
-		.name = res->name,
-		.default_tz = res->coll.timezone,
-		.cur_data = cur ? cur->data : NULL,
-		.data = in ? in->data : NULL,
-		.len = in ? in->len : 0,
+		.coll_id = coll->id,
+		.owner_id = coll->owner_id,
+		.name = name,
+		.default_tz = coll->timezone,
+		.cur_data = cur_data,
+		.data = data,
+		.len = len,
 	};
 	if (!x->cfg->hooks->write(x->cfg->hooks->cls, w))
 		return 0;
 	x->cond_name = w->cond;
-	return dav_fail(x, w->status ? w->status : 403, w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE,
-			"%s", w->message ? w->message : "refused");
+	return dav_fail(x, w->status ? w->status : 403,
+			w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE, "%s",
+			w->message ? w->message : "refused");
 }
 
-/* After the rollback of a refused write: let the hook record it. */
-static void hook_refused(struct dav_ctx *x, struct dav_hook_write *w)
+void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w)
 {
-	if (w->status && x->cfg->hooks->refused)
+	if (x->cfg->hooks && w->status && x->cfg->hooks->refused)
 		x->cfg->hooks->refused(x->cfg->hooks->cls, w);
 }
 
@@ -235,7 +231,7 @@ static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 		      const char **etag, int *created, struct dav_hook_write *w)
 {
 	struct store_obj cur;
-	int hook = hooked(x, res);
+	int hook = dav_hooked(x, &res->coll);
 	int rc = store_obj_get(x->conn, res->coll.id, res->name, hook, x->a, &cur, &x->err);
 	int exists = rc == 0;
 
@@ -246,7 +242,8 @@ static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 		rc = dav_uid_check(x, &res->coll, parent_href(x, res), res->name,
 				   exists ? &cur : NULL, in->uid);
 	if (!rc && hook)
-		rc = hook_write(x, res, w, exists ? &cur : NULL, in);
+		rc = dav_hook_write(x, &res->coll, res->name, w, exists ? cur.data : NULL, in->data,
+				    in->len);
 	if (rc)
 		return rc;
 	if (hook && w->handled) {
@@ -315,8 +312,7 @@ int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 		rc = dav_fail_store(x, rc);
 	if (rc) {
 		store_rollback(x->conn);
-		if (hooked(x, res))
-			hook_refused(x, &w);
+		dav_hook_refused(x, &w);
 		return rc;
 	}
 	/* Stored exactly as sent, so the client may keep its copy: give the
@@ -349,11 +345,11 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 	if (rc)
 		return dav_fail_store(x, rc);
 	if (res->kind == DAV_K_OBJECT) {
-		rc = store_obj_get(x->conn, res->coll.id, res->name, hooked(x, res), x->a, &cur,
-				   &x->err);
+		rc = store_obj_get(x->conn, res->coll.id, res->name, dav_hooked(x, &res->coll), x->a,
+				   &cur, &x->err);
 		rc = rc ? dav_fail_store(x, rc) : dav_preconditions(x, cur.etag);
-		if (!rc && hooked(x, res))
-			rc = hook_write(x, res, &w, &cur, NULL);
+		if (!rc && dav_hooked(x, &res->coll))
+			rc = dav_hook_write(x, &res->coll, res->name, &w, cur.data, NULL, 0);
 		if (!rc && !w.handled &&
 		    (rc = store_obj_delete(x->conn, res->coll.id, res->name, &x->err)))
 			rc = dav_fail_store(x, rc);
@@ -364,8 +360,7 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 		rc = dav_fail_store(x, rc);
 	if (rc) {
 		store_rollback(x->conn);
-		if (res->kind == DAV_K_OBJECT && hooked(x, res))
-			hook_refused(x, &w);
+		dav_hook_refused(x, &w);
 		return rc;
 	}
 	return 204;
