@@ -74,5 +74,7 @@ int ics_select_tests_run(void);
 int ics_freebusy_tests_run(void);
 /* test_ics_zone.c: the public time-zone API (ics_zone.h). */
 int test_ics_zone_run(const char *name);
+/* test_ics_sched.c: scheduling messages (ics_sched.h) and free-busy replies. */
+int test_ics_sched_run(const char *name);
 
 #endif
