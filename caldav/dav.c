@@ -6,6 +6,9 @@
  * if the handler failed with a precondition. Every handler returns the HTTP
  * status; there is one exit.
  *
+ * The scheduling Inbox and Outbox take a few methods only (dav_sched.c
+ * says which); the rest is refused before dispatch.
+ *
  * Authorisation is ownership: a user reads and writes what lies under their
  * own principal and calendar home, and sees the shared roots (/dav/,
  * /dav/principals/, /dav/calendars/) with only their own members. Anything
@@ -30,7 +33,7 @@ _Static_assert((unsigned)ICS_COMP_VEVENT == (unsigned)STORE_COMP_VEVENT &&
 
 enum method_id {
 	M_OPTIONS, M_PROPFIND, M_PROPPATCH, M_MKCOL, M_MKCALENDAR, M_GET, M_HEAD, M_PUT,
-	M_DELETE, M_COPY, M_MOVE, M_REPORT, M_UNSUPPORTED
+	M_DELETE, M_COPY, M_MOVE, M_REPORT, M_POST, M_UNSUPPORTED
 };
 
 static const struct {
@@ -41,8 +44,9 @@ static const struct {
 	{"MKCOL", M_MKCOL},     {"MKCALENDAR", M_MKCALENDAR}, {"GET", M_GET},
 	{"HEAD", M_HEAD},       {"PUT", M_PUT},           {"DELETE", M_DELETE},
 	{"COPY", M_COPY},       {"MOVE", M_MOVE},         {"REPORT", M_REPORT},
+	{"POST", M_POST},
 	/* Known to WebDAV but not offered: answered 405 rather than 501. */
-	{"LOCK", M_UNSUPPORTED}, {"UNLOCK", M_UNSUPPORTED}, {"POST", M_UNSUPPORTED},
+	{"LOCK", M_UNSUPPORTED}, {"UNLOCK", M_UNSUPPORTED},
 	{"ACL", M_UNSUPPORTED}, {"PATCH", M_UNSUPPORTED}, {"SEARCH", M_UNSUPPORTED},
 	{"BIND", M_UNSUPPORTED}, {"TRACE", M_UNSUPPORTED}, {"CONNECT", M_UNSUPPORTED},
 };
@@ -130,6 +134,7 @@ static int dispatch(struct dav_ctx *x, struct dav_res *res, enum method_id m)
 	case M_COPY: return dav_method_copymove(x, res, 0);
 	case M_MOVE: return dav_method_copymove(x, res, 1);
 	case M_REPORT: return dav_method_report(x, res);
+	case M_POST: return dav_method_post(x, res);
 	case M_UNSUPPORTED:
 		dav_method_options(x, res); /* for its Allow header */
 		x->req->status = 0;
@@ -158,6 +163,8 @@ int dav_handle(struct sd_req *req, struct store_conn *conn, const struct dav_con
 				  "this resource belongs to another user");
 		goto out;
 	}
+	if (((res.kind & DAV_K_SCHED) || res.sched_member) && (status = dav_sched_refuse(&x, &res)))
+		goto out;
 	status = dispatch(&x, &res, m);
 out:
 	req->status = status;

@@ -13,6 +13,8 @@
  *   /dav/calendars/<user>/         calendar home (calendars, plain collections)
  *   /dav/calendars/<user>/<cal>/   calendar collection
  *   /dav/calendars/<user>/<cal>/<name>   calendar object resource
+ *   /dav/calendars/<user>/inbox/   scheduling Inbox (RFC 6638), always empty
+ *   /dav/calendars/<user>/outbox/  scheduling Outbox: POST of free-busy requests
  */
 #ifndef DAV_H
 #define DAV_H
@@ -65,6 +67,15 @@ struct dav_config {
 
 #define DAV_DEFAULT_CALENDAR "default"
 #define DAV_DEFAULT_CALENDAR_NAME "Calendar"
+
+/* The names of the scheduling Inbox and Outbox in every calendar home. They
+ * are not stored, and nothing else in a home may take them. */
+#define DAV_INBOX "inbox"
+#define DAV_OUTBOX "outbox"
+
+/* Whether name is reserved in a calendar home (DAV_INBOX, DAV_OUTBOX):
+ * callers that create collections refuse it. */
+int dav_name_reserved(const char *name);
 
 /* Once per process, before any thread calls dav_handle (initialises libxml2). */
 void dav_global_init(void);

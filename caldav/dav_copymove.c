@@ -218,6 +218,9 @@ static int check_target(struct dav_ctx *x, struct copy_job *j)
 				"the destination belongs to another user");
 	if (!(d->kind & (DAV_K_NULL | DAV_K_OBJECT | DAV_K_CALENDAR | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_NONE, "the destination cannot be replaced");
+	if (d->sched_member)
+		return dav_fail(x, 403, DAV_COND_NONE,
+				"nothing can be put into the scheduling inbox or outbox");
 	if (within(d->href, s->href) || within(s->href, d->href))
 		return dav_fail(x, 403, DAV_COND_NONE,
 				"source and destination are the same or contain each other");

@@ -6,6 +6,9 @@
  * is what a person would call busy: opaque, not cancelled events, with
  * tentative ones as BUSY-TENTATIVE, plus stored VFREEBUSY periods and
  * VAVAILABILITY's unavailable time.
+ *
+ * The scheduling Outbox's free-busy lookups (dav_sched.c) add a user's
+ * calendars the same way, one at a time.
  */
 #include <string.h>
 
@@ -15,9 +18,8 @@
 
 #define FB_COMPS (STORE_COMP_VEVENT | STORE_COMP_VFREEBUSY | STORE_COMP_VAVAILABILITY)
 
-/* Adds the busy time of one calendar's objects. */
-static int add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct ics_fb *fb,
-			const struct ics_time_range *r)
+int dav_freebusy_add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct ics_fb *fb,
+			      const struct ics_time_range *r, const char *mask_uid)
 {
 	struct store_obj_iter *it = NULL;
 	struct store_obj o;
@@ -26,10 +28,13 @@ static int add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct 
 
 	while (rc == 0 && (rc = store_obj_iter_next(it, &o, &x->err)) == 1) {
 		struct sd_err e;
+
+		rc = 0;
+		if (mask_uid && o.uid && !strcmp(o.uid, mask_uid))
+			continue;
 		if (ics_fb_add(fb, o.data, o.len, cal->timezone, &e) != 0)
 			SD_WARN("free-busy skipped an object", "coll=%lld name=\"%s\" why=\"%s\"",
 				(long long)cal->id, o.name, e.msg);
-		rc = 0;
 	}
 	store_obj_iter_free(it);
 	return rc < 0 ? dav_fail_store(x, rc) : 0;
@@ -63,7 +68,7 @@ int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 	fb = ics_fb_new(x->a, r.start, r.end);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (cals[i].kind == STORE_COLL_CALENDAR)
-			rc = add_calendar(x, &cals[i], fb, &r);
+			rc = dav_freebusy_add_calendar(x, &cals[i], fb, &r, NULL);
 	store_rollback(x->conn);
 	if (rc)
 		return rc;

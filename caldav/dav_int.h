@@ -37,7 +37,7 @@
 #define DAV_MAX_INSTANCES 10000
 
 /* Preconditions and postconditions (RFC 4918 16, RFC 4791 5.3.2.1 and 9,
- * RFC 6578 3.2, RFC 5689 3), plus slotdav's own. One row each: the enum
+ * RFC 6578 3.2, RFC 5689 3, RFC 6638 5), plus slotdav's own. One row each: the enum
  * value, the namespace and the element name. */
 #define DAV_CONDITIONS(X)                                                             \
 	X(NONE, NULL, NULL)                                                           \
@@ -63,6 +63,9 @@
 	X(VALID_RESOURCETYPE, NS_DAV, "valid-resourcetype")                           \
 	X(NEED_PRIVILEGES, NS_DAV, "need-privileges")                                 \
 	X(NUMBER_OF_MATCHES, NS_DAV, "number-of-matches-within-limits")               \
+	X(SUPPORTED_COLLECTION, NS_CALDAV, "supported-collection")                    \
+	X(VALID_SCHEDULING_MESSAGE, NS_CALDAV, "valid-scheduling-message")            \
+	X(ORGANIZER_ALLOWED, NS_CALDAV, "organizer-allowed")                          \
 	X(BAD_XML, NS_SLOTDAV, "malformed-request")                                   \
 	X(BOOKING_RULE, NS_SLOTDAV, "booking-rule") /* the hook names the element */
 
@@ -83,9 +86,14 @@ enum dav_kind {
 	DAV_K_PLAIN = 1 << 6,      /* plain WebDAV collection */
 	DAV_K_OBJECT = 1 << 7,     /* a resource in a calendar or plain collection */
 	DAV_K_NULL = 1 << 8,       /* nothing there yet; parent is a collection */
+	DAV_K_INBOX = 1 << 9,      /* /dav/calendars/<user>/inbox/ (RFC 6638 2.2) */
+	DAV_K_OUTBOX = 1 << 10,    /* /dav/calendars/<user>/outbox/ (RFC 6638 2.1) */
 };
+/* The scheduling Inbox and Outbox are not stored: dav_res.c makes them up
+ * for their reserved names in every home (dav_sched.c). */
+#define DAV_K_SCHED (DAV_K_INBOX | DAV_K_OUTBOX)
 #define DAV_K_COLLECTIONS (DAV_K_ROOT | DAV_K_PRINCIPALS | DAV_K_PRINCIPAL | DAV_K_CALROOT | \
-			   DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)
+			   DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN | DAV_K_SCHED)
 #define DAV_K_STORED (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN | DAV_K_OBJECT)
 
 struct dav_res {
@@ -93,10 +101,13 @@ struct dav_res {
 	const char *href;   /* canonical, percent-encoded, collections end in '/' */
 	int64_t owner_id;   /* 0 for ROOT, PRINCIPALS, CALROOT */
 	const char *owner;  /* user name, or NULL */
-	struct store_coll coll; /* HOME/CALENDAR/PLAIN: itself; OBJECT/NULL: parent */
+	struct store_coll coll; /* HOME/CALENDAR/PLAIN: itself; OBJECT/NULL: parent;
+				   INBOX/OUTBOX: the home */
 	struct store_obj obj;   /* OBJECT (without data) */
 	const char *name;       /* OBJECT/NULL: member name */
 	int has_parent;         /* NULL: parent collection exists */
+	int sched_member;       /* NULL: a path inside the Inbox or Outbox, where
+				   nothing can be made */
 };
 
 struct dav_ctx {
@@ -145,6 +156,10 @@ const char *dav_href_member(struct dav_ctx *x, const char *parent_href, const ch
 /* The child collections of parent_id, copied into the arena, in name
  * order. 0 or an HTTP status after dav_fail. */
 int dav_children(struct dav_ctx *x, int64_t parent_id, struct store_coll **out, size_t *n);
+/* The scheduling Inbox (inbox 1) or Outbox of the user whose home is
+ * home, a resolved DAV_K_HOME. */
+void dav_res_sched_box(struct dav_ctx *x, const struct dav_res *home, int inbox,
+		       struct dav_res *out);
 /* The sync token / ctag of a collection at revision rev. */
 const char *dav_sync_token(struct dav_ctx *x, int64_t coll_id, int64_t rev);
 /* Parses a token back: 0 and *rev, or -1 if it is not one of this
@@ -197,6 +212,7 @@ void dav_out_href(struct sd_buf *b, const char *href);
 
 /* ---- dav_props.c ---- */
 struct ics_select;
+struct ics_fb;
 
 struct dav_propreq {
 	const char *ns, *name;
@@ -224,6 +240,9 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 int dav_props_apply(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll,
 		    xmlNode *value, const char *ns, const char *name, int creating,
 		    enum dav_cond *cond);
+/* Whether the calendar coll_id is transparent to busy time, by its
+ * CALDAV:schedule-calendar-transp (RFC 6638 9.1; opaque when unset). */
+int dav_calendar_transparent(struct dav_ctx *x, int64_t coll_id);
 /* Copies the dead properties of (coll_id, obj_name) to (dst_coll, dst_name). */
 int dav_props_copy(struct dav_ctx *x, int64_t coll_id, const char *obj_name, int64_t dst_coll,
 		   const char *dst_name);
@@ -238,6 +257,23 @@ int dav_method_put(struct dav_ctx *x, struct dav_res *res);
 int dav_method_delete(struct dav_ctx *x, struct dav_res *res);
 int dav_method_copymove(struct dav_ctx *x, struct dav_res *res, int move);
 int dav_method_report(struct dav_ctx *x, struct dav_res *res);
+int dav_method_post(struct dav_ctx *x, struct dav_res *res);
+
+/* ---- dav_sched.c ---- */
+/* Refuses what may not be done to the Inbox, the Outbox and paths inside
+ * them (PUT, DELETE, MKCOL, MKCALENDAR, COPY, MOVE): 403 after dav_fail,
+ * else 0. */
+int dav_sched_refuse(struct dav_ctx *x, const struct dav_res *res);
+/* The sync-collection REPORT on the Inbox: always empty. */
+int dav_sched_inbox_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
+/* The Inbox's sync token and ctag; it never changes, as the Inbox stays
+ * empty. res is the Inbox. */
+const char *dav_sched_inbox_token(struct dav_ctx *x, const struct dav_res *res);
+/* The href of the owner's default calendar (CALDAV:schedule-default-
+ * calendar-URL): "default" if it is a calendar taking events, else the
+ * first such calendar in name order that is not their Bookings calendar;
+ * NULL if there is none. home is the owner's HOME or INBOX. */
+const char *dav_sched_default_calendar(struct dav_ctx *x, const struct dav_res *home);
 
 /* ---- dav_object.c ---- */
 /* Checks data as a calendar object for calendar coll: size, iCalendar
@@ -261,6 +297,11 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
  * REPORT body into pf; none of them means allprop. 0 or an HTTP status. */
 int dav_report_props(struct dav_ctx *x, xmlNode *root, struct dav_propfind *pf);
 int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
+/* Adds the busy time of calendar cal's objects over r to fb, leaving out
+ * the object whose UID is mask_uid (NULL: none). Inside a read
+ * transaction. 0 or an HTTP status after dav_fail. */
+int dav_freebusy_add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct ics_fb *fb,
+			      const struct ics_time_range *r, const char *mask_uid);
 int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_query(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root);

@@ -32,10 +32,15 @@ int dav_method_options(struct dav_ctx *x, struct dav_res *res)
 	case DAV_K_PLAIN:
 		allow = "OPTIONS, DELETE, PROPFIND, PROPPATCH, COPY, MOVE, REPORT";
 		break;
+	case DAV_K_OUTBOX:
+		allow = "OPTIONS, POST, PROPFIND";
+		break;
 	default:
 		allow = "OPTIONS, PROPFIND, REPORT";
 	}
-	sd_req_set_header(x->req, "DAV", "1, 3, access-control, calendar-access, extended-mkcol");
+	sd_req_set_header(x->req, "DAV",
+			  "1, 3, access-control, calendar-access, calendar-auto-schedule, "
+			  "extended-mkcol");
 	sd_req_set_header(x->req, "Allow", allow);
 	return 200;
 }
@@ -176,7 +181,7 @@ static int start_members(struct dav_ctx *x, struct dav_res *res, struct pf_strea
 		return virtual_members(x, s);
 	if ((rc = dav_children(x, res->coll.id, &kids, &n)))
 		return rc;
-	s->virt = sd_arena_alloc(x->a, (n ? n : 1) * sizeof(*s->virt));
+	s->virt = sd_arena_alloc(x->a, (n + 2) * sizeof(*s->virt));
 	for (size_t i = 0; i < n; i++) {
 		struct dav_res *r = &s->virt[s->nvirt++];
 		r->kind = kids[i].kind == STORE_COLL_CALENDAR ? DAV_K_CALENDAR : DAV_K_PLAIN;
@@ -184,6 +189,12 @@ static int start_members(struct dav_ctx *x, struct dav_res *res, struct pf_strea
 		r->owner = res->owner;
 		r->coll = kids[i];
 		r->href = dav_href_member(x, res->href, kids[i].name, 1);
+	}
+	/* The Inbox and Outbox are members of the home (RFC 6638 2.1, 2.2):
+	 * Apple Calendar finds them in this listing. */
+	if (res->kind == DAV_K_HOME) {
+		dav_res_sched_box(x, res, 1, &s->virt[s->nvirt++]);
+		dav_res_sched_box(x, res, 0, &s->virt[s->nvirt++]);
 	}
 	rc = store_obj_iter_new(x->conn, res->coll.id, 0, &s->it, &x->err);
 	return rc ? dav_fail_store(x, rc) : 0;

@@ -61,6 +61,10 @@ static int get_resourcetype(struct dav_ctx *x, const struct dav_res *r,
 		sd_buf_adds(out, "<c:calendar/>");
 	if (r->kind == DAV_K_PRINCIPAL)
 		sd_buf_adds(out, "<d:principal/>");
+	if (r->kind == DAV_K_INBOX)
+		sd_buf_adds(out, "<c:schedule-inbox/>");
+	if (r->kind == DAV_K_OUTBOX)
+		sd_buf_adds(out, "<c:schedule-outbox/>");
 	return 0;
 }
 
@@ -217,6 +221,11 @@ static int get_privileges(struct dav_ctx *x, const struct dav_res *r,
 		sd_buf_adds(out, "<d:privilege><d:read-current-user-privilege-set/></d:privilege>");
 	if (r->kind == DAV_K_CALENDAR)
 		sd_buf_adds(out, "<d:privilege><c:read-free-busy/></d:privilege>");
+	/* RFC 6638 6.1: the owner's aggregates on their own Inbox and Outbox. */
+	if (r->kind == DAV_K_INBOX)
+		sd_buf_adds(out, "<d:privilege><c:schedule-deliver/></d:privilege>");
+	if (r->kind == DAV_K_OUTBOX)
+		sd_buf_adds(out, "<d:privilege><c:schedule-send/></d:privilege>");
 	return 0;
 }
 
@@ -235,7 +244,7 @@ static int get_supported_reports(struct dav_ctx *x, const struct dav_res *r,
 		report_row(out, NS_CALDAV, "calendar-query");
 		report_row(out, NS_CALDAV, "free-busy-query");
 	}
-	if (r->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN))
+	if (r->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN | DAV_K_INBOX))
 		report_row(out, NS_DAV, "sync-collection");
 	return 0;
 }
@@ -262,6 +271,66 @@ static int get_address_set(struct dav_ctx *x, const struct dav_res *r,
 	if (store_user_get_by_id(x->conn, r->owner_id, x->a, &u, NULL) == 0 && *u.email)
 		dav_out_href(out, sd_arena_printf(x->a, "mailto:%s", u.email));
 	dav_out_href(out, r->href);
+	return 0;
+}
+
+static int get_box_url(struct dav_ctx *x, const struct dav_res *r, const char *box,
+		       struct sd_buf *out)
+{
+	dav_out_href(out, dav_href_member(x, dav_href_home(x, r->owner), box, 1));
+	return 0;
+}
+
+static int get_inbox_url(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+			 struct sd_buf *out)
+{
+	return get_box_url(x, r, DAV_INBOX, out);
+}
+
+static int get_outbox_url(struct dav_ctx *x, const struct dav_res *r,
+			  const struct dav_propreq *pr, struct sd_buf *out)
+{
+	return get_box_url(x, r, DAV_OUTBOX, out);
+}
+
+static int get_default_calendar(struct dav_ctx *x, const struct dav_res *r,
+				const struct dav_propreq *pr, struct sd_buf *out)
+{
+	const char *href = dav_sched_default_calendar(x, r);
+
+	if (!href)
+		return PROP_ABSENT;
+	dav_out_href(out, href);
+	return 0;
+}
+
+static int get_inbox_token(struct dav_ctx *x, const struct dav_res *r,
+			   const struct dav_propreq *pr, struct sd_buf *out)
+{
+	sd_buf_add_xml(out, dav_sched_inbox_token(x, r));
+	return 0;
+}
+
+#define TRANSP_NAME "schedule-calendar-transp"
+
+int dav_calendar_transparent(struct dav_ctx *x, int64_t coll_id)
+{
+	struct store_prop sp;
+
+	/* What set_transp stored, or what a client stored as a dead property
+	 * before slotdav knew the name: either way the element is there by
+	 * its local name. Unreadable counts as opaque: a free-busy answer may
+	 * say busy wrongly, never free wrongly. */
+	if (store_prop_get(x->conn, coll_id, NULL, NS_CALDAV, TRANSP_NAME, x->a, &sp, NULL) != 0)
+		return 0;
+	return strstr(sp.xml, "transparent") != NULL;
+}
+
+static int get_transp(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+		      struct sd_buf *out)
+{
+	sd_buf_adds(out, dav_calendar_transparent(x, r->coll.id) ? "<c:transparent/>"
+								  : "<c:opaque/>");
 	return 0;
 }
 
@@ -446,6 +515,31 @@ static int set_components(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
 	return 200;
 }
 
+/* CALDAV:schedule-calendar-transp (RFC 6638 9.1) is kept among the dead
+ * properties, in one form, written at once (the PROPPATCH transaction
+ * undoes it with the rest). */
+static int set_transp(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
+{
+	xmlNode *k = v ? dav_xml_first(v) : NULL;
+	struct store_prop p = {.ns = NS_CALDAV, .name = TRANSP_NAME};
+	int rc;
+
+	if (!v) {
+		rc = store_prop_remove(x->conn, c->id, NULL, NS_CALDAV, TRANSP_NAME, &x->err);
+		return rc == 0 || rc == STORE_ENOTFOUND ? 200 : 500;
+	}
+	if (!k || dav_xml_next(k) ||
+	    !(dav_xml_is(k, NS_CALDAV, "opaque") || dav_xml_is(k, NS_CALDAV, "transparent"))) {
+		x->message = "schedule-calendar-transp holds one element: CALDAV:opaque or "
+			     "CALDAV:transparent";
+		return 409;
+	}
+	p.xml = sd_arena_printf(x->a, "<c:%s xmlns:c=\"%s\"><c:%s/></c:%s>", TRANSP_NAME, NS_CALDAV,
+				(const char *)k->name, TRANSP_NAME);
+	rc = store_prop_set(x->conn, c->id, NULL, &p, &x->err);
+	return rc ? 500 : 200;
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 #define K_ALL (DAV_K_COLLECTIONS | DAV_K_OBJECT)
@@ -453,6 +547,8 @@ static int set_components(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
 #define K_STORED DAV_K_STORED
 #define K_CAL DAV_K_CALENDAR
 #define K_PRINC DAV_K_PRINCIPAL
+#define K_INBOX DAV_K_INBOX
+#define K_SCHED DAV_K_SCHED
 
 static const struct prop_def props[] = {
 	{NS_DAV, "resourcetype", K_ALL, P_ALLPROP | P_PROTECTED, get_resourcetype, NULL},
@@ -466,14 +562,21 @@ static const struct prop_def props[] = {
 	{NS_DAV, "current-user-principal", K_ALL, P_PROTECTED, get_current_user_principal, NULL},
 	{NS_DAV, "principal-URL", K_PRINC, P_PROTECTED, get_principal_url, NULL},
 	{NS_DAV, "principal-collection-set", K_ALL, P_PROTECTED, get_principal_collection_set, NULL},
-	{NS_DAV, "owner", K_STORED | K_PRINC, P_PROTECTED, get_owner, NULL},
+	{NS_DAV, "owner", K_STORED | K_PRINC | K_SCHED, P_PROTECTED, get_owner, NULL},
 	{NS_DAV, "current-user-privilege-set", K_ALL, P_PROTECTED, get_privileges, NULL},
 	{NS_DAV, "supported-report-set", K_ALL, P_PROTECTED, get_supported_reports, NULL},
 	{NS_DAV, "sync-token", K_COLL, P_PROTECTED, get_sync_token, NULL},
 	{NS_CS, "getctag", K_COLL, P_PROTECTED, get_ctag, NULL},
+	{NS_DAV, "sync-token", K_INBOX, P_PROTECTED, get_inbox_token, NULL},
+	{NS_CS, "getctag", K_INBOX, P_PROTECTED, get_inbox_token, NULL},
 	{NS_CALDAV, "calendar-home-set", K_PRINC, P_PROTECTED, get_home_set, NULL},
 	{NS_CALDAV, "calendar-user-address-set", K_PRINC, P_PROTECTED, get_address_set, NULL},
 	{NS_CALDAV, "calendar-user-type", K_PRINC, P_PROTECTED, get_user_type, NULL},
+	{NS_CALDAV, "schedule-inbox-URL", K_PRINC, P_PROTECTED, get_inbox_url, NULL},
+	{NS_CALDAV, "schedule-outbox-URL", K_PRINC, P_PROTECTED, get_outbox_url, NULL},
+	{NS_CALDAV, "schedule-default-calendar-URL", DAV_K_HOME | K_INBOX, P_PROTECTED,
+	 get_default_calendar, NULL},
+	{NS_CALDAV, TRANSP_NAME, K_CAL, 0, get_transp, set_transp},
 	{NS_CALDAV, "calendar-description", K_CAL, 0, get_description, set_description},
 	{NS_CALDAV, "calendar-timezone", K_CAL, 0, get_timezone, set_timezone},
 	{NS_CALDAV, "supported-calendar-component-set", K_CAL, P_CREATE, get_components, set_components},
@@ -580,12 +683,15 @@ struct dead_walk {
 	struct dav_ctx *x;
 	struct sd_buf *out;
 	int names_only;
+	enum dav_kind kind;
 };
 
 static int dead_each(void *cls, const struct store_prop *p)
 {
 	struct dead_walk *w = cls;
 
+	if (lookup(p->ns, p->name, w->kind))
+		return 0; /* kept as dead, answered by its row (schedule-calendar-transp) */
 	if (w->names_only)
 		dav_out_empty(w->out, p->ns, p->name);
 	else
@@ -596,7 +702,7 @@ static int dead_each(void *cls, const struct store_prop *p)
 static void answer_all(struct dav_ctx *x, const struct dav_res *r, int names_only,
 		       struct groups *g)
 {
-	struct dead_walk w = {x, &g->ok, names_only};
+	struct dead_walk w = {x, &g->ok, names_only, r->kind};
 
 	for (size_t i = 0; i < SD_ARRAY_LEN(props); i++) {
 		const struct prop_def *d = &props[i];

@@ -10,6 +10,11 @@
  * A path into another user's space is not looked up at all: it resolves to
  * a resource owned by nobody the caller may see, and dav_handle answers 403
  * whether or not that user exists.
+ *
+ * The scheduling Inbox and Outbox (RFC 6638) are not in storage: the
+ * reserved names DAV_INBOX and DAV_OUTBOX in a home resolve to them before
+ * storage is asked, and a path below them to a null resource that cannot
+ * be created (sched_member).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -114,6 +119,35 @@ static int walk(struct dav_ctx *x, const struct sd_path *p, int first, struct da
 	return 0;
 }
 
+int dav_name_reserved(const char *name)
+{
+	return !strcmp(name, DAV_INBOX) || !strcmp(name, DAV_OUTBOX);
+}
+
+void dav_res_sched_box(struct dav_ctx *x, const struct dav_res *home, int inbox,
+		       struct dav_res *out)
+{
+	*out = *home;
+	out->kind = inbox ? DAV_K_INBOX : DAV_K_OUTBOX;
+	out->href = dav_href_member(x, home->href, inbox ? DAV_INBOX : DAV_OUTBOX, 1);
+}
+
+/* The Inbox or Outbox named by p->seg[3], or a path inside it. */
+static int resolve_box(struct dav_ctx *x, const struct sd_path *p, struct dav_res *r)
+{
+	struct dav_res home = *r;
+
+	dav_res_sched_box(x, &home, !strcmp(p->seg[3], DAV_INBOX), r);
+	if (p->n == 4)
+		return 0;
+	r->kind = DAV_K_NULL;
+	r->sched_member = 1;
+	r->name = p->seg[p->n - 1];
+	for (int i = 4; i < p->n; i++)
+		r->href = dav_href_member(x, r->href, p->seg[i], i < p->n - 1 || p->trailing_slash);
+	return 0;
+}
+
 static int resolve_user(struct dav_ctx *x, const char *name, struct dav_res *r)
 {
 	struct store_user u;
@@ -148,6 +182,8 @@ static int resolve_calendars(struct dav_ctx *x, const struct sd_path *p, struct 
 		return dav_fail_store(x, rc);
 	r->kind = DAV_K_HOME;
 	r->href = dav_href_home(x, r->owner);
+	if (p->n > 3 && dav_name_reserved(p->seg[3]))
+		return resolve_box(x, p, r);
 	return walk(x, p, 3, r);
 }
 

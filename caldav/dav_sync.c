@@ -135,7 +135,8 @@ static int parse_sync(struct dav_ctx *x, xmlNode *root, struct sync_stream *s, i
 	xmlNode *tok = dav_xml_child(root, NS_DAV, "sync-token");
 	xmlNode *lvl = dav_xml_child(root, NS_DAV, "sync-level");
 	xmlNode *lim = dav_xml_child(root, NS_DAV, "limit");
-	char *t = tok ? dav_xml_text(x, tok) : "";
+	/* Writable: trimmed in place. No sync-token element: an initial sync. */
+	char *t = tok ? dav_xml_text(x, tok) : sd_arena_strdup(x->a, "");
 	char *level = lvl ? dav_xml_text(x, lvl) : "1";
 
 	t += strspn(t, " \t\r\n");
@@ -168,6 +169,8 @@ int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 	int64_t since;
 	int depth = dav_depth(x, 0), rc;
 
+	if (res->kind == DAV_K_INBOX)
+		return dav_sched_inbox_sync(x, res, root);
 	if (!(res->kind & (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
 				"sync-collection works on collections only");

@@ -368,10 +368,8 @@ void ics_doc_close(struct ics_doc *d)
 	d->root = NULL;
 }
 
-/* Parses and scans data into d; ics_doc_close(d) afterwards, whatever
- * happens. */
-static int doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		    struct sd_err *err)
+int ics_doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
+		 struct sd_err *err)
 {
 	int rc = ics_doc_parse(d, data, len, a, err);
 
@@ -605,7 +603,7 @@ int ics_object_check(const char *data, size_t len, unsigned allowed_comps, struc
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = doc_open(&d, data, len, a, err);
+	rc = ics_doc_open(&d, data, len, a, err);
 	if (rc)
 		goto out;
 	rc = calendar_check(&d, 1);
@@ -637,7 +635,7 @@ int ics_timezone_check(const char *data, size_t len, struct sd_err *err)
 	size_t ntz = 0;
 	int rc;
 
-	rc = doc_open(&d, data, len, a, err);
+	rc = ics_doc_open(&d, data, len, a, err);
 	if (rc)
 		goto out;
 	rc = calendar_check(&d, 0);

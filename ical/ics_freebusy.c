@@ -511,7 +511,8 @@ static void put_prop(struct sd_buf *b, const char *name, const char *value)
 	sd_buf_free(&line);
 }
 
-const char *ics_fb_render(struct ics_fb *fb, const char *prodid)
+/* The VCALENDAR of ics_fb_render, as a REPLY when r is not NULL. */
+static const char *render(struct ics_fb *fb, const char *prodid, const struct ics_fb_reply *r)
 {
 	const struct ics_period *p;
 	struct sd_buf b;
@@ -522,13 +523,22 @@ const char *ics_fb_render(struct ics_fb *fb, const char *prodid)
 	sd_buf_init(&b, 0);
 	sd_buf_adds(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
 	put_prop(&b, "PRODID", prodid);
-	sd_buf_adds(&b, "BEGIN:VFREEBUSY\r\nDTSTAMP:");
+	if (r)
+		sd_buf_adds(&b, "METHOD:REPLY\r\n");
+	sd_buf_adds(&b, "BEGIN:VFREEBUSY\r\n");
+	if (r && r->uid && *r->uid)
+		put_prop(&b, "UID", r->uid);
+	sd_buf_adds(&b, "DTSTAMP:");
 	put_utc(&b, sd_now());
 	sd_buf_adds(&b, "\r\nDTSTART:");
 	put_utc(&b, fb->start);
 	sd_buf_adds(&b, "\r\nDTEND:");
 	put_utc(&b, fb->end);
 	sd_buf_adds(&b, "\r\n");
+	if (r) {
+		put_prop(&b, "ORGANIZER", r->organizer);
+		put_prop(&b, "ATTENDEE", r->attendee);
+	}
 	put_type(&b, fb, ICS_FB_BUSY_TENTATIVE, "FREEBUSY;FBTYPE=BUSY-TENTATIVE");
 	put_type(&b, fb, ICS_FB_BUSY, "FREEBUSY");
 	put_type(&b, fb, ICS_FB_BUSY_UNAVAILABLE, "FREEBUSY;FBTYPE=BUSY-UNAVAILABLE");
@@ -536,4 +546,15 @@ const char *ics_fb_render(struct ics_fb *fb, const char *prodid)
 	text = sd_arena_strndup(fb->a, sd_buf_cstr(&b), b.len);
 	sd_buf_free(&b);
 	return text;
+}
+
+const char *ics_fb_render(struct ics_fb *fb, const char *prodid)
+{
+	return render(fb, prodid, NULL);
+}
+
+const char *ics_fb_render_reply(struct ics_fb *fb, const char *prodid,
+				const struct ics_fb_reply *r)
+{
+	return render(fb, prodid, r);
 }

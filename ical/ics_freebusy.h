@@ -88,4 +88,18 @@ int ics_fb_periods(struct ics_fb *fb, const struct ics_period **out, size_t *n);
  * fb's arena. */
 const char *ics_fb_render(struct ics_fb *fb, const char *prodid);
 
+/* What a reply to a free-busy request (RFC 5546 3.3.2, RFC 6638 5) echoes
+ * of the request: borrowed for the call. */
+struct ics_fb_reply {
+	const char *uid;       /* the request's UID; NULL or "" when it had none */
+	const char *organizer; /* the request's ORGANIZER */
+	const char *attendee;  /* the ATTENDEE whose busy time this is */
+};
+
+/* ics_fb_render as an iTIP REPLY: METHOD:REPLY, and in the VFREEBUSY the
+ * UID, ORGANIZER and ATTENDEE of r (control characters become spaces).
+ * CRLF, folded; text in fb's arena. */
+const char *ics_fb_render_reply(struct ics_fb *fb, const char *prodid,
+				const struct ics_fb_reply *r);
+
 #endif

@@ -107,6 +107,12 @@ void ics_once(void);
  * ics_doc_close(d) afterwards, whatever it returns. */
 int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
 		  struct sd_err *err);
+/* ics_doc_parse, then the checks of libical's tree every caller wants: its
+ * X-LIC-ERRORs (except those RFC 5545 says to accept and those the client
+ * sent), single properties occurring once, values that are real dates and
+ * times. ICS_EPARSE. ics_doc_close(d) afterwards, whatever it returns. */
+int ics_doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
+		 struct sd_err *err);
 /* Gives back the cached zones d holds (ics_tz_release) and frees the tree
  * (and the zones of its VTIMEZONEs). Before the arena d was parsed in is
  * freed: the list of held zones lives there. */

@@ -3,13 +3,15 @@
  * Calendars live in the user's home collection (storage's model); a
  * calendar created here is the same as one a client makes with MKCALENDAR:
  * kind calendar, components VEVENT and VTODO. Names become URL path
- * segments, so they follow the same rule as user names.
+ * segments, so they follow the same rule as user names; "inbox" and
+ * "outbox" are taken by the scheduling Inbox and Outbox (dav.h).
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "dav.h"
 #include "sd_arena.h"
 
 struct cal_args {
@@ -106,6 +108,11 @@ int srv_cmd_calendar_create(struct srv_cli *cli, int argc, char **argv)
 	}
 	if (a.color && !color_valid(a.color)) {
 		rc = srv_cli_usage(cli, "invalid colour \"%s\" (expected #RRGGBB)", a.color);
+		goto out;
+	}
+	if (dav_name_reserved(a.name)) {
+		rc = srv_cli_usage(cli, "\"%s\" is reserved: it is the user's scheduling %s",
+				   a.name, a.name);
 		goto out;
 	}
 	if (!(rc = srv_cli_with_store(cli, STORE_TXN_WRITE, create_txn, &a)))

@@ -187,6 +187,12 @@ int store_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
 	return c->be->user_get_by_id(c, id, a, out, err);
 }
 
+int store_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
+			    struct store_user *out, struct sd_err *err)
+{
+	return c->be->user_get_by_email(c, email, a, out, err);
+}
+
 int store_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
 			    struct sd_err *err)
 {

@@ -198,6 +198,12 @@ int store_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
 		   struct store_user *out, struct sd_err *err);
 int store_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
 			 struct store_user *out, struct sd_err *err);
+/* The user whose email is email, compared ASCII case-insensitively (a
+ * calendar user address "mailto:" names them this way); the one with the
+ * lowest id when several share it. An empty email matches nobody.
+ * STORE_ENOTFOUND. */
+int store_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
+			    struct store_user *out, struct sd_err *err);
 /* STORE_ENOTFOUND. */
 int store_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
 			    struct sd_err *err);

@@ -45,8 +45,8 @@
 #include "store.h"
 #include "store_bk.h"
 
-/* 2: the booking operations of store_bk.h. */
-#define STORE_BACKEND_VERSION 2
+/* 2: the booking operations of store_bk.h; 3: user_get_by_email. */
+#define STORE_BACKEND_VERSION 3
 
 struct store_backend;
 
@@ -105,6 +105,8 @@ struct store_backend {
 			struct store_user *out, struct sd_err *err);
 	int (*user_get_by_id)(struct store_conn *c, int64_t id, struct sd_arena *a,
 			      struct store_user *out, struct sd_err *err);
+	int (*user_get_by_email)(struct store_conn *c, const char *email, struct sd_arena *a,
+				 struct store_user *out, struct sd_err *err);
 	int (*user_set_password)(struct store_conn *c, const char *name, const char *pwhash,
 				 struct sd_err *err);
 	int (*user_delete)(struct store_conn *c, const char *name, struct sd_err *err);

@@ -162,6 +162,13 @@ static int f_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a
 	return rc ? rc : inner(c)->be->user_get_by_id(inner(c), id, a, out, err);
 }
 
+static int f_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
+			       struct store_user *out, struct sd_err *err)
+{
+	int rc = enter(c, err);
+	return rc ? rc : inner(c)->be->user_get_by_email(inner(c), email, a, out, err);
+}
+
 static int f_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
 			       struct sd_err *err)
 {
@@ -449,6 +456,7 @@ static const struct store_backend fault_ops = {
 	.user_create = f_user_create,
 	.user_get = f_user_get,
 	.user_get_by_id = f_user_get_by_id,
+	.user_get_by_email = f_user_get_by_email,
 	.user_set_password = f_user_set_password,
 	.user_delete = f_user_delete,
 	.user_foreach = f_user_foreach,

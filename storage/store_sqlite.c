@@ -425,6 +425,7 @@ static const struct store_backend sq_ops = {
 	.user_create = store_sq_user_create,
 	.user_get = store_sq_user_get,
 	.user_get_by_id = store_sq_user_get_by_id,
+	.user_get_by_email = store_sq_user_get_by_email,
 	.user_set_password = store_sq_user_set_password,
 	.user_delete = store_sq_user_delete,
 	.user_foreach = store_sq_user_foreach,

@@ -181,6 +181,8 @@ int store_sq_user_get(struct store_conn *c, const char *name, struct sd_arena *a
 		      struct store_user *out, struct sd_err *err);
 int store_sq_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
 			    struct store_user *out, struct sd_err *err);
+int store_sq_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
+			       struct store_user *out, struct sd_err *err);
 int store_sq_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
 			       struct sd_err *err);
 int store_sq_user_delete(struct store_conn *c, const char *name, struct sd_err *err);

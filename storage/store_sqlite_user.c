@@ -122,6 +122,22 @@ int store_sq_user_get_by_id(struct store_conn *sc, int64_t id, struct sd_arena *
 	return user_read(c, s, a, out, who, err);
 }
 
+int store_sq_user_get_by_email(struct store_conn *sc, const char *email, struct sd_arena *a,
+			       struct store_user *out, struct sd_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM users "
+				  "WHERE email = :email COLLATE NOCASE AND email <> '' "
+				  "ORDER BY id LIMIT 1";
+	struct sq_conn *c = sq_conn(sc);
+	struct sq_stmt *s;
+	int rc;
+
+	if ((rc = store_sq_get(c, &s, sql, err)))
+		return rc;
+	store_sq_bind_text(s, ":email", email ? email : "");
+	return user_read(c, s, a, out, email ? email : "", err);
+}
+
 int store_sq_user_set_password(struct store_conn *sc, const char *name, const char *pwhash,
 			       struct sd_err *err)
 {

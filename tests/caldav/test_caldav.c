@@ -1,12 +1,14 @@
 /* test_caldav.c - the DAV front driven in-process, with no socket.
  *
- * A fixture opens a fresh SQLite store with two users (alice, bob) and
- * calls dav_handle() the way server/ does, draining streamed bodies. Two
- * kinds of tests:
+ * A fixture opens a fresh SQLite store with two users, alice and bob (bob
+ * is a staff member, so others may see his busy time), and calls
+ * dav_handle() the way server/ does, draining streamed bodies. Two kinds
+ * of tests:
  * - golden files: data/NNN-name.req holds a request (request line,
  *   headers, blank line, body); data/NNN-name.resp the expected status
  *   line, the headers that must be present, and the body. "{{*}}" in an
  *   expected body or header matches any text (dates, the database epoch).
+ *   Requests run as alice; a header "X-Test-As: bob" runs one as bob.
  *   Files run in name order against one store, so later ones see what
  *   earlier ones did.
  * - C tests for what is easier to say in code (races, tokens, limits, the
@@ -29,6 +31,7 @@
 #include "dav.h"
 #include "sd_buf.h"
 #include "sd_util.h"
+#include "store_bk.h"
 
 struct fixture {
 	char dir[64];
@@ -48,6 +51,7 @@ struct reply {
 static int setup(void **state)
 {
 	struct fixture *f = sd_xcalloc(1, sizeof(*f));
+	struct store_staff staff = {.name = "Bob", .email = "", .active = 1};
 	char path[128];
 
 	strcpy(f->dir, "/tmp/test_caldav.XXXXXX");
@@ -61,6 +65,8 @@ static int setup(void **state)
 					   NULL), 0);
 	assert_int_equal(dav_user_provision(f->conn, f->alice, NULL), 0);
 	assert_int_equal(dav_user_provision(f->conn, f->bob, NULL), 0);
+	staff.user_id = f->bob;
+	assert_int_equal(store_staff_create(f->conn, &staff, NULL, NULL), 0);
 	f->cfg.prefix = "/dav";
 	f->cfg.max_resource_size = 65536;
 	*state = f;
@@ -261,7 +267,10 @@ static void golden_one(struct fixture *f, const char *base)
 	assert_int_equal(sscanf(req, "%31s %255s", method, target), 2);
 	hdrs = strchr(req, '\n');
 	hdrs = hdrs ? hdrs + 1 : "";
-	run(f, &r, method, target, hdrs, *rbody ? rbody : NULL);
+	if (strstr(hdrs, "X-Test-As: bob"))
+		run_as(f, "bob", f->bob, &r, method, target, hdrs, *rbody ? rbody : NULL);
+	else
+		run(f, &r, method, target, hdrs, *rbody ? rbody : NULL);
 	if (getenv("SLOTDAV_GOLDEN_WRITE")) {
 		golden_write(base, &r);
 		done(&r);

@@ -128,5 +128,6 @@ int main(void)
 	failed += ics_freebusy_tests_run();
 	failed += test_ics_zone_run("ical: zones");
 	failed += test_ics_edit_run("ical: client edits");
+	failed += test_ics_sched_run("ical: scheduling messages");
 	return failed;
 }

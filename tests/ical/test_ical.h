@@ -76,5 +76,7 @@ int ics_freebusy_tests_run(void);
 int test_ics_zone_run(const char *name);
 /* test_ics_edit.c: client edits of a booking's object (ics_edit.h). */
 int test_ics_edit_run(const char *name);
+/* test_ics_sched.c: scheduling messages (ics_sched.h) and free-busy replies. */
+int test_ics_sched_run(const char *name);
 
 #endif

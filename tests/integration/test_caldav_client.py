@@ -4,7 +4,8 @@
 Discovery from the server root, listing and creating calendars, saving
 single, recurring, all-day and VTIMEZONE events, fetching them back (events(),
 event_by_uid, time-range search with and without expansion, sync tokens),
-editing, deleting, deleting the calendar.
+editing, deleting, deleting the calendar; scheduling (RFC 6638): the
+Inbox and Outbox, and a free-busy request through the Outbox.
 """
 
 import datetime
@@ -169,6 +170,64 @@ class CaldavClientTests(harness.ServerTestCase):
         self.assertEqual(len(mine), 1)
         mine[0].delete()
         self.assertNotIn(uid, [_uid(e) for e in cal.events()])
+
+    def test_scheduling(self):
+        client = self.dav()
+        self.assertTrue(client.check_scheduling_support(), "calendar-auto-schedule is not advertised")
+        principal = client.principal()
+        inbox = principal.schedule_inbox()
+        outbox = principal.schedule_outbox()
+        self.assertEqual(norm_href(str(inbox.url)), "/dav/calendars/carol/inbox/")
+        self.assertEqual(norm_href(str(outbox.url)), "/dav/calendars/carol/outbox/")
+        # The Inbox syncs (sync-collection) and stays empty: bookings go to calendars.
+        self.assertEqual(list(inbox.get_items()), [])
+        listed = {norm_href(str(c.url)) for c in principal.calendars()}
+        self.assertNotIn("/dav/calendars/carol/inbox/", listed)
+        self.assertNotIn("/dav/calendars/carol/outbox/", listed)
+
+        # A staff member with a recurring event, asked about through the Outbox.
+        ted = unique("ted")
+        self.server.add_user(ted, email=ted + "@example.com")
+        self.server.cli("staff", "add", ted)
+        r = self.server.client(ted).put_ics("/dav/calendars/%s/default/shift.ics" % ted, ics_event(
+            unique("shift"), "Shift", start="20310106T090000Z", end="20310106T100000Z",
+            extra=["RRULE:FREQ=WEEKLY;COUNT=3"]))
+        self.assertEqual(r.status, 201, r.describe())
+        # python-caldav 0.11 sends the request, then reads the answer as a
+        # multistatus, which a schedule-response is not: keep the raw answer.
+        answers = []
+        post = client.post
+
+        def keep(url, body, headers={}):
+            resp = post(url, body, headers)
+            answers.append(resp)
+            return resp
+
+        client.post = keep
+        quiet = logging.getLogger("caldav").level
+        logging.getLogger("caldav").setLevel(logging.CRITICAL)
+        try:
+            principal.freebusy_request(datetime.datetime(2031, 1, 5, tzinfo=datetime.timezone.utc),
+                                       datetime.datetime(2031, 1, 19, tzinfo=datetime.timezone.utc),
+                                       ["mailto:%s@example.com" % ted, "mailto:nobody@example.org"])
+        except AssertionError:
+            pass  # PYTHON_CALDAV_DEBUGMODE=DEBUG makes the library's own parse fail loudly
+        finally:
+            logging.getLogger("caldav").setLevel(quiet)
+        self.assertEqual(len(answers), 1)
+        self.assertEqual(answers[0].status, 200, answers[0].raw)
+        root = harness.ET.fromstring(answers[0].raw)
+        self.assertEqual(root.tag, harness.c("schedule-response"))
+        got = {}
+        for resp in root.findall(harness.c("response")):
+            cd = resp.find(harness.c("calendar-data"))
+            got[resp.find(harness.c("recipient")).find(harness.d("href")).text] = (
+                resp.find(harness.c("request-status")).text, cd.text if cd is not None else "")
+        status, data = got["mailto:%s@example.com" % ted]
+        self.assertTrue(status.startswith("2.0"), got)
+        self.assertIn("METHOD:REPLY", data)
+        self.assertIn("FREEBUSY:20310106T090000Z/PT1H,20310113T090000Z/PT1H", data.replace("\r\n ", ""))
+        self.assertTrue(got["mailto:nobody@example.org"][0].startswith("3.7"), got)
 
 
 if __name__ == "__main__":

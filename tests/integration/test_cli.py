@@ -121,7 +121,9 @@ class CliTests(DavTestCase):
         self.assertOk(self.cli("user", "add", name, "--password-stdin", input=pw1 + "\n"), "user add again")
         again = self.server.client(name, pw1)
         members = self.members(again, home(name), [d("resourcetype")])
-        self.assertEqual(set(members), {norm_href(cal_path(name, "default"))}, "leftovers of the deleted user")
+        # The home: the new default calendar and the scheduling Inbox and Outbox.
+        self.assertEqual(set(members), {norm_href(cal_path(name, b)) for b in ("default", "inbox", "outbox")},
+                         "leftovers of the deleted user")
         self.assertEqual(self.members(again, cal_path(name, "default")), {}, "leftover objects of the deleted user")
 
     def test_calendar_commands(self):
@@ -129,6 +131,10 @@ class CliTests(DavTestCase):
         self.server.add_user(name)
         cl = self.server.client(name)
         self.assertOk(self.cli("calendar", "create", name, "work", "--displayname", "Work \u00e9"), "calendar create")
+        for reserved in ("inbox", "outbox"):
+            p = self.cli("calendar", "create", name, reserved)
+            self.assertFails(p, "calendar create %s" % reserved)
+            self.assertIn("reserved", p.stderr)
         p = self.cli("calendar", "list", name)
         self.assertOk(p, "calendar list")
         self.assertIn("work", p.stdout)

@@ -11,7 +11,8 @@ their sync sequences, MKCALENDAR, extended MKCOL, PROPPATCH (live, dead,
 protected), DELETE, objects with ETags and conditional requests, CalDAV
 preconditions, calendar-multiget, calendar-query, sync-collection (RFC 6578),
 getctag, tokens across a restart, MOVE/COPY, size limits, hostile input,
-authentication and isolation between users.
+authentication and isolation between users, scheduling (RFC 6638: the
+Inbox and Outbox, free-busy lookups POSTed to the Outbox).
 """
 
 import http.client
@@ -169,7 +170,7 @@ class DiscoveryTests(DavTestCase):
                 r = self.alice.request("OPTIONS", path)
                 self.assertStatus(r, (200, 204))
                 dav = header_tokens(r, "DAV")
-                for tok in ("1", "3", "calendar-access", "extended-mkcol"):
+                for tok in ("1", "3", "calendar-access", "calendar-auto-schedule", "extended-mkcol"):
                     self.assertIn(tok, dav, "DAV header lacks %s\n%s" % (tok, r.describe()))
                 self.assertNotIn("2", dav, "DAV: 2 advertised, but the server has no LOCK\n" + r.describe())
                 allow = {t.upper() for t in header_tokens(r, "Allow")}
@@ -372,8 +373,9 @@ class ClientEmulationTests(DavTestCase):
         one = self.propstatus(r)
         self.assertEqual([norm_href(h) for h in one.prop(c("calendar-home-set")).hrefs()], [home("tb")])
         self.assertIn("mailto:tb@example.com", one.prop(c("calendar-user-address-set")).hrefs(), r.describe())
-        for p in (c("schedule-inbox-URL"), c("schedule-outbox-URL")):
-            self.assertIn(one.prop(p).status, (200, 404), r.describe())
+        for p, box in ((c("schedule-inbox-URL"), "inbox"), (c("schedule-outbox-URL"), "outbox")):
+            self.assertEqual(one.prop(p).status, 200, r.describe())
+            self.assertEqual([norm_href(h) for h in one.prop(p).hrefs()], [home("tb") + box + "/"], r.describe())
 
         # getUpdatedItems: webdav sync, Depth 1 as Thunderbird sends it
         r = cl.report(calp, sync_body(None, props=("getcontenttype", "getetag")), depth="1", headers=ua)
@@ -2042,6 +2044,160 @@ class AuthTests(DavTestCase):
         by = r.by_href()
         self.assertIn(by[norm_href(self.bob_obj)].status, (403, 404), r.describe())
         self.assertEqual(ics_uid(by[norm_href(p)].prop(c("calendar-data")).text), uid)
+
+
+# ==========================================================================
+FB_REQUEST = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN\r\n"
+              "METHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\nDTSTAMP:20300101T000000Z\r\nORGANIZER:%(org)s\r\n"
+              "DTSTART:%(start)s\r\nDTEND:%(end)s\r\nUID:%(uid)s\r\n%(attendees)s"
+              "END:VFREEBUSY\r\nEND:VCALENDAR\r\n")
+
+
+def fb_request(org, attendees, start="20300107T000000Z", end="20300114T000000Z"):
+    att = "".join("ATTENDEE;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;CUTYPE=INDIVIDUAL:%s\r\n" % a
+                  for a in attendees)
+    return FB_REQUEST % {"org": org, "attendees": att, "start": start, "end": end, "uid": unique("fb")}
+
+
+def schedule_responses(resp):
+    """{recipient: (request-status, calendar-data or None)} of a schedule-response."""
+    root = resp.xml
+    if root.tag != c("schedule-response"):
+        raise AssertionError("not a CALDAV:schedule-response\n" + resp.describe())
+    out = {}
+    for r in root.findall(c("response")):
+        href = r.find(c("recipient")).find(d("href")).text
+        cd = r.find(c("calendar-data"))
+        out[href] = (r.find(c("request-status")).text, cd.text if cd is not None else None)
+    return out
+
+
+def freebusy_lines(caldata):
+    """The FREEBUSY lines of a calendar, unfolded, as (params, [periods])."""
+    text = re.sub(r"\r?\n[ \t]", "", caldata)
+    out = []
+    for line in text.splitlines():
+        if line.startswith("FREEBUSY"):
+            name, _, value = line.partition(":")
+            out.append((name, value.split(",")))
+    return out
+
+
+class SchedulingTests(DavTestCase):
+    """RFC 6638 as far as slotdav takes part: Inbox, Outbox, free-busy lookups."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.add_user("sam", email="sam@example.com")      # staff
+        cls.server.add_user("cleo", email="cleo@example.com")    # a customer login
+        cls.server.cli("staff", "add", "sam")
+        cls.sam = cls.server.client("sam")
+        cls.cleo = cls.server.client("cleo")
+        # Sam's shift: daily at 08:00Z for a week, one day off.
+        r = cls.sam.put_ics(cal_path("sam", "default") + "shift.ics", ics_event(
+            "sam-shift", "Shift", start="20300107T080000Z", end="20300107T120000Z",
+            extra=["RRULE:FREQ=DAILY;COUNT=5", "EXDATE:20300109T080000Z"]))
+        assert r.status == 201, r.describe()
+
+    def test_discovery(self):
+        r = self.cleo.propfind(principal("cleo"), [c("schedule-inbox-URL"), c("schedule-outbox-URL"),
+                                                   c("calendar-user-address-set"), c("calendar-user-type")])
+        one = self.propstatus(r)
+        self.assertEqual([norm_href(h) for h in one.prop(c("schedule-inbox-URL")).hrefs()], [home("cleo") + "inbox/"])
+        self.assertEqual([norm_href(h) for h in one.prop(c("schedule-outbox-URL")).hrefs()], [home("cleo") + "outbox/"])
+        self.assertEqual(one.prop(c("calendar-user-type")).text, "INDIVIDUAL")
+        self.assertIn("mailto:cleo@example.com", one.prop(c("calendar-user-address-set")).hrefs())
+        # The home lists them (Apple Calendar looks there), as collections that are not calendars.
+        r = self.cleo.propfind(home("cleo"), [d("resourcetype"), c("schedule-default-calendar-URL")], depth="1")
+        by = r.by_href()
+        for box, tag in (("inbox", c("schedule-inbox")), ("outbox", c("schedule-outbox"))):
+            rt = by[home("cleo") + box + "/"].prop(d("resourcetype")).element
+            self.assertIsNotNone(rt.find(tag), r.describe())
+            self.assertIsNotNone(rt.find(d("collection")), r.describe())
+            self.assertIsNone(rt.find(c("calendar")), "%s claims to be a calendar\n%s" % (box, r.describe()))
+        self.assertEqual([norm_href(h) for h in by[home("cleo")].prop(c("schedule-default-calendar-URL")).hrefs()],
+                         [cal_path("cleo", "default")], r.describe())
+
+    def test_inbox_is_empty_and_syncable(self):
+        inbox = home("cleo") + "inbox/"
+        r = self.cleo.propfind(inbox, [cs("getctag"), d("sync-token"), d("current-user-privilege-set")], depth="1")
+        self.assertEqual(len(r.multistatus()), 1, "the inbox has members\n" + r.describe())
+        one = self.propstatus(r)
+        ctag = one.prop(cs("getctag")).text
+        self.assertTrue(ctag, r.describe())
+        privs = {ch.tag for p in one.prop(d("current-user-privilege-set")).element.findall(d("privilege")) for ch in p}
+        self.assertIn(c("schedule-deliver"), privs, r.describe())
+        r = self.cleo.report(inbox, sync_body(None), depth="1")
+        self.assertStatus(r, 207)
+        self.assertEqual(r.multistatus(), [], r.describe())
+        token = r.sync_token()
+        self.assertEqual(token, one.prop(d("sync-token")).text)
+        r = self.cleo.report(inbox, sync_body(token), depth="1")
+        self.assertStatus(r, 207)
+        self.assertEqual(r.sync_token(), token)
+        r = self.cleo.report(inbox, sync_body(self.ctag(self.cleo, cal_path("cleo", "default"))), depth="1")
+        self.assertDavError(r, 403, d("valid-sync-token"))
+
+    def test_boxes_refuse_writes(self):
+        for method, path, body in (("PUT", home("cleo") + "inbox/x.ics", ics_event("inbox-x")),
+                                   ("DELETE", home("cleo") + "inbox/", None),
+                                   ("DELETE", home("cleo") + "outbox/", None),
+                                   ("MKCOL", home("cleo") + "outbox/", None),
+                                   ("MKCALENDAR", home("cleo") + "inbox/", None)):
+            with self.subTest(method=method, path=path):
+                r = self.cleo.request(method, path, body, {"Content-Type": "text/calendar"} if body else None)
+                self.assertStatus(r, 403)
+                self.assertIn(b"<s:message>", r.body, r.describe())
+        self.assertStatus(self.cleo.propfind(home("cleo") + "inbox/", [d("resourcetype")]), 207)
+        # Other users' boxes are as closed as the rest of their space.
+        r = self.cleo.request("POST", home("sam") + "outbox/", fb_request("mailto:cleo@example.com",
+                                                                         ["mailto:sam@example.com"]),
+                              {"Content-Type": "text/calendar"})
+        self.assertStatus(r, 403)
+        self.assertStatus(self.cleo.propfind(home("sam") + "inbox/", [d("resourcetype")]), 403)
+
+    def test_freebusy_lookup(self):
+        r = self.cleo.request("POST", home("cleo") + "outbox/",
+                              fb_request("mailto:cleo@example.com",
+                                         ["mailto:sam@example.com", "mailto:cleo@example.com",
+                                          "mailto:stranger@example.org"]),
+                              {"Content-Type": "text/calendar; charset=utf-8"})
+        self.assertStatus(r, 200)
+        self.assertIn("xml", r.header("Content-Type"))
+        got = schedule_responses(r)
+        status, data = got["mailto:sam@example.com"]
+        self.assertTrue(status.startswith("2.0"), r.describe())
+        self.assertIn("METHOD:REPLY", data)
+        self.assertIn("ATTENDEE:mailto:sam@example.com", data)
+        self.assertEqual(freebusy_lines(data), [("FREEBUSY", ["20300107T080000Z/PT4H", "20300108T080000Z/PT4H",
+                                                              "20300110T080000Z/PT4H", "20300111T080000Z/PT4H"])],
+                         data)
+        status, data = got["mailto:cleo@example.com"]
+        self.assertTrue(status.startswith("2.0"), r.describe())
+        self.assertEqual(freebusy_lines(data), [], data)
+        self.assertTrue(got["mailto:stranger@example.org"][0].startswith("3.7"), r.describe())
+        # Staff see each other; a customer's busy time is theirs alone.
+        r = self.sam.request("POST", home("sam") + "outbox/",
+                             fb_request("mailto:sam@example.com", ["mailto:cleo@example.com"]),
+                             {"Content-Type": "text/calendar"})
+        self.assertTrue(schedule_responses(r)["mailto:cleo@example.com"][0].startswith("3.8"), r.describe())
+
+    def test_outbox_refusals(self):
+        outbox = home("cleo") + "outbox/"
+        hdr = {"Content-Type": "text/calendar"}
+        r = self.cleo.request("POST", outbox, fb_request("mailto:sam@example.com", ["mailto:sam@example.com"]), hdr)
+        self.assertDavError(r, 403, c("organizer-allowed"))
+        r = self.cleo.request("POST", outbox, "BEGIN:VCALENDAR\r\nnonsense\r\n", hdr)
+        self.assertDavError(r, 400, c("valid-calendar-data"))
+        invite = ics_event("invite", "Meet", extra=["ORGANIZER:mailto:cleo@example.com",
+                                                     "ATTENDEE:mailto:sam@example.com"])
+        r = self.cleo.request("POST", outbox, invite.replace("VERSION:2.0", "VERSION:2.0\r\nMETHOD:REQUEST"), hdr)
+        self.assertStatus(r, 403)
+        self.assertIn(b"schedules bookings itself", r.body, r.describe())
+        r = self.cleo.request("POST", cal_path("cleo", "default"), fb_request("mailto:cleo@example.com",
+                                                                              ["mailto:cleo@example.com"]), hdr)
+        self.assertStatus(r, 405)
 
 
 def propfind_xml():

@@ -46,6 +46,29 @@ static void test_user_null_optional_fields(void **state)
 	assert_string_equal(u.email, "");
 }
 
+static void test_user_get_by_email(void **state)
+{
+	struct fx *fx = *state;
+	struct store_user u;
+	int64_t bob = 0;
+
+	assert_int_equal(store_user_create(fx->c, "bob", "", "Bob@Example.org", "h", &bob,
+					   &fx->err),
+			 0);
+	assert_int_equal(store_user_create(fx->c, "bob2", "", "bob@example.org", "h", NULL,
+					   &fx->err),
+			 0);
+	assert_int_equal(store_user_create(fx->c, "noemail", "", "", "h", NULL, &fx->err), 0);
+	/* ASCII case-insensitive; the lowest id of those sharing the address. */
+	assert_int_equal(store_user_get_by_email(fx->c, "BOB@example.ORG", fx->a, &u, &fx->err), 0);
+	assert_int_equal(u.id, bob);
+	assert_string_equal(u.name, "bob");
+	assert_int_equal(store_user_get_by_email(fx->c, "bob@example", fx->a, &u, &fx->err),
+			 STORE_ENOTFOUND);
+	/* An empty address is nobody's, not the user without one. */
+	assert_int_equal(store_user_get_by_email(fx->c, "", fx->a, &u, &fx->err), STORE_ENOTFOUND);
+}
+
 static void test_user_duplicate(void **state)
 {
 	struct fx *fx = *state;
@@ -175,6 +198,7 @@ int test_store_user_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_user_create_and_get, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_null_optional_fields, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_user_get_by_email, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_duplicate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_not_found, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_set_password, fx_setup, fx_teardown),
