@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -654,6 +655,164 @@ static void test_exceptions_overlap(void **state)
 	assert_int_equal(booking_exception_add(&f->x, &e, NULL, &f->err), BOOKING_EFORBIDDEN);
 }
 
+/* ---- edits from calendar clients ---------------------------------------- */
+
+/* Runs a CalDAV PUT (data) or DELETE (data NULL) of resource name in
+ * Bob's Bookings calendar as caldav does: inside a write transaction,
+ * committed on success, rolled back on refusal. */
+static int dav_edit(struct lf *f, int64_t coll, int64_t owner, const char *name, const char *data,
+		    struct booking_dav_edit *e)
+{
+	struct store_obj cur;
+	int rc;
+
+	assert_int_equal(store_begin(f->c, STORE_TXN_WRITE, &f->err), 0);
+	*e = (struct booking_dav_edit){.coll_id = coll, .owner_id = owner, .name = name,
+				       .data = data, .len = data ? strlen(data) : 0};
+	if (!store_obj_get(f->c, coll, name, 1, f->a, &cur, &f->err))
+		e->cur_data = cur.data;
+	f->x.nested = 1;
+	rc = data ? booking_dav_put(&f->x, e, &f->err) : booking_dav_delete(&f->x, e, &f->err);
+	f->x.nested = 0;
+	f->x.client_text = NULL;
+	if (rc)
+		store_rollback(f->c);
+	else
+		assert_int_equal(store_commit(f->c, &f->err), 0);
+	return rc;
+}
+
+/* obj with its DTSTART/DTEND replaced (UTC) and an alarm added. */
+static char *moved(struct lf *f, const char *obj, int64_t start, int64_t end)
+{
+	char s0[32], s1[32];
+	time_t t0 = (time_t)start, t1 = (time_t)end;
+	struct tm tm;
+	const char *a = strstr(obj, "DTSTART:"), *b = strstr(obj, "SEQUENCE:");
+
+	gmtime_r(&t0, &tm);
+	strftime(s0, sizeof(s0), "%Y%m%dT%H%M%SZ", &tm);
+	gmtime_r(&t1, &tm);
+	strftime(s1, sizeof(s1), "%Y%m%dT%H%M%SZ", &tm);
+	assert_non_null(a);
+	assert_non_null(b);
+	return sd_arena_printf(f->a,
+			       "%.*sDTSTART:%s\r\nDTEND:%s\r\n%.*sBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+			       "TRIGGER:-PT15M\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+			       "END:VCALENDAR\r\n",
+			       (int)(a - obj), obj, s0, s1, (int)(strstr(obj, "END:VEVENT") - b), b);
+}
+
+static void test_dav_staff_edits(void **state)
+{
+	struct lf *f = *state;
+	struct store_booking b, c;
+	struct store_staff st;
+	struct booking_dav_edit e;
+	const char *obj;
+
+	assert_int_equal(book(f, f->bob, f->dora, T(1, 10, 0), &b), 0);
+	assert_int_equal(book(f, f->bob, f->eve, T(1, 14, 0), NULL), 0);
+	assert_int_equal(store_staff_get(f->c, f->bob, f->a, &st, &f->err), 0);
+	obj = object_of(f, &b);
+	as(f, &f->staff_bob);
+	/* A drag to 12:00: rescheduled, alarm kept, not what was sent. */
+	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, b.obj_name,
+				  moved(f, obj, T(1, 12, 0), T(1, 13, 0)), &e),
+			 0);
+	assert_true(e.handled);
+	assert_false(e.same);
+	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
+	assert_int_equal(c.start, T(1, 12, 0));
+	assert_int_equal(c.sequence, b.sequence + 1);
+	obj = object_of(f, &c);
+	assert_non_null(strstr(obj, "TRIGGER:-PT15M"));
+	assert_non_null(strstr(obj, "SEQUENCE:1"));
+	/* Onto the other booking: refused, nothing changed. */
+	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, b.obj_name,
+				  moved(f, obj, T(1, 14, 0), T(1, 15, 0)), &e),
+			 BOOKING_ESLOT);
+	assert_int_equal(e.booking_id, b.id);
+	assert_string_equal(object_of(f, &c), obj);
+	/* Deleted: cancelled (business), gone from the calendar, kept in the
+	 * database. */
+	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, b.obj_name, NULL, &e), 0);
+	assert_true(e.handled);
+	assert_null(object_of(f, &c));
+	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
+	assert_int_equal(c.status, STORE_BK_CANCELLED);
+	assert_int_equal(c.cancel_reason, STORE_CANCEL_BUSINESS);
+}
+
+static void test_dav_new_booking_and_blocked_time(void **state)
+{
+	struct lf *f = *state;
+	struct store_staff st;
+	struct store_booking b;
+	struct booking_dav_edit e;
+	const char *with = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+			   "BEGIN:VEVENT\r\nUID:client-made-1\r\nDTSTAMP:20300101T000000Z\r\n"
+			   "DTSTART:20300108T120000Z\r\nDTEND:20300108T130000Z\r\nSUMMARY:Dora\r\n"
+			   "ATTENDEE;CN=Dora:mailto:DORA@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	const char *without = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+			      "BEGIN:VEVENT\r\nUID:lunch\r\nDTSTAMP:20300101T000000Z\r\n"
+			      "DTSTART:20300108T100000Z\r\nDTEND:20300108T110000Z\r\n"
+			      "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+	assert_int_equal(store_staff_get(f->c, f->bob, f->a, &st, &f->err), 0);
+	as(f, &f->staff_bob);
+	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, "made.ics", with, &e), 0);
+	assert_true(e.handled);
+	assert_int_equal(store_booking_get_by_uid(f->c, "client-made-1", f->a, &b, &f->err), 0);
+	assert_int_equal(b.customer_id, f->dora);
+	assert_int_equal(b.start, T(1, 13, 0));
+	assert_string_equal(b.obj_name, "made.ics");
+	assert_string_equal(log_of(f, b.id), "create/ok");
+	/* No customer: a plain event for caldav to store; it then blocks. */
+	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, "lunch.ics", without, &e), 0);
+	assert_false(e.handled);
+}
+
+static void test_dav_customer_edits(void **state)
+{
+	struct lf *f = *state;
+	struct store_booking b, c;
+	struct store_customer cu;
+	struct booking_dav_edit e;
+	const char *obj;
+	struct store_obj o;
+
+	assert_int_equal(book(f, f->bob, f->dora, T(2, 10, 0), &b), 0);
+	assert_int_equal(store_customer_get(f->c, f->dora, f->a, &cu, &f->err), 0);
+	assert_true(cu.coll_id > 0);
+	assert_int_equal(store_obj_get(f->c, cu.coll_id, b.obj_name, 1, f->a, &o, &f->err), 0);
+	obj = o.data;
+	as(f, &f->cust_dora);
+	set_rules(f, "{\"reschedule_needs_approval\":true}");
+	as(f, &f->cust_dora);
+	assert_int_equal(dav_edit(f, cu.coll_id, f->u_dora, b.obj_name,
+				  moved(f, obj, T(2, 12, 0), T(2, 13, 0)), &e),
+			 0);
+	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
+	assert_int_equal(c.start, T(2, 10, 0)); /* a request: the booking stays */
+	assert_int_equal(store_obj_get(f->c, cu.coll_id, b.obj_name, 1, f->a, &o, &f->err), 0);
+	assert_non_null(strstr(o.data, "STATUS:TENTATIVE"));
+	assert_non_null(strstr(o.data, "DTSTART:20300109T110000Z"));
+	/* Declining her attendance cancels (reason customer). */
+	{
+		const char *p = strstr(o.data, "PARTSTAT=ACCEPTED");
+		char *declined;
+
+		assert_non_null(p);
+		declined = sd_arena_printf(f->a, "%.*sPARTSTAT=DECLINED%s", (int)(p - o.data), o.data,
+					   p + strlen("PARTSTAT=ACCEPTED"));
+		assert_int_equal(dav_edit(f, cu.coll_id, f->u_dora, b.obj_name, declined, &e), 0);
+	}
+	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
+	assert_int_equal(c.status, STORE_BK_CANCELLED);
+	assert_int_equal(c.cancel_reason, STORE_CANCEL_CUSTOMER);
+}
+
 /* ---- nothing half-written ----------------------------------------------- */
 
 typedef int (*step_fn)(struct lf *f, int64_t id);
@@ -756,6 +915,9 @@ int life_run(void)
 		cmocka_unit_test_setup_teardown(test_rules_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exceptions_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_leave_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dav_staff_edits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dav_new_booking_and_blocked_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dav_customer_edits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("booking lifecycle", tests, NULL, NULL);
