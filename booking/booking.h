@@ -261,6 +261,11 @@ int booking_approve(struct booking_ctx *x, int64_t id, struct store_booking *out
  * request is declined and the booking keeps its slot. */
 int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
 		    struct store_booking *out, struct sd_err *err);
+/* The pending reschedule request of booking id is withdrawn (its
+ * customer, its staff, admins); the booking keeps its slot.
+ * BOOKING_ESTATE when there is none. */
+int booking_request_withdraw(struct booking_ctx *x, int64_t id, struct store_booking *out,
+			     struct sd_err *err);
 /* Admins: a cancelled booking becomes confirmed again if its slot is still
  * available; the cancellation reason is cleared (the log keeps it). */
 int booking_restore(struct booking_ctx *x, int64_t id, struct store_booking *out,
@@ -311,6 +316,12 @@ int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct
  * of its own; for callers that held the transaction (x->nested). */
 int booking_log_refusal(struct booking_ctx *x, int64_t booking_id, const char *action, int code,
 			const char *message);
+/* After a refused CalDAV edit was rolled back (outside any transaction):
+ * logs the refusal and writes the booking's calendar objects again, so
+ * that they appear in the next sync-collection and the client that made
+ * the edit fetches the truth instead of keeping its own version. */
+int booking_dav_refused(struct booking_ctx *x, const struct booking_dav_edit *e, int code,
+			const char *message, struct sd_err *err);
 
 /* ---- reading ----------------------------------------------------------- */
 

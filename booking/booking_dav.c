@@ -220,6 +220,12 @@ static int staff_edit(struct booking_ctx *x, struct dav_op *d, struct store_book
 	const char *text = ics_edit_xprop(ed, "X-SLOTDAV-CANCEL-TEXT");
 	int reason;
 
+	if (b->status == STORE_BK_CANCELLED && ed->status && strcmp(ed->status, "CANCELLED")) {
+		d->e->action = "restore";
+		return sd_err_set(err, BOOKING_EFORBIDDEN,
+				  "a cancelled booking is restored by an admin (API or CLI), not in a "
+				  "calendar");
+	}
 	if (ed->status && !strcmp(ed->status, "CANCELLED") && b->status != STORE_BK_CANCELLED) {
 		reason = cancel_reason_of(ed, 0);
 		d->e->action = "cancel";
@@ -244,6 +250,8 @@ static int customer_edit(struct booking_ctx *x, struct dav_op *d, struct store_b
 	const struct ics_edit *ed = &d->ed;
 	const struct ics_edit_party *me =
 		attendee(ed, party_address(x, d->cust.email, "customer", d->cust.id));
+	struct store_request req;
+	int rc;
 
 	if ((ed->status && !strcmp(ed->status, "CANCELLED")) ||
 	    (me && me->partstat && !strcmp(me->partstat, "DECLINED"))) {
@@ -251,6 +259,19 @@ static int customer_edit(struct booking_ctx *x, struct dav_op *d, struct store_b
 			return BOOKING_OK;
 		d->e->action = "cancel";
 		return booking_cancel(x, b->id, 0, STORE_CANCEL_CUSTOMER, NULL, b, err);
+	}
+	rc = store_request_pending(x->conn, b->id, x->a, &req, err);
+	if (rc == STORE_OK) {
+		/* Her copy shows the requested time: unchanged is no move; back
+		 * to the booked time withdraws the request. */
+		if (ed->start == req.start)
+			return BOOKING_OK;
+		if (ed->start == b->start) {
+			d->e->action = "withdraw_request";
+			return booking_request_withdraw(x, b->id, b, err);
+		}
+	} else if (rc != STORE_ENOTFOUND) {
+		return booking_store_rc(rc, err);
 	}
 	if (ed->start != b->start) {
 		d->e->action = "reschedule";
@@ -304,7 +325,12 @@ static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_boo
 	/* Nothing the booking owns changed, or the operation has published:
 	 * publish (again) so the stored copy is the booking's plus the
 	 * client's own data. */
-	return booking_publish(x, b, 0, err);
+	if ((rc = booking_publish(x, b, 0, err)))
+		return rc;
+	if (strcmp(d->e->action, "details"))
+		return BOOKING_OK;
+	return booking_log(x, b->id, "details", "ok", err,
+			   "the client's own data (alarms, categories, title ...) updated");
 }
 
 /* The TENTATIVE event of a pending request, confirmed by the staff
@@ -320,14 +346,22 @@ static int put_request(struct booking_ctx *x, struct dav_op *d, const char *base
 		return rc == STORE_ENOTFOUND ? BOOKING_OK : booking_store_rc(rc, err);
 	d->e->booking_id = b.id;
 	d->e->handled = 1;
+	rc = store_request_pending(x->conn, b.id, x->a, &req, err);
+	if (rc == STORE_ENOTFOUND)
+		return sd_err_set(err, BOOKING_ESTATE, "the request was already decided");
+	if (rc)
+		return booking_store_rc(rc, err);
+	if (d->ed.start != req.start || d->ed.end != req.end) {
+		d->e->action = "reschedule_request";
+		return sd_err_set(err, BOOKING_EFORBIDDEN,
+				  "the requested time is the customer's: approve the request "
+				  "(STATUS:CONFIRMED), decline it (delete the event), or move the booking");
+	}
 	if (d->ed.status && !strcmp(d->ed.status, "CONFIRMED")) {
 		d->e->action = "approve";
 		return booking_approve(x, b.id, NULL, err);
 	}
 	d->e->action = "details";
-	rc = store_request_pending(x->conn, b.id, x->a, &req, err);
-	if (rc)
-		return booking_store_rc(rc, err);
 	x->client_text = NULL; /* the request event is the server's alone */
 	return booking_publish_request(x, &b, &req, NULL, err);
 }
@@ -409,4 +443,25 @@ int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct
 	 * booking and its other copies stay. */
 	e->handled = 1;
 	return booking_store_rc(store_obj_delete(x->conn, e->coll_id, e->name, err), err);
+}
+
+int booking_dav_refused(struct booking_ctx *x, const struct booking_dav_edit *e, int code,
+			const char *message, struct sd_err *err)
+{
+	struct store_booking b;
+	int rc;
+
+	if (!e->booking_id)
+		return BOOKING_OK;
+	x->nested = 0;
+	x->client_text = NULL; /* the stored copies are the truth again */
+	if ((rc = booking_log_refusal(x, e->booking_id, e->action ? e->action : "edit", code,
+				      message)))
+		return rc;
+	if ((rc = booking_txn_begin(x, err)))
+		return rc;
+	rc = booking_store_rc(store_booking_get(x->conn, e->booking_id, x->a, &b, err), err);
+	if (!rc)
+		rc = booking_publish(x, &b, 0, err);
+	return booking_txn_end(x, rc, err);
 }

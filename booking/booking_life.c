@@ -232,6 +232,34 @@ static int withdraw_request(struct booking_ctx *x, const struct store_booking *b
 	return booking_publish_request(x, b, NULL, req.obj_name, err);
 }
 
+int booking_request_withdraw(struct booking_ctx *x, int64_t id, struct store_booking *out,
+			     struct sd_err *err)
+{
+	struct store_request req;
+	struct op o;
+	int rc;
+
+	if ((rc = booking_txn_begin(x, err)))
+		return rc;
+	if ((rc = op_load(x, id, 0, &o, err)))
+		goto out;
+	rc = store_request_pending(x->conn, id, x->a, &req, err);
+	if (rc == STORE_ENOTFOUND) {
+		rc = sd_err_set(err, BOOKING_ESTATE, "the booking has no pending request");
+		goto out;
+	}
+	if ((rc = booking_store_rc(rc, err)) || (rc = withdraw_request(x, &o.b, err)) ||
+	    (rc = booking_publish(x, &o.b, 0, err)))
+		goto out;
+	rc = booking_log(x, id, "withdraw_request", "ok", err, "the request for %s is withdrawn",
+			 when(x, req.start));
+out:
+	rc = finish(x, id, "withdraw_request", rc, err);
+	if (!rc && out)
+		*out = o.b;
+	return rc;
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 static const char *new_uid(struct booking_ctx *x)

@@ -9,7 +9,8 @@
  * named after the rule (slot-unavailable, outside-working-hours, ...), 412
  * for a stale version, 503 when the write lock was busy, 500 for storage
  * failures. After caldav rolled the write back, refused() records the
- * refusal in the booking's activity log.
+ * refusal in the booking's activity log and writes the booking's objects
+ * again, so the client's next sync brings back the truth.
  */
 #include "dav_hooks.h"
 
@@ -94,15 +95,14 @@ refuse:
 static void hook_refused(void *cls, struct dav_hook_write *w)
 {
 	struct hook_state *h = w->state;
+	struct sd_err e = {0};
 
 	(void)cls;
 	if (!h || !h->e.booking_id || h->code == BOOKING_EIO || h->code == BOOKING_EBUSY)
 		return;
-	h->x.nested = 0;
-	if (booking_log_refusal(&h->x, h->e.booking_id, h->e.action ? h->e.action : "edit",
-				h->code, h->err.msg))
-		SD_WARN("cannot log a refused calendar edit", "booking=%lld",
-			(long long)h->e.booking_id);
+	if (booking_dav_refused(&h->x, &h->e, h->code, h->err.msg, &e))
+		SD_WARN("cannot record a refused calendar edit", "booking=%lld detail=\"%s\"",
+			(long long)h->e.booking_id, e.msg);
 }
 
 const struct dav_hooks srv_dav_hooks = {
