@@ -85,6 +85,18 @@ def decorate(ics, tag="t"):
     return ics
 
 
+# The notification the last queued for an accepted edit (SPEC 5).
+QUEUED_BY = {
+    ("create", "ok"): "created",
+    ("reschedule", "ok"): "rescheduled",
+    ("cancel", "ok"): "cancelled",
+    ("reschedule_request", "pending"): "approval_needed",
+    ("approve_request", "ok"): "request_approved",
+    ("approve", "ok"): "confirmed",
+    ("decline_request", "ok"): "request_declined",
+}
+
+
 class BookingEditsTests(ServerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -242,6 +254,15 @@ class BookingEditsTests(ServerTestCase):
                          (action, outcome, "caldav", ua), "last activity entry of booking %d: %s" % (bid, log))
         if actor:
             self.assertIn(actor, e["actor"], e)
+        kind = QUEUED_BY.get((action, outcome))
+        if kind:
+            # The change queued its message in the same transaction.
+            r = self.call("admin", "GET", "/bookings/%d/notifications" % bid)
+            self.assertStatus(r, 200)
+            queued = r.json["notifications"]
+            self.assertTrue(queued, "nothing queued for booking %d" % bid)
+            self.assertEqual((queued[-1]["kind"], queued[-1]["state"]), (kind, "queued"),
+                             "last notification of booking %d after %s: %s" % (bid, action, queued))
         return e
 
     def assertClientData(self, ics, tag="t"):
