@@ -362,6 +362,10 @@ int booking_cancel_report(struct booking_ctx *x, int64_t from, int64_t to, int64
  * zone tzid: its midnight, or the first instant that exists when a DST
  * change skips midnight. BOOKING_EINVALID for an unknown zone. */
 int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err *err);
+/* The wall clock in zone tzid of instant, as seconds since 1970-01-01T00:00
+ * of that zone's calendar (so wall / 86400 is the local day, wall % 86400
+ * the time of day). BOOKING_EINVALID for an unknown zone. */
+int booking_wall_time(const char *tzid, int64_t instant, int64_t *out, struct sd_err *err);
 
 /* Names of the stored enums: "pending", ...; "customer", ... ; NULL if
  * unknown. And back: 0 if unknown. */

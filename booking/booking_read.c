@@ -92,6 +92,13 @@ int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err
 	return sd_err_set(err, BOOKING_EINVALID, "that day has no time in the zone %.64s", tzid);
 }
 
+int booking_wall_time(const char *tzid, int64_t instant, int64_t *out, struct sd_err *err)
+{
+	if (ics_zone_wall(tzid, instant, out))
+		return sd_err_set(err, BOOKING_EINVALID, "\"%.64s\" is not a known time zone", tzid);
+	return BOOKING_OK;
+}
+
 int booking_notifications(struct booking_ctx *x, int64_t id, struct store_notification **out,
 			  size_t *n, struct sd_err *err)
 {

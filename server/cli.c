@@ -70,6 +70,11 @@ static const struct srv_cmd cmds[] = {
 	 1, srv_cmd_staff_add},
 	{"staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
 	 srv_cmd_staff_list},
+	{NULL, "link", "BOOKING_ID [--expires UNIX_SECONDS]",
+	 "print the customer's manage link of a booking",
+	 "  --expires N         the link stops working at Unix time N\n"
+	 "                      (default: now + links.ttl_days)\n",
+	 1, srv_cmd_link},
 	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
 	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},

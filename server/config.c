@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "links.h"
 #include "sd_log.h"
 #include "sd_util.h"
 
@@ -269,7 +270,7 @@ int srv_config_check(const struct srv_config *cfg, struct sd_err *err)
 	if (!*cfg->server_tls_cert != !*cfg->server_tls_key)
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
 				  "server.tls_cert and server.tls_key must be set together");
-	return 0;
+	return srv_links_check(cfg, err);
 }
 
 /* ---- the INI file ------------------------------------------------------- */

@@ -51,6 +51,14 @@
 	X(auth, realm, TEXT, "slotdav", 1, 0, "HTTP Basic authentication realm")                 \
 	X(auth, cache_seconds, INT, "60", 0, 86400,                                               \
 	  "seconds verified credentials are cached (0: verify every request)")                    \
+	X(links, secret, TEXT, "", 0, 0,                                                          \
+	  "manage-link HMAC secret, 64+ hex digits (unset: made once, kept in DATABASE.link-secret)") \
+	X(links, previous_secrets, TEXT, "", 0, 0,                                                \
+	  "retired link secrets, comma-separated, accepted until links.previous_until")          \
+	X(links, previous_until, TEXT, "", 0, 0,                                                  \
+	  "YYYY-MM-DD (UTC, through that day) or Unix seconds; unset: previous never accepted")  \
+	X(links, ttl_days, INT, "60", 1, 3650,                                                    \
+	  "days a new manage link works (never past 7 days after its appointment)")              \
 	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")
 
 #define SRV_CFG_CTYPE_INT int

@@ -54,8 +54,10 @@
 #include "api.h"
 #include "dav.h"
 #include "gate.h"
+#include "links.h"
 #include "sd_log.h"
 #include "sd_util.h"
+#include "web.h"
 
 #define STREAM_BLOCK (32 * 1024)
 #define TLS_FILE_MAX (1024 * 1024)
@@ -69,6 +71,8 @@ struct srv_http {
 	struct srv_auth *auth;
 	struct dav_config dav;
 	struct api_config api;
+	struct web_config web;
+	struct srv_links *links; /* the manage-link secrets */
 	srv_front_fn front;
 	int tls;
 	char *url;           /* "http://127.0.0.1:8008/" */
@@ -139,6 +143,8 @@ enum srv_route srv_http_route(const char *path)
 		return SRV_ROUTE_DAV;
 	if (under(path, SRV_API_PREFIX))
 		return SRV_ROUTE_API;
+	if (under(path, WEB_PREFIX))
+		return SRV_ROUTE_WEB;
 	return SRV_ROUTE_NOT_FOUND;
 }
 
@@ -172,7 +178,8 @@ static int handle_health(struct sd_req *req)
 	return 200;
 }
 
-/* A front that needs storage and a user: DAV or the JSON API. */
+/* A front that needs storage: DAV or the JSON API (and a user), or the
+ * manage page (no HTTP authentication: its signed link is the credential). */
 static int handle_front(struct exchange *ex, enum srv_route route)
 {
 	struct srv_http *h = ex->http;
@@ -185,6 +192,10 @@ static int handle_front(struct exchange *ex, enum srv_route route)
 		SD_ERROR("no storage connection", "detail=\"%s\"", err.msg);
 		return respond_text(req, 503, "Service temporarily unavailable.\n");
 	}
+	if (route == SRV_ROUTE_WEB) {
+		rc = web_handle(req, ex->conn, &h->web, sd_now());
+		goto out;
+	}
 	rc = srv_auth_request(h->auth, ex->conn, req, &err);
 	if (rc == SRV_AUTH_EDENIED)
 		return req->status;
@@ -196,6 +207,7 @@ static int handle_front(struct exchange *ex, enum srv_route route)
 		rc = api_handle(req, ex->conn, &h->api);
 	else
 		rc = h->front(req, ex->conn, &h->dav);
+out:
 	if (rc < 100 || rc > 599) {
 		SD_ERROR("front returned no status", "status=%d", rc);
 		req->resp_headers = NULL;
@@ -219,7 +231,8 @@ static int dispatch(struct exchange *ex)
 	case SRV_ROUTE_WELL_KNOWN: return handle_well_known(req);
 	case SRV_ROUTE_HEALTH: return handle_health(req);
 	case SRV_ROUTE_DAV:
-	case SRV_ROUTE_API: return handle_front(ex, route);
+	case SRV_ROUTE_API:
+	case SRV_ROUTE_WEB: return handle_front(ex, route);
 	case SRV_ROUTE_NOT_FOUND: break;
 	}
 	return respond_text(req, 404, "Not found.\n");
@@ -428,7 +441,7 @@ static int needs_store(const struct exchange *ex)
 	if (ex->malformed || ex->too_big || !ex->req.path)
 		return 0;
 	r = srv_http_route(ex->req.path);
-	return r == SRV_ROUTE_DAV || r == SRV_ROUTE_API;
+	return r == SRV_ROUTE_DAV || r == SRV_ROUTE_API || r == SRV_ROUTE_WEB;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -654,6 +667,10 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 	h->dav.max_resource_size = cfg->caldav_max_resource_size;
 	h->dav.hooks = &srv_dav_hooks;
 	h->api.prefix = SRV_API_PREFIX;
+	if ((rc = srv_links_open(&h->links, cfg, err)))
+		goto out;
+	h->web.prefix = WEB_PREFIX;
+	h->web.secrets = srv_links_secrets(h->links);
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
 		goto out;
 	if (*cfg->server_tls_cert && (rc = tls_load(h, &flags, err)))
@@ -699,6 +716,7 @@ void srv_http_stop(struct srv_http *h)
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
 	srv_gate_free(h->gate);
+	srv_links_free(h->links);
 	if (h->tls_key)
 		OPENSSL_cleanse(h->tls_key, strlen(h->tls_key));
 	free(h->tls_key);

@@ -11,6 +11,8 @@
  *   /health                 200 {"status":"ok"}, no auth
  *   / , /dav , /dav/...     authenticated, then caldav's dav_handle()
  *   /api/v1 , /api/v1/...   authenticated, then api's api_handle() (JSON)
+ *   /manage/...             no HTTP auth (the signed link is the credential),
+ *                           then web's web_handle() (the customer manage page)
  *   anything else           404
  */
 #ifndef SRV_HTTP_H
@@ -69,6 +71,7 @@ enum srv_route {
 	SRV_ROUTE_HEALTH,
 	SRV_ROUTE_DAV,
 	SRV_ROUTE_API,
+	SRV_ROUTE_WEB,
 };
 
 /* The route of a raw path (percent-encoded, no query). */

@@ -37,6 +37,9 @@ static void test_route(void **state)
 	assert_int_equal(srv_http_route("/.well-known/caldav/"), SRV_ROUTE_WELL_KNOWN);
 	assert_int_equal(srv_http_route("/.well-known/caldavx"), SRV_ROUTE_NOT_FOUND);
 	assert_int_equal(srv_http_route("/.well-known/carddav"), SRV_ROUTE_NOT_FOUND);
+	assert_int_equal(srv_http_route("/manage"), SRV_ROUTE_WEB);
+	assert_int_equal(srv_http_route("/manage/abc.def"), SRV_ROUTE_WEB);
+	assert_int_equal(srv_http_route("/managex"), SRV_ROUTE_NOT_FOUND);
 	assert_int_equal(srv_http_route("/health"), SRV_ROUTE_HEALTH);
 	assert_int_equal(srv_http_route("/health/"), SRV_ROUTE_NOT_FOUND);
 	assert_int_equal(srv_http_route("/"), SRV_ROUTE_DAV);
@@ -226,6 +229,8 @@ static int setup_with(void **state, int pool, int threads)
 	assert_int_equal(srv_config_set(&f->cfg, "server", "threads", num, &err), 0);
 	snprintf(num, sizeof(num), "%d", pool);
 	assert_int_equal(srv_config_set(&f->cfg, "storage", "pool", num, &err), 0);
+	/* the manage-link secret file goes next to the database */
+	assert_int_equal(srv_config_set(&f->cfg, "storage", "database", path, &err), 0);
 	assert_int_equal(store_open(&f->st, path, pool, &err), 0);
 	assert_int_equal(store_conn_acquire(f->st, &c, &err), 0);
 	assert_int_equal(srv_password_hash(hash, "alice-pw", &err), 0);
