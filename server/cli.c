@@ -23,9 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "auth.h"
+#include "booking_link.h"
 #include "dav.h"
 #include "http.h"
+#include "notify.h"
 #include "sd_log.h"
 #include "sd_util.h"
 
@@ -70,6 +74,12 @@ static const struct srv_cmd cmds[] = {
 	 1, srv_cmd_staff_add},
 	{"staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
 	 srv_cmd_staff_list},
+	{"notifications", "list", "[--state S]",
+	 "list the email notifications and their delivery state",
+	 "  --state S           only queued, sent, failed or withdrawn ones\n", 0,
+	 srv_cmd_notifications_list},
+	{"notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
+	 NULL, 1, srv_cmd_notifications_resend},
 	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
 	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},
@@ -371,8 +381,64 @@ out:
 
 /* ---- serve, version, help ----------------------------------------------- */
 
+/* The manage link token of a booking (notify_link_fn); cls is the secret. */
+static char *manage_token(void *cls, struct sd_arena *a, int64_t booking_id, int64_t expires)
+{
+	struct booking_secrets s = {.current = cls};
+
+	return booking_link_make(a, &s, booking_id, BOOKING_LINK_MANAGE, expires);
+}
+
+/* server.secret, or a random one for this run (links die with it). */
+static void serve_secret(const struct srv_cli *cli, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[32];
+
+	if (*cli->cfg.server_secret) {
+		snprintf(out, 65, "%s", cli->cfg.server_secret);
+		return;
+	}
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		memset(r, 0, sizeof(r));
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[64] = '\0';
+	SD_WARN("secret_random", "%s",
+		"server.secret is not set: manage links stop working when slotdav restarts");
+}
+
+static int notify_begin(struct srv_cli *cli, struct store *st, struct srv_http *http,
+			const char *secret, struct notify_worker **out, struct sd_err *err)
+{
+	const struct srv_config *cfg = &cli->cfg;
+	struct notify_opts o = {
+		.smtp_url = cfg->smtp_url,
+		.smtp_from = cfg->smtp_from,
+		.smtp_user = cfg->smtp_user,
+		.smtp_password = cfg->smtp_password,
+		.starttls = notify_tls_parse(cfg->smtp_starttls),
+		.retry_max = cfg->notify_retry_max,
+		.backoff_seconds = cfg->notify_backoff_seconds,
+		.poll_ms = cfg->notify_poll_ms,
+		.settle_seconds = cfg->notify_settle_seconds,
+		.reminders = cfg->notify_reminders,
+		.templates = cfg->notify_templates,
+		.base_url = *cfg->server_base_url ? cfg->server_base_url : srv_http_url(http),
+		.host = "slotdav",
+		.link = manage_token,
+		.link_cls = (void *)secret,
+	};
+
+	return notify_start(out, st, &o, err);
+}
+
 static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigset_t *sigs)
 {
+	struct notify_worker *nw = NULL;
+	char secret[65];
 	struct srv_auth_opts ao = {.realm = cli->cfg.auth_realm,
 				   .cache_seconds = cli->cfg.auth_cache_seconds};
 	struct srv_auth *auth = NULL;
@@ -388,6 +454,11 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 		srv_cli_fail(cli, "%s", err.msg);
 		goto out;
 	}
+	serve_secret(cli, secret);
+	if (notify_begin(cli, st, http, secret, &nw, &err)) {
+		srv_cli_fail(cli, "%s", err.msg);
+		goto out;
+	}
 	printf("listening on %s\n", srv_http_url(http));
 	fflush(stdout);
 	SD_INFO("started", "url=%s version=%s threads=%d", srv_http_url(http), SLOTDAV_VERSION,
@@ -397,6 +468,7 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 	SD_INFO("stopping", "signal=%s", sig == SIGINT ? "INT" : "TERM");
 	rc = SRV_EXIT_OK;
 out:
+	notify_stop(nw);
 	srv_http_stop(http);
 	srv_auth_free(auth);
 	if (rc == SRV_EXIT_OK)

@@ -98,6 +98,8 @@ int srv_cli_with_conn(struct srv_cli *cli, srv_store_fn fn, void *cls);
 int srv_cmd_staff_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_staff_list(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_demo(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_notifications_list(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_notifications_resend(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_passwd(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_list(struct srv_cli *cli, int argc, char **argv);
