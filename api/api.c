@@ -82,6 +82,9 @@ static const struct api_route routes[] = {
 	{"GET",    "/bookings/{id}/activity",      api_booking_activity,   NULL, API_ANY},
 	{"GET",    "/bookings/{id}/notifications", api_booking_notifications, NULL, API_ANY},
 
+	{"GET",    "/notifications",               api_notifications_list,  NULL, API_ANY},
+	{"POST",   "/notifications/{id}/resend",   api_notification_resend, NULL, API_ANY},
+
 	{"GET",    "/reports/cancellations",       api_report_cancellations, NULL, API_ANY},
 };
 /* clang-format on */

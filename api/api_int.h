@@ -250,6 +250,11 @@ int api_booking_restore(struct api_ctx *x);
 int api_booking_activity(struct api_ctx *x);
 int api_booking_notifications(struct api_ctx *x);
 
+/* api_notify.c: the email queue (admins). */
+int api_notifications_list(struct api_ctx *x);
+int api_notification_resend(struct api_ctx *x);
+json_t *api_notification_json(const struct store_notification *v);
+
 /* api_report.c */
 int api_report_cancellations(struct api_ctx *x);
 /* Appends one RFC 4180 cell; text that a spreadsheet would run as a

@@ -341,6 +341,17 @@ int booking_notifications(struct booking_ctx *x, int64_t id, struct store_notifi
 			  size_t *n, struct sd_err *err);
 /* "queued", "sent", "failed", "withdrawn"; NULL if unknown. */
 const char *booking_notify_state_name(int state);
+/* The inverse; 0 if name is none of them. */
+int booking_notify_state_parse(const char *name);
+/* Admins only: every notification (booking_id 0) or booking_id's, in state
+ * (0: any), by id, at most limit (0: no limit). BOOKING_EFORBIDDEN. */
+int booking_notifications_all(struct booking_ctx *x, int64_t booking_id, int state, int limit,
+			      struct store_notification **out, size_t *n, struct sd_err *err);
+/* Admins only: queues notification id again, due at once (notify/ sends
+ * it on its next poll); *out the row as it is now. BOOKING_EFORBIDDEN,
+ * BOOKING_ENOTFOUND. */
+int booking_notification_resend(struct booking_ctx *x, int64_t id, struct store_notification *out,
+				struct sd_err *err);
 
 /* Cancellation report: cancelled bookings whose appointment starts in
  * [from, to), optionally one location/staff member, counted per group. */

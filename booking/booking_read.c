@@ -126,6 +126,38 @@ const char *booking_notify_state_name(int state)
 	return state > 0 && (size_t)state < SD_ARRAY_LEN(names) ? names[state] : NULL;
 }
 
+int booking_notify_state_parse(const char *name)
+{
+	for (int s = STORE_NOTIFY_QUEUED; s <= STORE_NOTIFY_WITHDRAWN; s++)
+		if (!strcmp(booking_notify_state_name(s), name))
+			return s;
+	return 0;
+}
+
+int booking_notifications_all(struct booking_ctx *x, int64_t booking_id, int state, int limit,
+			      struct store_notification **out, size_t *n, struct sd_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = booking_need_admin(x, "list all notifications", err)))
+		return rc;
+	return booking_store_rc(
+		store_notification_list(x->conn, booking_id, state, limit, x->a, out, n, err), err);
+}
+
+int booking_notification_resend(struct booking_ctx *x, int64_t id, struct store_notification *out,
+				struct sd_err *err)
+{
+	int rc;
+
+	if ((rc = booking_need_admin(x, "resend notifications", err)) ||
+	    (rc = booking_store_rc(store_notification_resend(x->conn, id, x->now, err), err)))
+		return rc;
+	return booking_store_rc(store_notification_get(x->conn, id, x->a, out, err), err);
+}
+
 /* ---- the cancellation report ------------------------------------------- */
 
 /* The label of the period holding the local day `day` (days since

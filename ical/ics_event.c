@@ -109,6 +109,12 @@ static void put_time_prop(struct sd_buf *out, struct sd_buf *line, const char *n
 
 char *ics_event_render(struct sd_arena *a, const struct ics_event *ev, const char *prodid)
 {
+	return ics_event_render_method(a, ev, prodid, NULL);
+}
+
+char *ics_event_render_method(struct sd_arena *a, const struct ics_event *ev, const char *prodid,
+			      const char *method)
+{
 	struct sd_buf out, line;
 	char *text;
 
@@ -116,6 +122,8 @@ char *ics_event_render(struct sd_arena *a, const struct ics_event *ev, const cha
 	sd_buf_init(&line, 0);
 	sd_buf_adds(&out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
 	put_text_prop(&out, &line, "PRODID", prodid);
+	if (method)
+		sd_buf_printf(&out, "METHOD:%s\r\n", method);
 	sd_buf_adds(&out, "CALSCALE:GREGORIAN\r\nBEGIN:VEVENT\r\n");
 	put_text_prop(&out, &line, "UID", ev->uid);
 	put_time_prop(&out, &line, "DTSTAMP", ev->dtstamp);

@@ -46,4 +46,10 @@ struct ics_event {
 /* A VCALENDAR (VERSION, PRODID prodid) holding the one VEVENT ev, in a. */
 char *ics_event_render(struct sd_arena *a, const struct ics_event *ev, const char *prodid);
 
+/* The same with a METHOD property (iTIP, RFC 5546: "REQUEST", "CANCEL";
+ * NULL: none), the form of an iMIP message's calendar part (RFC 6047). The
+ * method is written as given: it must be one of iTIP's names. */
+char *ics_event_render_method(struct sd_arena *a, const struct ics_event *ev, const char *prodid,
+			      const char *method);
+
 #endif

@@ -23,9 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 #include "auth.h"
+#include "booking_link.h"
 #include "dav.h"
 #include "http.h"
+#include "links.h"
+#include "notify.h"
 #include "sd_log.h"
 #include "sd_util.h"
 
@@ -75,6 +79,12 @@ static const struct srv_cmd cmds[] = {
 	 "  --expires N         the link stops working at Unix time N\n"
 	 "                      (default: now + links.ttl_days)\n",
 	 1, srv_cmd_link},
+	{"notifications", "list", "[--state S]",
+	 "list the email notifications and their delivery state",
+	 "  --state S           only queued, sent, failed or withdrawn ones\n", 0,
+	 srv_cmd_notifications_list},
+	{"notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
+	 NULL, 1, srv_cmd_notifications_resend},
 	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
 	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},
@@ -376,8 +386,42 @@ out:
 
 /* ---- serve, version, help ----------------------------------------------- */
 
+/* The manage link token of a booking (notify_link_fn): signed with the
+ * server's link secrets (links.c), the same the manage page checks. */
+static char *manage_token(void *cls, struct sd_arena *a, int64_t booking_id, int64_t expires)
+{
+	return booking_link_make(a, srv_links_secrets(cls), booking_id, BOOKING_LINK_MANAGE,
+				 expires);
+}
+
+static int notify_begin(struct srv_cli *cli, struct store *st, struct srv_http *http,
+			struct notify_worker **out, struct sd_err *err)
+{
+	const struct srv_config *cfg = &cli->cfg;
+	struct notify_opts o = {
+		.smtp_url = cfg->smtp_url,
+		.smtp_from = cfg->smtp_from,
+		.smtp_user = cfg->smtp_user,
+		.smtp_password = cfg->smtp_password,
+		.starttls = notify_tls_parse(cfg->smtp_starttls),
+		.retry_max = cfg->notify_retry_max,
+		.backoff_seconds = cfg->notify_backoff_seconds,
+		.poll_ms = cfg->notify_poll_ms,
+		.settle_seconds = cfg->notify_settle_seconds,
+		.reminders = cfg->notify_reminders,
+		.templates = cfg->notify_templates,
+		.base_url = *cfg->server_base_url ? cfg->server_base_url : srv_http_url(http),
+		.host = "slotdav",
+		.link = manage_token,
+		.link_cls = (void *)srv_http_links(http),
+	};
+
+	return notify_start(out, st, &o, err);
+}
+
 static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigset_t *sigs)
 {
+	struct notify_worker *nw = NULL;
 	struct srv_auth_opts ao = {.realm = cli->cfg.auth_realm,
 				   .cache_seconds = cli->cfg.auth_cache_seconds};
 	struct srv_auth *auth = NULL;
@@ -393,6 +437,10 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 		srv_cli_fail(cli, "%s", err.msg);
 		goto out;
 	}
+	if (notify_begin(cli, st, http, &nw, &err)) {
+		srv_cli_fail(cli, "%s", err.msg);
+		goto out;
+	}
 	printf("listening on %s\n", srv_http_url(http));
 	fflush(stdout);
 	SD_INFO("started", "url=%s version=%s threads=%d", srv_http_url(http), SLOTDAV_VERSION,
@@ -402,6 +450,7 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 	SD_INFO("stopping", "signal=%s", sig == SIGINT ? "INT" : "TERM");
 	rc = SRV_EXIT_OK;
 out:
+	notify_stop(nw);
 	srv_http_stop(http);
 	srv_auth_free(auth);
 	if (rc == SRV_EXIT_OK)

@@ -99,6 +99,8 @@ int srv_cmd_staff_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_staff_list(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_demo(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_link(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_notifications_list(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_notifications_resend(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_passwd(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_user_list(struct srv_cli *cli, int argc, char **argv);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "links.h"
+#include "notify.h"
 #include "sd_log.h"
 #include "sd_util.h"
 
@@ -267,6 +268,23 @@ int srv_config_set(struct srv_config *cfg, const char *section, const char *key,
 
 int srv_config_check(const struct srv_config *cfg, struct sd_err *err)
 {
+	int hours[NOTIFY_MAX_REMINDERS], nh;
+	struct sd_err e = {0};
+
+	if (notify_tls_parse(cfg->smtp_starttls) < 0)
+		return sd_err_set(err, SRV_CONFIG_EINVALID,
+				  "smtp.starttls: \"%s\" is not off, try or required",
+				  cfg->smtp_starttls);
+	if (notify_reminders_parse(cfg->notify_reminders, hours, &nh, &e))
+		return sd_err_set(err, SRV_CONFIG_EINVALID, "notify.reminders: %s", e.msg);
+	if (*cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) &&
+	    strncmp(cfg->smtp_url, "smtps://", 8))
+		return sd_err_set(err, SRV_CONFIG_EINVALID,
+				  "smtp.url: \"%s\" is not smtp://host[:port] or smtps://host[:port]",
+				  cfg->smtp_url);
+	if (*cfg->smtp_url && !notify_addr_valid(cfg->smtp_from))
+		return sd_err_set(err, SRV_CONFIG_EINVALID,
+				  "smtp.from: a plain address (user@example.org) is needed with smtp.url");
 	if (!*cfg->server_tls_cert != !*cfg->server_tls_key)
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
 				  "server.tls_cert and server.tls_key must be set together");

@@ -59,7 +59,22 @@
 	  "YYYY-MM-DD (UTC, through that day) or Unix seconds; unset: previous never accepted")  \
 	X(links, ttl_days, INT, "60", 1, 3650,                                                    \
 	  "days a new manage link works (never past 7 days after its appointment)")              \
-	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")
+	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")              \
+	X(smtp, url, TEXT, "", 0, 0,                                                              \
+	  "relay, smtp://host:port or smtps://host:port (empty: email delivery off)")            \
+	X(smtp, from, TEXT, "", 0, 0, "sender address of notifications (needed with smtp.url)")  \
+	X(smtp, user, TEXT, "", 0, 0, "SMTP AUTH user name (empty: no AUTH)")                    \
+	X(smtp, password, TEXT, "", 0, 0, "SMTP AUTH password")                                  \
+	X(smtp, starttls, TEXT, "try", 0, 0, "STARTTLS on smtp://: off, try or required")        \
+	X(notify, retry_max, INT, "8", 1, 100, "delivery attempts before a message fails")       \
+	X(notify, backoff_seconds, INT, "60", 1, 86400,                                           \
+	  "delay before the first retry; doubles per attempt, at most 6 hours")                   \
+	X(notify, reminders, TEXT, "24", 0, 0,                                                    \
+	  "reminders, hours before the start, e.g. \"24,2\" (empty: none)")                      \
+	X(notify, templates, PATH, "", 0, 0, "directory of template overrides (docs/operations.md)") \
+	X(notify, poll_ms, INT, "5000", 10, 600000, "how often the queue is looked at (ms)")     \
+	X(notify, settle_seconds, INT, "60", 0, 3600,                                             \
+	  "seconds a change's message waits, so that changes undone at once fold")
 
 #define SRV_CFG_CTYPE_INT int
 #define SRV_CFG_CTYPE_BYTES size_t

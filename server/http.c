@@ -649,6 +649,11 @@ static void make_urls(struct srv_http *h)
 	h->url = sd_xstrdup(buf);
 }
 
+const struct srv_links *srv_http_links(const struct srv_http *h)
+{
+	return h->links;
+}
+
 int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct store *st,
 		   struct srv_auth *auth, struct sd_err *err)
 {

@@ -60,6 +60,11 @@ const char *srv_http_url(const struct srv_http *h);
  * install a fake front to check the glue alone; call before any request
  * arrives. */
 struct dav_config;
+struct srv_links;
+
+/* The manage-link secrets the server signs and checks links with;
+ * borrowed from h until srv_http_stop(). */
+const struct srv_links *srv_http_links(const struct srv_http *h);
 typedef int (*srv_front_fn)(struct sd_req *req, struct store_conn *conn,
 			    const struct dav_config *cfg);
 void srv_http_set_front(struct srv_http *h, srv_front_fn fn);

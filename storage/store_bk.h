@@ -234,7 +234,12 @@ struct store_notification {
 	int attempts;
 	const char *last_error; /* "" when none */
 	int64_t sent;           /* 0 until sent */
+	int64_t next_try;       /* after a temporary failure: not before; 0: none */
+	int64_t claimed_until;  /* a worker's lease on the row; 0: unclaimed */
 };
+
+/* The kind of the reminder rows (notification_reminders_set). */
+#define STORE_NOTIFY_REMINDER "reminder"
 
 /*
  * The operations. X(name, params, args): params after the connection, in
@@ -305,6 +310,24 @@ struct store_notification {
  * notification_list booking_id's notifications, by id; booking_id 0:
  *                   every notification in state (0: any), by id, at most
  *                   limit (0: no limit).
+ * notification_get  ENOTFOUND.
+ * notification_claim    the delivery worker's claim, atomic on its own:
+ *                   every queued row that is due at now (reminders: at
+ *                   not_before; other kinds: at created + settle), whose
+ *                   next_try is not after now and that no live lease
+ *                   holds, at most limit (0: no limit), gets
+ *                   claimed_until = now + lease and is returned, by
+ *                   (booking_id, id). A row is thus handed to one worker
+ *                   only, and again only after its lease ran out.
+ * notification_finish   stores state, attempts, last_error, sent and
+ *                   next_try of in->id and drops the lease. ENOTFOUND.
+ * notification_resend   puts id back in the queue, due now: state queued,
+ *                   no lease, next_try 0, attempts 0, last_error "".
+ *                   ENOTFOUND.
+ * notification_reminders_set   withdraws booking_id's queued reminders
+ *                   and queues one per at[0..n) that is after now
+ *                   (kind STORE_NOTIFY_REMINDER, recipient "customer",
+ *                   not_before at[i]). ENOTFOUND (booking).
  */
 #define STORE_BK_OPS(X)                                                                        \
 	X(location_create, (const struct store_location *in, int64_t *id_out, struct sd_err *err), \
@@ -426,7 +449,20 @@ struct store_notification {
 	X(notification_list,                                                                   \
 	  (int64_t booking_id, int state, int limit, struct sd_arena *a,                         \
 	   struct store_notification **out, size_t *n, struct sd_err *err),                      \
-	  (booking_id, state, limit, a, out, n, err))
+	  (booking_id, state, limit, a, out, n, err))                                          \
+	X(notification_get,                                                                    \
+	  (int64_t id, struct sd_arena *a, struct store_notification *out, struct sd_err *err),   \
+	  (id, a, out, err))                                                                   \
+	X(notification_claim,                                                                  \
+	  (int64_t now, int64_t settle, int64_t lease, int limit, struct sd_arena *a,            \
+	   struct store_notification **out, size_t *n, struct sd_err *err),                      \
+	  (now, settle, lease, limit, a, out, n, err))                                         \
+	X(notification_finish, (const struct store_notification *in, struct sd_err *err),        \
+	  (in, err))                                                                           \
+	X(notification_resend, (int64_t id, int64_t now, struct sd_err *err), (id, now, err))   \
+	X(notification_reminders_set,                                                          \
+	  (int64_t booking_id, const int64_t *at, size_t n, int64_t now, struct sd_err *err),    \
+	  (booking_id, at, n, now, err))
 
 /* Unwraps a parenthesised list: STORE_BK_UNPAREN (a, b) -> a, b. */
 #define STORE_BK_UNPAREN(...) __VA_ARGS__

@@ -419,11 +419,22 @@ static const char migration_4[] =
 	"CREATE INDEX notifications_booking ON notifications (booking_id, id);\n"
 	"CREATE INDEX notifications_pending ON notifications (state, not_before);\n";
 
+/* v5: delivery of the queue (notify/). claimed_until is the lease of the
+ * worker that sends a row: a claim sets it, finishing clears it, and a row
+ * whose lease ran out (a worker that died mid-send) is claimed again.
+ * next_try is when a row that failed with a temporary error may be tried
+ * again (0: at once). notifications_due serves the worker's scan. */
+static const char migration_5[] =
+	"ALTER TABLE notifications ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE notifications ADD COLUMN next_try INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX notifications_due ON notifications (state, claimed_until, next_try);\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,

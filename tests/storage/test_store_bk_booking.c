@@ -450,6 +450,84 @@ static void test_activity(void **state)
 
 /* ---- feed tokens ---- */
 
+/* Delivery: a claim hands a due row to one worker only; a second claim
+ * (another worker, a restart) gets nothing until the lease runs out or the
+ * row is finished; settle, next_try, resend and reminders. */
+static void test_notification_claim(void **state)
+{
+	struct fx *fx = *state;
+	struct world w;
+	struct store_notification n = {.kind = "created", .recipient = "customer",
+				       .created = 100, .not_before = 160};
+	struct store_notification *v, one;
+	int64_t at[2] = {500, 50};
+	size_t k;
+	int64_t b1, id;
+
+	world(fx, &w);
+	b1 = wbook(fx, &w, "u1", 0, 0, 0, 1000, 2000);
+	n.booking_id = b1;
+	assert_int_equal(store_notification_enqueue(fx->c, &n, &id, &fx->err), 0);
+	/* not settled: settle 60 -> due at 160 */
+	assert_int_equal(store_notification_claim(fx->c, 150, 60, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+	/* a shorter settle makes it due earlier */
+	assert_int_equal(store_notification_claim(fx->c, 150, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(v[0].id, id);
+	assert_int_equal(v[0].claimed_until, 450);
+	/* held: nobody else gets it, however often they ask */
+	assert_int_equal(store_notification_claim(fx->c, 200, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+	/* the lease ran out (a worker died): claimable again */
+	assert_int_equal(store_notification_claim(fx->c, 451, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 1);
+	/* retry later */
+	one = v[0];
+	one.attempts = 1;
+	one.last_error = "smtp 451";
+	one.next_try = 900;
+	assert_int_equal(store_notification_finish(fx->c, &one, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 899, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+	assert_int_equal(store_notification_claim(fx->c, 900, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(v[0].attempts, 1);
+	assert_string_equal(v[0].last_error, "smtp 451");
+	/* sent: final, never claimed again */
+	one = v[0];
+	one.state = STORE_NOTIFY_SENT;
+	one.sent = 901;
+	one.next_try = 0;
+	assert_int_equal(store_notification_finish(fx->c, &one, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 9999, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+	/* resend puts it back */
+	assert_int_equal(store_notification_resend(fx->c, id, 1000, &fx->err), 0);
+	assert_int_equal(store_notification_resend(fx->c, 9999, 1000, &fx->err), STORE_ENOTFOUND);
+	assert_int_equal(store_notification_get(fx->c, id, fx->a, &one, &fx->err), 0);
+	assert_int_equal(one.state, STORE_NOTIFY_QUEUED);
+	assert_int_equal(one.attempts, 0);
+	assert_int_equal(store_notification_claim(fx->c, 1000, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(store_notification_get(fx->c, 9999, fx->a, &one, &fx->err), STORE_ENOTFOUND);
+	/* reminders: only future ones, due at not_before, replaced as a set */
+	assert_int_equal(store_notification_reminders_set(fx->c, b1, at, 2, 100, &fx->err), 0);
+	assert_int_equal(store_notification_list(fx->c, b1, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k,
+						 &fx->err), 0);
+	assert_int_equal(k, 2); /* the claimed row and the one future reminder */
+	assert_string_equal(v[1].kind, STORE_NOTIFY_REMINDER);
+	assert_int_equal(v[1].not_before, 500);
+	assert_int_equal(store_notification_claim(fx->c, 499, 0, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+	assert_int_equal(store_notification_reminders_set(fx->c, b1, NULL, 0, 100, &fx->err), 0);
+	assert_int_equal(store_notification_list(fx->c, b1, STORE_NOTIFY_WITHDRAWN, 0, fx->a, &v, &k,
+						 &fx->err), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(store_notification_claim(fx->c, 600, 0, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(k, 0);
+}
+
 /* The queue: rows belong to a booking, come back in order, filter by
  * booking and by state. */
 static void test_notifications(void **state)
@@ -592,6 +670,7 @@ int test_store_bk_booking_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_activity, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_feed_tokens, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_notifications, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_notification_claim, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }
