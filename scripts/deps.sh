@@ -7,9 +7,9 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config tzdata ca-certificates
       libmicrohttpd-dev libxml2-dev libical-dev libsqlite3-dev libinih-dev
-      libargon2-dev libssl-dev libjansson-dev)
+      libargon2-dev libssl-dev libjansson-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-	pkgs+=(libcmocka-dev python3 python3-caldav vdirsyncer litmus curl sqlite3)
+	pkgs+=(libcmocka-dev python3 python3-caldav python3-icalendar vdirsyncer litmus curl sqlite3)
 fi
 
 missing=()

@@ -70,6 +70,18 @@ static const struct srv_cmd cmds[] = {
 	 1, srv_cmd_staff_add},
 	{"staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
 	 srv_cmd_staff_list},
+	{"feed", "create", "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled]",
+	 "make an iCalendar feed and print its token and URLs (shown only this once)",
+	 "  --customer ID       the customer's bookings\n"
+	 "  --staff ID          the bookings of a staff member\n"
+	 "  --location ID       every booking of a location\n"
+	 "  --busy-only         times only: no names, notes or services\n"
+	 "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n",
+	 0, srv_cmd_feed_create},
+	{"feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state", NULL, 0,
+	 srv_cmd_feed_list},
+	{"feed", "revoke", "ID", "revoke a feed: its URL answers 404 from now on", NULL, 1,
+	 srv_cmd_feed_revoke},
 	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
 	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},

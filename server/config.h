@@ -51,6 +51,12 @@
 	X(auth, realm, TEXT, "slotdav", 1, 0, "HTTP Basic authentication realm")                 \
 	X(auth, cache_seconds, INT, "60", 0, 86400,                                               \
 	  "seconds verified credentials are cached (0: verify every request)")                    \
+	X(feeds, rate_per_minute, INT, "60", 0, 1000000,                                          \
+	  "requests a minute one iCalendar feed may serve (0: no limit)")                         \
+	X(feeds, rate_per_minute_ip, INT, "120", 0, 1000000,                                      \
+	  "feed requests a minute from one client address (0: no limit)")                         \
+	X(feeds, max_age, INT, "300", 0, 86400,                                                   \
+	  "seconds clients may reuse a feed without asking (Cache-Control max-age)")             \
 	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")
 
 #define SRV_CFG_CTYPE_INT int

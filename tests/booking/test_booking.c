@@ -8,5 +8,6 @@ int main(void)
 
 	failed += test_avail_run("booking: availability");
 	failed += life_run();
+	failed += feed_run();
 	return failed;
 }

@@ -15,5 +15,7 @@
 int test_avail_run(const char *name);
 /* test_life.c: the lifecycle against a real store. */
 int life_run(void);
+/* test_feed.c: iCalendar feeds against a real store. */
+int feed_run(void);
 
 #endif
