@@ -98,6 +98,8 @@ int srv_cli_with_conn(struct srv_cli *cli, srv_store_fn fn, void *cls);
 int srv_cmd_staff_add(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_staff_list(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_demo(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_import(struct srv_cli *cli, int argc, char **argv);
+int srv_cmd_export(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_feed_create(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_feed_list(struct srv_cli *cli, int argc, char **argv);
 int srv_cmd_feed_revoke(struct srv_cli *cli, int argc, char **argv);
