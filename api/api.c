@@ -86,6 +86,10 @@ static const struct api_route routes[] = {
 	{"POST",   "/notifications/{id}/resend",   api_notification_resend, NULL, API_ANY},
 
 	{"GET",    "/reports/cancellations",       api_report_cancellations, NULL, API_ANY},
+
+	{"GET",    "/feeds",                       api_feeds_list,         NULL, API_ANY},
+	{"POST",   "/feeds",                       api_feed_create,        NULL, API_ANY},
+	{"DELETE", "/feeds/{id}",                  api_feed_revoke,        NULL, API_ANY},
 };
 /* clang-format on */
 

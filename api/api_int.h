@@ -257,6 +257,11 @@ json_t *api_notification_json(const struct store_notification *v);
 
 /* api_report.c */
 int api_report_cancellations(struct api_ctx *x);
+
+/* api_feed.c */
+int api_feed_create(struct api_ctx *x);
+int api_feeds_list(struct api_ctx *x);
+int api_feed_revoke(struct api_ctx *x);
 /* Appends one RFC 4180 cell; text that a spreadsheet would run as a
  * formula (starting with = + - @, tab or CR) gets a leading '. */
 void api_csv_cell(struct sd_buf *b, const char *s);

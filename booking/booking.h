@@ -378,6 +378,51 @@ int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err
  * the time of day). BOOKING_EINVALID for an unknown zone. */
 int booking_wall_time(const char *tzid, int64_t instant, int64_t *out, struct sd_err *err);
 
+/* ---- iCalendar feeds (SPEC 3; design in booking_feed.c) ---------------- */
+
+#define BOOKING_FEED_TOKEN_LEN 32    /* base64url of 24 random bytes */
+#define BOOKING_FEED_PAST_DAYS 90    /* a feed shows appointments from now - 90 days */
+#define BOOKING_FEED_FUTURE_DAYS 365 /* to now + 365 days */
+
+/* "customer", "staff", "location" for enum store_feed_kind; NULL if
+ * unknown. And back: 0 if unknown. */
+const char *booking_feed_kind_name(int kind);
+int booking_feed_kind_from_name(const char *name);
+/* 1 if token has the shape of a feed token (32 base64url characters). */
+int booking_feed_token_ok(const char *token);
+/* out: the hex SHA-256 of token, as stored. */
+void booking_feed_token_hash(char out[65], const char *token);
+
+/* Makes a feed of in->kind and in->subject_id with in's busy_only and
+ * with_cancelled (other fields ignored). Admins any; staff their own staff
+ * feed; customers their own customer feed (BOOKING_EFORBIDDEN).
+ * BOOKING_EINVALID (kind), BOOKING_ENOTFOUND (subject). *out is the stored
+ * row, *token_out the token (in x->a): the only time it is known. */
+int booking_feed_create(struct booking_ctx *x, const struct store_feed_token *in,
+			struct store_feed_token *out, const char **token_out, struct sd_err *err);
+/* The feeds the actor may manage (revoked ones included), by id; in x->a. */
+int booking_feed_list(struct booking_ctx *x, struct store_feed_token **out, size_t *n,
+		      struct sd_err *err);
+/* Revokes feed id. BOOKING_ENOTFOUND if there is no such valid feed the
+ * actor may manage. */
+int booking_feed_revoke(struct booking_ctx *x, int64_t id, struct sd_err *err);
+/* The valid feed of token (no actor check: the token is the right).
+ * BOOKING_ENOTFOUND for a malformed, unknown or revoked token. */
+int booking_feed_find(struct booking_ctx *x, const char *token, struct store_feed_token *out,
+		      struct sd_err *err);
+
+struct booking_feed {
+	const char *text; /* the VCALENDAR, in x->a */
+	size_t len;
+	size_t nevents;
+	int64_t last_modified; /* Unix seconds */
+};
+
+/* The calendar of feed t at x->now. BOOKING_ENOTFOUND if its subject is
+ * gone. */
+int booking_feed_render(struct booking_ctx *x, const struct store_feed_token *t,
+			struct booking_feed *out, struct sd_err *err);
+
 /* Names of the stored enums: "pending", ...; "customer", ... ; NULL if
  * unknown. And back: 0 if unknown. */
 const char *booking_status_name(int status);

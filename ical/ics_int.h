@@ -143,6 +143,10 @@ icaltimezone *ics_tz_lookup(struct ics_doc *d, const char *tzid);
  * one way to libical's list of system zones: it takes system_zones_lock.
  * The zone is libical's, valid for the process. */
 icaltimezone *ics_tz_system(const char *name);
+/* The VTIMEZONE of system zone name as text (CRLF lines, folded), TZID
+ * the plain name, observances that ended before from left out; NULL for
+ * "UTC" or an unknown zone. Caller frees with free(). */
+char *ics_tz_system_vtimezone(const char *name, int64_t from);
 /* Gives back every cached zone d holds and forgets d's zones (ics_doc_close
  * calls it). */
 void ics_tz_release(struct ics_doc *d);

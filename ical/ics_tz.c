@@ -35,6 +35,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ics_int.h"
 
@@ -81,6 +82,36 @@ icaltimezone *ics_tz_system(const char *name)
 	z = icaltimezone_get_builtin_timezone(name);
 	pthread_mutex_unlock(&system_zones_lock);
 	return z;
+}
+
+char *ics_tz_system_vtimezone(const char *name, int64_t from)
+{
+	icaltimezone *z;
+	icalcomponent *vtz = NULL, *c;
+	icalproperty *p;
+	char *text = NULL;
+
+	if (!zone_name_ok(name) || !strcmp(name, "UTC"))
+		return NULL;
+	pthread_mutex_lock(&system_zones_lock);
+	z = icaltimezone_get_builtin_timezone(name);
+	c = z ? icaltimezone_get_component(z) : NULL;
+	if (c)
+		vtz = icalcomponent_new_clone(c);
+	pthread_mutex_unlock(&system_zones_lock);
+	if (!vtz)
+		return NULL;
+	/* Observances that ended before from go; rules keep their DTSTART
+	 * (ms_compatible), and nothing is cut at the end, so the zone goes on
+	 * past the last event. */
+	icaltimezone_truncate_vtimezone(vtz, icaltime_from_timet_with_zone((time_t)from, 0,
+									   icaltimezone_get_utc_timezone()),
+					icaltime_null_time(), 1);
+	if ((p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY)))
+		icalproperty_set_tzid(p, name);
+	text = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	return text;
 }
 
 /* The zone of the object's VTIMEZONE for tzid: the shared one of the cache

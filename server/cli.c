@@ -85,6 +85,30 @@ static const struct srv_cmd cmds[] = {
 	 srv_cmd_notifications_list},
 	{"notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
 	 NULL, 1, srv_cmd_notifications_resend},
+	{"feed", "create", "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled]",
+	 "make an iCalendar feed and print its token and URLs (shown only this once)",
+	 "  --customer ID       the customer's bookings\n"
+	 "  --staff ID          the bookings of a staff member\n"
+	 "  --location ID       every booking of a location\n"
+	 "  --busy-only         times only: no names, notes or services\n"
+	 "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n",
+	 0, srv_cmd_feed_create},
+	{"feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state", NULL, 0,
+	 srv_cmd_feed_list},
+	{"feed", "revoke", "ID", "revoke a feed: its URL answers 404 from now on", NULL, 1,
+	 srv_cmd_feed_revoke},
+	{NULL, "import", "FILE.ics --user USER --calendar NAME [--replace]",
+	 "import the events and tasks of an iCalendar file (- for stdin) into a calendar",
+	 "  --user USER         the owner of the calendar\n"
+	 "  --calendar NAME     the calendar (see `slotdav calendar list`)\n"
+	 "  --replace           replace objects whose UID is already there (default: skip)\n"
+	 "Exit status 1 only if nothing could be imported.\n",
+	 1, srv_cmd_import},
+	{NULL, "export", "--user USER [--calendar NAME]",
+	 "write a user's calendar (default: all their calendars) as one iCalendar file to stdout",
+	 "  --user USER         whose calendars\n"
+	 "  --calendar NAME     only this calendar\n",
+	 0, srv_cmd_export},
 	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
 	 NULL, 0, srv_cmd_demo},
 	{NULL, "version", "", "print the version", NULL, 0, cmd_version},

@@ -51,6 +51,13 @@
 	X(auth, realm, TEXT, "slotdav", 1, 0, "HTTP Basic authentication realm")                 \
 	X(auth, cache_seconds, INT, "60", 0, 86400,                                               \
 	  "seconds verified credentials are cached (0: verify every request)")                    \
+	X(feeds, rate_per_minute, INT, "60", 0, 1000000,                                          \
+	  "requests a minute one iCalendar feed may serve (0: no limit)")                         \
+	X(feeds, rate_per_minute_ip, INT, "120", 0, 1000000,                                      \
+	  "feed requests a minute from one client address (0: no limit)")                         \
+	X(feeds, max_age, INT, "300", 0, 86400,                                                   \
+	  "seconds clients may reuse a feed without asking (Cache-Control max-age)")             \
+	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")              \
 	X(links, secret, TEXT, "", 0, 0,                                                          \
 	  "manage-link HMAC secret, 64+ hex digits (unset: made once, kept in DATABASE.link-secret)") \
 	X(links, previous_secrets, TEXT, "", 0, 0,                                                \
@@ -59,7 +66,6 @@
 	  "YYYY-MM-DD (UTC, through that day) or Unix seconds; unset: previous never accepted")  \
 	X(links, ttl_days, INT, "60", 1, 3650,                                                    \
 	  "days a new manage link works (never past 7 days after its appointment)")              \
-	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")              \
 	X(smtp, url, TEXT, "", 0, 0,                                                              \
 	  "relay, smtp://host:port or smtps://host:port (empty: email delivery off)")            \
 	X(smtp, from, TEXT, "", 0, 0, "sender address of notifications (needed with smtp.url)")  \

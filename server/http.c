@@ -52,6 +52,7 @@
 #include "dav_hooks.h"
 
 #include "api.h"
+#include "feed.h"
 #include "dav.h"
 #include "gate.h"
 #include "links.h"
@@ -73,6 +74,7 @@ struct srv_http {
 	struct api_config api;
 	struct web_config web;
 	struct srv_links *links; /* the manage-link secrets */
+	struct feed_config feed;
 	srv_front_fn front;
 	int tls;
 	char *url;           /* "http://127.0.0.1:8008/" */
@@ -94,6 +96,7 @@ struct exchange {
 	uintptr_t target_at;      /* where MHD's raw request target starts */
 	size_t target_len;        /* its strlen() */
 	struct timespec t0;
+	char client_ip[INET6_ADDRSTRLEN]; /* the peer, for the feeds' rate limit */
 	uint64_t bytes; /* response body bytes handed to MHD */
 	int status;     /* as queued; 0: none */
 	unsigned started : 1, malformed : 1, too_big : 1, streaming : 1, stream_done : 1;
@@ -145,6 +148,8 @@ enum srv_route srv_http_route(const char *path)
 		return SRV_ROUTE_API;
 	if (under(path, WEB_PREFIX))
 		return SRV_ROUTE_WEB;
+	if (under(path, SRV_FEED_PREFIX))
+		return SRV_ROUTE_FEED;
 	return SRV_ROUTE_NOT_FOUND;
 }
 
@@ -218,6 +223,22 @@ out:
 	return req->status = rc;
 }
 
+/* Feeds: storage, but no authentication (the token in the path is the
+ * right), so no WWW-Authenticate can ever come from here. */
+static int handle_feed(struct exchange *ex)
+{
+	struct srv_http *h = ex->http;
+	struct sd_req *req = &ex->req;
+	struct sd_err err = {0};
+
+	if (store_conn_acquire(h->store, &ex->conn, &err)) {
+		ex->conn = NULL;
+		SD_ERROR("no storage connection", "detail=\"%s\"", err.msg);
+		return respond_text(req, 503, "Service temporarily unavailable.\n");
+	}
+	return req->status = feed_handle(req, ex->conn, &h->feed, ex->client_ip);
+}
+
 static int dispatch(struct exchange *ex)
 {
 	struct sd_req *req = &ex->req;
@@ -233,6 +254,7 @@ static int dispatch(struct exchange *ex)
 	case SRV_ROUTE_DAV:
 	case SRV_ROUTE_API:
 	case SRV_ROUTE_WEB: return handle_front(ex, route);
+	case SRV_ROUTE_FEED: return handle_feed(ex);
 	case SRV_ROUTE_NOT_FOUND: break;
 	}
 	return respond_text(req, 404, "Not found.\n");
@@ -411,6 +433,21 @@ static const char *base_url(struct exchange *ex)
 	return sd_arena_printf(ex->arena, "%s://%s", h->tls ? "https" : "http", host);
 }
 
+static void client_address(struct exchange *ex, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	ex->client_ip[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			  ex->client_ip, sizeof(ex->client_ip));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  ex->client_ip, sizeof(ex->client_ip));
+}
+
 static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *conn,
 				  const char *method, const char *version)
 {
@@ -419,6 +456,7 @@ static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *co
 
 	ex->started = 1;
 	req->method = sd_arena_strdup(ex->arena, method);
+	client_address(ex, conn);
 	ex->malformed = target_has_nul(ex, version);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, req);
 	req->base_url = base_url(ex);
@@ -441,7 +479,8 @@ static int needs_store(const struct exchange *ex)
 	if (ex->malformed || ex->too_big || !ex->req.path)
 		return 0;
 	r = srv_http_route(ex->req.path);
-	return r == SRV_ROUTE_DAV || r == SRV_ROUTE_API || r == SRV_ROUTE_WEB;
+	return r == SRV_ROUTE_DAV || r == SRV_ROUTE_API || r == SRV_ROUTE_WEB ||
+	       r == SRV_ROUTE_FEED;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -676,6 +715,8 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 		goto out;
 	h->web.prefix = WEB_PREFIX;
 	h->web.secrets = srv_links_secrets(h->links);
+	h->feed = (struct feed_config){SRV_FEED_PREFIX, feed_rate_new(), cfg->feeds_rate_per_minute,
+				       cfg->feeds_rate_per_minute_ip, cfg->feeds_max_age};
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
 		goto out;
 	if (*cfg->server_tls_cert && (rc = tls_load(h, &flags, err)))
@@ -722,6 +763,7 @@ void srv_http_stop(struct srv_http *h)
 		MHD_stop_daemon(h->daemon);
 	srv_gate_free(h->gate);
 	srv_links_free(h->links);
+	feed_rate_free(h->feed.rate);
 	if (h->tls_key)
 		OPENSSL_cleanse(h->tls_key, strlen(h->tls_key));
 	free(h->tls_key);

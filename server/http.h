@@ -25,6 +25,7 @@
 
 #define SRV_DAV_PREFIX "/dav"
 #define SRV_API_PREFIX "/api/v1"
+#define SRV_FEED_PREFIX "/feeds"
 
 enum {
 	SRV_HTTP_OK = 0,
@@ -77,6 +78,7 @@ enum srv_route {
 	SRV_ROUTE_DAV,
 	SRV_ROUTE_API,
 	SRV_ROUTE_WEB,
+	SRV_ROUTE_FEED, /* iCalendar feeds: no login, the token is the right */
 };
 
 /* The route of a raw path (percent-encoded, no query). */

@@ -9,5 +9,6 @@ int main(void)
 	failed += test_avail_run("booking: availability");
 	failed += life_run();
 	failed += test_link_run("booking: manage links");
+	failed += feed_run();
 	return failed;
 }

@@ -17,5 +17,7 @@ int test_avail_run(const char *name);
 int life_run(void);
 /* test_link.c: signed manage links. */
 int test_link_run(const char *name);
+/* test_feed.c: iCalendar feeds against a real store. */
+int feed_run(void);
 
 #endif

@@ -129,5 +129,6 @@ int main(void)
 	failed += test_ics_zone_run("ical: zones");
 	failed += test_ics_edit_run("ical: client edits");
 	failed += test_ics_sched_run("ical: scheduling messages");
+	failed += test_ics_split_run("ical: import and export");
 	return failed;
 }

@@ -78,5 +78,7 @@ int test_ics_zone_run(const char *name);
 int test_ics_edit_run(const char *name);
 /* test_ics_sched.c: scheduling messages (ics_sched.h) and free-busy replies. */
 int test_ics_sched_run(const char *name);
+/* test_ics_split.c: ics_split and ics_merge (import and export). */
+int test_ics_split_run(const char *name);
 
 #endif

@@ -1,0 +1,271 @@
+/* test_feed.c - iCalendar feeds (booking_feed.c) against a real SQLite
+ * store: token shape and hashing, who may make and revoke feeds, the
+ * calendar's form, and privacy: a busy-only feed carries none of the
+ * customer's name, e-mail, phone or notes, nor the service's name.
+ *
+ * The clock is the context's (x.now), so nothing depends on today.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "booking.h"
+#include "dav.h"
+#include "store.h"
+#include "store_bk.h"
+#include "test_booking.h"
+
+#define NOW 1893974400LL /* 2030-01-07T00:00:00Z, a Monday */
+#define DAYS(n) ((n) * 86400LL)
+
+static const char *const secrets[] = {"Zelda Secretname", "zelda@example.org", "+49 170 5550123",
+				      "public-note-123", "private-note-456", "Root canal"};
+
+struct ff {
+	char dir[64], path[96];
+	struct store *st;
+	struct store_conn *c;
+	struct sd_arena *a;
+	struct sd_err err;
+	struct booking_actor sys, staff, cust, other;
+	struct booking_ctx x;
+	int64_t loc, staff_id, svc, cust_id, other_id;
+	struct store_booking live, gone, old;
+};
+
+static int64_t user(struct ff *f, const char *name)
+{
+	int64_t id;
+
+	assert_int_equal(store_user_create(f->c, name, name, "", "x", &id, &f->err), 0);
+	assert_int_equal(dav_user_provision(f->c, id, &f->err), 0);
+	return id;
+}
+
+static void book(struct ff *f, int64_t start, struct store_booking *out)
+{
+	struct booking_new n = {.service_id = f->svc, .staff_id = f->staff_id,
+				.customer_id = f->cust_id, .start = start,
+				.notes_public = "public-note-123", .notes_private = "private-note-456"};
+
+	assert_int_equal(booking_create(&f->x, &n, out, &f->err), 0);
+}
+
+static int setup(void **state)
+{
+	struct ff *f = calloc(1, sizeof(*f));
+	struct store_location loc = {.name = "Clinic", .timezone = "Europe/Berlin",
+				     .email = "clinic@example.org", .address = ""};
+	struct store_customer cu = {.name = secrets[0], .email = secrets[1], .phone = secrets[2]};
+	struct store_customer other = {.name = "Other", .email = ""};
+	struct store_service svc = {.name = secrets[5], .duration_min = 60, .active = 1, .nstaff = 1};
+	struct store_staff s = {.name = "Sam", .active = 1, .nlocations = 1};
+	struct store_hours h[7];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/slotdav-feed-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/db", f->dir);
+	assert_int_equal(store_open(&f->st, f->path, 1, &f->err), 0);
+	assert_int_equal(store_conn_acquire(f->st, &f->c, &f->err), 0);
+	f->a = sd_arena_new();
+	f->sys = (struct booking_actor){BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", ""};
+	f->x = (struct booking_ctx){f->c, f->a, NOW - DAYS(200), &f->sys};
+	assert_int_equal(booking_location_save(&f->x, &loc, &f->loc, &f->err), 0);
+	s.user_id = user(f, "sam");
+	s.location_ids = &f->loc;
+	assert_int_equal(booking_staff_save(&f->x, &s, &f->staff_id, &f->err), 0);
+	for (int i = 0; i < 7; i++)
+		h[i] = (struct store_hours){f->loc, i + 1, 0, 24 * 60};
+	assert_int_equal(booking_hours_set(&f->x, f->staff_id, f->loc, h, 7, &f->err), 0);
+	svc.location_id = f->loc;
+	svc.staff_ids = &f->staff_id;
+	assert_int_equal(booking_service_save(&f->x, &svc, &f->svc, &f->err), 0);
+	assert_int_equal(booking_customer_save(&f->x, &cu, &f->cust_id, &f->err), 0);
+	assert_int_equal(booking_customer_save(&f->x, &other, &f->other_id, &f->err), 0);
+	f->x.now = NOW - DAYS(121);
+	book(f, NOW - DAYS(120) + 9 * 3600, &f->old); /* before the window */
+	f->x.now = NOW - DAYS(3);
+	book(f, NOW + DAYS(1) + 9 * 3600, &f->live);
+	book(f, NOW + DAYS(2) + 9 * 3600, &f->gone);
+	assert_int_equal(booking_cancel(&f->x, f->gone.id, 0, STORE_CANCEL_BUSINESS, NULL, &f->gone,
+					&f->err), 0);
+	f->x.now = NOW;
+	f->staff = (struct booking_actor){BOOKING_ROLE_STAFF, f->staff_id, 0, "user:sam", "api", ""};
+	f->cust = (struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->cust_id, "customer", "api", ""};
+	f->other = (struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->other_id, "c2", "api", ""};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ff *f = *state;
+	char cmd[128];
+
+	sd_arena_free(f->a);
+	store_conn_release(f->c);
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static const char *make(struct ff *f, const struct booking_actor *who, int kind, int64_t subject,
+			int busy, int cancelled, int expect)
+{
+	struct store_feed_token in = {.kind = kind, .subject_id = subject, .busy_only = busy,
+				      .with_cancelled = cancelled},
+				out;
+	const char *token = NULL;
+
+	f->x.actor = who;
+	assert_int_equal(booking_feed_create(&f->x, &in, &out, &token, &f->err), expect);
+	f->x.actor = &f->sys;
+	return token;
+}
+
+static const char *fetch(struct ff *f, const char *token, struct booking_feed *out)
+{
+	struct store_feed_token t;
+
+	assert_int_equal(booking_feed_find(&f->x, token, &t, &f->err), 0);
+	assert_int_equal(booking_feed_render(&f->x, &t, out, &f->err), 0);
+	return out->text;
+}
+
+static void test_token_format(void **state)
+{
+	struct ff *f = *state;
+	const char *a = make(f, &f->sys, STORE_FEED_CUSTOMER, f->cust_id, 0, 0, 0);
+	const char *b = make(f, &f->sys, STORE_FEED_CUSTOMER, f->cust_id, 0, 0, 0);
+	struct store_feed_token *v, t;
+	char hash[65];
+	size_t n;
+
+	assert_int_equal(strlen(a), BOOKING_FEED_TOKEN_LEN);
+	assert_true(booking_feed_token_ok(a));
+	assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+			 32);
+	assert_string_not_equal(a, b);
+	assert_false(booking_feed_token_ok("short"));
+	assert_false(booking_feed_token_ok("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"));
+	assert_false(booking_feed_token_ok("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+	/* stored: the hash only, as hex SHA-256 */
+	booking_feed_token_hash(hash, a);
+	assert_int_equal(strlen(hash), 64);
+	assert_int_equal(strspn(hash, "0123456789abcdef"), 64);
+	assert_int_equal(booking_feed_list(&f->x, &v, &n, &f->err), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_null(strstr(v[i].token_hash, a));
+		assert_int_equal(strlen(v[i].token_hash), 64);
+	}
+	assert_string_equal(v[0].token_hash, hash);
+	assert_int_equal(booking_feed_find(&f->x, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &t, &f->err),
+			 BOOKING_ENOTFOUND);
+	assert_int_equal(booking_feed_find(&f->x, "x", &t, &f->err), BOOKING_ENOTFOUND);
+	assert_int_equal(booking_feed_revoke(&f->x, v[0].id, &f->err), 0);
+	assert_int_equal(booking_feed_find(&f->x, a, &t, &f->err), BOOKING_ENOTFOUND);
+	assert_int_equal(booking_feed_revoke(&f->x, v[0].id, &f->err), BOOKING_ENOTFOUND);
+	assert_int_equal(booking_feed_find(&f->x, b, &t, &f->err), 0);
+}
+
+static void test_roles(void **state)
+{
+	struct ff *f = *state;
+	struct store_feed_token *v;
+	size_t n;
+
+	make(f, &f->cust, STORE_FEED_CUSTOMER, f->cust_id, 0, 0, 0);
+	make(f, &f->cust, STORE_FEED_CUSTOMER, f->other_id, 0, 0, BOOKING_EFORBIDDEN);
+	make(f, &f->cust, STORE_FEED_LOCATION, f->loc, 0, 0, BOOKING_EFORBIDDEN);
+	make(f, &f->staff, STORE_FEED_STAFF, f->staff_id, 0, 0, 0);
+	make(f, &f->staff, STORE_FEED_LOCATION, f->loc, 0, 0, BOOKING_EFORBIDDEN);
+	make(f, &f->sys, STORE_FEED_LOCATION, 999, 0, 0, BOOKING_ENOTFOUND);
+	make(f, &f->sys, 7, f->loc, 0, 0, BOOKING_EINVALID);
+	f->x.actor = &f->other;
+	assert_int_equal(booking_feed_list(&f->x, &v, &n, &f->err), 0);
+	assert_int_equal(n, 0);
+	f->x.actor = &f->cust;
+	assert_int_equal(booking_feed_list(&f->x, &v, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	f->x.actor = &f->other;
+	assert_int_equal(booking_feed_revoke(&f->x, v[0].id, &f->err), BOOKING_ENOTFOUND);
+	f->x.actor = &f->sys;
+}
+
+static void test_full_feed(void **state)
+{
+	struct ff *f = *state;
+	struct booking_feed out;
+	const char *t = fetch(f, make(f, &f->sys, STORE_FEED_LOCATION, f->loc, 0, 0, 0), &out);
+
+	assert_int_equal(out.nevents, 1); /* old is outside the window, gone cancelled */
+	assert_non_null(strstr(t, "METHOD:PUBLISH\r\n"));
+	assert_non_null(strstr(t, "X-WR-CALNAME:Clinic\r\n"));
+	assert_non_null(strstr(t, "X-WR-TIMEZONE:Europe/Berlin\r\n"));
+	assert_non_null(strstr(t, "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"));
+	assert_non_null(strstr(t, "X-PUBLISHED-TTL:PT1H\r\n"));
+	assert_non_null(strstr(t, "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
+	assert_non_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300108T100000\r\n"));
+	assert_non_null(strstr(t, f->live.uid));
+	assert_null(strstr(t, f->gone.uid));
+	assert_null(strstr(t, f->old.uid));
+	assert_non_null(strstr(t, "Zelda Secretname"));
+	assert_non_null(strstr(t, "public-note-123"));
+	assert_null(strstr(t, "private-note-456")); /* never in a feed */
+	{ /* the cancelled booking, left out, still counts for Last-Modified */
+		struct store_booking g;
+
+		assert_int_equal(store_booking_get(f->c, f->gone.id, f->a, &g, &f->err), 0);
+		assert_true(out.last_modified >= g.modified);
+	}
+	t = fetch(f, make(f, &f->sys, STORE_FEED_STAFF, f->staff_id, 0, 1, 0), &out);
+	assert_int_equal(out.nevents, 2);
+	assert_non_null(strstr(t, "STATUS:CANCELLED\r\n"));
+	assert_non_null(strstr(t, f->gone.uid));
+	for (const char *p = t; *p; p = strstr(p, "\r\n") + 2)
+		assert_true(strstr(p, "\r\n") - p <= 75);
+}
+
+static void test_busy_only_privacy(void **state)
+{
+	struct ff *f = *state;
+	static const int kinds[] = {STORE_FEED_CUSTOMER, STORE_FEED_STAFF, STORE_FEED_LOCATION};
+	int64_t subjects[] = {f->cust_id, f->staff_id, f->loc};
+
+	for (size_t k = 0; k < 3; k++) {
+		struct booking_feed out;
+		const char *t = fetch(f, make(f, &f->sys, kinds[k], subjects[k], 1, 1, 0), &out);
+
+		assert_int_equal(out.nevents, 2);
+		for (size_t i = 0; i < sizeof(secrets) / sizeof(*secrets); i++)
+			if (strstr(t, secrets[i]))
+				fail_msg("busy-only feed of kind %d shows \"%s\"", kinds[k], secrets[i]);
+		assert_null(strstr(t, "ATTENDEE"));
+		assert_null(strstr(t, "ORGANIZER"));
+		assert_null(strstr(t, "DESCRIPTION"));
+		assert_null(strstr(t, "X-SLOTDAV"));
+		assert_non_null(strstr(t, "SUMMARY:Busy\r\n"));
+		assert_non_null(strstr(t, f->live.uid));
+	}
+}
+
+int feed_run(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_token_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_feed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_only_privacy, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("booking: feeds", tests, NULL, NULL);
+}
