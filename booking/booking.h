@@ -288,6 +288,8 @@ struct booking_dav_edit {
 	const char *data;       /* what the client sent (PUT; NULL for DELETE), */
 	size_t len;             /* already a valid calendar object resource */
 	const char *default_tz; /* CALDAV:calendar-timezone of the calendar, or NULL */
+	int64_t from_coll;      /* a MOVE into this calendar: where it comes from */
+	const char *from_name;  /* (0/NULL for a PUT) */
 	/* Out. */
 	int handled;          /* 0: not a booking matter; caldav does the write */
 	int same;             /* the stored object is byte for byte what was sent */
@@ -302,11 +304,20 @@ struct booking_dav_edit {
  * customer ATTENDEE is a new booking; the TENTATIVE request event
  * confirmed approves the request. In a customer's calendar a move
  * reschedules (or asks), STATUS:CANCELLED or PARTSTAT=DECLINED cancels
- * (reason customer). Changing the UID or the customer, adding a second
+ * (reason customer). A MOVE from one staff member's Bookings calendar into
+ * another's (from_coll set) reassigns the booking (admins), keeping its
+ * resource name; a time changed on the way reschedules it too. Changing the UID or the customer, adding a second
  * VEVENT or a recurrence: BOOKING_EFORBIDDEN / BOOKING_EINVALID. Other
  * refusals are the lifecycle's codes. When handled, the object has been
  * written (e->same says whether it is what the client sent). */
 int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err);
+/* Whether user_id may use calendar coll_id of another user: an active
+ * admin, and the Bookings calendar of a staff member (so that admins can
+ * see and reassign bookings in their calendar client); coll_id 0: whether
+ * owner_id is a staff member whose Bookings calendar an admin may use.
+ * 1 or 0. */
+int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t user_id,
+			   int64_t coll_id, int64_t owner_id);
 /* The meaning of a DELETE: a booking's event deleted by its staff member
  * cancels (reason business) and leaves their calendar; by the customer,
  * cancels (reason customer); the request event deleted declines the

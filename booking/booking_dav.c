@@ -375,6 +375,44 @@ static const char *request_base(struct booking_ctx *x, const char *uid)
 	return sd_arena_strndup(x->a, uid, n - k);
 }
 
+int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t user_id,
+			   int64_t coll_id, int64_t owner_id)
+{
+	struct store_staff me, owner;
+	struct sd_err e;
+
+	return !store_staff_get_by_user(c, user_id, a, &me, &e) && me.admin && me.active &&
+	       !store_staff_get_by_user(c, owner_id, a, &owner, &e) &&
+	       (coll_id == 0 || owner.bookings_coll_id == coll_id);
+}
+
+/* A MOVE of a booking's event from one Bookings calendar into another:
+ * the booking goes to this calendar's staff member (booking_reschedule
+ * checks that the actor may reassign and that the member is free). */
+static int move_booking(struct booking_ctx *x, struct dav_op *d, struct store_booking *b,
+			struct sd_err *err)
+{
+	struct store_staff from;
+	int rc;
+
+	d->e->booking_id = b->id;
+	d->e->handled = 1;
+	d->e->action = "reassign";
+	if ((rc = one_appointment(&d->ed, err)) || (rc = same_customer(x, d, b, err)))
+		return rc;
+	rc = store_staff_get(x->conn, b->staff_id, x->a, &from, err);
+	if (rc)
+		return booking_store_rc(rc, err);
+	if (from.bookings_coll_id != d->e->from_coll || strcmp(b->obj_name, d->e->from_name))
+		return sd_err_set(err, BOOKING_EFORBIDDEN,
+				  "this is not the booking's event in its staff member's calendar");
+	if (strcmp(d->e->name, b->obj_name))
+		return sd_err_set(err, BOOKING_EFORBIDDEN,
+				  "a booking's event keeps its name when it moves to another calendar");
+	return booking_reschedule_span(x, b->id, 0, d->ed.start, d->ed.end, d->staff.id, b, NULL,
+				       err);
+}
+
 int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err)
 {
 	struct dav_op d = {.e = e};
@@ -396,9 +434,13 @@ int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd
 		rc = put_request(x, &d, base, err);
 	else if ((rc = store_booking_get_by_uid(x->conn, d.ed.uid, x->a, &b, err)) ==
 		 STORE_ENOTFOUND)
-		rc = put_new(x, &d, err);
+		rc = e->from_coll ? BOOKING_OK : put_new(x, &d, err);
+	else if (rc)
+		rc = booking_store_rc(rc, err);
+	else if (e->from_coll && d.kind == CAL_STAFF && b.staff_id != d.staff.id)
+		rc = move_booking(x, &d, &b, err);
 	else
-		rc = rc ? booking_store_rc(rc, err) : put_booking(x, &d, &b, err);
+		rc = put_booking(x, &d, &b, err);
 	if (!rc && e->handled)
 		same_check(x, e);
 	return rc;

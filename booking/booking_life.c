@@ -459,7 +459,7 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 {
 	struct booking_slot_req r;
 	struct op o;
-	int64_t old_staff, old_start;
+	int64_t old_staff, old_start, old_end;
 	int rc;
 
 	if ((rc = booking_txn_begin(x, err)))
@@ -469,6 +469,7 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 		goto out;
 	old_staff = o.b.staff_id;
 	old_start = o.b.start;
+	old_end = o.b.end;
 	slot_req_init(x, &r, &o, staff_id ? staff_id : o.b.staff_id, start);
 	r.exclude_booking_id = o.b.id;
 	if (end && !is_customer(x)) { /* a resize: staff decide the length */
@@ -495,13 +496,16 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 	o.b.sequence++;
 	if ((rc = op_store(x, &o, old_staff, err)))
 		goto out;
-	rc = booking_log(x, id, "reschedule", "ok", err, "moved from %s to %s%s", when(x, old_start),
+	rc = booking_log(x, id,
+			 o.b.start == old_start && o.b.end == old_end ? "reassign" : "reschedule",
+			 "ok", err, "moved from %s to %s%s", when(x, old_start),
 			 when(x, start),
 			 old_staff != o.b.staff_id
 				 ? sd_arena_printf(x->a, ", staff %lld to %lld", (long long)old_staff,
 						   (long long)o.b.staff_id)
 				 : "");
-	if (!rc)
+	/* A new staff member at the same time is not news to the customer. */
+	if (!rc && (o.b.start != old_start || o.b.end != old_end))
 		rc = notify(x, &o.b, "rescheduled", "customer", err);
 	if (!rc && outcome)
 		*outcome = BOOKING_APPLIED;

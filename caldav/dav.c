@@ -106,9 +106,16 @@ int dav_depth(struct dav_ctx *x, int def)
 }
 
 /* Whether the authenticated user may touch res at all. */
-static int allowed(const struct dav_ctx *x, const struct dav_res *res)
+int dav_allowed(struct dav_ctx *x, const struct dav_res *res)
 {
-	return res->owner_id == 0 || res->owner_id == x->req->user_id;
+	const struct dav_hooks *h = x->cfg->hooks;
+
+	if (res->owner_id == 0 || res->owner_id == x->req->user_id)
+		return 1;
+	/* Another user's calendar (or an object in it): the hook may grant it. */
+	return h && h->may_access && res->coll.kind == STORE_COLL_CALENDAR &&
+	       (res->kind & (DAV_K_CALENDAR | DAV_K_OBJECT | DAV_K_NULL)) &&
+	       h->may_access(h->cls, x->conn, x->a, x->req, &res->coll);
 }
 
 static enum method_id method_lookup(const char *m)
@@ -158,7 +165,7 @@ int dav_handle(struct sd_req *req, struct store_conn *conn, const struct dav_con
 	status = dav_res_resolve(&x, req->path, &res);
 	if (status)
 		goto out;
-	if (!allowed(&x, &res)) {
+	if (!dav_allowed(&x, &res)) {
 		status = dav_fail(&x, 403, DAV_COND_NEED_PRIVILEGES,
 				  "this resource belongs to another user");
 		goto out;

@@ -39,6 +39,8 @@ struct dav_hook_write {
 	const char *data;          /* PUT: the validated body; DELETE: NULL */
 	size_t len;
 	/* Out. */
+	int64_t from_coll;   /* a MOVE's destination: where the object comes from */
+	const char *from_name; /* (0/NULL otherwise); handled: the hook moved it */
 	int handled;         /* 1: the hook wrote (or deleted) the resource */
 	int same;            /* handled PUT: stored byte for byte as sent */
 	int status;          /* a refusal: 403, 409, 412, 503 ... */
@@ -56,6 +58,13 @@ struct dav_hook_write {
 struct dav_hooks {
 	int (*write)(void *cls, struct dav_hook_write *w);
 	void (*refused)(void *cls, struct dav_hook_write *w);
+	/* Optional: 1 if the authenticated user of req may read and write
+	 * calendar coll of another user (an admin and a Bookings calendar),
+	 * 0 if not. coll->id 0 asks whether some calendar of coll->owner_id
+	 * may be granted (before the path is walked). Homes and principals
+	 * stay their owners' alone. */
+	int (*may_access)(void *cls, struct store_conn *conn, struct sd_arena *a,
+			  const struct sd_req *req, const struct store_coll *coll);
 	void *cls;
 };
 

@@ -114,6 +114,15 @@ static int transfer_hooked(struct dav_ctx *x, struct copy_job *j, const struct s
 		x->a, j->dst->href, (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
 	int rc = 0;
 
+	/* A MOVE between two hooked calendars is first offered whole to the
+	 * hook (a booking given to another staff member is one reassignment,
+	 * not a cancel and a new booking). */
+	if (j->move && dav_hooked(x, &j->src->coll) && dav_hooked(x, &j->dst->coll)) {
+		rc = dav_hook_move(x, &j->src->coll, j->src->name, &j->dst->coll, j->dst->name, &j->w,
+				   o);
+		if (rc || j->w.handled)
+			return rc;
+	}
 	if (j->move && dav_hooked(x, &j->src->coll)) {
 		rc = dav_hook_write(x, &j->src->coll, j->src->name, &j->w, o->data, NULL, 0);
 		if (!rc && !j->w.handled &&
@@ -213,7 +222,7 @@ static int check_target(struct dav_ctx *x, struct copy_job *j)
 {
 	struct dav_res *s = j->src, *d = j->dst;
 
-	if (d->owner_id != x->req->user_id)
+	if (!dav_allowed(x, d))
 		return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
 				"the destination belongs to another user");
 	if (!(d->kind & (DAV_K_NULL | DAV_K_OBJECT | DAV_K_CALENDAR | DAV_K_PLAIN)))

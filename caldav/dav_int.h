@@ -129,6 +129,8 @@ struct dav_ctx {
 /* Records the failure and returns status. message: printf-style, for people. */
 int dav_fail(struct dav_ctx *x, int status, enum dav_cond cond, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Whether the user may use res: their own, or granted by the hooks. */
+int dav_allowed(struct dav_ctx *x, const struct dav_res *res);
 /* Maps a STORE_E* code to a failure (404, 409, 503, 500). */
 int dav_fail_store(struct dav_ctx *x, int code);
 /* The Depth header: 0, 1 or -1 for infinity; def when absent; -2 if malformed. */
@@ -175,6 +177,12 @@ int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll);
  * dav_fail. */
 int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
 		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len);
+/* Offers the hook a MOVE of o from src/src_name to dst/dst_name as one
+ * operation (w->from_coll/from_name set); 0 with w->handled, or its
+ * refusal after dav_fail. */
+int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
+		  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
+		  const struct store_obj *o);
 /* After the rollback of a failed write: lets the hook record a refusal. */
 void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w);
 

@@ -195,6 +195,17 @@ int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll)
 	return x->cfg->hooks && coll->kind == STORE_COLL_CALENDAR;
 }
 
+/* Runs the hook on *w: 0, or its refusal after dav_fail. */
+static int hook_call(struct dav_ctx *x, struct dav_hook_write *w)
+{
+	if (!x->cfg->hooks->write(x->cfg->hooks->cls, w))
+		return 0;
+	x->cond_name = w->cond;
+	return dav_fail(x, w->status ? w->status : 403,
+			w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE, "%s",
+			w->message ? w->message : "refused");
+}
+
 int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
 		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len)
 {
@@ -210,12 +221,27 @@ int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char 
 		.data = data,
 		.len = len,
 	};
-	if (!x->cfg->hooks->write(x->cfg->hooks->cls, w))
-		return 0;
-	x->cond_name = w->cond;
-	return dav_fail(x, w->status ? w->status : 403,
-			w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE, "%s",
-			w->message ? w->message : "refused");
+	return hook_call(x, w);
+}
+
+int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
+		  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
+		  const struct store_obj *o)
+{
+	*w = (struct dav_hook_write){
+		.conn = x->conn,
+		.a = x->a,
+		.req = x->req,
+		.coll_id = dst->id,
+		.owner_id = dst->owner_id,
+		.name = dst_name,
+		.default_tz = dst->timezone,
+		.data = o->data,
+		.len = o->len,
+		.from_coll = src->id,
+		.from_name = src_name,
+	};
+	return hook_call(x, w);
 }
 
 void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w)

@@ -155,7 +155,19 @@ static int resolve_user(struct dav_ctx *x, const char *name, struct dav_res *r)
 
 	r->owner = name;
 	if (!x->req->user_name || strcmp(name, x->req->user_name) != 0) {
+		/* Another user's tree is resolved only for a requester the hooks
+		 * grant some of it (an admin and a staff member's Bookings
+		 * calendar; dav_allowed decides per resource); for anyone else it
+		 * stays unresolved, so nothing in it can be probed (403). */
+		const struct dav_hooks *h = x->cfg->hooks;
+		struct store_coll any = {0};
+
 		r->owner_id = OWNER_FOREIGN;
+		if (!h || !h->may_access || store_user_get(x->conn, name, x->a, &u, &x->err))
+			return 0;
+		any.owner_id = u.id;
+		if (h->may_access(h->cls, x->conn, x->a, x->req, &any))
+			r->owner_id = u.id;
 		return 0;
 	}
 	rc = store_user_get(x->conn, name, x->a, &u, &x->err);

@@ -63,8 +63,8 @@ static int hook_write(void *cls, struct dav_hook_write *w)
 	(void)cls;
 	memset(h, 0, sizeof(*h));
 	w->state = h;
-	rc = booking_actor_for_user(w->conn, w->a, w->owner_id, w->req->user_name, "caldav", ua,
-				    &h->actor, &h->err);
+	rc = booking_actor_for_user(w->conn, w->a, w->req->user_id, w->req->user_name, "caldav",
+				    ua, &h->actor, &h->err);
 	if (rc == BOOKING_EFORBIDDEN)
 		return 0; /* neither staff nor customer: plain calendars only */
 	if (rc)
@@ -73,7 +73,8 @@ static int hook_write(void *cls, struct dav_hook_write *w)
 				    .actor = &h->actor, .nested = 1};
 	h->e = (struct booking_dav_edit){.coll_id = w->coll_id, .owner_id = w->owner_id,
 					 .name = w->name, .cur_data = w->cur_data, .data = w->data,
-					 .len = w->len, .default_tz = w->default_tz};
+					 .len = w->len, .default_tz = w->default_tz,
+					 .from_coll = w->from_coll, .from_name = w->from_name};
 	rc = w->data ? booking_dav_put(&h->x, &h->e, &h->err)
 		     : booking_dav_delete(&h->x, &h->e, &h->err);
 	if (rc)
@@ -105,8 +106,16 @@ static void hook_refused(void *cls, struct dav_hook_write *w)
 			(long long)h->e.booking_id, e.msg);
 }
 
+static int hook_may_access(void *cls, struct store_conn *conn, struct sd_arena *a,
+			   const struct sd_req *req, const struct store_coll *coll)
+{
+	(void)cls;
+	return booking_dav_may_access(conn, a, req->user_id, coll->id, coll->owner_id);
+}
+
 const struct dav_hooks srv_dav_hooks = {
 	.write = hook_write,
 	.refused = hook_refused,
+	.may_access = hook_may_access,
 	.cls = NULL,
 };

@@ -370,7 +370,7 @@ static void test_reschedule_by_staff(void **state)
 	assert_non_null(object_of(f, &c));
 	assert_string_equal(log_of(f, b.id),
 			    "create/ok reschedule/refused reschedule/ok reschedule/ok "
-			    "reschedule/refused reschedule/ok");
+			    "reschedule/refused reassign/ok");
 }
 
 static void test_reschedule_by_customer(void **state)

@@ -432,6 +432,46 @@ class BookingEditsTests(ServerTestCase):
         # the slot is free again
         self.assertIn(iso(at(n, 10)), self.slots(n, self.sam))
 
+    def test_admin_moves_booking_to_another_staff_member(self):
+        """SPEC 4: an admin moves the event from sam's Bookings calendar into
+        tia's: one reassignment of the same booking, checked against tia's
+        availability; the client's data travels; no notification when the
+        time did not change."""
+        n = 40
+        b, path = self.setup_booking(n, 10)
+        dest = staff_cal("tia") + b["uid"] + ".ics"
+        base = self.server.base_url
+        queued = len(self.call("admin", "GET", "/bookings/%d/notifications" % b["id"]).json["notifications"])
+        # Staff may not write into a colleague's calendar.
+        r = self.dav("sam", "MOVE", path, None, {"Destination": base + dest})
+        self.assertStatus(r, 403)
+        self.assertStatus(self.dav("tia", "GET", path), 403)
+        # An admin may see both Bookings calendars, and moves it.
+        g, _ = self.fetch("admin", path)
+        r = self.dav("admin", "MOVE", path, None, {"Destination": base + dest, "If-Match": g.header("ETag")})
+        self.assertIn(r.status, (201, 204), r.describe())
+        rec = self.record(b["id"])
+        self.assertEqual((rec["staff_id"], rec["start"], rec["status"]), (self.tia, b["start"], "confirmed"))
+        self.assertStatus(self.dav("sam", "GET", path), 404)
+        _, ics = self.fetch("tia", dest)
+        self.assertObject(ics, rec)
+        self.assertClientData(ics)
+        self.assertLogged(b["id"], "reassign", "ok", UA_STAFF, actor="admin")
+        after = self.call("admin", "GET", "/bookings/%d/notifications" % b["id"]).json["notifications"]
+        self.assertEqual(len(after), queued, "a new staff member at the same time is not news: %s" % after)
+        # Back to sam, who has meanwhile been booked at that time: refused
+        # with the rule, and nothing moves.
+        other = self.book(at(n, 10), staff=self.sam)
+        r = self.dav("admin", "MOVE", dest, None, {"Destination": base + path})
+        self.assertRefused(r, "slot-unavailable")
+        self.assertEqual(self.record(b["id"])["staff_id"], self.tia)
+        self.assertStatus(self.dav("tia", "GET", dest), 200)
+        self.assertEqual(self.record(other["id"])["staff_id"], self.sam)
+        # A booking's event keeps its name when it changes calendars.
+        r = self.dav("admin", "MOVE", dest, None,
+                     {"Destination": base + staff_cal("sam") + "renamed.ics"})
+        self.assertRefused(r, "forbidden")
+
     def test_staff_cancels_with_reason(self):
         n = 8
         for hh, reason, text in ((9, "no_show", None), (11, None, None), (13, "other", "flooded")):
