@@ -266,6 +266,13 @@ int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
  * BOOKING_ESTATE when there is none. */
 int booking_request_withdraw(struct booking_ctx *x, int64_t id, struct store_booking *out,
 			     struct sd_err *err);
+/* Admins: a booking cancelled within the settle time (a calendar client
+ * moving its event between two Bookings calendars by DELETE + PUT) comes
+ * back, confirmed, with staff_id at [start, end) if that is free; the
+ * queued cancellation message is withdrawn, so the customer hears at most
+ * of a new time. BOOKING_ESTATE past the settle time. */
+int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t start,
+		   int64_t end, struct store_booking *out, struct sd_err *err);
 /* Admins: a cancelled booking becomes confirmed again if its slot is still
  * available; the cancellation reason is cleared (the log keeps it). */
 int booking_restore(struct booking_ctx *x, int64_t id, struct store_booking *out,

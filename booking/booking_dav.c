@@ -309,11 +309,21 @@ static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_boo
 	if ((rc = one_appointment(&d->ed, err)) || (rc = same_customer(x, d, b, err)))
 		return rc;
 	if (strcmp(b->obj_name, d->e->name) ||
-	    (d->kind == CAL_STAFF && b->staff_id != d->staff.id) ||
 	    (d->kind == CAL_CUSTOMER && b->customer_id != d->cust.id))
 		return sd_err_set(err, BOOKING_EFORBIDDEN,
 				  "this booking's event lives elsewhere: it cannot be copied or "
-				  "moved between calendars by a client");
+				  "renamed by a client");
+	if (d->kind == CAL_STAFF && b->staff_id != d->staff.id) {
+		/* Into another member's Bookings calendar: the client moves it
+		 * there by PUT here and DELETE there (Thunderbird), in either
+		 * order. After the DELETE the booking was cancelled moments ago:
+		 * it comes back with the new member; before it, it moves. */
+		d->e->action = "reassign";
+		if (b->status == STORE_BK_CANCELLED)
+			return booking_revive(x, b->id, d->staff.id, d->ed.start, d->ed.end, b, err);
+		return booking_reschedule_span(x, b->id, 0, d->ed.start, d->ed.end, d->staff.id, b,
+					       NULL, err);
+	}
 	rc = d->kind == CAL_STAFF ? staff_edit(x, d, b, err) : customer_edit(x, d, b, err);
 	if (rc)
 		return rc;

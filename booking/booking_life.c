@@ -260,6 +260,77 @@ out:
 	return rc;
 }
 
+/* Withdraws the queued "cancelled" messages of b made since `since`: a
+ * cancellation undone within the settle time is no news. */
+static int withdraw_cancelled(struct booking_ctx *x, const struct store_booking *b,
+			      int64_t since, struct sd_err *err)
+{
+	struct store_notification *v;
+	size_t n;
+	int rc = store_notification_list(x->conn, b->id, STORE_NOTIFY_QUEUED, 0, x->a, &v, &n, err);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (strcmp(v[i].kind, "cancelled") || v[i].created < since)
+			continue;
+		v[i].state = STORE_NOTIFY_WITHDRAWN;
+		v[i].last_error = "the cancellation was undone within the settle time";
+		rc = store_notification_finish(x->conn, &v[i], err);
+	}
+	return booking_store_rc(rc, err);
+}
+
+int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t start,
+		   int64_t end, struct store_booking *out, struct sd_err *err)
+{
+	struct booking_slot_req r;
+	struct op o;
+	int64_t old_staff, old_start, old_end, since;
+	int rc;
+
+	if ((rc = booking_need_admin(x, "give a booking to another staff member", err)) ||
+	    (rc = booking_txn_begin(x, err)))
+		return rc;
+	if ((rc = op_load(x, id, 0, &o, err)))
+		goto out;
+	if (o.b.status != STORE_BK_CANCELLED || o.b.cancelled_at < x->now - BOOKING_SETTLE_SECONDS) {
+		rc = sd_err_set(err, BOOKING_ESTATE,
+				"only a booking cancelled in the last %d seconds comes back this way",
+				BOOKING_SETTLE_SECONDS);
+		goto out;
+	}
+	old_staff = o.b.staff_id;
+	old_start = o.b.start;
+	old_end = o.b.end;
+	since = o.b.cancelled_at;
+	slot_req_init(x, &r, &o, staff_id, start);
+	r.exclude_booking_id = o.b.id;
+	if (end > start && end - start <= 86400)
+		r.end = end;
+	if ((rc = booking_slot_check(x, &r, err)) || (rc = withdraw_cancelled(x, &o.b, since, err)))
+		goto out;
+	o.b.status = STORE_BK_CONFIRMED;
+	o.b.cancel_reason = STORE_CANCEL_NONE;
+	o.b.cancel_text = "";
+	o.b.cancelled_at = 0;
+	o.b.staff_id = staff_id;
+	o.b.start = r.start;
+	o.b.end = r.end;
+	o.b.sequence++;
+	if ((rc = op_store(x, &o, old_staff, err)) ||
+	    (rc = booking_log(x, id, "reassign", "ok", err,
+			      "moved between calendars: staff %lld to %lld, %s to %s",
+			      (long long)old_staff, (long long)staff_id, when(x, old_start),
+			      when(x, o.b.start))))
+		goto out;
+	if (o.b.start != old_start || o.b.end != old_end)
+		rc = notify(x, &o.b, "rescheduled", "customer", err);
+out:
+	rc = finish(x, id, "reassign", rc, err);
+	if (!rc && out)
+		*out = o.b;
+	return rc;
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 static const char *new_uid(struct booking_ctx *x)

@@ -813,6 +813,42 @@ static void test_dav_customer_edits(void **state)
 	assert_int_equal(c.cancel_reason, STORE_CANCEL_CUSTOMER);
 }
 
+/* A booking cancelled moments ago comes back with another member (a
+ * client's DELETE + PUT between calendars); later, or for staff, not. */
+static void test_revive(void **state)
+{
+	struct lf *f = *state;
+	struct store_booking b, c;
+
+	assert_int_equal(book(f, f->bob, f->dora, T(3, 10, 0), &b), 0);
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err), 0);
+	as(f, &f->staff_bob);
+	assert_int_equal(booking_revive(&f->x, b.id, f->alice, b.start, b.end, &c, &f->err),
+			 BOOKING_EFORBIDDEN);
+	as(f, &f->admin);
+	f->x.now += BOOKING_SETTLE_SECONDS - 1;
+	assert_int_equal(booking_revive(&f->x, b.id, f->alice, b.start, b.end, &c, &f->err), 0);
+	assert_int_equal(c.status, STORE_BK_CONFIRMED);
+	assert_int_equal(c.staff_id, f->alice);
+	assert_int_equal(c.cancel_reason, STORE_CANCEL_NONE);
+	/* The cancellation message is withdrawn; no other is queued (same time). */
+	{
+		struct store_notification *v;
+		size_t n;
+
+		assert_int_equal(store_notification_list(f->c, b.id, 0, 0, f->a, &v, &n, &f->err), 0);
+		assert_int_equal(n, 2);
+		assert_string_equal(v[0].kind, "created");
+		assert_int_equal(v[0].state, STORE_NOTIFY_QUEUED);
+		assert_string_equal(v[1].kind, "cancelled");
+		assert_int_equal(v[1].state, STORE_NOTIFY_WITHDRAWN);
+	}
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err), 0);
+	f->x.now += BOOKING_SETTLE_SECONDS + 1;
+	assert_int_equal(booking_revive(&f->x, b.id, f->bob, b.start, b.end, &c, &f->err),
+			 BOOKING_ESTATE);
+}
+
 /* ---- nothing half-written ----------------------------------------------- */
 
 typedef int (*step_fn)(struct lf *f, int64_t id);
@@ -918,6 +954,7 @@ int life_run(void)
 		cmocka_unit_test_setup_teardown(test_dav_staff_edits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dav_new_booking_and_blocked_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dav_customer_edits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revive, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("booking lifecycle", tests, NULL, NULL);

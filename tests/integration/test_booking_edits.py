@@ -472,6 +472,35 @@ class BookingEditsTests(ServerTestCase):
                      {"Destination": base + staff_cal("sam") + "renamed.ics"})
         self.assertRefused(r, "forbidden")
 
+    def test_admin_moves_by_delete_and_put(self):
+        """Thunderbird moves an event between calendars by DELETE in one and
+        PUT in the other (either order): within the settle time that is one
+        reassignment, and the customer hears of nothing (the cancellation
+        message of the DELETE is withdrawn)."""
+        n = 41
+        for order, hh in (("delete-first", 10), ("put-first", 13)):
+            b, path = self.setup_booking(n, hh)
+            dest = staff_cal("tia") + b["uid"] + ".ics"
+            g, ics = self.fetch("admin", path)
+            body = ics.text()
+            steps = [("DELETE", path, None, {"If-Match": g.header("ETag")}),
+                     ("PUT", dest, body, {"If-None-Match": "*"})]
+            if order == "put-first":
+                steps.reverse()
+            for method, where, data, headers in steps:
+                r = self.dav("admin", method, where, data, headers)
+                self.assertIn(r.status, (201, 204, 404), "%s %s\n%s" % (order, method, r.describe()))
+            rec = self.record(b["id"])
+            self.assertEqual((rec["status"], rec["staff_id"], rec["start"]),
+                             ("confirmed", self.tia, b["start"]), order)
+            self.assertStatus(self.dav("sam", "GET", path), 404)
+            _, moved = self.fetch("tia", dest)
+            self.assertObject(moved, rec)
+            queued = [q for q in self.call("admin", "GET", "/bookings/%d/notifications" % b["id"])
+                      .json["notifications"] if q["state"] == "queued"]
+            self.assertNotIn("cancelled", [q["kind"] for q in queued], "%s: %s" % (order, queued))
+            self.assertEqual(self.activity(b["id"])[-1]["action"], "reassign", order)
+
     def test_staff_cancels_with_reason(self):
         n = 8
         for hh, reason, text in ((9, "no_show", None), (11, None, None), (13, "other", "flooded")):
