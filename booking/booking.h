@@ -131,6 +131,7 @@ int booking_actor_for_user(struct store_conn *c, struct sd_arena *a, int64_t use
 	X(int, new_booking_needs_approval, 0, 0, 1)            \
 	X(int, staff_bypass_hours, 1, 0, 1)                    \
 	X(int, staff_bypass_conflicts, 0, 0, 1)                \
+	X(int, staff_may_reassign, 0, 0, 1)                    \
 	X(int, details_email, 0, 0, 1)
 
 struct booking_rules {

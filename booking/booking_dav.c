@@ -391,9 +391,24 @@ int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t use
 	struct store_staff me, owner;
 	struct sd_err e;
 
-	return !store_staff_get_by_user(c, user_id, a, &me, &e) && me.admin && me.active &&
-	       !store_staff_get_by_user(c, owner_id, a, &owner, &e) &&
-	       (coll_id == 0 || owner.bookings_coll_id == coll_id);
+	if (store_staff_get_by_user(c, user_id, a, &me, &e) || !me.active ||
+	    store_staff_get_by_user(c, owner_id, a, &owner, &e) ||
+	    (coll_id && owner.bookings_coll_id != coll_id))
+		return 0;
+	if (me.admin)
+		return 1;
+	/* Staff: a colleague at a location whose rules let staff reassign. */
+	for (size_t i = 0; i < me.nlocations; i++) {
+		struct store_location loc;
+		struct booking_rules r;
+
+		for (size_t k = 0; k < owner.nlocations; k++)
+			if (owner.location_ids[k] == me.location_ids[i] &&
+			    !store_location_get(c, me.location_ids[i], a, &loc, &e) &&
+			    !booking_rules_for_location(&loc, &r, &e) && r.staff_may_reassign)
+				return 1;
+	}
+	return 0;
 }
 
 /* A MOVE of a booking's event from one Bookings calendar into another:

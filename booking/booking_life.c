@@ -141,8 +141,32 @@ struct op {
 	struct booking_rules rules;
 };
 
-static int op_load(struct booking_ctx *x, int64_t id, int64_t version, struct op *o,
-		   struct sd_err *err)
+/* Whether staff member staff_id works at location_id. */
+static int works_at(struct booking_ctx *x, int64_t staff_id, int64_t location_id)
+{
+	struct store_staff st;
+	struct sd_err e;
+
+	if (store_staff_get(x->conn, staff_id, x->a, &st, &e) || !st.active)
+		return 0;
+	for (size_t i = 0; i < st.nlocations; i++)
+		if (st.location_ids[i] == location_id)
+			return 1;
+	return 0;
+}
+
+/* A colleague of the booking's staff member at its location, where the
+ * rules let staff reassign each other's bookings. */
+static int colleague(struct booking_ctx *x, const struct op *o)
+{
+	return x->actor->role == BOOKING_ROLE_STAFF && o->rules.staff_may_reassign &&
+	       works_at(x, x->actor->staff_id, o->b.location_id);
+}
+
+/* Loads booking id and what it refers to, if the actor may see it (or,
+ * with colleague_ok, reassign it: colleague()). */
+static int op_load_as(struct booking_ctx *x, int64_t id, int64_t version, struct op *o,
+		      int colleague_ok, struct sd_err *err)
 {
 	int rc = store_booking_get(x->conn, id, x->a, &o->b, err);
 
@@ -150,18 +174,36 @@ static int op_load(struct booking_ctx *x, int64_t id, int64_t version, struct op
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no booking %lld", (long long)id);
 	if (rc)
 		return booking_store_rc(rc, err);
-	if ((rc = booking_visible(x, &o->b, err)))
+	if ((rc = booking_store_rc(store_service_get(x->conn, o->b.service_id, x->a, &o->svc, err),
+				   err)) ||
+	    (rc = booking_store_rc(store_location_get(x->conn, o->b.location_id, x->a, &o->loc, err),
+				   err)) ||
+	    (rc = booking_rules_for_service(x, o->b.service_id, &o->rules, err)))
+		return rc;
+	if ((rc = booking_visible(x, &o->b, err)) && !(colleague_ok && colleague(x, o)))
 		return rc;
 	if (version && version != o->b.version)
 		return sd_err_set(err, BOOKING_ESTALE,
 				  "the booking changed since you read it (version %lld, now %lld)",
 				  (long long)version, (long long)o->b.version);
-	if ((rc = booking_store_rc(store_service_get(x->conn, o->b.service_id, x->a, &o->svc, err),
-				   err)) ||
-	    (rc = booking_store_rc(store_location_get(x->conn, o->b.location_id, x->a, &o->loc, err),
-				   err)))
-		return rc;
-	return booking_rules_for_service(x, o->b.service_id, &o->rules, err);
+	return BOOKING_OK;
+}
+
+static int op_load(struct booking_ctx *x, int64_t id, int64_t version, struct op *o,
+		   struct sd_err *err)
+{
+	return op_load_as(x, id, version, o, 0, err);
+}
+
+/* Who may give the booking to staff_id: admins, and, where the rules
+ * allow it, staff of its location moving it from or to themselves. */
+static int may_reassign(struct booking_ctx *x, const struct op *o, int64_t staff_id)
+{
+	if (booking_is_admin(x))
+		return 1;
+	return colleague(x, o) &&
+	       (x->actor->staff_id == o->b.staff_id || x->actor->staff_id == staff_id) &&
+	       works_at(x, staff_id, o->b.location_id);
 }
 
 static int is_customer(const struct booking_ctx *x)
@@ -287,11 +329,16 @@ int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t 
 	int64_t old_staff, old_start, old_end, since;
 	int rc;
 
-	if ((rc = booking_need_admin(x, "give a booking to another staff member", err)) ||
-	    (rc = booking_txn_begin(x, err)))
+	if ((rc = booking_txn_begin(x, err)))
 		return rc;
-	if ((rc = op_load(x, id, 0, &o, err)))
+	if ((rc = op_load_as(x, id, 0, &o, 1, err)))
 		goto out;
+	if (!may_reassign(x, &o, staff_id)) {
+		rc = sd_err_set(err, BOOKING_EFORBIDDEN,
+				"only an admin (or, where the location allows it, a colleague) may give "
+				"a booking to another staff member");
+		goto out;
+	}
 	if (o.b.status != STORE_BK_CANCELLED || o.b.cancelled_at < x->now - BOOKING_SETTLE_SECONDS) {
 		rc = sd_err_set(err, BOOKING_ESTATE,
 				"only a booking cancelled in the last %d seconds comes back this way",
@@ -470,9 +517,10 @@ static int reschedule_allowed(struct booking_ctx *x, const struct op *o, int64_t
 {
 	if (!live(&o->b))
 		return state_error(&o->b, "rescheduled", err);
-	if (staff_id && staff_id != o->b.staff_id && !booking_is_admin(x))
+	if (staff_id && staff_id != o->b.staff_id && !may_reassign(x, o, staff_id))
 		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "only an admin may give a booking to another staff member");
+				  "only an admin (or, where the location allows it, a colleague) may "
+				  "give a booking to another staff member");
 	if (!is_customer(x))
 		return BOOKING_OK;
 	if (!o->rules.customer_may_reschedule)
@@ -535,7 +583,7 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 
 	if ((rc = booking_txn_begin(x, err)))
 		return rc;
-	if ((rc = op_load(x, id, version, &o, err)) ||
+	if ((rc = op_load_as(x, id, version, &o, staff_id != 0, err)) ||
 	    (rc = reschedule_allowed(x, &o, staff_id, err)))
 		goto out;
 	old_staff = o.b.staff_id;

@@ -501,6 +501,24 @@ class BookingEditsTests(ServerTestCase):
             self.assertNotIn("cancelled", [q["kind"] for q in queued], "%s: %s" % (order, queued))
             self.assertEqual(self.activity(b["id"])[-1]["action"], "reassign", order)
 
+    def test_colleague_moves_where_the_location_allows(self):
+        """SPEC 4: staff of the same location may move a booking into a
+        colleague's Bookings calendar where the location allows it
+        (rule staff_may_reassign); otherwise the calendar is not theirs."""
+        n = 42
+        b, path = self.setup_booking(n, 10)
+        dest = staff_cal("tia") + b["uid"] + ".ics"
+        base = self.server.base_url
+        self.assertStatus(self.dav("sam", "MOVE", path, None, {"Destination": base + dest}), 403)
+        self.set_rules({"staff_may_reassign": True})
+        r = self.dav("sam", "MOVE", path, None, {"Destination": base + dest})
+        self.assertIn(r.status, (201, 204), r.describe())
+        rec = self.record(b["id"])
+        self.assertEqual(rec["staff_id"], self.tia)
+        self.assertLogged(b["id"], "reassign", "ok", UA_STAFF, actor="sam")
+        # tia's other calendars stay hers alone.
+        self.assertStatus(self.dav("sam", "PROPFIND", "/dav/calendars/tia/default/", None, {"Depth": "0"}), 403)
+
     def test_staff_cancels_with_reason(self):
         n = 8
         for hh, reason, text in ((9, "no_show", None), (11, None, None), (13, "other", "flooded")):
