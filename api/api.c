@@ -51,6 +51,11 @@ static const struct api_route routes[] = {
 	{"GET",    "/staff/{id}/exceptions",       api_exceptions_list,   NULL, STAFF_UP},
 	{"POST",   "/staff/{id}/exceptions",       api_exception_create,  NULL, API_ANY},
 	{"DELETE", "/staff/{id}/exceptions/{id}",  api_exception_delete,  NULL, API_ANY},
+	{"GET",    "/staff/{id}/external-calendars",             api_extcals_list,   NULL, STAFF_UP},
+	{"POST",   "/staff/{id}/external-calendars",             api_extcal_create,  NULL, STAFF_UP},
+	{"GET",    "/staff/{id}/external-calendars/{id}",        api_extcal_get,     NULL, STAFF_UP},
+	{"DELETE", "/staff/{id}/external-calendars/{id}",        api_extcal_delete,  NULL, STAFF_UP},
+	{"POST",   "/staff/{id}/external-calendars/{id}/refresh", api_extcal_refresh, NULL, STAFF_UP},
 
 	{"GET",    "/services",                    api_entity_list,   &api_services, API_ANY},
 	{"POST",   "/services",                    api_entity_create, &api_services, API_ANY},

@@ -17,11 +17,23 @@
 #ifndef API_H
 #define API_H
 
+#include <stdint.h>
+
+#include "sd_err.h"
 #include "sd_req.h"
 #include "store.h"
 
+/* Fetches external calendar id now and records the outcome on c (no
+ * transaction open), bounded in time; returns a STORE_E* code of storage
+ * only. server/ wires extcal_refresh here, which keeps api/ free of
+ * extcal/ (STYLE: api -> booking). */
+typedef int (*api_extcal_refresh_fn)(void *cls, struct store_conn *c, int64_t id,
+				     struct sd_err *err);
+
 struct api_config {
 	const char *prefix; /* "/api/v1", no trailing slash */
+	api_extcal_refresh_fn extcal_refresh; /* NULL: refresh answers 503 */
+	void *extcal_cls;
 };
 
 /* Handles the request; see the file comment. conn is borrowed for the call

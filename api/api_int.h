@@ -255,6 +255,13 @@ int api_notifications_list(struct api_ctx *x);
 int api_notification_resend(struct api_ctx *x);
 json_t *api_notification_json(const struct store_notification *v);
 
+/* api_extcal.c: a staff member's external busy calendars. */
+int api_extcals_list(struct api_ctx *x);
+int api_extcal_create(struct api_ctx *x);
+int api_extcal_get(struct api_ctx *x);
+int api_extcal_delete(struct api_ctx *x);
+int api_extcal_refresh(struct api_ctx *x);
+
 /* api_report.c */
 int api_report_cancellations(struct api_ctx *x);
 

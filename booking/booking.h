@@ -188,6 +188,25 @@ int booking_customer_save(struct booking_ctx *x, struct store_customer *in, int6
 			  struct sd_err *err);
 int booking_customer_delete(struct booking_ctx *x, int64_t id, struct sd_err *err);
 
+/* ---- external busy calendars (booking_extcal.c) ------------------------ */
+/* A staff member's external calendars (store_bk.h struct store_extcal;
+ * fetched by extcal/). Only ADMIN/SYSTEM or the staff member themself
+ * (BOOKING_EFORBIDDEN). in->url (http/https, no user:password) or in->path
+ * (an absolute file name, admins only: BOOKING_EFORBIDDEN), exactly one
+ * (BOOKING_EINVALID); name optional. The new calendar is due for a fetch
+ * at once. BOOKING_ENOTFOUND: no such staff member. */
+int booking_extcal_add(struct booking_ctx *x, struct store_extcal *in, int64_t *id_out,
+		       struct sd_err *err);
+/* staff_id's calendars, by id, in x->a. */
+int booking_extcal_list(struct booking_ctx *x, int64_t staff_id, struct store_extcal **out,
+			size_t *n, struct sd_err *err);
+/* Calendar id of staff_id (BOOKING_ENOTFOUND if it is someone else's). */
+int booking_extcal_get(struct booking_ctx *x, int64_t staff_id, int64_t id,
+		       struct store_extcal *out, struct sd_err *err);
+/* Deletes it with its busy periods. */
+int booking_extcal_delete(struct booking_ctx *x, int64_t staff_id, int64_t id,
+			  struct sd_err *err);
+
 /* ---- availability ------------------------------------------------------ */
 
 struct booking_slot {

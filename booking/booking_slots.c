@@ -15,6 +15,10 @@
  *   RFC 4791 7.10 says). Objects of the Bookings calendar that are
  *   bookings are skipped (the booking rows already count, and a moved
  *   booking must not block itself); other events there are blocked time.
+ * - the busy periods of their external calendars (feeds they subscribed,
+ *   files an admin named): stored already expanded by the poller
+ *   (extcal/), read as rows; a feed that stopped working keeps the
+ *   periods of its last good fetch.
  * The same gathering serves both questions, so the slots offered and the
  * slots accepted can never disagree.
  */
@@ -125,6 +129,7 @@ static int gather_events(struct booking_ctx *x, struct gather *g, const struct s
 {
 	struct cal_walk w = {x, NULL, st->bookings_coll_id, from - DAY, to + DAY, err, 0};
 	const struct ics_period *p;
+	struct store_period *ext;
 	struct store_coll home;
 	size_t n;
 	int rc;
@@ -139,6 +144,10 @@ static int gather_events(struct booking_ctx *x, struct gather *g, const struct s
 	ics_fb_periods(w.fb, &p, &n);
 	for (size_t i = 0; i < n; i++)
 		busy_add(x->a, g, p[i].start, p[i].end, 0, 0);
+	if ((rc = store_extcal_busy_list(x->conn, st->id, w.from, w.to, x->a, &ext, &n, err)))
+		return booking_store_rc(rc, err);
+	for (size_t i = 0; i < n; i++)
+		busy_add(x->a, g, ext[i].start, ext[i].end, 0, 0);
 	return BOOKING_OK;
 }
 

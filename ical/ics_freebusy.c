@@ -33,6 +33,7 @@
 #include "ics_freebusy.h"
 #include "ics_int.h"
 #include "ics_select.h"
+#include "ics_split.h"
 #include "sd_buf.h"
 #include "sd_util.h"
 
@@ -353,6 +354,36 @@ out:
 	ics_doc_close(&x.d);
 	ics_doc_close(&x.tz);
 	sd_arena_free(x.d.a);
+	return rc;
+}
+
+int ics_fb_add_calendar(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
+			size_t *skipped, struct sd_err *err)
+{
+	struct sd_arena *a = sd_arena_new();
+	struct ics_part *parts;
+	size_t n, bad = 0;
+	int rc;
+
+	if ((rc = ics_split(a, data ? data : "", data ? len : 0, &parts, &n, err)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct sd_err e = {0};
+
+		/* A part the splitter found broken may still parse (a
+		 * component without UID); the parser has the last word. */
+		rc = ics_fb_add(fb, parts[i].text, parts[i].len, default_tz, &e);
+		if (rc == ICS_ETOOMANY) {
+			sd_err_set(err, rc, "%s", e.msg);
+			goto out;
+		}
+		bad += rc != 0;
+		rc = 0;
+	}
+out:
+	sd_arena_free(a);
+	if (skipped)
+		*skipped = bad;
 	return rc;
 }
 

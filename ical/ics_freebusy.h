@@ -74,6 +74,18 @@ struct ics_fb *ics_fb_new(struct sd_arena *a, int64_t start, int64_t end);
 int ics_fb_add(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
 	       struct sd_err *err);
 
+/* Adds the busy time of a whole calendar data[0..len): a VCALENDAR of
+ * many components and UIDs, as a subscribed feed or an exported file is.
+ * It is cut into one object per UID (ics_split: a master with its
+ * overrides and the VTIMEZONEs they name) and each is added as by
+ * ics_fb_add, so every object spends its own expansion budget and one
+ * broken or unparsable component is skipped instead of failing the file.
+ * *skipped (may be NULL): the objects skipped. ICS_EPARSE if data is no
+ * VCALENDAR at all; ICS_ETOOMANY as ics_fb_add (the objects added before
+ * stay added). */
+int ics_fb_add_calendar(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
+			size_t *skipped, struct sd_err *err);
+
 /* The busy time of the objects added so far: periods sorted by start, none
  * overlapping, touching ones of one type merged. *out is in fb's arena,
  * valid until it is freed (a later ics_fb_add does not change it). Returns

@@ -29,6 +29,7 @@
 #include "dav.h"
 #include "http.h"
 #include "links.h"
+#include "extcal.h"
 #include "notify.h"
 #include "sd_log.h"
 #include "sd_util.h"
@@ -446,6 +447,8 @@ static int notify_begin(struct srv_cli *cli, struct store *st, struct srv_http *
 static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigset_t *sigs)
 {
 	struct notify_worker *nw = NULL;
+	struct extcal_poller *ep = NULL;
+	struct extcal_opts eo;
 	struct srv_auth_opts ao = {.realm = cli->cfg.auth_realm,
 				   .cache_seconds = cli->cfg.auth_cache_seconds};
 	struct srv_auth *auth = NULL;
@@ -465,6 +468,11 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 		srv_cli_fail(cli, "%s", err.msg);
 		goto out;
 	}
+	srv_extcal_opts(&cli->cfg, &eo);
+	if (extcal_start(&ep, st, &eo, &err)) {
+		srv_cli_fail(cli, "%s", err.msg);
+		goto out;
+	}
 	printf("listening on %s\n", srv_http_url(http));
 	fflush(stdout);
 	SD_INFO("started", "url=%s version=%s threads=%d", srv_http_url(http), SLOTDAV_VERSION,
@@ -474,6 +482,7 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 	SD_INFO("stopping", "signal=%s", sig == SIGINT ? "INT" : "TERM");
 	rc = SRV_EXIT_OK;
 out:
+	extcal_stop(ep);
 	notify_stop(nw);
 	srv_http_stop(http);
 	srv_auth_free(auth);

@@ -80,7 +80,14 @@
 	X(notify, templates, PATH, "", 0, 0, "directory of template overrides (docs/operations.md)") \
 	X(notify, poll_ms, INT, "5000", 10, 600000, "how often the queue is looked at (ms)")     \
 	X(notify, settle_seconds, INT, "60", 0, 3600,                                             \
-	  "seconds a change's message waits, so that changes undone at once fold")
+	  "seconds a change's message waits, so that changes undone at once fold")               \
+	X(extcal, poll_seconds, INT, "900", 1, 604800,                                            \
+	  "how often each external busy calendar is fetched (seconds)")                          \
+	X(extcal, max_bytes, BYTES, "5M", 1024, 1024 * SRV_MIB,                                   \
+	  "largest external calendar accepted (decoded); larger fetches fail")                   \
+	X(extcal, timeout_seconds, INT, "20", 1, 600,                                             \
+	  "seconds one fetch of an external calendar may take, connect to last byte")            \
+	X(extcal, max_redirects, INT, "3", 0, 20, "redirects followed when fetching (http/https only)")
 
 #define SRV_CFG_CTYPE_INT int
 #define SRV_CFG_CTYPE_BYTES size_t

@@ -52,6 +52,7 @@
 #include "dav_hooks.h"
 
 #include "api.h"
+#include "extcal.h"
 #include "feed.h"
 #include "dav.h"
 #include "gate.h"
@@ -64,6 +65,25 @@
 #define TLS_FILE_MAX (1024 * 1024)
 #define URL_SPAN_MAX (64 * 1024) /* beyond MHD's whole header buffer */
 #define STOP_WAIT_MS 5000
+
+void srv_extcal_opts(const struct srv_config *cfg, struct extcal_opts *out)
+{
+	*out = (struct extcal_opts){
+		.poll_seconds = cfg->extcal_poll_seconds,
+		.max_bytes = cfg->extcal_max_bytes,
+		.timeout_seconds = cfg->extcal_timeout_seconds,
+		.max_redirects = cfg->extcal_max_redirects,
+	};
+}
+
+/* The API's refresh (api_extcal_refresh_fn), in the request's thread. */
+static int extcal_refresh_hook(void *cls, struct store_conn *c, int64_t id, struct sd_err *err)
+{
+	struct extcal_opts o;
+
+	srv_extcal_opts(cls, &o);
+	return extcal_refresh(c, &o, id, err);
+}
 
 struct srv_http {
 	struct MHD_Daemon *daemon;
@@ -711,6 +731,8 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 	h->dav.max_resource_size = cfg->caldav_max_resource_size;
 	h->dav.hooks = &srv_dav_hooks;
 	h->api.prefix = SRV_API_PREFIX;
+	h->api.extcal_refresh = extcal_refresh_hook;
+	h->api.extcal_cls = (void *)cfg;
 	if ((rc = srv_links_open(&h->links, cfg, err)))
 		goto out;
 	h->web.prefix = WEB_PREFIX;

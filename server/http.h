@@ -45,6 +45,10 @@ struct srv_http;
  * be used by nothing else meanwhile: the server holds at most that many at
  * once and parks further requests (gate.h) rather than letting a worker
  * thread block in store_conn_acquire(). */
+struct extcal_opts;
+/* The fetch options of external calendars (extcal.h) from cfg. */
+void srv_extcal_opts(const struct srv_config *cfg, struct extcal_opts *out);
+
 int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct store *st,
 		   struct srv_auth *auth, struct sd_err *err);
 

@@ -1,6 +1,7 @@
 /* store_bk.h - the storage interface of the booking side: locations, staff,
  * working hours, services, customers, bookings, reschedule requests, the
- * activity log and feed tokens.
+ * activity log, feed tokens, the notification queue and the external busy
+ * calendars of staff members.
  *
  * Like store.h this knows nothing of HTTP, JSON or iCalendar, and nothing of
  * the booking rules: it stores what booking/ decided. Rule sets are opaque
@@ -238,6 +239,31 @@ struct store_notification {
 	int64_t claimed_until;  /* a worker's lease on the row; 0: unclaimed */
 };
 
+/* An external calendar whose busy time a staff member's availability
+ * subtracts (SPEC 2): an http(s) URL or a local file, fetched by the
+ * poller. The fetch state is what the last fetches said; the busy periods
+ * of the last good fetch are kept in rows of their own (extcal_record). */
+struct store_extcal {
+	int64_t id;
+	int64_t staff_id;
+	const char *url;  /* http(s) URL; "" for a file */
+	const char *path; /* absolute file name; "" for a URL */
+	const char *name;
+	const char *etag;          /* validators of the last good fetch, "" when none */
+	const char *last_modified; /* the Last-Modified header as sent */
+	int64_t last_fetch;        /* last attempt, 0: never */
+	int64_t last_success;      /* last good fetch (200 or 304), 0: never */
+	const char *last_error;    /* "" when the last attempt succeeded */
+	int64_t next_poll;         /* the poller fetches it at or after this */
+	int64_t nbusy;             /* busy periods stored (read only) */
+	int64_t created;
+};
+
+/* A busy period [start, end), Unix seconds. */
+struct store_period {
+	int64_t start, end;
+};
+
 /* The kind of the reminder rows (notification_reminders_set). */
 #define STORE_NOTIFY_REMINDER "reminder"
 
@@ -328,6 +354,23 @@ struct store_notification {
  *                   and queues one per at[0..n) that is after now
  *                   (kind STORE_NOTIFY_REMINDER, recipient "customer",
  *                   not_before at[i]). ENOTFOUND (booking).
+ * extcal_create     in->id, nbusy and the fetch state ignored (none yet;
+ *                   next_poll as given). ENOTFOUND (staff).
+ * extcal_get        ENOTFOUND.
+ * extcal_list       staff_id's calendars (0: everyone's), by id.
+ * extcal_delete     with its busy periods. ENOTFOUND.
+ * extcal_due        calendars with next_poll <= now, by (next_poll, id), at
+ *                   most limit (0: no limit).
+ * extcal_record     the outcome of a fetch of in->id: stores etag,
+ *                   last_modified, last_fetch, last_success, last_error and
+ *                   next_poll; with replace, also replaces its busy periods
+ *                   by busy[0..n) (sorted or not), all in one bracket, so a
+ *                   reader sees the old set or the new one. Without
+ *                   replace the periods stay as they are (a 304, a failed
+ *                   fetch). ENOTFOUND (deleted meanwhile).
+ * extcal_busy_list  the busy periods of all of staff_id's calendars that
+ *                   overlap [from, to), by start (periods of different
+ *                   calendars may overlap).
  */
 #define STORE_BK_OPS(X)                                                                        \
 	X(location_create, (const struct store_location *in, int64_t *id_out, struct sd_err *err), \
@@ -462,7 +505,28 @@ struct store_notification {
 	X(notification_resend, (int64_t id, int64_t now, struct sd_err *err), (id, now, err))   \
 	X(notification_reminders_set,                                                          \
 	  (int64_t booking_id, const int64_t *at, size_t n, int64_t now, struct sd_err *err),    \
-	  (booking_id, at, n, now, err))
+	  (booking_id, at, n, now, err))                                                       \
+	X(extcal_create, (const struct store_extcal *in, int64_t *id_out, struct sd_err *err),     \
+	  (in, id_out, err))                                                                   \
+	X(extcal_get, (int64_t id, struct sd_arena *a, struct store_extcal *out, struct sd_err *err), \
+	  (id, a, out, err))                                                                   \
+	X(extcal_list,                                                                         \
+	  (int64_t staff_id, struct sd_arena *a, struct store_extcal **out, size_t *n,            \
+	   struct sd_err *err),                                                                \
+	  (staff_id, a, out, n, err))                                                          \
+	X(extcal_delete, (int64_t id, struct sd_err *err), (id, err))                            \
+	X(extcal_due,                                                                          \
+	  (int64_t now, int limit, struct sd_arena *a, struct store_extcal **out, size_t *n,      \
+	   struct sd_err *err),                                                                \
+	  (now, limit, a, out, n, err))                                                        \
+	X(extcal_record,                                                                       \
+	  (const struct store_extcal *in, int replace, const struct store_period *busy, size_t n, \
+	   struct sd_err *err),                                                                \
+	  (in, replace, busy, n, err))                                                         \
+	X(extcal_busy_list,                                                                    \
+	  (int64_t staff_id, int64_t from, int64_t to, struct sd_arena *a,                       \
+	   struct store_period **out, size_t *n, struct sd_err *err),                            \
+	  (staff_id, from, to, a, out, n, err))
 
 /* Unwraps a parenthesised list: STORE_BK_UNPAREN (a, b) -> a, b. */
 #define STORE_BK_UNPAREN(...) __VA_ARGS__

@@ -14,6 +14,7 @@
  *	store_sqlite_bk_booking.c  booking side: bookings, reschedule
  *	                       requests, the activity log, feed tokens
  *	store_sqlite_bk_notify.c   booking side: the notification queue
+ *	store_sqlite_bk_extcal.c   booking side: external busy calendars
  *
  * Statements. Every SQL text is a static array next to the function that
  * runs it, with named parameters (:coll, :name). Its address is the key of
@@ -37,7 +38,7 @@
 #include "store_backend.h"
 #include "store_bk.h"
 
-#define SQ_SCHEMA_VERSION 5
+#define SQ_SCHEMA_VERSION 6
 #define SQ_EPOCH_HEX 32
 #define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
 

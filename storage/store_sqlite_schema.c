@@ -106,6 +106,16 @@
  *                one [first_start, last_end) row per calendar resource,
  *                which is right but coarse; the next PUT of the resource
  *                writes its instances.
+ *
+ * Tables (v6): external busy calendars (store_sqlite_bk_extcal.c)
+ *   extcals      one row per attached calendar: its source (url or path),
+ *                the validators and outcome of the last fetches, next_poll
+ *                (extcals_due serves the poller's scan). Cascades with the
+ *                staff member: their external calendars are theirs alone.
+ *   extcal_busy  the busy periods of the last good fetch, [begins, ends),
+ *                keyed (extcal_id, begins, ends): a staff member's periods
+ *                in a window are an index range per calendar. Cascades with
+ *                the calendar.
  */
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -429,12 +439,38 @@ static const char migration_5[] =
 	"ALTER TABLE notifications ADD COLUMN next_try INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX notifications_due ON notifications (state, claimed_until, next_try);\n";
 
+/* v6: external busy calendars (store_sqlite_bk_extcal.c). */
+static const char migration_6[] =
+	"CREATE TABLE extcals (\n"
+	"	id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"	staff_id INTEGER NOT NULL REFERENCES staff (id) ON DELETE CASCADE,\n"
+	"	url TEXT NOT NULL,\n"
+	"	path TEXT NOT NULL,\n"
+	"	name TEXT NOT NULL,\n"
+	"	etag TEXT NOT NULL DEFAULT '',\n"
+	"	last_modified TEXT NOT NULL DEFAULT '',\n"
+	"	last_fetch INTEGER NOT NULL DEFAULT 0,\n"
+	"	last_success INTEGER NOT NULL DEFAULT 0,\n"
+	"	last_error TEXT NOT NULL DEFAULT '',\n"
+	"	next_poll INTEGER NOT NULL DEFAULT 0,\n"
+	"	created INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX extcals_staff ON extcals (staff_id, id);\n"
+	"CREATE INDEX extcals_due ON extcals (next_poll, id);\n"
+	"CREATE TABLE extcal_busy (\n"
+	"	extcal_id INTEGER NOT NULL REFERENCES extcals (id) ON DELETE CASCADE,\n"
+	"	begins INTEGER NOT NULL,\n"
+	"	ends INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (extcal_id, begins, ends)\n"
+	") WITHOUT ROWID;\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,

@@ -556,6 +556,43 @@ static void test_bound(void **state)
 	assert_true(p[0].start == fx_utc("20240101T000000Z") && p[0].end == fx_utc("20240101T000101Z"));
 }
 
+/* A whole feed (ics_fb_add_calendar): many UIDs, a series with an EXDATE
+ * and an override elsewhere in the file, TRANSP and STATUS, a VFREEBUSY,
+ * and a broken component that is skipped without failing the rest. */
+static void test_calendar(void **state)
+{
+	struct tfx *t = *state;
+	static const char feed[] =
+		"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//feed//EN\n"
+		"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T090000Z\n"
+		"DTEND:20240101T100000Z\nRRULE:FREQ=DAILY;COUNT=4\nEXDATE:20240102T090000Z\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:t\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T120000Z\n"
+		"DTEND:20240101T130000Z\nTRANSP:TRANSPARENT\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:c\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T120000Z\n"
+		"DTEND:20240102T130000Z\nSTATUS:CANCELLED\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:tt\nDTSTAMP:20240101T000000Z\nDTSTART:20240102T150000Z\n"
+		"DTEND:20240102T160000Z\nSTATUS:TENTATIVE\nEND:VEVENT\n"
+		"BEGIN:VFREEBUSY\nUID:fb\nDTSTAMP:20240101T000000Z\n"
+		"FREEBUSY:20240102T060000Z/20240102T070000Z\nEND:VFREEBUSY\n"
+		"BEGIN:VEVENT\nUID:broken\nDTSTAMP:20240101T000000Z\nDTSTART:20240104T200000Z\nDURATION:PT1H\n""END:VTODO\nEND:VEVENT\nBEGIN:VTODO\nUID:x\nEND:VEVENT\n"
+		"BEGIN:VEVENT\nUID:r\nDTSTAMP:20240101T000000Z\nRECURRENCE-ID:20240103T090000Z\n"
+		"DTSTART:20240103T130000Z\nDTEND:20240103T140000Z\nEND:VEVENT\n"
+		"END:VCALENDAR\n";
+	size_t skipped = 99;
+
+	fb_new(t, "20240101T000000Z", "20240105T000000Z");
+	assert_int_equal(ics_fb_add_calendar(t->fb, feed, strlen(feed), NULL, &skipped, &t->err), 0);
+	assert_true(skipped >= 1);
+	assert_periods(t, "BUSY 20240101T090000Z 20240101T100000Z\n"
+			  "BUSY 20240102T060000Z 20240102T070000Z\n"
+			  "TENTATIVE 20240102T150000Z 20240102T160000Z\n"
+			  "BUSY 20240103T130000Z 20240103T140000Z\n"
+			  "BUSY 20240104T090000Z 20240104T100000Z\n");
+	assert_int_equal(ics_fb_add_calendar(t->fb, "<html></html>", 13, NULL, NULL, &t->err),
+			 ICS_EPARSE);
+	assert_int_equal(ics_fb_add_calendar(t->fb, NULL, 0, NULL, NULL, &t->err), ICS_EPARSE);
+}
+
 int ics_freebusy_tests_run(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,7 +601,7 @@ int ics_freebusy_tests_run(void)
 		T(test_floating),	       T(test_vfreebusy),   T(test_merging),
 		T(test_render),		       T(test_availability), T(test_availability_forms),
 		T(test_availability_priority), T(test_hostile),	    T(test_threads),
-		T(test_parse_errors),	       T(test_bound),
+		T(test_parse_errors),	       T(test_bound),	    T(test_calendar),
 #undef T
 	};
 

@@ -105,6 +105,7 @@ int test_store_txn_run(const char *name);
 int test_store_fault_run(const char *name);
 int test_store_bk_run(const char *name);
 int test_store_bk_booking_run(const char *name);
+int test_store_bk_extcal_run(const char *name);
 /* Run once: schema and migration, fault injection. */
 int test_store_bk_once_run(const char *name);
 

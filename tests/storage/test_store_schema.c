@@ -123,7 +123,8 @@ static void make_v2(struct fx *fx)
 
 	fx_close(fx);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE notifications; DROP TABLE spans; PRAGMA user_version = 2", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE extcal_busy; DROP TABLE extcals; DROP TABLE notifications; "
+					   "DROP TABLE spans; PRAGMA user_version = 2", NULL, NULL,
 				      NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
