@@ -30,6 +30,7 @@ one slot, and two clients writing one booking with the same If-Match.
 """
 
 import json
+import socket
 import threading
 import uuid
 from datetime import datetime, time, timedelta, timezone
@@ -39,6 +40,8 @@ import harness
 from client_replays import (APPLE_IOS, APPLE_MACOS, DAVX5, THUNDERBIRD, ClientView, Ics, local, norm_href,
                             sync_body, utc)
 from harness import ServerTestCase, d
+
+import caldav
 
 BERLIN = ZoneInfo("Europe/Berlin")
 API = "/api/v1"
@@ -518,6 +521,83 @@ class BookingEditsTests(ServerTestCase):
         self.assertLogged(b["id"], "reassign", "ok", UA_STAFF, actor="sam")
         # tia's other calendars stay hers alone.
         self.assertStatus(self.dav("sam", "PROPFIND", "/dav/calendars/tia/default/", None, {"Depth": "0"}), 403)
+
+    # -- through python3-caldav, the client library -------------------------------
+
+    def caldav_calendar(self, user, url):
+        client = caldav.DAVClient(url=self.server.base_url + "/", username=user,
+                                  password="secret-" + user, timeout=30)
+        self.addCleanup(client.close)
+        return client.calendar(url=self.server.base_url + url)
+
+    def test_python_caldav_rows(self):
+        """SPEC 4 rows driven by python3-caldav: a staff move and a
+        STATUS:CANCELLED through event.save(), a delete through
+        event.delete(), a refused move raising an error with the booking and
+        the object unchanged, and the customer declining in her calendar."""
+        n = 43
+        cal = self.caldav_calendar("sam", staff_cal())
+        moved, cancelled, deleted, refused = (self.book(at(n, hh)) for hh in (9, 12, 14, 16))
+        # move 09:00 -> 10:00 (the event keeps its other data)
+        ev = cal.event_by_uid(moved["uid"])
+        comp = ev.icalendar_component
+        comp["DTSTART"].dt = comp["DTSTART"].dt + timedelta(hours=1)
+        comp["DTEND"].dt = comp["DTEND"].dt + timedelta(hours=1)
+        ev.save()
+        self.assertEqual(self.record(moved["id"])["start"], iso(at(n, 10)))
+        self.assertLogged(moved["id"], "reschedule", "ok", self.activity(moved["id"])[-1]["user_agent"])
+        # STATUS:CANCELLED
+        ev = cal.event_by_uid(cancelled["uid"])
+        ev.icalendar_component["STATUS"] = "CANCELLED"
+        ev.save()
+        rec = self.record(cancelled["id"])
+        self.assertEqual((rec["status"], rec["cancel_reason"]), ("cancelled", "business"))
+        # delete
+        cal.event_by_uid(deleted["uid"]).delete()
+        self.assertEqual(self.record(deleted["id"])["status"], "cancelled")
+        self.assertEqual(self.record(deleted["id"])["cancel_reason"], "business")
+        # a move onto the 10:00 booking is refused: the library raises, nothing changes
+        ev = cal.event_by_uid(refused["uid"])
+        comp = ev.icalendar_component
+        comp["DTSTART"].dt = comp["DTSTART"].dt - timedelta(hours=6)
+        comp["DTEND"].dt = comp["DTEND"].dt - timedelta(hours=6)
+        with self.assertRaises(caldav.lib.error.DAVError):
+            ev.save()
+        self.assertEqual(self.record(refused["id"])["start"], iso(at(n, 16)))
+        self.assertEqual(cal.event_by_uid(refused["uid"]).icalendar_component["DTSTART"].dt
+                         .astimezone(timezone.utc), at(n, 16).astimezone(timezone.utc))
+        # the customer declines in her own calendar
+        mine = self.caldav_calendar("cara", cust_cal())
+        ev = mine.event_by_uid(moved["uid"])
+        for att in ev.icalendar_component.get("ATTENDEE", []):
+            if "cara@example.com" in str(att).lower():
+                att.params["PARTSTAT"] = "DECLINED"
+        ev.save()
+        rec = self.record(moved["id"])
+        self.assertEqual((rec["status"], rec["cancel_reason"]), ("cancelled", "customer"))
+
+    def test_only_explicit_actions_change_bookings(self):
+        """A client that stops mid-upload, times out, or only reads changes
+        nothing: the booking and its object stay as they were."""
+        n = 44
+        b, path = self.setup_booking(n, 10)
+        before = self.record(b["id"])
+        g, ics = self.fetch("sam", path)
+        body = ics.text().replace(iso(at(n, 10)).replace("-", "").replace(":", ""), "X").encode()
+        # a PUT whose body never completes: the connection is dropped
+        host, port = self.server.base_url.split("//")[1].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(("PUT %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: text/calendar\r\n"
+                       "Authorization: %s\r\nContent-Length: %d\r\n\r\n"
+                       % (path, host, port, self.server.client("sam", "secret-sam").auth_header(),
+                          len(body) + 100)).encode() + body[: len(body) // 2])
+        for _ in range(3):
+            self.fetch("sam", path)
+            self.dav("sam", "PROPFIND", staff_cal(), None, {"Depth": "1"})
+        after = self.record(b["id"])
+        self.assertEqual((after["version"], after["start"], after["status"]),
+                         (before["version"], before["start"], before["status"]))
+        self.assertEqual(self.fetch("sam", path)[0].header("ETag"), g.header("ETag"))
 
     def test_staff_cancels_with_reason(self):
         n = 8
