@@ -11,9 +11,12 @@
 
 static json_t *feed_json(const struct store_feed_token *t)
 {
-	return json_pack("{s:I, s:s, s:I, s:b, s:b, s:I, s:o}", "id", (json_int_t)t->id, "kind",
-			 booking_feed_kind_name(t->kind), "subject_id", (json_int_t)t->subject_id,
-			 "busy_only", t->busy_only, "with_cancelled", t->with_cancelled, "created",
+	const char *personal = booking_feed_personal_name(t->personal);
+
+	return json_pack("{s:I, s:s, s:I, s:b, s:b, s:s, s:I, s:o}", "id", (json_int_t)t->id,
+			 "kind", booking_feed_kind_name(t->kind), "subject_id",
+			 (json_int_t)t->subject_id, "busy_only", t->busy_only, "with_cancelled",
+			 t->with_cancelled, "personal", personal ? personal : "none", "created",
 			 (json_int_t)t->created, "revoked",
 			 t->revoked ? json_integer(t->revoked) : json_null());
 }
@@ -49,6 +52,13 @@ int api_feed_create(struct api_ctx *x)
 	if ((status = flag(x, obj, "busy_only", &in.busy_only)) ||
 	    (status = flag(x, obj, "with_cancelled", &in.with_cancelled)))
 		return status;
+	v = json_object_get(obj, "personal");
+	if (v && !json_is_null(v) &&
+	    (!json_is_string(v) ||
+	     (in.personal = booking_feed_personal_from_name(json_string_value(v))) < 0))
+		return api_invalid(x, "personal", "personal must be \"none\", \"busy\" or \"full\"");
+	if (in.personal && in.kind != STORE_FEED_STAFF)
+		return api_invalid(x, "personal", "personal calendars can be shown in staff feeds only");
 	if ((rc = booking_feed_create(&x->bx, &in, &made, &token, &x->err)))
 		return api_fail_booking(x, rc);
 	base = x->req->base_url ? x->req->base_url : "";

@@ -426,15 +426,20 @@ int booking_wall_time(const char *tzid, int64_t instant, int64_t *out, struct sd
  * unknown. And back: 0 if unknown. */
 const char *booking_feed_kind_name(int kind);
 int booking_feed_kind_from_name(const char *name);
+/* "none", "busy", "full" for enum store_feed_personal; NULL if unknown.
+ * And back: -1 if unknown. */
+const char *booking_feed_personal_name(int personal);
+int booking_feed_personal_from_name(const char *name);
 /* 1 if token has the shape of a feed token (32 base64url characters). */
 int booking_feed_token_ok(const char *token);
 /* out: the hex SHA-256 of token, as stored. */
 void booking_feed_token_hash(char out[65], const char *token);
 
-/* Makes a feed of in->kind and in->subject_id with in's busy_only and
- * with_cancelled (other fields ignored). Admins any; staff their own staff
- * feed; customers their own customer feed (BOOKING_EFORBIDDEN).
- * BOOKING_EINVALID (kind), BOOKING_ENOTFOUND (subject). *out is the stored
+/* Makes a feed of in->kind and in->subject_id with in's busy_only,
+ * with_cancelled and personal (other fields ignored). Admins any; staff
+ * their own staff feed; customers their own customer feed
+ * (BOOKING_EFORBIDDEN). BOOKING_EINVALID (kind; personal out of range or
+ * not on a staff feed), BOOKING_ENOTFOUND (subject). *out is the stored
  * row, *token_out the token (in x->a): the only time it is known. */
 int booking_feed_create(struct booking_ctx *x, const struct store_feed_token *in,
 			struct store_feed_token *out, const char **token_out, struct sd_err *err);

@@ -28,6 +28,19 @@
  * its calendar objects and e-mails carry, so a client that imported an
  * invitation matches it with the feed's event.
  *
+ * A staff feed may also show the member's personal calendars (every
+ * calendar of their home but the Bookings one, whose bookings the feed
+ * already has and whose other objects are blocked time the member keeps
+ * for themselves): each instance of their events in the window (ical/
+ * expands them: ics_occurrences, the instances availability counts as
+ * busy, so TRANSP:TRANSPARENT and STATUS:CANCELLED are left out) becomes
+ * one event, "Busy" only (personal busy) or with its SUMMARY and
+ * LOCATION (personal full), nothing else: no description, attendees or
+ * alarms. Its UID is made from the calendar, the object's UID and the
+ * instance (a hash: the object's UID may say more than "busy"), stable
+ * across fetches. A busy-only feed shows them as "Busy" whatever the
+ * personal level. Their calendars' last change counts for last_modified.
+ *
  * Privacy: a busy-only feed carries per event only UID, times, SEQUENCE,
  * STATUS, TRANSP and SUMMARY "Busy": no names, addresses, phone numbers,
  * notes, services or X-SLOTDAV-* properties; its calendar name holds no
@@ -48,6 +61,7 @@
 
 #include "booking_int.h"
 #include "ics_event.h"
+#include "ics_occur.h"
 
 #define TOKEN_RAW 24
 #define DAY 86400
@@ -73,6 +87,27 @@ int booking_feed_kind_from_name(const char *name)
 		if (name && !strcmp(name, kind_name(k)))
 			return k;
 	return 0;
+}
+
+static const char *const personal_names[] = {
+	[STORE_FEED_PERSONAL_NONE] = "none",
+	[STORE_FEED_PERSONAL_BUSY] = "busy",
+	[STORE_FEED_PERSONAL_FULL] = "full",
+};
+
+const char *booking_feed_personal_name(int personal)
+{
+	return personal >= 0 && (size_t)personal < SD_ARRAY_LEN(personal_names)
+		       ? personal_names[personal]
+		       : NULL;
+}
+
+int booking_feed_personal_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < SD_ARRAY_LEN(personal_names); i++)
+		if (!strcmp(name, personal_names[i]))
+			return (int)i;
+	return -1;
 }
 
 /* ---- tokens ------------------------------------------------------------- */
@@ -178,6 +213,12 @@ int booking_feed_create(struct booking_ctx *x, const struct store_feed_token *in
 	if (!kind_name(in->kind))
 		return sd_err_set(err, BOOKING_EINVALID,
 				  "kind must be \"customer\", \"staff\" or \"location\"");
+	if (!booking_feed_personal_name(in->personal))
+		return sd_err_set(err, BOOKING_EINVALID,
+				  "personal must be \"none\", \"busy\" or \"full\"");
+	if (in->personal && in->kind != STORE_FEED_STAFF)
+		return sd_err_set(err, BOOKING_EINVALID,
+				  "personal calendars can be shown in staff feeds only");
 	if ((rc = may_manage(x, in->kind, in->subject_id, err)))
 		return rc;
 	if ((rc = booking_txn_begin(x, err)))
@@ -394,6 +435,148 @@ static int head_of(struct booking_ctx *x, struct memo *m, const struct store_fee
 	return BOOKING_OK;
 }
 
+/* The feed's events, growing in the arena. */
+struct evvec {
+	struct sd_arena *a;
+	struct ics_event *v;
+	size_t n, cap;
+};
+
+static struct ics_event *ev_add(struct evvec *e)
+{
+	if (e->n == e->cap) {
+		struct ics_event *v;
+
+		e->cap = e->cap ? 2 * e->cap : 16;
+		v = sd_arena_alloc(e->a, e->cap * sizeof(*v));
+		if (e->n)
+			memcpy(v, e->v, e->n * sizeof(*v));
+		e->v = v;
+	}
+	memset(&e->v[e->n], 0, sizeof(e->v[0]));
+	return &e->v[e->n++];
+}
+
+struct personal {
+	struct booking_ctx *x;
+	const struct store_feed_token *t;
+	struct evvec *ev;
+	int64_t bookings_coll, from, to;
+	int64_t last_modified;
+	const char *tzid;
+	struct sd_err *err;
+	int rc;
+};
+
+/* "p-" and 32 hex digits of SHA-256(calendar, UID, instance): stable, and
+ * telling nothing of the object's UID. */
+static const char *personal_uid(struct sd_arena *a, int64_t coll, const char *uid, int64_t rid)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *in = sd_arena_printf(a, "%lld\n%s\n%lld", (long long)coll, uid, (long long)rid);
+	unsigned char md[32];
+	char s[33];
+
+	if (EVP_Digest(in, strlen(in), md, NULL, EVP_sha256(), NULL) != 1)
+		abort();
+	for (int i = 0; i < 16; i++) {
+		s[2 * i] = hex[md[i] >> 4];
+		s[2 * i + 1] = hex[md[i] & 15];
+	}
+	s[32] = '\0';
+	return sd_arena_printf(a, "p-%s@personal.slotdav", s);
+}
+
+/* The events of one personal calendar, as feed events. */
+static int personal_calendar(void *cls, const struct store_coll *coll)
+{
+	struct personal *p = cls;
+	int full = p->t->personal == STORE_FEED_PERSONAL_FULL && !p->t->busy_only;
+	struct store_obj_iter *it = NULL;
+	struct store_obj o;
+	int rc;
+
+	if (coll->kind != STORE_COLL_CALENDAR || coll->id == p->bookings_coll ||
+	    !(coll->components & STORE_COMP_VEVENT))
+		return 0;
+	if (coll->modified > p->last_modified)
+		p->last_modified = coll->modified;
+	rc = store_obj_iter_new_range(p->x->conn, coll->id, STORE_COMP_VEVENT, p->from, p->to, 1,
+				      &it, p->err);
+	while (!rc && (rc = store_obj_iter_next(it, &o, p->err)) == 1) {
+		struct ics_occur *occ;
+		struct sd_err e = {0};
+		size_t n;
+
+		rc = 0;
+		/* an object that does not parse any more (stored by an older
+		 * release) is left out: the feed must not fail on it */
+		if (ics_occurrences(o.data, o.len, coll->timezone, p->from, p->to, p->x->a, &occ, &n,
+				    &e))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			struct ics_event *ev = ev_add(p->ev);
+
+			ev->uid = personal_uid(p->x->a, coll->id, occ[i].uid, occ[i].rid);
+			ev->dtstamp = o.modified;
+			ev->start = occ[i].start;
+			ev->end = occ[i].end;
+			ev->status = occ[i].tentative ? "TENTATIVE" : "CONFIRMED";
+			ev->transp = "OPAQUE";
+			ev->summary = full && occ[i].summary && *occ[i].summary ? occ[i].summary
+										: "Busy";
+			ev->location = full && occ[i].location && *occ[i].location ? occ[i].location
+										   : NULL;
+			ev->tzid = p->tzid;
+		}
+	}
+	store_obj_iter_free(it);
+	if (rc < 0) {
+		p->rc = booking_store_rc(rc, p->err);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_event(const void *pa, const void *pb)
+{
+	const struct ics_event *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->uid, b->uid);
+}
+
+/* Adds the personal calendars of staff feed t to ev, sorted by start (the
+ * body must not depend on the order storage gives). */
+static int personal_add(struct booking_ctx *x, struct memo *m, const struct store_feed_token *t,
+			const struct ics_calendar *cal, const struct store_booking_filter *f,
+			struct evvec *ev, int64_t *last_modified, struct sd_err *err)
+{
+	const struct store_staff *st = memo_staff(x, m, t->subject_id, err);
+	struct personal p = {x, t, ev, 0, f->from, f->to, 0, cal->tzid, err, 0};
+	struct store_coll home;
+	size_t first = ev->n;
+	int rc;
+
+	if (!st)
+		return BOOKING_EIO;
+	p.bookings_coll = st->bookings_coll_id;
+	rc = store_home_get(x->conn, st->user_id, x->a, &home, err);
+	if (rc == STORE_ENOTFOUND)
+		return BOOKING_OK; /* no calendars */
+	if (rc)
+		return booking_store_rc(rc, err);
+	if ((rc = store_coll_foreach(x->conn, home.id, personal_calendar, &p, err)) && !p.rc)
+		return booking_store_rc(rc, err);
+	if (p.rc)
+		return p.rc;
+	qsort(ev->v + first, ev->n - first, sizeof(*ev->v), cmp_event);
+	if (p.last_modified > *last_modified)
+		*last_modified = p.last_modified;
+	return BOOKING_OK;
+}
+
 static int render(struct booking_ctx *x, const struct store_feed_token *t,
 		  struct booking_feed *out, struct sd_err *err)
 {
@@ -402,8 +585,8 @@ static int render(struct booking_ctx *x, const struct store_feed_token *t,
 					 .to = x->now + BOOKING_FEED_FUTURE_DAYS * DAY};
 	struct ics_calendar cal = {.prodid = BOOKING_PRODID, .refresh = "PT1H", .zones_from = f.from};
 	struct store_booking *b;
-	struct ics_event *ev;
-	size_t nb, n = 0;
+	struct evvec ev = {x->a, NULL, 0, 0};
+	size_t nb;
 	int rc;
 
 	if ((rc = head_of(x, &m, t, &cal, err)))
@@ -416,7 +599,6 @@ static int render(struct booking_ctx *x, const struct store_feed_token *t,
 		f.customer_id = t->subject_id;
 	if ((rc = booking_store_rc(store_booking_list(x->conn, &f, x->a, &b, &nb, err), err)))
 		return rc;
-	ev = sd_arena_alloc(x->a, (nb ? nb : 1) * sizeof(*ev));
 	out->last_modified = t->created;
 	for (size_t i = 0; i < nb; i++) {
 		const struct store_location *loc;
@@ -429,7 +611,7 @@ static int render(struct booking_ctx *x, const struct store_feed_token *t,
 			return BOOKING_EIO;
 		if (!cal.tzid)
 			cal.tzid = loc->timezone;
-		ev[n] = (struct ics_event){
+		*ev_add(&ev) = (struct ics_event){
 			.uid = b[i].uid,
 			.dtstamp = b[i].modified,
 			.start = b[i].start,
@@ -440,13 +622,16 @@ static int render(struct booking_ctx *x, const struct store_feed_token *t,
 			.summary = "Busy",
 			.tzid = loc->timezone,
 		};
-		if (!t->busy_only && (rc = event_details(x, &m, t, &b[i], loc, &ev[n], err)))
+		if (!t->busy_only &&
+		    (rc = event_details(x, &m, t, &b[i], loc, &ev.v[ev.n - 1], err)))
 			return rc;
-		n++;
 	}
-	out->text = ics_calendar_render(x->a, &cal, ev, n);
+	if (t->kind == STORE_FEED_STAFF && t->personal &&
+	    (rc = personal_add(x, &m, t, &cal, &f, &ev, &out->last_modified, err)))
+		return rc;
+	out->text = ics_calendar_render(x->a, &cal, ev.v, ev.n);
 	out->len = strlen(out->text);
-	out->nevents = n;
+	out->nevents = ev.n;
 	return BOOKING_OK;
 }
 

@@ -86,15 +86,20 @@ static const struct srv_cmd cmds[] = {
 	 srv_cmd_notifications_list},
 	{"notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
 	 NULL, 1, srv_cmd_notifications_resend},
-	{"feed", "create", "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled]",
+	{"feed", "create",
+	 "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled] "
+	 "[--personal busy|full]",
 	 "make an iCalendar feed and print its token and URLs (shown only this once)",
 	 "  --customer ID       the customer's bookings\n"
 	 "  --staff ID          the bookings of a staff member\n"
 	 "  --location ID       every booking of a location\n"
 	 "  --busy-only         times only: no names, notes or services\n"
-	 "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n",
+	 "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n"
+	 "  --personal busy|full  staff feeds: also the member's personal calendars, as\n"
+	 "                      \"Busy\" blocks or with their summary and location\n",
 	 0, srv_cmd_feed_create},
-	{"feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state", NULL, 0,
+	{"feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state, personal",
+	 NULL, 0,
 	 srv_cmd_feed_list},
 	{"feed", "revoke", "ID", "revoke a feed: its URL answers 404 from now on", NULL, 1,
 	 srv_cmd_feed_revoke},

@@ -17,7 +17,7 @@
 static const struct booking_actor cli_actor = {BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", ""};
 
 struct feed_args {
-	const char *customer, *staff, *location;
+	const char *customer, *staff, *location, *personal;
 	int busy_only, with_cancelled;
 	int64_t id;
 	struct sd_arena *a;
@@ -47,12 +47,15 @@ static int feed_create_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	in.kind = f->customer ? STORE_FEED_CUSTOMER : f->staff ? STORE_FEED_STAFF
 							       : STORE_FEED_LOCATION;
 	in.subject_id = f->id;
+	in.personal = f->personal ? booking_feed_personal_from_name(f->personal) : 0;
 	if (booking_feed_create(&x, &in, &out, &token, &err))
 		return srv_cli_fail(cli, "cannot create the feed: %s", err.msg);
 	host = strstr(base, "://") + 3;
-	printf("feed %lld: %s %lld%s%s\n", (long long)out.id, booking_feed_kind_name(out.kind),
-	       (long long)out.subject_id, out.busy_only ? " busy-only" : "",
-	       out.with_cancelled ? " with-cancelled" : "");
+	printf("feed %lld: %s %lld%s%s%s%s\n", (long long)out.id,
+	       booking_feed_kind_name(out.kind), (long long)out.subject_id,
+	       out.busy_only ? " busy-only" : "", out.with_cancelled ? " with-cancelled" : "",
+	       out.personal ? " personal-" : "",
+	       out.personal ? booking_feed_personal_name(out.personal) : "");
 	printf("token:  %s\n", token);
 	printf("url:    %s/feeds/%s.ics\n", base, token);
 	printf("webcal: webcal://%s/feeds/%s.ics\n", host, token);
@@ -79,6 +82,7 @@ int srv_cmd_feed_create(struct srv_cli *cli, int argc, char **argv)
 		{"location", &f.location, NULL},
 		{"busy-only", NULL, &f.busy_only},
 		{"with-cancelled", NULL, &f.with_cancelled},
+		{"personal", &f.personal, NULL},
 		{NULL, NULL, NULL},
 	};
 	int rc;
@@ -87,6 +91,10 @@ int srv_cmd_feed_create(struct srv_cli *cli, int argc, char **argv)
 		return rc;
 	if (!!f.customer + !!f.staff + !!f.location != 1)
 		return srv_cli_usage(cli, "give exactly one of --customer, --staff, --location");
+	if (f.personal && booking_feed_personal_from_name(f.personal) < 0)
+		return srv_cli_usage(cli, "--personal must be none, busy or full");
+	if (f.personal && booking_feed_personal_from_name(f.personal) && !f.staff)
+		return srv_cli_usage(cli, "--personal goes with --staff only");
 	if (parse_id(f.customer ? f.customer : f.staff ? f.staff : f.location, &f.id))
 		return srv_cli_usage(cli, "the id must be a positive number");
 	f.a = sd_arena_new();
@@ -106,11 +114,12 @@ static int feed_list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	if (booking_feed_list(&x, &v, &n, &err))
 		return srv_cli_fail(cli, "cannot list feeds: %s", err.msg);
 	for (size_t i = 0; i < n; i++)
-		printf("%lld\t%s\t%lld\t%s\t%s\t%s\n", (long long)v[i].id,
+		printf("%lld\t%s\t%lld\t%s\t%s\t%s\tpersonal-%s\n", (long long)v[i].id,
 		       booking_feed_kind_name(v[i].kind), (long long)v[i].subject_id,
 		       v[i].busy_only ? "busy-only" : "full",
 		       v[i].with_cancelled ? "with-cancelled" : "-",
-		       v[i].revoked ? "revoked" : "valid");
+		       v[i].revoked ? "revoked" : "valid",
+		       booking_feed_personal_name(v[i].personal));
 	return 0;
 }
 

@@ -12,7 +12,9 @@
  *   object per transaction, so one bad object never costs the others.
  *   A UID already in the calendar is replaced with --replace (same
  *   resource name), else skipped. Resource names are "<uid>.ics" when the
- *   UID is a safe path segment, else the SHA-256 of the UID in hex.
+ *   UID is a safe path segment, else the SHA-256 of the UID in hex; a name
+ *   another resource (another UID) already has is never reused, as a
+ *   client may name its objects as it likes.
  *   Bookings calendars are refused: their objects are bookings, made by
  *   the booking engine only.
  *   Output: a progress bar on stderr when it is a terminal; then one line
@@ -68,14 +70,17 @@ static int coll_find(struct srv_cli *cli, struct store_conn *c, struct io_args *
 	return 0;
 }
 
-static const char *obj_name(struct sd_arena *a, const char *uid)
+/* The k-th candidate name of a new UID: "<uid>.ics" if the UID is a safe
+ * path segment (k == 0), else the SHA-256 of the UID in hex, "-k" added
+ * from k == 2 on. */
+static const char *obj_name(struct sd_arena *a, const char *uid, int k)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
 	char s[65];
 	size_t n = strlen(uid);
 
-	if (n && n <= 200 && uid[0] != '.' &&
+	if (!k && n && n <= 200 && uid[0] != '.' &&
 	    strspn(uid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@._-") == n)
 		return sd_arena_printf(a, "%s.ics", uid);
 	if (EVP_Digest(uid, n, md, NULL, EVP_sha256(), NULL) != 1)
@@ -85,7 +90,26 @@ static const char *obj_name(struct sd_arena *a, const char *uid)
 		s[2 * i + 1] = hex[md[i] & 15];
 	}
 	s[64] = '\0';
-	return sd_arena_printf(a, "%s.ics", s);
+	return k < 2 ? sd_arena_printf(a, "%s.ics", s) : sd_arena_printf(a, "%s-%d.ics", s, k);
+}
+
+/* A name for a new UID that no resource of the calendar has: a client may
+ * have stored another UID as "<uid>.ics", which must not be overwritten. */
+static int free_name(struct store_conn *c, struct io_args *x, const char *uid, const char **name,
+		     struct sd_err *err)
+{
+	for (int k = 0; k < 100; k++) {
+		struct store_obj o;
+		int rc;
+
+		*name = obj_name(x->a, uid, k);
+		rc = store_obj_get(c, x->coll.id, *name, 0, x->a, &o, err);
+		if (rc == STORE_ENOTFOUND)
+			return 0;
+		if (rc)
+			return -1;
+	}
+	return sd_err_set(err, STORE_EEXISTS, "no free resource name for the UID");
 }
 
 /* "line N: ..." of a part's check translated to the input's line. */
@@ -133,7 +157,9 @@ static int put_one(struct store_conn *c, struct io_args *x, const struct ics_par
 	*replaced = rc == 0;
 	if (*replaced && !x->replace)
 		return 1;
-	in.name = name ? name : obj_name(x->a, info->uid);
+	if (!name && free_name(c, x, info->uid, &name, err))
+		return -1;
+	in.name = name;
 	if (info->nspans)
 		v = sd_arena_alloc(x->a, info->nspans * sizeof(*v));
 	for (size_t i = 0; i < info->nspans; i++)

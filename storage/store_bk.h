@@ -204,6 +204,12 @@ enum store_feed_kind {
 	STORE_FEED_LOCATION = 3,
 };
 
+enum store_feed_personal {
+	STORE_FEED_PERSONAL_NONE = 0,
+	STORE_FEED_PERSONAL_BUSY = 1, /* their events as "Busy" blocks */
+	STORE_FEED_PERSONAL_FULL = 2, /* with SUMMARY and LOCATION */
+};
+
 struct store_feed_token {
 	int64_t id;
 	int kind;           /* enum store_feed_kind */
@@ -211,6 +217,8 @@ struct store_feed_token {
 	const char *token_hash; /* hex SHA-256 of the token; the token is never stored */
 	int busy_only;      /* privacy: 1 = no names or notes */
 	int with_cancelled; /* include cancelled bookings (as STATUS:CANCELLED) */
+	int personal;       /* staff feeds: the member's personal calendars too;
+			       enum store_feed_personal */
 	int64_t created;
 	int64_t revoked;    /* 0 while valid */
 };

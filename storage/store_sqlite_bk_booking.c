@@ -483,7 +483,9 @@ int store_sq_activity_list(struct store_conn *sc, int64_t booking_id, struct sd_
 
 /* ---- feed tokens ------------------------------------------------------- */
 
-#define FEED_COLS "id, kind, subject_id, token_hash, busy_only, with_cancelled, created, revoked"
+#define FEED_COLS                                                                          \
+	"id, kind, subject_id, token_hash, busy_only, with_cancelled, created, revoked, "     \
+	"personal"
 
 static void feed_row(sqlite3_stmt *st, struct sd_arena *a, struct store_feed_token *out)
 {
@@ -495,6 +497,7 @@ static void feed_row(sqlite3_stmt *st, struct sd_arena *a, struct store_feed_tok
 	out->with_cancelled = sqlite3_column_int(st, 5);
 	out->created = sqlite3_column_int64(st, 6);
 	out->revoked = sqlite3_column_int64(st, 7);
+	out->personal = sqlite3_column_int(st, 8);
 }
 
 int store_sq_feed_token_create(struct store_conn *sc, const struct store_feed_token *in,
@@ -505,8 +508,8 @@ int store_sq_feed_token_create(struct store_conn *sc, const struct store_feed_to
 	 * and triggers delete the tokens with their subject. */
 	static const char sql[] =
 		"INSERT INTO feed_tokens (kind, subject_id, token_hash, busy_only, "
-		"with_cancelled, created, revoked) SELECT :kind, :subject, :hash, :busy, "
-		":cancelled, :now, 0 WHERE CASE :kind "
+		"with_cancelled, created, revoked, personal) SELECT :kind, :subject, :hash, "
+		":busy, :cancelled, :now, 0, :personal WHERE CASE :kind "
 		"WHEN 1 THEN EXISTS (SELECT 1 FROM customers WHERE id = :subject) "
 		"WHEN 2 THEN EXISTS (SELECT 1 FROM staff WHERE id = :subject) "
 		"WHEN 3 THEN EXISTS (SELECT 1 FROM locations WHERE id = :subject) ELSE 0 END";
@@ -524,6 +527,7 @@ int store_sq_feed_token_create(struct store_conn *sc, const struct store_feed_to
 	store_sq_bind_text(s, ":hash", in->token_hash);
 	store_sq_bind_i64(s, ":busy", in->busy_only != 0);
 	store_sq_bind_i64(s, ":cancelled", in->with_cancelled != 0);
+	store_sq_bind_i64(s, ":personal", in->personal);
 	store_sq_bind_i64(s, ":now", sd_now());
 	return store_sq_bk_insert(c, s, id_out, "the feed's subject", "the token hash is taken",
 				  err);

@@ -38,7 +38,7 @@
 #include "store_backend.h"
 #include "store_bk.h"
 
-#define SQ_SCHEMA_VERSION 6
+#define SQ_SCHEMA_VERSION 7
 #define SQ_EPOCH_HEX 32
 #define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
 

@@ -464,6 +464,11 @@ static const char migration_6[] =
 	"	PRIMARY KEY (extcal_id, begins, ends)\n"
 	") WITHOUT ROWID;\n";
 
+/* v7: a staff feed may show the member's personal calendars
+ * (store_feed_token.personal: 0 no, 1 busy blocks, 2 with details). */
+static const char migration_7[] =
+	"ALTER TABLE feed_tokens ADD COLUMN personal INTEGER NOT NULL DEFAULT 0;\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
@@ -471,6 +476,7 @@ static const char *const migrations[] = {
 	migration_4,
 	migration_5,
 	migration_6,
+	migration_7,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SQ_SCHEMA_VERSION,

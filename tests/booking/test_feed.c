@@ -1,7 +1,10 @@
 /* test_feed.c - iCalendar feeds (booking_feed.c) against a real SQLite
  * store: token shape and hashing, who may make and revoke feeds, the
  * calendar's form, and privacy: a busy-only feed carries none of the
- * customer's name, e-mail, phone or notes, nor the service's name.
+ * customer's name, e-mail, phone or notes, nor the service's name; a
+ * staff feed with the member's personal calendars (busy blocks or
+ * summaries, recurring events expanded, transparent and cancelled ones and
+ * the Bookings calendar's own objects left out).
  *
  * The clock is the context's (x.now), so nothing depends on today.
  */
@@ -17,6 +20,7 @@
 
 #include "booking.h"
 #include "dav.h"
+#include "ics.h"
 #include "store.h"
 #include "store_bk.h"
 #include "test_booking.h"
@@ -35,7 +39,7 @@ struct ff {
 	struct sd_err err;
 	struct booking_actor sys, staff, cust, other;
 	struct booking_ctx x;
-	int64_t loc, staff_id, svc, cust_id, other_id;
+	int64_t loc, staff_id, svc, cust_id, other_id, sam_user;
 	struct store_booking live, gone, old;
 };
 
@@ -77,7 +81,7 @@ static int setup(void **state)
 	f->sys = (struct booking_actor){BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", ""};
 	f->x = (struct booking_ctx){f->c, f->a, NOW - DAYS(200), &f->sys};
 	assert_int_equal(booking_location_save(&f->x, &loc, &f->loc, &f->err), 0);
-	s.user_id = user(f, "sam");
+	s.user_id = f->sam_user = user(f, "sam");
 	s.location_ids = &f->loc;
 	assert_int_equal(booking_staff_save(&f->x, &s, &f->staff_id, &f->err), 0);
 	for (int i = 0; i < 7; i++)
@@ -258,6 +262,175 @@ static void test_busy_only_privacy(void **state)
 	}
 }
 
+
+/* ---- personal calendars in staff feeds ---- */
+
+/* Stores ics in calendar coll as a CalDAV PUT would (spans included). */
+static void put_obj(struct ff *f, int64_t coll, const char *name, const char *ics)
+{
+	struct ics_info info;
+	struct store_obj o = {.coll_id = coll, .name = name,
+			      .content_type = "text/calendar; charset=utf-8", .data = ics,
+			      .len = strlen(ics)};
+	struct store_span *v = sd_arena_alloc(f->a, (10 + 1) * sizeof(*v));
+
+	assert_int_equal(ics_object_check(ics, strlen(ics), ICS_COMP_VEVENT | ICS_COMP_VTODO, f->a,
+					  &info, &f->err), 0);
+	assert_true(info.nspans <= 10);
+	for (size_t i = 0; i < info.nspans; i++)
+		v[i] = (struct store_span){info.spans[i].start, info.spans[i].end};
+	o.uid = info.uid;
+	o.comp = info.comp;
+	o.first_start = info.first_start;
+	o.last_end = info.last_end;
+	o.spans = v;
+	o.nspans = info.nspans;
+	assert_int_equal(store_obj_put(f->c, &o, f->a, NULL, NULL, &f->err), 0);
+}
+
+#define VCAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n" body "END:VCALENDAR\r\n"
+#define EV(uid, rest)                                                                      \
+	"BEGIN:VEVENT\r\nUID:" uid "\r\nDTSTAMP:20300101T000000Z\r\n" rest "END:VEVENT\r\n"
+
+static void personal_setup(struct ff *f)
+{
+	struct store_coll home, cal;
+	struct store_staff st;
+
+	assert_int_equal(store_home_get(f->c, f->sam_user, f->a, &home, &f->err), 0);
+	assert_int_equal(store_coll_get(f->c, home.id, "default", f->a, &cal, &f->err), 0);
+	assert_int_equal(store_staff_get(f->c, f->staff_id, f->a, &st, &f->err), 0);
+	assert_true(st.bookings_coll_id != 0);
+	/* 2030-01-10 14:00Z */
+	put_obj(f, cal.id, "dentist.ics",
+		VCAL(EV("dentist-uid-secret", "DTSTART:20300110T140000Z\r\nDTEND:20300110T150000Z\r\n"
+					      "SUMMARY:Dentist appointment\r\nLOCATION:Dr. Tooth\r\n"
+					      "DESCRIPTION:personal-description-789\r\n"
+					      "ATTENDEE:mailto:friend@example.org\r\n")));
+	/* weekly from Tue 2030-01-08 18:00Z, 4 times: the 2nd excluded, the 3rd moved */
+	put_obj(f, cal.id, "yoga.ics",
+		VCAL(EV("yoga", "DTSTART:20300108T180000Z\r\nDURATION:PT1H\r\n"
+				"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20300115T180000Z\r\n"
+				"SUMMARY:Yoga class\r\n")
+		     EV("yoga", "RECURRENCE-ID:20300122T180000Z\r\nDTSTART:20300122T190000Z\r\n"
+				"DURATION:PT1H\r\nSUMMARY:Yoga moved\r\n")));
+	put_obj(f, cal.id, "holiday.ics",
+		VCAL(EV("holiday", "DTSTART:20300111T080000Z\r\nDTEND:20300111T170000Z\r\n"
+				   "TRANSP:TRANSPARENT\r\nSUMMARY:Holiday transparent\r\n")));
+	put_obj(f, cal.id, "lunch.ics",
+		VCAL(EV("lunch", "DTSTART:20300111T120000Z\r\nDTEND:20300111T130000Z\r\n"
+				 "STATUS:CANCELLED\r\nSUMMARY:Cancelled lunch\r\n")));
+	put_obj(f, cal.id, "ancient.ics",
+		VCAL(EV("ancient", "DTSTART:20290101T120000Z\r\nDTEND:20290101T130000Z\r\n"
+				   "SUMMARY:Ancient history\r\n")));
+	put_obj(f, st.bookings_coll_id, "blocked.ics",
+		VCAL(EV("blocked", "DTSTART:20300112T120000Z\r\nDTEND:20300112T130000Z\r\n"
+				   "SUMMARY:Blocked bookings cal\r\n")));
+}
+
+static const char *make_p(struct ff *f, int kind, int64_t subject, int busy, int personal,
+			  int expect)
+{
+	struct store_feed_token in = {.kind = kind, .subject_id = subject, .busy_only = busy,
+				      .personal = personal},
+				out;
+	const char *token = NULL;
+
+	assert_int_equal(booking_feed_create(&f->x, &in, &out, &token, &f->err), expect);
+	if (!expect)
+		assert_int_equal(out.personal, personal);
+	return token;
+}
+
+static size_t count(const char *t, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = t; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void no_personal_details(const char *t)
+{
+	static const char *const never[] = {"Dentist", "Dr. Tooth", "Yoga", "Holiday",
+					    "Cancelled lunch", "Ancient", "Blocked",
+					    "personal-description-789", "friend@example.org",
+					    "dentist-uid-secret"};
+
+	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++)
+		if (strstr(t, never[i]))
+			fail_msg("the feed shows \"%s\"", never[i]);
+}
+
+static void test_personal(void **state)
+{
+	struct ff *f = *state;
+	struct booking_feed out, again;
+	const char *t, *tok;
+
+	personal_setup(f);
+	/* only staff feeds; only known levels */
+	make_p(f, STORE_FEED_CUSTOMER, f->cust_id, 0, STORE_FEED_PERSONAL_BUSY, BOOKING_EINVALID);
+	make_p(f, STORE_FEED_LOCATION, f->loc, 0, STORE_FEED_PERSONAL_FULL, BOOKING_EINVALID);
+	make_p(f, STORE_FEED_STAFF, f->staff_id, 0, 3, BOOKING_EINVALID);
+	assert_string_equal(booking_feed_personal_name(STORE_FEED_PERSONAL_BUSY), "busy");
+	assert_int_equal(booking_feed_personal_from_name("full"), STORE_FEED_PERSONAL_FULL);
+	assert_int_equal(booking_feed_personal_from_name("loud"), -1);
+
+	/* none: the bookings only */
+	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 0, 0, 0), &out);
+	assert_int_equal(out.nevents, 1);
+	no_personal_details(t);
+
+	/* busy: dentist, yoga x3 (one excluded, one moved) as Busy blocks */
+	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 0, STORE_FEED_PERSONAL_BUSY, 0), &out);
+	assert_int_equal(out.nevents, 5);
+	assert_int_equal(count(t, "SUMMARY:Busy\r\n"), 4);
+	no_personal_details(t);
+	assert_non_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300110T150000\r\n"));
+	assert_non_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300108T190000\r\n"));
+	assert_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300115T190000\r\n")); /* EXDATE */
+	assert_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300122T190000\r\n")); /* moved */
+	assert_non_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300122T200000\r\n"));
+	assert_non_null(strstr(t, "DTSTART;TZID=Europe/Berlin:20300129T190000\r\n"));
+	assert_non_null(strstr(t, "@personal.slotdav\r\n"));
+
+	/* full: summaries and locations, nothing else of theirs */
+	tok = make_p(f, STORE_FEED_STAFF, f->staff_id, 0, STORE_FEED_PERSONAL_FULL, 0);
+	t = fetch(f, tok, &out);
+	assert_int_equal(out.nevents, 5);
+	assert_non_null(strstr(t, "SUMMARY:Dentist appointment\r\n"));
+	assert_non_null(strstr(t, "LOCATION:Dr. Tooth\r\n"));
+	assert_int_equal(count(t, "SUMMARY:Yoga class\r\n"), 2);
+	assert_int_equal(count(t, "SUMMARY:Yoga moved\r\n"), 1);
+	assert_null(strstr(t, "personal-description-789"));
+	assert_null(strstr(t, "friend@example.org"));
+	assert_null(strstr(t, "dentist-uid-secret"));
+	assert_null(strstr(t, "Holiday"));
+	assert_null(strstr(t, "Cancelled lunch"));
+	assert_null(strstr(t, "Ancient"));
+	assert_null(strstr(t, "Blocked bookings cal"));
+	assert_null(strstr(t, "private-note-456"));
+	/* the same body on the next fetch (strong ETag) */
+	fetch(f, tok, &again);
+	assert_string_equal(again.text, out.text);
+	{
+		struct store_coll home, cal;
+
+		assert_int_equal(store_home_get(f->c, f->sam_user, f->a, &home, &f->err), 0);
+		assert_int_equal(store_coll_get(f->c, home.id, "default", f->a, &cal, &f->err), 0);
+		assert_true(out.last_modified >= cal.modified);
+	}
+
+	/* a busy-only feed never shows them, whatever the level */
+	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 1, STORE_FEED_PERSONAL_FULL, 0), &out);
+	assert_int_equal(out.nevents, 5);
+	assert_int_equal(count(t, "SUMMARY:Busy\r\n"), 5);
+	no_personal_details(t);
+	assert_null(strstr(t, "\r\nLOCATION")); /* X-LIC-LOCATION is the zone's */
+}
+
 int feed_run(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +438,7 @@ int feed_run(void)
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_feed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_only_privacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_personal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("booking: feeds", tests, NULL, NULL);

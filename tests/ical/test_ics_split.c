@@ -12,6 +12,7 @@
 
 #include "ics.h"
 #include "ics_split.h"
+#include "sd_buf.h"
 #include "test_ical.h"
 
 /* Line numbers below count from 1 at BEGIN:VCALENDAR. */
@@ -150,6 +151,44 @@ static void test_split_broken(void **state)
 	sd_arena_free(a);
 }
 
+/* Many UIDs, interleaved overrides (grouping is by hash, input order kept)
+ * and a UID line with parameters. */
+static void test_split_many(void **state)
+{
+	struct sd_arena *a = sd_arena_new();
+	struct sd_buf b;
+	struct ics_part *p;
+	struct sd_err err = {0};
+	size_t n;
+	enum { N = 3000 };
+
+	(void)state;
+	sd_buf_init(&b, 0);
+	sd_buf_adds(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < N; i++)
+			sd_buf_printf(&b,
+				      "BEGIN:VEVENT\r\nUID%s:u%d\r\nDTSTAMP:20260101T000000Z\r\n"
+				      "%sDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n",
+				      i == 7 ? ";X-A=\"b:c\"" : "", i,
+				      pass ? "RECURRENCE-ID:20270102T100000Z\r\n" : "");
+	sd_buf_adds(&b, "END:VCALENDAR\r\n");
+	assert_int_equal(ics_split(a, b.data, b.len, &p, &n, &err), 0);
+	assert_int_equal(n, N);
+	for (int i = 0; i < N; i++) {
+		char uid[16];
+
+		snprintf(uid, sizeof(uid), "u%d", i);
+		assert_string_equal(p[i].uid, uid);
+		assert_int_equal(p[i].ncomp, 2);
+		assert_null(p[i].error);
+		assert_int_equal(p[i].line, 4 + 5 * i);
+		assert_true(strstr(p[i].text, "RECURRENCE-ID") > strstr(p[i].text, "UID"));
+	}
+	sd_buf_free(&b);
+	sd_arena_free(a);
+}
+
 static void test_merge_round_trip(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
@@ -181,6 +220,7 @@ int test_ics_split_run(const char *name)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_good),
 		cmocka_unit_test(test_split_broken),
+		cmocka_unit_test(test_split_many),
 		cmocka_unit_test(test_merge_round_trip),
 	};
 

@@ -14,7 +14,10 @@ X-WR-*; conditional GET (ETag and Last-Modified) gives 304; gzip; HEAD;
 revocation and unknown or malformed tokens give 404 without
 WWW-Authenticate; the rate limit gives 429 with Retry-After; busy-only
 leaks none of the customer's details; cancelled bookings in and out;
-who may create/list/revoke feeds; the CLI.
+who may create/list/revoke feeds; the CLI; a staff feed with the member's
+personal calendars (busy blocks or summaries; a recurring event expanded,
+an EXDATE honoured, transparent and cancelled events left out; a busy-only
+feed shows none of their details).
 """
 
 import gzip
@@ -269,6 +272,126 @@ class FeedTests(ServerTestCase):
         r = self.fetch(token)
         self.assertEqual(r.status, 429)
         self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+
+    def put_personal(self):
+        """sam's personal events (once per class); their summaries."""
+        if getattr(type(self), "_personal", None):
+            return type(self)._personal
+        sam = self.server.client("sam")
+        cal = "/dav/calendars/sam/default/"
+
+        def day(offset, hh):
+            return at(offset, hh).replace("-", "").replace(":", "")
+
+        def local(offset, hh):
+            d = datetime.now(BERLIN).date() + timedelta(days=offset)
+            return "%s%02d0000" % (d.strftime("%Y%m%dT"), hh)
+        events = [
+            ("p-dentist", harness.ics_event("p-dentist", "Dentist xyz", start=day(6, 9), end=day(6, 10),
+                                            extra=["LOCATION:Dr. Tooth", "DESCRIPTION:personal desc 777",
+                                                   "ATTENDEE:mailto:pal@example.org"])),
+            ("p-yoga", harness.ics_event(
+                "p-yoga", "Yoga abc", start="DTSTART;TZID=Europe/Berlin:" + local(7, 19),
+                end="DTEND;TZID=Europe/Berlin:" + local(7, 20), vtimezone=harness.VTIMEZONE_BERLIN,
+                extra=["RRULE:FREQ=WEEKLY;COUNT=3", "EXDATE;TZID=Europe/Berlin:" + local(14, 19)])),
+            ("p-holiday", harness.ics_event("p-holiday", "Holiday tp", start=day(8, 8), end=day(8, 17),
+                                            extra=["TRANSP:TRANSPARENT"])),
+            ("p-lunch", harness.ics_event("p-lunch", "Lunch cx", start=day(9, 12), end=day(9, 13),
+                                          extra=["STATUS:CANCELLED"])),
+        ]
+        for name, ics in events:
+            r = sam.put_ics(cal + name + ".ics", ics)
+            self.assertIn(r.status, (201, 204), r.describe())
+        type(self)._personal = {"yoga": [at(7, 19), at(21, 19)], "dentist": at(6, 9)}
+        return type(self)._personal
+
+    def personal_events(self, cal):
+        return [e for e in cal.walk("VEVENT") if str(e["UID"]).endswith("@personal.slotdav")]
+
+    def test_personal_calendars(self):
+        exp = self.put_personal()
+        utc = lambda e: e["DTSTART"].dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+        never = (b"Holiday tp", b"Lunch cx", b"personal desc 777", b"pal@example.org", b"p-dentist",
+                 b"p-yoga")
+        # none (the default): the bookings only
+        j = self.feed("staff", self.sam)
+        self.assertEqual(j["personal"], "none")
+        self.assertEqual(self.personal_events(self.parse(self.fetch(j["token"]))), [])
+        # busy
+        j = self.feed("staff", self.sam, personal="busy")
+        self.assertEqual(j["personal"], "busy")
+        r = self.fetch(j["token"])
+        evs = self.personal_events(self.parse(r))
+        self.assertEqual(sorted(utc(e) for e in evs), sorted([exp["dentist"]] + exp["yoga"]))
+        for e in evs:
+            self.assertEqual(str(e["SUMMARY"]), "Busy")
+            for prop in ("LOCATION", "DESCRIPTION", "ATTENDEE"):
+                self.assertNotIn(prop, e)
+        for secret in never + (b"Dentist xyz", b"Yoga abc", b"Dr. Tooth"):
+            self.assertNotIn(secret, r.body)
+        self.assertEqual(len([e for e in self.parse(r).walk("VEVENT")]), 2 + 3)  # 2 live bookings
+        # full
+        j = self.feed("staff", self.sam, personal="full")
+        r = self.fetch(j["token"])
+        evs = {utc(e): e for e in self.personal_events(self.parse(r))}
+        self.assertEqual(set(evs), set([exp["dentist"]] + exp["yoga"]))
+        self.assertEqual(str(evs[exp["dentist"]]["SUMMARY"]), "Dentist xyz")
+        self.assertEqual(str(evs[exp["dentist"]]["LOCATION"]), "Dr. Tooth")
+        for t in exp["yoga"]:
+            self.assertEqual(str(evs[t]["SUMMARY"]), "Yoga abc")
+        for secret in never:
+            self.assertNotIn(secret, r.body)
+        self.assertIn(b"Cara Customer", r.body)  # the bookings keep their details
+        # a busy-only feed: none of their details whatever the level
+        r = self.fetch(self.feed("staff", self.sam, busy_only=True, personal="full")["token"])
+        cal = self.parse(r)
+        self.assertEqual(len(self.personal_events(cal)), 3)
+        for secret in never + (b"Dentist xyz", b"Yoga abc", b"Dr. Tooth") + tuple(x.encode() for x in SECRETS):
+            self.assertNotIn(secret, r.body)
+        for e in cal.walk("VEVENT"):
+            self.assertEqual(str(e["SUMMARY"]), "Busy")
+        # a change of a personal event changes the feed and its validators
+        etag = r.header("ETag")
+        token = self.feed("staff", self.sam, personal="full")["token"]
+        first = self.fetch(token)
+        sam = self.server.client("sam")
+        r2 = sam.put_ics("/dav/calendars/sam/default/p-extra.ics", harness.ics_event(
+            "p-extra", "Extra qq", start=at(10, 15).replace("-", "").replace(":", ""),
+            end=at(10, 16).replace("-", "").replace(":", "")))
+        self.assertEqual(r2.status, 201, r2.describe())
+        second = self.fetch(token, headers={"If-None-Match": first.header("ETag")})
+        self.assertEqual(second.status, 200)
+        self.assertIn(b"Extra qq", second.body)
+        self.assertEqual(sam.delete("/dav/calendars/sam/default/p-extra.ics").status, 204)
+        self.assertTrue(etag)
+        # only staff feeds; only known levels; listed
+        for body in ({"kind": "customer", "subject_id": self.cara, "personal": "busy"},
+                     {"kind": "location", "subject_id": self.loc, "personal": "full"},
+                     {"kind": "staff", "subject_id": self.sam, "personal": "loud"},
+                     {"kind": "staff", "subject_id": self.sam, "personal": True}):
+            r = self.call("admin", "POST", "/feeds", body)
+            self.assertEqual(r.status, 422, (body, r.describe()))
+        self.assertEqual(self.call("admin", "POST", "/feeds", {
+            "kind": "customer", "subject_id": self.cara, "personal": "none"}).status, 201)
+        listed = {f["id"]: f for f in self.call("admin", "GET", "/feeds").json["feeds"]}
+        self.assertEqual(listed[j["id"]]["personal"], "full")
+        # staff may make their own
+        self.assertEqual(self.feed("staff", self.sam, user="sam", personal="busy")["personal"], "busy")
+
+    def test_personal_cli(self):
+        self.put_personal()
+        out = self.server.cli("feed", "create", "--staff", str(self.sam), "--personal", "full").stdout
+        self.assertIn("personal-full", out)
+        token = re.search(r"token:\s+(\S+)", out).group(1)
+        fid = re.search(r"feed (\d+):", out).group(1)
+        self.assertIn(b"Dentist xyz", self.fetch(token).body)
+        self.assertRegex(self.server.cli("feed", "list").stdout,
+                         r"(?m)^%s\tstaff\t%d\tfull\t-\tvalid\tpersonal-full$" % (fid, self.sam))
+        for args in (("--customer", str(self.cara), "--personal", "busy"),
+                     ("--staff", str(self.sam), "--personal", "loud")):
+            r = self.server.cli("feed", "create", *args, check=False)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertTrue(r.stderr.strip(), args)
 
     def test_cli(self):
         out = self.server.cli("feed", "create", "--customer", str(self.cara), "--busy-only").stdout

@@ -596,7 +596,8 @@ static void test_feed_tokens(void **state)
 	in = (struct store_feed_token){.kind = STORE_FEED_STAFF,
 				       .subject_id = w.staff[1],
 				       .token_hash = "h1",
-				       .with_cancelled = 1};
+				       .with_cancelled = 1,
+				       .personal = STORE_FEED_PERSONAL_FULL};
 	assert_int_equal(store_feed_token_create(fx->c, &in, &t[1], &fx->err), 0);
 	in = (struct store_feed_token){
 		.kind = STORE_FEED_LOCATION, .subject_id = w.loc[0], .token_hash = "h2"};
@@ -623,10 +624,12 @@ static void test_feed_tokens(void **state)
 	assert_string_equal(out.token_hash, "h0");
 	assert_int_equal(out.busy_only, 1);
 	assert_int_equal(out.with_cancelled, 0);
+	assert_int_equal(out.personal, STORE_FEED_PERSONAL_NONE);
 	assert_true(out.created > 0);
 	assert_int_equal(out.revoked, 0);
 	assert_int_equal(store_feed_token_find(fx->c, "h1", fx->a, &out, &fx->err), 0);
 	assert_int_equal(out.with_cancelled, 1);
+	assert_int_equal(out.personal, STORE_FEED_PERSONAL_FULL);
 	assert_int_equal(store_feed_token_find(fx->c, "nope", fx->a, &out, &fx->err),
 			 STORE_ENOTFOUND);
 

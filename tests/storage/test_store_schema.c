@@ -115,8 +115,9 @@ static void test_database_is_wal_with_schema(void **state)
 	sqlite3_close(db);
 }
 
-/* A v1 database: this one with what migration 2 added (the spans table and
- * its index) dropped, and user_version 1. */
+/* A v2 database: this one with what migrations 3 to 7 added (the spans,
+ * notifications and extcal tables, feed_tokens.personal) dropped, and
+ * user_version 2. */
 static void make_v2(struct fx *fx)
 {
 	sqlite3 *db;
@@ -124,7 +125,8 @@ static void make_v2(struct fx *fx)
 	fx_close(fx);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE extcal_busy; DROP TABLE extcals; DROP TABLE notifications; "
-					   "DROP TABLE spans; PRAGMA user_version = 2", NULL, NULL,
+					   "DROP TABLE spans; ALTER TABLE feed_tokens DROP COLUMN personal; "
+					   "PRAGMA user_version = 2", NULL, NULL,
 				      NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
