@@ -422,6 +422,26 @@ class BrowserTests(ServerTestCase):
         self.driver.get(self.server.base_url + path)
         return self.driver.find_element("tag name", "body").text
 
+    def done_text(self, want, timeout=15):
+        """The text of the result line once the page after a form post has
+        loaded: the click returns before the navigation ends, so the old
+        page's elements may still be there (or go stale under us)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def ready(d):
+            try:
+                els = d.find_elements("id", "done")
+                return els and want in els[0].text and els[0].text
+            except StaleElementReferenceException:
+                return False
+
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(ready)
+        except Exception:
+            els = self.driver.find_elements("id", "done")
+            return els[0].text if els else "(no result line: %s)" % self.driver.title
+
     def test_move_then_cancel(self):
         b = self.org.book(at(5, 10))
         path = self.org.link(b["id"])
@@ -438,13 +458,13 @@ class BrowserTests(ServerTestCase):
         target = int(label.get_attribute("for").split("-")[1])
         label.click()
         self.driver.find_element("id", "move-button").click()
-        self.assertIn("has been moved", self.driver.find_element("id", "done").text)
+        self.assertIn("has been moved", self.done_text("has been moved"))
         self.shot("2-moved")
         got = self.org.booking(b["id"])
         self.assertEqual(got["start"], datetime.fromtimestamp(target, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
         self.driver.find_element("id", "reason").send_keys("Something came up")
         self.driver.find_element("id", "cancel-button").click()
-        self.assertIn("has been cancelled", self.driver.find_element("id", "done").text)
+        self.assertIn("has been cancelled", self.done_text("has been cancelled"))
         self.shot("3-cancelled")
         got = self.org.booking(b["id"])
         self.assertEqual((got["status"], got["cancel_reason"], got["cancel_text"]),
