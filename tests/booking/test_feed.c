@@ -21,6 +21,7 @@
 #include "booking.h"
 #include "dav.h"
 #include "ics.h"
+#include "ics_split.h"
 #include "store.h"
 #include "store_bk.h"
 #include "test_booking.h"
@@ -205,6 +206,26 @@ static void test_roles(void **state)
 	f->x.actor = &f->sys;
 }
 
+/* The feed as libical reads it: cut into one object per UID (with the
+ * VTIMEZONEs each names), every part passes ics_object_check, and the
+ * events are all there. */
+static void libical_valid(struct ff *f, const struct booking_feed *out)
+{
+	struct ics_part *parts;
+	struct ics_info info;
+	size_t n;
+
+	assert_int_equal(ics_split(f->a, out->text, out->len, &parts, &n, &f->err), 0);
+	assert_int_equal(n, out->nevents);
+	for (size_t i = 0; i < n; i++) {
+		assert_null(parts[i].error);
+		if (ics_object_check(parts[i].text, parts[i].len, ICS_COMP_VEVENT, f->a, &info,
+				     &f->err))
+			fail_msg("feed part %zu is not valid: %s\n%s", i, f->err.msg, parts[i].text);
+		assert_string_equal(info.uid, parts[i].uid);
+	}
+}
+
 static void test_full_feed(void **state)
 {
 	struct ff *f = *state;
@@ -225,6 +246,7 @@ static void test_full_feed(void **state)
 	assert_non_null(strstr(t, "Zelda Secretname"));
 	assert_non_null(strstr(t, "public-note-123"));
 	assert_null(strstr(t, "private-note-456")); /* never in a feed */
+	libical_valid(f, &out);
 	{ /* the cancelled booking, left out, still counts for Last-Modified */
 		struct store_booking g;
 
@@ -235,6 +257,7 @@ static void test_full_feed(void **state)
 	assert_int_equal(out.nevents, 2);
 	assert_non_null(strstr(t, "STATUS:CANCELLED\r\n"));
 	assert_non_null(strstr(t, f->gone.uid));
+	libical_valid(f, &out);
 	for (const char *p = t; *p; p = strstr(p, "\r\n") + 2)
 		assert_true(strstr(p, "\r\n") - p <= 75);
 }
