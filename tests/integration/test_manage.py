@@ -7,7 +7,9 @@ made with `slotdav staff add USER --admin`): a location in Europe/Berlin,
 a staff member whose name is hostile HTML, working hours 00:00-24:00 every
 day (so any whole hour can be booked), and three services: a plain one
 (24 h cancel/reschedule notice), one the customer may neither cancel nor
-move, and one whose moves need approval. Links come from `slotdav link`;
+move, and one whose moves need approval. Links come from `slotdav link`
+(the browser test takes its link from the confirmation email the server
+sent to a real SMTP server, aiosmtpd);
 form tokens the page would not offer are made in Python from the secret
 file next to the database, which also checks the token format
 independently of the C code.
@@ -20,12 +22,14 @@ the post refused by the engine); CSRF (no token, another booking's token, a
 stale version's token, a foreign Origin, Sec-Fetch-Site cross-site, a wrong
 content type); tampered, expired, unknown and malformed links; the secret
 surviving a restart. BrowserTests drive headless Chromium (Debian's chromium
-+ chromium-driver through python3-selenium): move by clicking an offered
-slot, cancel, a tampered and an expired link, with screenshots saved to
++ chromium-driver through python3-selenium): open the link of the
+customer's email, move by clicking an offered slot, cancel, a tampered and an expired link, with screenshots saved to
 $SLOTDAV_ARTIFACTS.
 """
 
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -33,6 +37,7 @@ import os
 import re
 import shutil
 import stat
+import threading
 import time as _time
 import unittest
 import urllib.parse
@@ -392,12 +397,52 @@ if _NO_BROWSER:
 
 
 @unittest.skipIf(_NO_BROWSER, _NO_BROWSER or "")
+class Inbox:
+    """aiosmtpd handler: the messages the server sent, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def link_for(self, uid, timeout=30):
+        """The manage link path of the first email about booking uid (its
+        calendar part names the UID), waiting for the delivery worker."""
+        deadline = _time.monotonic() + timeout
+        while _time.monotonic() < deadline:
+            with self.lock:
+                for m in self.messages:
+                    cal = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+                    if cal and uid in cal[0].get_content():
+                        text = m.get_body(("plain",)).get_content()
+                        return re.search(r"(/manage/[A-Za-z0-9_\-.]+)", text).group(1)
+            _time.sleep(0.1)
+        raise AssertionError("no email about %s arrived" % uid)
+
+
+SMTP_PORT = harness.free_port()
+
+
 class BrowserTests(ServerTestCase):
+    # Emails go to a real SMTP server of the test: the browser opens the
+    # manage link the customer received.
+    server_args = ("--smtp.url=smtp://127.0.0.1:%d" % SMTP_PORT, "--smtp.from=noreply@example.org",
+                   "--smtp.starttls=off", "--notify.poll_ms=100", "--notify.settle_seconds=0")
+
     @classmethod
     def setUpClass(cls):
+        from aiosmtpd.controller import Controller
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
+        cls.inbox = Inbox()
+        cls.smtp = Controller(cls.inbox, hostname="127.0.0.1", port=SMTP_PORT)
+        cls.smtp.start()
+        cls.addClassCleanup(cls.smtp.stop)
         super().setUpClass()
         cls.org = Org(cls.server)
         cls.artifacts = os.environ.get("SLOTDAV_ARTIFACTS") or os.path.join(cls.server.tmp, "artifacts")
@@ -444,7 +489,7 @@ class BrowserTests(ServerTestCase):
 
     def test_move_then_cancel(self):
         b = self.org.book(at(5, 10))
-        path = self.org.link(b["id"])
+        path = self.inbox.link_for(b["uid"])  # from the confirmation email
         text = self.open(path)
         self.assertIn("Consultation", text)
         self.assertIn(HOSTILE, text)  # shown as text, not run
