@@ -99,8 +99,8 @@ static const struct api_route routes[] = {
 /* clang-format on */
 
 /* The order methods are listed in Allow. */
-static const char *const method_order[] = {"GET",   "HEAD",   "POST",   "PUT",
-					   "PATCH", "DELETE", "OPTIONS"};
+static const char *const method_order[] = { "GET",   "HEAD",   "POST",   "PUT",
+	                                    "PATCH", "DELETE", "OPTIONS" };
 
 /* ---- route -------------------------------------------------------------- */
 
@@ -179,7 +179,7 @@ static int route(struct api_ctx *x)
 	const char *rel = x->req->path + strlen(x->cfg->prefix);
 	size_t len = strlen(rel);
 	unsigned allow = 0;
-	int64_t ids[API_MAX_IDS] = {0};
+	int64_t ids[API_MAX_IDS] = { 0 };
 
 	if (len > 1 && rel[len - 1] == '/')
 		len--; /* "/bookings/" is "/bookings" */
@@ -192,17 +192,17 @@ static int route(struct api_ctx *x)
 			return 0;
 		}
 		allow |= method_bit(routes[i].method) |
-			 (!strcmp(routes[i].method, "GET") ? method_bit("HEAD") : 0);
+		         (!strcmp(routes[i].method, "GET") ? method_bit("HEAD") : 0);
 	}
 	if (!allow)
 		return api_fail(x, 404, booking_code_name(BOOKING_ENOTFOUND), NULL,
-				"no endpoint %s%.*s", x->cfg->prefix, (int)len, rel);
+		                "no endpoint %s%.*s", x->cfg->prefix, (int)len, rel);
 	allow |= method_bit("OPTIONS");
 	sd_req_set_header(x->req, "Allow", allow_header(x, allow));
 	if (!strcmp(x->req->method, "OPTIONS"))
 		return 204;
 	return api_fail(x, 405, "method_not_allowed", NULL, "%s is not allowed here",
-			x->req->method);
+	                x->req->method);
 }
 
 /* ---- actor --------------------------------------------------------------- */
@@ -213,15 +213,15 @@ static int actor(struct api_ctx *x)
 	int rc;
 
 	rc = booking_actor_for_user(x->conn, x->a, x->req->user_id, x->req->user_name, "api",
-				    ua ? ua : "", &x->actor, &x->err);
+	                            ua ? ua : "", &x->actor, &x->err);
 	if (rc == BOOKING_EFORBIDDEN)
 		return api_fail(x, 403, booking_code_name(rc), NULL,
-				"this login is neither staff nor a customer");
+		                "this login is neither staff nor a customer");
 	if (rc)
 		return api_fail_booking(x, rc);
 	if (!(x->route->who & API_ROLE(x->actor.role)))
 		return api_fail(x, 403, booking_code_name(BOOKING_EFORBIDDEN), NULL,
-				"your role may not use %s %s", x->route->method, x->route->pattern);
+		                "your role may not use %s %s", x->route->method, x->route->pattern);
 	x->bx.conn = x->conn;
 	x->bx.a = x->a;
 	x->bx.now = sd_now();
@@ -255,11 +255,11 @@ static int read_body(struct api_ctx *x)
 		return 0;
 	if (!ct || !is_json(ct))
 		return api_fail(x, 415, "unsupported_media_type", NULL,
-				"the body must be application/json, not %s", ct ? ct : "untyped");
+		                "the body must be application/json, not %s", ct ? ct : "untyped");
 	x->body = api_keep(x, json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e));
 	if (!x->body)
 		return api_fail(x, 400, "malformed_json", NULL, "line %d, column %d: %s", e.line,
-				e.column, e.text);
+		                e.column, e.text);
 	return 0;
 }
 
@@ -267,7 +267,7 @@ static int read_body(struct api_ctx *x)
 
 int api_handle(struct sd_req *req, struct store_conn *conn, const struct api_config *cfg)
 {
-	struct api_ctx x = {.req = req, .a = req->arena, .conn = conn, .cfg = cfg};
+	struct api_ctx x = { .req = req, .a = req->arena, .conn = conn, .cfg = cfg };
 	int status;
 
 	sd_req_set_header(req, "Cache-Control", "no-store");

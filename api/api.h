@@ -28,10 +28,10 @@
  * only. server/ wires extcal_refresh here, which keeps api/ free of
  * extcal/ (STYLE: api -> booking). */
 typedef int (*api_extcal_refresh_fn)(void *cls, struct store_conn *c, int64_t id,
-				     struct sd_err *err);
+                                     struct sd_err *err);
 
 struct api_config {
-	const char *prefix; /* "/api/v1", no trailing slash */
+	const char *prefix;                   /* "/api/v1", no trailing slash */
 	api_extcal_refresh_fn extcal_refresh; /* NULL: refresh answers 503 */
 	void *extcal_cls;
 };

@@ -80,7 +80,7 @@ static int service_zone(struct api_ctx *x, int64_t service_id, const char **tzid
 /* from and to as instants; to defaults to unbounded when only from is
  * given, and the other way round. */
 static int range(struct api_ctx *x, const struct api_when *from, const struct api_when *to,
-		 const char *tzid, int64_t *f, int64_t *t)
+                 const char *tzid, int64_t *f, int64_t *t)
 {
 	int status;
 
@@ -99,12 +99,12 @@ static int range(struct api_ctx *x, const struct api_when *from, const struct ap
 int api_availability(struct api_ctx *x)
 {
 	int64_t service_id = 0, staff_id = 0, f, t;
-	struct api_when from = {0}, to = {0};
+	struct api_when from = { 0 }, to = { 0 };
 	struct api_param p[] = {
-		{"service_id", API_P_ID, &service_id, 1},
-		{"staff_id", API_P_ID, &staff_id, 0},
-		{"from", API_P_WHEN, &from, 1},
-		{"to", API_P_WHEN, &to, 1},
+		{ "service_id", API_P_ID, &service_id, 1 },
+		{ "staff_id", API_P_ID, &staff_id, 0 },
+		{ "from", API_P_WHEN, &from, 1 },
+		{ "to", API_P_WHEN, &to, 1 },
 	};
 	const char *tzid = NULL;
 	struct booking_slot *slots = NULL;
@@ -125,27 +125,27 @@ int api_availability(struct api_ctx *x)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_encode(&api_slot_fields, &slots[i]));
 	return api_reply(x, 200,
-			 json_pack("{s:I,s:o,s:o,s:o,s:o}", "service_id", (json_int_t)service_id,
-				   "staff_id", staff_id ? json_integer(staff_id) : json_null(),
-				   "from", time_json(f), "to", time_json(t), "slots", arr));
+	                 json_pack("{s:I,s:o,s:o,s:o,s:o}", "service_id", (json_int_t)service_id,
+	                           "staff_id", staff_id ? json_integer(staff_id) : json_null(),
+	                           "from", time_json(f), "to", time_json(t), "slots", arr));
 }
 
 /* ---- bookings ------------------------------------------------------------------ */
 
 int api_bookings_list(struct api_ctx *x)
 {
-	struct store_booking_filter f = {.limit = API_LIST_LIMIT};
-	struct api_when from = {0}, to = {0};
+	struct store_booking_filter f = { .limit = API_LIST_LIMIT };
+	struct api_when from = { 0 }, to = { 0 };
 	struct api_param p[] = {
-		{"location_id", API_P_ID, &f.location_id, 0},
-		{"service_id", API_P_ID, &f.service_id, 0},
-		{"staff_id", API_P_ID, &f.staff_id, 0},
-		{"customer_id", API_P_ID, &f.customer_id, 0},
-		{"status", API_P_STATUSES, &f.status_mask, 0},
-		{"from", API_P_WHEN, &from, 0},
-		{"to", API_P_WHEN, &to, 0},
-		{"after", API_P_ID, &f.after_id, 0},
-		{"limit", API_P_INT, &f.limit, 0},
+		{ "location_id", API_P_ID, &f.location_id, 0 },
+		{ "service_id", API_P_ID, &f.service_id, 0 },
+		{ "staff_id", API_P_ID, &f.staff_id, 0 },
+		{ "customer_id", API_P_ID, &f.customer_id, 0 },
+		{ "status", API_P_STATUSES, &f.status_mask, 0 },
+		{ "from", API_P_WHEN, &from, 0 },
+		{ "to", API_P_WHEN, &to, 0 },
+		{ "after", API_P_ID, &f.after_id, 0 },
+		{ "limit", API_P_INT, &f.limit, 0 },
 	};
 	const char *tzid = NULL;
 	struct store_booking *b = NULL;
@@ -172,7 +172,7 @@ int api_bookings_list(struct api_ctx *x)
 
 int api_booking_create(struct api_ctx *x)
 {
-	struct booking_new in = {0};
+	struct booking_new in = { 0 };
 	struct store_booking out;
 	json_t *obj;
 	int status, rc;
@@ -185,7 +185,7 @@ int api_booking_create(struct api_ctx *x)
 	if ((rc = booking_create(&x->bx, &in, &out, &x->err)))
 		return api_fail_booking(x, rc);
 	return api_reply_created(x, sd_arena_printf(x->a, "/bookings/%lld", (long long)out.id),
-				 booking_json(x, &out));
+	                         booking_json(x, &out));
 }
 
 int api_booking_get(struct api_ctx *x)
@@ -228,7 +228,7 @@ int api_booking_patch(struct api_ctx *x)
 			in.notes_private = b.notes_private;
 	}
 	rc = booking_set_notes(&x->bx, x->id[0], in.version, in.notes_public, in.notes_private, &b,
-			       &x->err);
+	                       &x->err);
 	return booking_reply(x, rc, &b, 200);
 }
 
@@ -243,12 +243,12 @@ int api_booking_reschedule(struct api_ctx *x)
 	if ((status = action_in(x, &api_reschedule_fields, &in)))
 		return status;
 	rc = booking_reschedule(&x->bx, x->id[0], in.version, in.start, in.staff_id, &b, &outcome,
-				&x->err);
+	                        &x->err);
 	if (rc)
 		return api_fail_booking(x, rc);
 	o = booking_json(x, &b);
 	json_object_set_new(o, "outcome",
-			    json_string(outcome == BOOKING_REQUESTED ? "requested" : "applied"));
+	                    json_string(outcome == BOOKING_REQUESTED ? "requested" : "applied"));
 	return api_reply(x, outcome == BOOKING_REQUESTED ? 202 : 200, o);
 }
 
@@ -261,7 +261,7 @@ int api_booking_cancel(struct api_ctx *x)
 	if ((status = action_in(x, &api_cancel_fields, &in)))
 		return status;
 	rc = booking_cancel(&x->bx, x->id[0], in.version, in.reason, in.text ? in.text : "", &b,
-			    &x->err);
+	                    &x->err);
 	return booking_reply(x, rc, &b, 200);
 }
 
@@ -274,7 +274,7 @@ int api_booking_no_show(struct api_ctx *x)
 	if (status)
 		return status;
 	return booking_reply(x, booking_no_show(&x->bx, x->id[0], in.version, &b, &x->err), &b,
-			     200);
+	                     200);
 }
 
 int api_booking_complete(struct api_ctx *x)
@@ -286,7 +286,7 @@ int api_booking_complete(struct api_ctx *x)
 	if (status)
 		return status;
 	return booking_reply(x, booking_complete(&x->bx, x->id[0], in.version, &b, &x->err), &b,
-			     200);
+	                     200);
 }
 
 int api_booking_approve(struct api_ctx *x)
@@ -309,7 +309,7 @@ int api_booking_decline(struct api_ctx *x)
 	if (status)
 		return status;
 	return booking_reply(
-		x, booking_decline(&x->bx, x->id[0], in.text ? in.text : "", &b, &x->err), &b, 200);
+	    x, booking_decline(&x->bx, x->id[0], in.text ? in.text : "", &b, &x->err), &b, 200);
 }
 
 int api_booking_restore(struct api_ctx *x)
@@ -338,8 +338,7 @@ int api_booking_activity(struct api_ctx *x)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_encode(&api_activity_fields, &log[i]));
 	return api_reply(
-		x, 200,
-		json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "activity", arr));
+	    x, 200, json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "activity", arr));
 }
 
 int api_booking_notifications(struct api_ctx *x)
@@ -357,16 +356,16 @@ int api_booking_notifications(struct api_ctx *x)
 	for (size_t i = 0; i < n; i++) {
 		char created[API_TIME_LEN], due[API_TIME_LEN];
 		const char *state = booking_notify_state_name(v[i].state);
-		json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s}", "id", (json_int_t)v[i].id,
-				      "kind", v[i].kind, "recipient", v[i].recipient, "state",
-				      state ? state : "unknown", "created",
-				      api_time_format(created, v[i].created), "not_before",
-				      api_time_format(due, v[i].not_before), "attempts",
-				      v[i].attempts, "last_error", v[i].last_error);
+		json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s}", "id",
+		                      (json_int_t)v[i].id, "kind", v[i].kind, "recipient",
+		                      v[i].recipient, "state", state ? state : "unknown", "created",
+		                      api_time_format(created, v[i].created), "not_before",
+		                      api_time_format(due, v[i].not_before), "attempts",
+		                      v[i].attempts, "last_error", v[i].last_error);
 
 		json_array_append_new(arr, o);
 	}
-	return api_reply(x, 200,
-			 json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "notifications",
-				   arr));
+	return api_reply(
+	    x, 200,
+	    json_pack("{s:I,s:o}", "booking_id", (json_int_t)x->id[0], "notifications", arr));
 }

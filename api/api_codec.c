@@ -258,17 +258,27 @@ static const char *get_str(const void *rec, size_t off)
 static const char *type_name(enum api_type t)
 {
 	switch (t) {
-	case API_STR: return "a string";
+	case API_STR:
+		return "a string";
 	case API_INT:
-	case API_I64: return "an integer";
-	case API_BOOL: return "true or false";
-	case API_TIME: return "an RFC 3339 date-time such as \"2026-11-23T09:00:00Z\"";
-	case API_DAY: return "a date such as \"2026-11-23\"";
-	case API_HHMM: return "a time of day such as \"09:30\"";
-	case API_IDS: return "an array of positive integers";
-	case API_STATUS: return "a booking status (pending, confirmed, ...)";
-	case API_REASON: return "a cancellation reason (customer, business, no_show, other)";
-	case API_EXTRA: break;
+	case API_I64:
+		return "an integer";
+	case API_BOOL:
+		return "true or false";
+	case API_TIME:
+		return "an RFC 3339 date-time such as \"2026-11-23T09:00:00Z\"";
+	case API_DAY:
+		return "a date such as \"2026-11-23\"";
+	case API_HHMM:
+		return "a time of day such as \"09:30\"";
+	case API_IDS:
+		return "an array of positive integers";
+	case API_STATUS:
+		return "a booking status (pending, confirmed, ...)";
+	case API_REASON:
+		return "a cancellation reason (customer, business, no_show, other)";
+	case API_EXTRA:
+		break;
 	}
 	return "something else";
 }
@@ -297,7 +307,7 @@ static int decode_ids(struct api_ctx *x, const json_t *v, void *rec, const struc
 	for (size_t i = 0; i < n; i++)
 		if (!k || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];
-	put(rec, f->off, &(const int64_t *){ids}, sizeof(const int64_t *));
+	put(rec, f->off, &(const int64_t *){ ids }, sizeof(const int64_t *));
 	put(rec, f->off2, &k, sizeof(k));
 	return 0;
 }
@@ -332,7 +342,8 @@ static int decode_text(const json_t *v, void *rec, const struct api_field *f)
 		if (!(i = booking_reason_from_name(s)))
 			return -1;
 		break;
-	default: return -1;
+	default:
+		return -1;
 	}
 	put(rec, f->off, &i, sizeof(i));
 	return 0;
@@ -347,14 +358,14 @@ static int decode_one(struct api_ctx *x, const struct api_field *f, const json_t
 		if (f->type == API_I64 || f->type == API_TIME)
 			put(rec, f->off, &zero, sizeof(zero));
 		else
-			put(rec, f->off, &(int){0}, sizeof(int));
+			put(rec, f->off, &(int){ 0 }, sizeof(int));
 		return 0;
 	}
 	switch (f->type) {
 	case API_STR:
 		if (!json_is_string(v))
 			return -1;
-		put(rec, f->off, &(const char *){json_string_value(v)}, sizeof(const char *));
+		put(rec, f->off, &(const char *){ json_string_value(v) }, sizeof(const char *));
 		return 0;
 	case API_INT:
 		if (!json_is_integer(v) || json_integer_value(v) < -1000000000 ||
@@ -366,16 +377,19 @@ static int decode_one(struct api_ctx *x, const struct api_field *f, const json_t
 	case API_I64:
 		if (!json_is_integer(v))
 			return -1;
-		put(rec, f->off, &(int64_t){json_integer_value(v)}, sizeof(int64_t));
+		put(rec, f->off, &(int64_t){ json_integer_value(v) }, sizeof(int64_t));
 		return 0;
 	case API_BOOL:
 		if (!json_is_boolean(v))
 			return -1;
-		put(rec, f->off, &(int){json_is_true(v)}, sizeof(int));
+		put(rec, f->off, &(int){ json_is_true(v) }, sizeof(int));
 		return 0;
-	case API_IDS: return json_is_array(v) ? decode_ids(x, v, rec, f) : -1;
-	case API_EXTRA: return 0;
-	default: return json_is_string(v) ? decode_text(v, rec, f) : -1;
+	case API_IDS:
+		return json_is_array(v) ? decode_ids(x, v, rec, f) : -1;
+	case API_EXTRA:
+		return 0;
+	default:
+		return json_is_string(v) ? decode_text(v, rec, f) : -1;
 	}
 }
 
@@ -388,21 +402,21 @@ static const struct api_field *field_find(const struct api_fieldset *fs, const c
 }
 
 int api_decode(struct api_ctx *x, json_t *obj, const struct api_fieldset *fs, void *rec,
-	       enum api_mode mode)
+               enum api_mode mode)
 {
 	const struct api_field *f;
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		if (!(f = field_find(fs, key)))
 			return api_invalid(x, sd_arena_strdup(x->a, key), "unknown member \"%s\"",
-					   key);
+			                   key);
 		if (f->flags & API_F_OUT)
 			continue;
 		if (decode_one(x, f, v, rec))
 			return api_invalid(x, f->name, "\"%s\" must be %s", f->name,
-					   type_name(f->type));
+			                   type_name(f->type));
 	}
 	if (mode != API_CREATE)
 		return 0;
@@ -455,25 +469,32 @@ static json_t *encode_one(const struct api_field *f, const void *rec)
 	int64_t t;
 
 	switch (f->type) {
-	case API_STR: return text(get_str(rec, f->off));
-	case API_INT: return json_integer(get_int(rec, f->off));
+	case API_STR:
+		return text(get_str(rec, f->off));
+	case API_INT:
+		return json_integer(get_int(rec, f->off));
 	case API_I64:
 		t = get_i64(rec, f->off);
 		return !t && (f->flags & API_F_NULL) ? json_null() : json_integer(t);
-	case API_BOOL: return json_boolean(get_int(rec, f->off));
+	case API_BOOL:
+		return json_boolean(get_int(rec, f->off));
 	case API_TIME:
 		t = get_i64(rec, f->off);
 		return !t && (f->flags & API_F_NULL) ? json_null() : text(api_time_format(buf, t));
-	case API_DAY: return text(api_day_format(buf, get_i64(rec, f->off)));
-	case API_HHMM: return text(api_hhmm_format(buf, get_int(rec, f->off)));
-	case API_IDS: return encode_ids(rec, f);
+	case API_DAY:
+		return text(api_day_format(buf, get_i64(rec, f->off)));
+	case API_HHMM:
+		return text(api_hhmm_format(buf, get_int(rec, f->off)));
+	case API_IDS:
+		return encode_ids(rec, f);
 	case API_STATUS:
 		name = booking_status_name(get_int(rec, f->off));
 		return name ? text(name) : json_null();
 	case API_REASON:
 		name = booking_reason_name(get_int(rec, f->off));
 		return name && get_int(rec, f->off) ? text(name) : json_null();
-	case API_EXTRA: break;
+	case API_EXTRA:
+		break;
 	}
 	return json_null();
 }

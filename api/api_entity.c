@@ -178,7 +178,7 @@ static int user_by_name(struct api_ctx *x, const char *name, int64_t *id)
 
 	if (rc == STORE_ENOTFOUND)
 		return api_fail(x, 404, booking_code_name(BOOKING_ENOTFOUND), "user",
-				"there is no user \"%s\"", name);
+		                "there is no user \"%s\"", name);
 	if (rc)
 		return api_fail_store(x, rc);
 	*id = u.id;
@@ -189,8 +189,8 @@ static int user_by_name(struct api_ctx *x, const char *name, int64_t *id)
 static int user_out(struct api_ctx *x, json_t *obj, int64_t user_id)
 {
 	struct store_user u;
-	int rc = user_id ? store_user_get_by_id(x->conn, user_id, x->a, &u, &x->err)
-			 : STORE_ENOTFOUND;
+	int rc =
+	    user_id ? store_user_get_by_id(x->conn, user_id, x->a, &u, &x->err) : STORE_ENOTFOUND;
 
 	if (rc && rc != STORE_ENOTFOUND)
 		return api_fail_store(x, rc);
@@ -211,7 +211,7 @@ static int user_in(struct api_ctx *x, json_t *obj, int64_t *user_id, int nullabl
 	}
 	if (!json_is_string(v))
 		return api_invalid(x, "user", "\"user\" must be a login name%s",
-				   nullable ? " or null" : "");
+		                   nullable ? " or null" : "");
 	return user_by_name(x, json_string_value(v), user_id);
 }
 
@@ -281,7 +281,7 @@ static int staff_get(struct api_ctx *x, int64_t id, void *out)
 static int staff_list(struct api_ctx *x, void **out, size_t *n)
 {
 	int64_t location_id = 0;
-	struct api_param p[] = {{"location_id", API_P_ID, &location_id, 0}};
+	struct api_param p[] = { { "location_id", API_P_ID, &location_id, 0 } };
 	struct store_staff *s = NULL;
 	int status, rc;
 
@@ -327,7 +327,7 @@ static int staff_in(struct api_ctx *x, json_t *obj, void *rec, enum api_mode mod
 	rc = store_user_get_by_id(x->conn, s->user_id, x->a, &u, &x->err);
 	if (rc == STORE_ENOTFOUND)
 		return api_fail(x, 404, booking_code_name(BOOKING_ENOTFOUND), "user_id",
-				"there is no user %lld", (long long)s->user_id);
+		                "there is no user %lld", (long long)s->user_id);
 	if (rc)
 		return api_fail_store(x, rc);
 	s->name = *u.displayname ? u.displayname : u.name;
@@ -372,7 +372,7 @@ static int service_get(struct api_ctx *x, int64_t id, void *out)
 static int service_list(struct api_ctx *x, void **out, size_t *n)
 {
 	int64_t location_id = 0;
-	struct api_param p[] = {{"location_id", API_P_ID, &location_id, 0}};
+	struct api_param p[] = { { "location_id", API_P_ID, &location_id, 0 } };
 	struct store_service *s = NULL;
 	int status, rc;
 
@@ -425,7 +425,7 @@ static int customer_list(struct api_ctx *x, void **out, size_t *n)
 {
 	const char *q = "";
 	int limit = API_LIST_LIMIT;
-	struct api_param p[] = {{"q", API_P_STR, &q, 0}, {"limit", API_P_INT, &limit, 0}};
+	struct api_param p[] = { { "q", API_P_STR, &q, 0 }, { "limit", API_P_INT, &limit, 0 } };
 	struct store_customer *c = NULL;
 	int status, rc;
 

@@ -49,14 +49,15 @@
 
 #define API_COUNT(...) +1
 _Static_assert(0 BOOKING_CODES(API_COUNT) == 0 API_STATUSES(API_COUNT),
-	       "API_STATUSES must list every BOOKING_CODES code once");
+               "API_STATUSES must list every BOOKING_CODES code once");
 #undef API_COUNT
 
 int api_booking_status(int rc)
 {
 	switch (rc) {
 #define API_CASE(code, status) \
-	case code: return status;
+	case code:             \
+		return status;
 		API_STATUSES(API_CASE)
 #undef API_CASE
 	}
@@ -64,7 +65,7 @@ int api_booking_status(int rc)
 }
 
 static int vfail(struct api_ctx *x, int status, const char *code, const char *field,
-		 const char *fmt, va_list ap)
+                 const char *fmt, va_list ap)
 {
 	x->code = code;
 	x->field = field;
@@ -73,7 +74,7 @@ static int vfail(struct api_ctx *x, int status, const char *code, const char *fi
 }
 
 int api_fail(struct api_ctx *x, int status, const char *code, const char *field, const char *fmt,
-	     ...)
+             ...)
 {
 	va_list ap;
 
@@ -99,22 +100,25 @@ int api_fail_booking(struct api_ctx *x, int rc)
 
 	if (status == 500) {
 		SD_ERROR("booking failure", "code=%d detail=%s", rc,
-			 sd_log_quote(x->a, x->err.msg));
+		         sd_log_quote(x->a, x->err.msg));
 		return api_fail(x, 500, booking_code_name(BOOKING_EIO), NULL,
-				"internal error; see the server log");
+		                "internal error; see the server log");
 	}
 	if (status == 503)
 		sd_req_set_header(x->req, "Retry-After", "1");
 	return api_fail(x, status, booking_code_name(rc), NULL, "%s",
-			*x->err.msg ? x->err.msg : booking_code_name(rc));
+	                *x->err.msg ? x->err.msg : booking_code_name(rc));
 }
 
 int api_fail_store(struct api_ctx *x, int rc)
 {
 	switch (rc) {
-	case STORE_ENOTFOUND: return api_fail_booking(x, BOOKING_ENOTFOUND);
-	case STORE_EBUSY: return api_fail_booking(x, BOOKING_EBUSY);
-	default: return api_fail_booking(x, BOOKING_EIO);
+	case STORE_ENOTFOUND:
+		return api_fail_booking(x, BOOKING_ENOTFOUND);
+	case STORE_EBUSY:
+		return api_fail_booking(x, BOOKING_EBUSY);
+	default:
+		return api_fail_booking(x, BOOKING_EIO);
 	}
 }
 
@@ -165,7 +169,7 @@ int api_reply_created(struct api_ctx *x, const char *path, json_t *v)
 	const char *base = x->req->base_url ? x->req->base_url : "";
 
 	sd_req_set_header(x->req, "Location",
-			  sd_arena_printf(x->a, "%s%s%s", base, x->cfg->prefix, path));
+	                  sd_arena_printf(x->a, "%s%s%s", base, x->cfg->prefix, path));
 	return api_reply(x, 201, v);
 }
 

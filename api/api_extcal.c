@@ -20,16 +20,16 @@ static json_t *extcal_json(const struct store_extcal *e)
 {
 	char fetch[API_TIME_LEN], ok[API_TIME_LEN], next[API_TIME_LEN], made[API_TIME_LEN];
 
-	return json_pack("{s:I,s:I,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:s?,s:s?,s:I,s:s,s:s}", "id",
-			 (json_int_t)e->id, "staff_id", (json_int_t)e->staff_id, "url",
-			 *e->url ? e->url : NULL, "path", *e->path ? e->path : NULL, "name",
-			 e->name, "etag", *e->etag ? e->etag : NULL, "last_modified",
-			 *e->last_modified ? e->last_modified : NULL, "last_fetch",
-			 e->last_fetch ? api_time_format(fetch, e->last_fetch) : NULL,
-			 "last_success", e->last_success ? api_time_format(ok, e->last_success) : NULL,
-			 "last_error", *e->last_error ? e->last_error : NULL, "busy_periods",
-			 (json_int_t)e->nbusy, "next_poll", api_time_format(next, e->next_poll),
-			 "created", api_time_format(made, e->created));
+	return json_pack(
+	    "{s:I,s:I,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:s?,s:s?,s:I,s:s,s:s}", "id", (json_int_t)e->id,
+	    "staff_id", (json_int_t)e->staff_id, "url", *e->url ? e->url : NULL, "path",
+	    *e->path ? e->path : NULL, "name", e->name, "etag", *e->etag ? e->etag : NULL,
+	    "last_modified", *e->last_modified ? e->last_modified : NULL, "last_fetch",
+	    e->last_fetch ? api_time_format(fetch, e->last_fetch) : NULL, "last_success",
+	    e->last_success ? api_time_format(ok, e->last_success) : NULL, "last_error",
+	    *e->last_error ? e->last_error : NULL, "busy_periods", (json_int_t)e->nbusy,
+	    "next_poll", api_time_format(next, e->next_poll), "created",
+	    api_time_format(made, e->created));
 }
 
 int api_extcals_list(struct api_ctx *x)
@@ -63,7 +63,7 @@ static int str_member(struct api_ctx *x, json_t *obj, const char *key, const cha
 
 int api_extcal_create(struct api_ctx *x)
 {
-	struct store_extcal in = {.staff_id = x->id[0]}, made;
+	struct store_extcal in = { .staff_id = x->id[0] }, made;
 	const char *key;
 	json_t *obj, *v;
 	int64_t id = 0;
@@ -71,8 +71,7 @@ int api_extcal_create(struct api_ctx *x)
 
 	if ((status = api_body_object(x, 0, &obj)))
 		return status;
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v) {
 		if (strcmp(key, "url") && strcmp(key, "path") && strcmp(key, "name"))
 			return api_invalid(x, key, "unknown member %s", key);
 	}
@@ -84,9 +83,9 @@ int api_extcal_create(struct api_ctx *x)
 	    (rc = booking_extcal_get(&x->bx, in.staff_id, id, &made, &x->err)))
 		return api_fail_booking(x, rc);
 	return api_reply_created(x,
-				 sd_arena_printf(x->a, "/staff/%lld/external-calendars/%lld",
-						 (long long)in.staff_id, (long long)id),
-				 extcal_json(&made));
+	                         sd_arena_printf(x->a, "/staff/%lld/external-calendars/%lld",
+	                                         (long long)in.staff_id, (long long)id),
+	                         extcal_json(&made));
 }
 
 int api_extcal_get(struct api_ctx *x)
@@ -116,7 +115,8 @@ int api_extcal_refresh(struct api_ctx *x)
 	if ((rc = booking_extcal_get(&x->bx, x->id[0], x->id[1], &e, &x->err)))
 		return api_fail_booking(x, rc);
 	if (!x->cfg->extcal_refresh)
-		return api_fail(x, 503, "unavailable", NULL, "external calendars are not fetched here");
+		return api_fail(x, 503, "unavailable", NULL,
+		                "external calendars are not fetched here");
 	if ((rc = x->cfg->extcal_refresh(x->cfg->extcal_cls, x->conn, e.id, &x->err)) &&
 	    rc != STORE_ENOTFOUND)
 		return api_fail_store(x, rc);

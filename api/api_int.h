@@ -22,14 +22,14 @@
 #include "store_bk.h"
 
 /* Roles as bits, for who may call a route. */
-#define API_ROLE(r) (1u << (r))
-#define API_ADMIN API_ROLE(BOOKING_ROLE_ADMIN)
-#define API_STAFF API_ROLE(BOOKING_ROLE_STAFF)
+#define API_ROLE(r)  (1u << (r))
+#define API_ADMIN    API_ROLE(BOOKING_ROLE_ADMIN)
+#define API_STAFF    API_ROLE(BOOKING_ROLE_STAFF)
 #define API_CUSTOMER API_ROLE(BOOKING_ROLE_CUSTOMER)
-#define API_ANY (API_ADMIN | API_STAFF | API_CUSTOMER)
+#define API_ANY      (API_ADMIN | API_STAFF | API_CUSTOMER)
 
-#define API_MAX_IDS 2 /* {id} segments in one path */
-#define API_LIST_LIMIT 100
+#define API_MAX_IDS        2 /* {id} segments in one path */
+#define API_LIST_LIMIT     100
 #define API_LIST_LIMIT_MAX 1000
 
 struct api_route;
@@ -66,10 +66,10 @@ struct api_route {
  * or of the API's own: "malformed_json", "method_not_allowed",
  * "unsupported_media_type". field may be NULL. */
 int api_fail(struct api_ctx *x, int status, const char *code, const char *field, const char *fmt,
-	     ...) __attribute__((format(printf, 5, 6)));
+             ...) __attribute__((format(printf, 5, 6)));
 /* 422 "invalid" naming field (a member or query parameter). */
 int api_invalid(struct api_ctx *x, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* A BOOKING_E* code of a booking call (message from x->err). */
 int api_fail_booking(struct api_ctx *x, int rc);
 /* A STORE_E* code of a direct read. */
@@ -133,7 +133,7 @@ enum api_mode { API_CREATE, API_UPDATE };
  * 0, or 422 (via api_invalid) for an unknown member, a wrong JSON type or a
  * malformed time, day or HH:MM. Strings are borrowed from obj. */
 int api_decode(struct api_ctx *x, json_t *obj, const struct api_fieldset *fs, void *rec,
-	       enum api_mode mode);
+               enum api_mode mode);
 /* A new JSON object of rec by the table (API_F_IN members left out). */
 json_t *api_encode(const struct api_fieldset *fs, const void *rec);
 /* obj, or 422 if the body is missing or not an object (NULL body: an empty
@@ -150,11 +150,11 @@ struct api_action {
 };
 
 extern const struct api_fieldset api_reschedule_fields, api_cancel_fields, api_version_fields,
-	api_decline_fields, api_notes_fields, api_no_fields;
+    api_decline_fields, api_notes_fields, api_no_fields;
 
 extern const struct api_fieldset api_location_fields, api_staff_fields, api_service_fields,
-	api_customer_fields, api_hours_fields, api_exception_fields, api_booking_fields,
-	api_booking_new_fields, api_activity_fields, api_slot_fields, api_report_row_fields;
+    api_customer_fields, api_hours_fields, api_exception_fields, api_booking_fields,
+    api_booking_new_fields, api_activity_fields, api_slot_fields, api_report_row_fields;
 
 /* ---- query strings (api_query.c) --------------------------------------- */
 
@@ -190,7 +190,7 @@ int api_query(struct api_ctx *x, const struct api_param *p, size_t n);
  * midnight, or with end set the local midnight after it (a day given as the
  * end of a range is included). 0 or an error status. */
 int api_when_resolve(struct api_ctx *x, const struct api_when *w, const char *tzid, int end,
-		     int64_t *out);
+                     int64_t *out);
 
 /* ---- time formats (api_time.c) ------------------------------------------ */
 

@@ -13,12 +13,12 @@ json_t *api_notification_json(const struct store_notification *v)
 	const char *state = booking_notify_state_name(v->state);
 
 	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s*,s:s*}", "id", (json_int_t)v->id,
-			 "booking_id", (json_int_t)v->booking_id, "kind", v->kind, "recipient",
-			 v->recipient, "state", state ? state : "unknown", "created",
-			 api_time_format(created, v->created), "not_before",
-			 api_time_format(due, v->not_before), "attempts", v->attempts, "last_error",
-			 v->last_error, "sent", v->sent ? api_time_format(sent, v->sent) : NULL,
-			 "next_try", v->next_try ? api_time_format(next, v->next_try) : NULL);
+	                 "booking_id", (json_int_t)v->booking_id, "kind", v->kind, "recipient",
+	                 v->recipient, "state", state ? state : "unknown", "created",
+	                 api_time_format(created, v->created), "not_before",
+	                 api_time_format(due, v->not_before), "attempts", v->attempts, "last_error",
+	                 v->last_error, "sent", v->sent ? api_time_format(sent, v->sent) : NULL,
+	                 "next_try", v->next_try ? api_time_format(next, v->next_try) : NULL);
 }
 
 int api_notifications_list(struct api_ctx *x)
@@ -30,16 +30,16 @@ int api_notifications_list(struct api_ctx *x)
 	size_t n = 0;
 	json_t *arr;
 	const struct api_param p[] = {
-		{"state", API_P_STR, &state, 0},
-		{"booking_id", API_P_ID, &booking_id, 0},
-		{"limit", API_P_INT, &limit, 0},
+		{ "state", API_P_STR, &state, 0 },
+		{ "booking_id", API_P_ID, &booking_id, 0 },
+		{ "limit", API_P_INT, &limit, 0 },
 	};
 
 	if ((status = api_query(x, p, SD_ARRAY_LEN(p))))
 		return status;
 	if (state && !(st = booking_notify_state_parse(state)))
 		return api_invalid(x, "state", "\"%s\" is not queued, sent, failed or withdrawn",
-				   state);
+		                   state);
 	if ((rc = booking_notifications_all(&x->bx, booking_id, st, limit, &v, &n, &x->err)))
 		return api_fail_booking(x, rc);
 	arr = json_array();

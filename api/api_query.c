@@ -17,7 +17,7 @@
 #include "sd_url.h"
 #include "sd_util.h"
 
-#define DAY_SECS 86400
+#define DAY_SECS   86400
 #define MAX_PARAMS 32
 
 /* One decoded name or value: '+' is a space, then %XX; valid UTF-8. */
@@ -95,12 +95,18 @@ static int parse_when(const char *v, struct api_when *w)
 static int parse_value(const struct api_param *p, const char *v)
 {
 	switch (p->type) {
-	case API_P_ID: return parse_id(v, p->dst);
-	case API_P_INT: return parse_int(v, p->dst);
-	case API_P_STR: return parse_str(v, p->dst);
-	case API_P_DAY: return api_day_parse(v, p->dst);
-	case API_P_WHEN: return parse_when(v, p->dst);
-	case API_P_STATUSES: return parse_statuses(v, p->dst);
+	case API_P_ID:
+		return parse_id(v, p->dst);
+	case API_P_INT:
+		return parse_int(v, p->dst);
+	case API_P_STR:
+		return parse_str(v, p->dst);
+	case API_P_DAY:
+		return api_day_parse(v, p->dst);
+	case API_P_WHEN:
+		return parse_when(v, p->dst);
+	case API_P_STATUSES:
+		return parse_statuses(v, p->dst);
 	}
 	return -1;
 }
@@ -108,20 +114,25 @@ static int parse_value(const struct api_param *p, const char *v)
 static const char *ptype_name(enum api_ptype t)
 {
 	switch (t) {
-	case API_P_ID: return "a positive integer";
-	case API_P_INT: return "a non-negative integer";
-	case API_P_STR: return "text";
-	case API_P_DAY: return "a date such as 2026-11-23";
+	case API_P_ID:
+		return "a positive integer";
+	case API_P_INT:
+		return "a non-negative integer";
+	case API_P_STR:
+		return "text";
+	case API_P_DAY:
+		return "a date such as 2026-11-23";
 	case API_P_WHEN:
 		return "a date (2026-11-23) or an RFC 3339 date-time (2026-11-23T09:00:00Z)";
-	case API_P_STATUSES: return "booking statuses separated by commas";
+	case API_P_STATUSES:
+		return "booking statuses separated by commas";
 	}
 	return "something else";
 }
 
 /* Decodes one "name=value" pair. */
 static int one_param(struct api_ctx *x, const char *s, size_t len, const struct api_param *p,
-		     size_t n, unsigned *seen)
+                     size_t n, unsigned *seen)
 {
 	const char *eq = memchr(s, '=', len);
 	size_t nlen = eq ? (size_t)(eq - s) : len;
@@ -140,7 +151,7 @@ static int one_param(struct api_ctx *x, const char *s, size_t len, const struct 
 	*seen |= 1u << i;
 	if (parse_value(&p[i], val))
 		return api_invalid(x, p[i].name, "query parameter \"%s\" must be %s", name,
-				   ptype_name(p[i].type));
+		                   ptype_name(p[i].type));
 	return 0;
 }
 
@@ -162,7 +173,7 @@ int api_query(struct api_ctx *x, const struct api_param *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (p[i].required && !(seen & (1u << i)))
 			return api_invalid(x, p[i].name, "query parameter \"%s\" is required",
-					   p[i].name);
+			                   p[i].name);
 	return 0;
 }
 
@@ -176,7 +187,7 @@ static int day_start(struct api_ctx *x, const char *tzid, int64_t day, int64_t *
 }
 
 int api_when_resolve(struct api_ctx *x, const struct api_when *w, const char *tzid, int end,
-		     int64_t *out)
+                     int64_t *out)
 {
 	int64_t day;
 

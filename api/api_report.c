@@ -24,9 +24,9 @@ static const struct {
 	const char *name;
 	enum booking_report_period period;
 } periods[] = {
-	{"day", BOOKING_PERIOD_DAY},
-	{"week", BOOKING_PERIOD_WEEK},
-	{"month", BOOKING_PERIOD_MONTH},
+	{ "day", BOOKING_PERIOD_DAY },
+	{ "week", BOOKING_PERIOD_WEEK },
+	{ "month", BOOKING_PERIOD_MONTH },
 };
 
 void api_csv_cell(struct sd_buf *b, const char *s)
@@ -72,7 +72,7 @@ static int reply_csv(struct api_ctx *x, const struct booking_report_row *rows, s
 	}
 	x->req->resp_type = "text/csv; charset=utf-8; header=present";
 	sd_req_set_header(x->req, "Content-Disposition",
-			  "attachment; filename=\"cancellations.csv\"");
+	                  "attachment; filename=\"cancellations.csv\"");
 	return 200;
 }
 
@@ -88,7 +88,7 @@ static int wants_csv(struct api_ctx *x, const char *format)
 
 /* The report's range: days in location_id's zone (or UTC). */
 static int report_range(struct api_ctx *x, int64_t location_id, const struct api_when *from,
-			const struct api_when *to, int64_t *f, int64_t *t)
+                        const struct api_when *to, int64_t *f, int64_t *t)
 {
 	const char *tzid = NULL;
 	struct store_location l;
@@ -112,15 +112,15 @@ static int report_range(struct api_ctx *x, int64_t location_id, const struct api
 int api_report_cancellations(struct api_ctx *x)
 {
 	int64_t location_id = 0, staff_id = 0, f, t;
-	struct api_when from = {0}, to = {0};
+	struct api_when from = { 0 }, to = { 0 };
 	const char *period = "day", *format = NULL;
 	struct api_param p[] = {
-		{"from", API_P_WHEN, &from, 1},
-		{"to", API_P_WHEN, &to, 1},
-		{"location_id", API_P_ID, &location_id, 0},
-		{"staff_id", API_P_ID, &staff_id, 0},
-		{"period", API_P_STR, &period, 0},
-		{"format", API_P_STR, &format, 0},
+		{ "from", API_P_WHEN, &from, 1 },
+		{ "to", API_P_WHEN, &to, 1 },
+		{ "location_id", API_P_ID, &location_id, 0 },
+		{ "staff_id", API_P_ID, &staff_id, 0 },
+		{ "period", API_P_STR, &period, 0 },
+		{ "format", API_P_STR, &format, 0 },
 	};
 	struct booking_report_row *rows = NULL;
 	size_t n = 0, k;
@@ -138,7 +138,7 @@ int api_report_cancellations(struct api_ctx *x)
 	if ((status = report_range(x, location_id, &from, &to, &f, &t)))
 		return status;
 	rc = booking_cancel_report(&x->bx, f, t, location_id, staff_id, periods[k].period, &rows,
-				   &n, &x->err);
+	                           &n, &x->err);
 	if (rc)
 		return api_fail_booking(x, rc);
 	if (csv)
@@ -146,12 +146,11 @@ int api_report_cancellations(struct api_ctx *x)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_encode(&api_report_row_fields, &rows[i]));
-	return api_reply(x, 200,
-			 json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "from",
-				   api_time_format((char[API_TIME_LEN]){0}, f), "to",
-				   api_time_format((char[API_TIME_LEN]){0}, t), "period", period,
-				   "location_id",
-				   location_id ? json_integer(location_id) : json_null(),
-				   "staff_id", staff_id ? json_integer(staff_id) : json_null(),
-				   "rows", arr));
+	return api_reply(
+	    x, 200,
+	    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "from",
+	              api_time_format((char[API_TIME_LEN]){ 0 }, f), "to",
+	              api_time_format((char[API_TIME_LEN]){ 0 }, t), "period", period,
+	              "location_id", location_id ? json_integer(location_id) : json_null(),
+	              "staff_id", staff_id ? json_integer(staff_id) : json_null(), "rows", arr));
 }

@@ -37,7 +37,7 @@ static int staff_exists(struct api_ctx *x, int64_t id)
 int api_hours_get(struct api_ctx *x)
 {
 	int64_t staff_id = x->id[0], location_id = 0;
-	struct api_param p[] = {{"location_id", API_P_ID, &location_id, 0}};
+	struct api_param p[] = { { "location_id", API_P_ID, &location_id, 0 } };
 	struct store_hours *rows = NULL;
 	size_t n = 0;
 	json_t *arr;
@@ -55,16 +55,16 @@ int api_hours_get(struct api_ctx *x)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_encode(&api_hours_fields, &rows[i]));
 	return api_reply(x, 200,
-			 json_pack("{s:I,s:o,s:o}", "staff_id", (json_int_t)staff_id, "location_id",
-				   location_id ? json_integer(location_id) : json_null(), "hours",
-				   arr));
+	                 json_pack("{s:I,s:o,s:o}", "staff_id", (json_int_t)staff_id, "location_id",
+	                           location_id ? json_integer(location_id) : json_null(), "hours",
+	                           arr));
 }
 
 /* Names the array item in a decoding error: "[2].start". */
 static int item_error(struct api_ctx *x, size_t i, int status)
 {
-	x->field = sd_arena_printf(x->a, "[%zu]%s%s", i, x->field ? "." : "",
-				   x->field ? x->field : "");
+	x->field =
+	    sd_arena_printf(x->a, "[%zu]%s%s", i, x->field ? "." : "", x->field ? x->field : "");
 	x->message = sd_arena_printf(x->a, "item %zu: %s", i, x->message);
 	return status;
 }
@@ -72,7 +72,7 @@ static int item_error(struct api_ctx *x, size_t i, int status)
 int api_hours_put(struct api_ctx *x)
 {
 	int64_t staff_id = x->id[0], location_id = 0;
-	struct api_param p[] = {{"location_id", API_P_ID, &location_id, 1}};
+	struct api_param p[] = { { "location_id", API_P_ID, &location_id, 1 } };
 	struct store_hours *rows;
 	size_t n;
 	int status, rc;
@@ -81,8 +81,7 @@ int api_hours_put(struct api_ctx *x)
 		return status;
 	if (!json_is_array(x->body))
 		return api_invalid(
-			x, NULL,
-			"the body must be a JSON array of {\"weekday\", \"start\", \"end\"}");
+		    x, NULL, "the body must be a JSON array of {\"weekday\", \"start\", \"end\"}");
 	n = json_array_size(x->body);
 	rows = sd_arena_alloc(x->a, (n ? n : 1) * sizeof(*rows));
 	for (size_t i = 0; i < n; i++) {
@@ -103,7 +102,7 @@ int api_hours_put(struct api_ctx *x)
 
 /* The exceptions of staff_id on days [from, to), in a read transaction. */
 static int exceptions_read(struct api_ctx *x, int64_t staff_id, int64_t from, int64_t to,
-			   struct store_exception **out, size_t *n)
+                           struct store_exception **out, size_t *n)
 {
 	int status, rc;
 
@@ -117,7 +116,7 @@ static int exceptions_read(struct api_ctx *x, int64_t staff_id, int64_t from, in
 }
 
 static const struct store_exception *exception_find(const struct store_exception *e, size_t n,
-						    int64_t id)
+                                                    int64_t id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (e[i].id == id)
@@ -128,7 +127,7 @@ static const struct store_exception *exception_find(const struct store_exception
 int api_exceptions_list(struct api_ctx *x)
 {
 	int64_t from = DAY_MIN_ALL, to = DAY_MAX_ALL - 1;
-	struct api_param p[] = {{"from", API_P_DAY, &from, 0}, {"to", API_P_DAY, &to, 0}};
+	struct api_param p[] = { { "from", API_P_DAY, &from, 0 }, { "to", API_P_DAY, &to, 0 } };
 	struct store_exception *e = NULL;
 	size_t n = 0;
 	json_t *arr;
@@ -141,13 +140,13 @@ int api_exceptions_list(struct api_ctx *x)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_encode(&api_exception_fields, &e[i]));
 	return api_reply(
-		x, 200,
-		json_pack("{s:I,s:o}", "staff_id", (json_int_t)x->id[0], "exceptions", arr));
+	    x, 200, json_pack("{s:I,s:o}", "staff_id", (json_int_t)x->id[0], "exceptions", arr));
 }
 
 int api_exception_create(struct api_ctx *x)
 {
-	struct store_exception in = {.staff_id = x->id[0], .end_min = 1440, .note = ""}, *e = NULL;
+	struct store_exception in = { .staff_id = x->id[0], .end_min = 1440, .note = "" },
+	                       *e = NULL;
 	const struct store_exception *made;
 	json_t *obj;
 	size_t n = 0;
@@ -164,9 +163,9 @@ int api_exception_create(struct api_ctx *x)
 	if (!(made = exception_find(e, n, id)))
 		return api_fail_store(x, STORE_ENOTFOUND);
 	return api_reply_created(x,
-				 sd_arena_printf(x->a, "/staff/%lld/exceptions/%lld",
-						 (long long)in.staff_id, (long long)id),
-				 api_encode(&api_exception_fields, made));
+	                         sd_arena_printf(x->a, "/staff/%lld/exceptions/%lld",
+	                                         (long long)in.staff_id, (long long)id),
+	                         api_encode(&api_exception_fields, made));
 }
 
 int api_exception_delete(struct api_ctx *x)
@@ -180,8 +179,8 @@ int api_exception_delete(struct api_ctx *x)
 		return status;
 	if (!exception_find(e, n, x->id[1]))
 		return api_fail(x, 404, booking_code_name(BOOKING_ENOTFOUND), NULL,
-				"staff member %lld has no exception %lld", (long long)x->id[0],
-				(long long)x->id[1]);
+		                "staff member %lld has no exception %lld", (long long)x->id[0],
+		                (long long)x->id[1]);
 	if ((rc = booking_exception_delete(&x->bx, x->id[1], &x->err)))
 		return api_fail_booking(x, rc);
 	return 204;
@@ -204,7 +203,7 @@ static int owner_load(struct api_ctx *x, struct owner *o)
 	if ((status = api_read_begin(x)))
 		return status;
 	rc = o->service ? store_service_get(x->conn, x->id[0], x->a, &o->svc, &x->err)
-			: store_location_get(x->conn, x->id[0], x->a, &o->loc, &x->err);
+	                : store_location_get(x->conn, x->id[0], x->a, &o->loc, &x->err);
 	api_read_end(x);
 	return rc ? api_fail_store(x, rc) : 0;
 }
@@ -253,8 +252,7 @@ static int rules_reply(struct api_ctx *x, const struct owner *o)
 	if (status)
 		return status;
 	return api_reply(
-		x, 200,
-		json_pack("{s:o,s:o}", "rules", rules_json(owner_rules(o)), "effective", eff));
+	    x, 200, json_pack("{s:o,s:o}", "rules", rules_json(owner_rules(o)), "effective", eff));
 }
 
 int api_rules_get(struct api_ctx *x)
@@ -279,7 +277,7 @@ int api_rules_put(struct api_ctx *x)
 	if ((status = api_body_object(x, 0, &patch)) || (status = owner_load(x, &o)))
 		return status;
 	set = api_keep(x, rules_json(owner_rules(&o)));
-	json_object_foreach(patch, key, v) {
+	json_object_foreach (patch, key, v) {
 		if (json_is_null(v))
 			json_object_del(set, key);
 		else
@@ -293,7 +291,7 @@ int api_rules_put(struct api_ctx *x)
 		o.loc.rules = sd_arena_strdup(x->a, text);
 	free(text);
 	rc = o.service ? booking_service_save(&x->bx, &o.svc, &id, &x->err)
-		       : booking_location_save(&x->bx, &o.loc, &id, &x->err);
+	               : booking_location_save(&x->bx, &o.loc, &id, &x->err);
 	if (rc)
 		return api_fail_booking(x, rc);
 	return rules_reply(x, &o);

@@ -53,7 +53,7 @@ int api_day_weekday(int64_t day)
 
 static int days_in_month(int64_t y, int m)
 {
-	static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : n[m - 1];
@@ -156,7 +156,7 @@ char *api_time_format(char buf[API_TIME_LEN], int64_t t)
 
 	api_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, API_TIME_LEN, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
-		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	         (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 	return buf;
 }
 

@@ -18,11 +18,11 @@
 #include "booking_avail.h"
 #include "ics_zone.h"
 
-#define STAFF	 20
-#define DAYS	 31
+#define STAFF    20
+#define DAYS     31
 #define BOOKINGS 5000
-#define MIN	 INT64_C(60)
-#define DAY	 INT64_C(86400)
+#define MIN      INT64_C(60)
+#define DAY      INT64_C(86400)
 
 static double now_ms(void)
 {
@@ -63,7 +63,7 @@ static void bookings_make(struct booking_busy *b, size_t n, int64_t from, unsign
 
 /* One run: every staff member's slots; the total in *slots. */
 static int run_once(struct booking_avail_in *in, const struct booking_busy *busy, size_t per_staff,
-		    int shared, size_t *slots)
+                    int shared, size_t *slots)
 {
 	*slots = 0;
 	for (size_t s = 0; s < STAFF; s++) {
@@ -86,7 +86,7 @@ static int run_once(struct booking_avail_in *in, const struct booking_busy *busy
 }
 
 static int bench(const char *what, struct booking_avail_in *in, const struct booking_busy *busy,
-		 size_t per_staff, int shared, int runs)
+                 size_t per_staff, int shared, int runs)
 {
 	double *t = calloc((size_t)runs, sizeof(*t));
 	size_t slots = 0;
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 {
 	static struct booking_busy busy[BOOKINGS];
 	struct store_hours hours[5];
-	struct booking_avail_in in = {0};
+	struct booking_avail_in in = { 0 };
 	int runs = argc > 1 ? atoi(argv[1]) : 21;
 	int64_t from, ns[2];
 	unsigned seed = 42;
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		return 1;
 	from = ns[0];
 	for (int wd = 1; wd <= 5; wd++)
-		hours[wd - 1] = (struct store_hours){1, wd, 9 * 60, 17 * 60};
+		hours[wd - 1] = (struct store_hours){ 1, wd, 9 * 60, 17 * 60 };
 	in.tzid = "Europe/Berlin";
 	in.from = from;
 	in.to = from + DAYS * DAY;

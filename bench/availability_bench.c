@@ -25,11 +25,11 @@
 #include "ics.h"
 #include "sd_util.h"
 
-#define STAFF 20
+#define STAFF             20
 #define PER_STAFF_DEFAULT 250
 static int PER_STAFF = PER_STAFF_DEFAULT;
 #define DAYS 31
-#define DAY INT64_C(86400)
+#define DAY  INT64_C(86400)
 #define FROM INT64_C(1898553600) /* 2030-03-01T00:00:00Z */
 
 static double now_ms(void)
@@ -53,27 +53,31 @@ static void die(const char *what, const struct sd_err *e)
 	exit(1);
 }
 
-static const char events_fmt[] =
-	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//bench//EN\r\n"
-	"BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20300101T000000Z\r\n"
-	"DTSTART;TZID=Europe/Berlin:%s\r\nDTEND;TZID=Europe/Berlin:%s\r\n"
-	"RRULE:%s\r\n%sEND:VEVENT\r\nEND:VCALENDAR\r\n";
+static const char events_fmt[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//bench//EN\r\n"
+                                 "BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20300101T000000Z\r\n"
+                                 "DTSTART;TZID=Europe/Berlin:%s\r\nDTEND;TZID=Europe/Berlin:%s\r\n"
+                                 "RRULE:%s\r\n%sEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 /* One recurring event in calendar coll. */
 static void event_put(struct booking_ctx *x, int64_t coll, const char *uid, const char *start,
-		      const char *end, const char *rrule, const char *extra)
+                      const char *end, const char *rrule, const char *extra)
 {
 	char *text = sd_arena_printf(x->a, events_fmt, uid, start, end, rrule, extra);
 	struct ics_info info;
-	struct store_obj o = {0};
+	struct store_obj o = { 0 };
 	struct sd_err e;
 
 	if (ics_object_check(text, strlen(text), ICS_COMP_VEVENT, x->a, &info, &e))
 		die("event", &e);
-	o = (struct store_obj){.coll_id = coll, .name = sd_arena_printf(x->a, "%s.ics", uid),
-			       .content_type = "text/calendar", .data = text, .len = strlen(text),
-			       .uid = info.uid, .comp = STORE_COMP_VEVENT,
-			       .first_start = info.first_start, .last_end = info.last_end};
+	o = (struct store_obj){ .coll_id = coll,
+		                .name = sd_arena_printf(x->a, "%s.ics", uid),
+		                .content_type = "text/calendar",
+		                .data = text,
+		                .len = strlen(text),
+		                .uid = info.uid,
+		                .comp = STORE_COMP_VEVENT,
+		                .first_start = info.first_start,
+		                .last_end = info.last_end };
 	if (store_obj_put(x->conn, &o, x->a, NULL, NULL, &e))
 		die("event put", &e);
 }
@@ -81,9 +85,9 @@ static void event_put(struct booking_ctx *x, int64_t coll, const char *uid, cons
 static void member_make(struct booking_ctx *x, int64_t loc, int i, int64_t *staff_out)
 {
 	char name[32];
-	struct store_staff st = {.active = 1, .location_ids = &loc, .nlocations = 1};
+	struct store_staff st = { .active = 1, .location_ids = &loc, .nlocations = 1 };
 	struct store_hours h[6];
-	struct store_coll home, cal = {0};
+	struct store_coll home, cal = { 0 };
 	struct sd_err e;
 	int64_t user, coll;
 
@@ -91,9 +95,11 @@ static void member_make(struct booking_ctx *x, int64_t loc, int i, int64_t *staf
 	if (store_user_create(x->conn, name, name, "", "x", &user, &e) ||
 	    store_home_get(x->conn, user, x->a, &home, &e))
 		die("user", &e);
-	cal = (struct store_coll){.parent_id = home.id, .owner_id = user,
-				  .kind = STORE_COLL_CALENDAR, .name = "personal",
-				  .components = STORE_COMP_VEVENT};
+	cal = (struct store_coll){ .parent_id = home.id,
+		                   .owner_id = user,
+		                   .kind = STORE_COLL_CALENDAR,
+		                   .name = "personal",
+		                   .components = STORE_COMP_VEVENT };
 	if (store_coll_create(x->conn, &cal, &coll, &e))
 		die("calendar", &e);
 	st.user_id = user;
@@ -101,23 +107,23 @@ static void member_make(struct booking_ctx *x, int64_t loc, int i, int64_t *staf
 	if (booking_staff_save(x, &st, staff_out, &e))
 		die("staff", &e);
 	for (int d = 0; d < 5; d++)
-		h[d] = (struct store_hours){loc, d + 1, 7 * 60, 20 * 60};
-	h[5] = (struct store_hours){loc, 6, 8 * 60, 14 * 60};
+		h[d] = (struct store_hours){ loc, d + 1, 7 * 60, 20 * 60 };
+	h[5] = (struct store_hours){ loc, 6, 8 * 60, 14 * 60 };
 	if (booking_hours_set(x, *staff_out, loc, h, 6, &e))
 		die("hours", &e);
 	event_put(x, coll, sd_arena_printf(x->a, "standup-%d", i), "20300101T080000",
-		  "20300101T081500", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "");
+	          "20300101T081500", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "");
 	event_put(x, coll, sd_arena_printf(x->a, "meeting-%d", i), "20300107T120000",
-		  "20300107T130000", "FREQ=WEEKLY",
-		  "EXDATE;TZID=Europe/Berlin:20300318T120000\r\n");
-	event_put(x, coll, sd_arena_printf(x->a, "out-%d", i), "20300306T140000",
-		  "20300306T180000", "FREQ=WEEKLY;INTERVAL=2", "");
+	          "20300107T130000", "FREQ=WEEKLY",
+	          "EXDATE;TZID=Europe/Berlin:20300318T120000\r\n");
+	event_put(x, coll, sd_arena_printf(x->a, "out-%d", i), "20300306T140000", "20300306T180000",
+	          "FREQ=WEEKLY;INTERVAL=2", "");
 }
 
 /* PER_STAFF bookings for each member, on free slots chosen pseudo-randomly
  * from what availability offers. */
 static void bookings_make(struct booking_ctx *x, int64_t svc, const int64_t *staff,
-			  int64_t customer)
+                          int64_t customer)
 {
 	unsigned seed = 42;
 	struct sd_err e;
@@ -126,8 +132,9 @@ static void bookings_make(struct booking_ctx *x, int64_t svc, const int64_t *sta
 		for (int k = 0, tries = 0; k < PER_STAFF; k++) {
 			int64_t day = FROM + (int64_t)(rand_r(&seed) % DAYS) * DAY;
 			struct booking_slot *slots;
-			struct booking_new b = {.service_id = svc, .staff_id = staff[s],
-						.customer_id = customer};
+			struct booking_new b = { .service_id = svc,
+				                 .staff_id = staff[s],
+				                 .customer_id = customer };
 			struct store_booking out;
 			struct booking_ctx y = *x;
 			size_t n;
@@ -138,7 +145,7 @@ static void bookings_make(struct booking_ctx *x, int64_t svc, const int64_t *sta
 			if (!n) {
 				sd_arena_free(y.a);
 				if (++tries > 50 * PER_STAFF)
-					die("setup", &(struct sd_err){0, "the calendar is full"});
+					die("setup", &(struct sd_err){ 0, "the calendar is full" });
 				k--; /* a Sunday or a full day: another day */
 				continue;
 			}
@@ -154,8 +161,7 @@ static void bookings_make(struct booking_ctx *x, int64_t svc, const int64_t *sta
 		fprintf(stderr, "\n");
 }
 
-static double median_ms(struct booking_ctx *x, int64_t svc, int64_t staff, int runs,
-			size_t *nslots)
+static double median_ms(struct booking_ctx *x, int64_t svc, int64_t staff, int runs, size_t *nslots)
 {
 	double *t = sd_xcalloc((size_t)runs, sizeof(*t)), m;
 	struct sd_err e;
@@ -167,7 +173,8 @@ static double median_ms(struct booking_ctx *x, int64_t svc, int64_t staff, int r
 		double t0 = now_ms();
 
 		y.a = a;
-		if (booking_availability(&y, svc, staff, FROM, FROM + DAYS * DAY, &slots, nslots, &e))
+		if (booking_availability(&y, svc, staff, FROM, FROM + DAYS * DAY, &slots, nslots,
+		                         &e))
 			die("availability", &e);
 		t[r] = now_ms() - t0;
 		sd_arena_free(a);
@@ -185,13 +192,17 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		PER_STAFF = atoi(argv[2]);
 	char dir[] = "/tmp/slotdav-availbench-XXXXXX", path[64], cmd[96];
-	struct booking_actor sys = {BOOKING_ROLE_SYSTEM, 0, 0, "bench", "cli", ""};
-	struct store_location loc = {.name = "Bench", .timezone = "Europe/Berlin",
-				     .email = "bench@example.org"};
-	struct store_customer cust = {.name = "Customer"};
-	struct store_service svc = {.name = "Service", .duration_min = 30, .buffer_before_min = 5,
-				    .buffer_after_min = 10, .active = 1};
-	struct booking_ctx x = {.now = FROM - DAY, .actor = &sys};
+	struct booking_actor sys = { BOOKING_ROLE_SYSTEM, 0, 0, "bench", "cli", "" };
+	struct store_location loc = { .name = "Bench",
+		                      .timezone = "Europe/Berlin",
+		                      .email = "bench@example.org" };
+	struct store_customer cust = { .name = "Customer" };
+	struct store_service svc = { .name = "Service",
+		                     .duration_min = 30,
+		                     .buffer_before_min = 5,
+		                     .buffer_after_min = 10,
+		                     .active = 1 };
+	struct booking_ctx x = { .now = FROM - DAY, .actor = &sys };
 	struct store *st;
 	struct sd_err e;
 	struct rusage ru;
@@ -205,7 +216,8 @@ int main(int argc, char **argv)
 	if (store_open(&st, path, 1, &e) || store_conn_acquire(st, &x.conn, &e))
 		die("open", &e);
 	x.a = sd_arena_new();
-	if (booking_location_save(&x, &loc, NULL, &e) || booking_customer_save(&x, &cust, &cust_id, &e))
+	if (booking_location_save(&x, &loc, NULL, &e) ||
+	    booking_customer_save(&x, &cust, &cust_id, &e))
 		die("location", &e);
 	for (int i = 0; i < STAFF; i++)
 		member_make(&x, loc.id, i, &staff[i]);

@@ -28,8 +28,11 @@
 #include "sd_arena.h"
 #include "sd_err.h"
 
-#define CAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//slotdav//bench//EN\r\n" body "END:VCALENDAR\r\n"
-#define EV(body)  "BEGIN:VEVENT\r\nUID:b@example.com\r\nDTSTAMP:20240101T000000Z\r\n" body "END:VEVENT\r\n"
+#define CAL(body)                                                                 \
+	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//slotdav//bench//EN\r\n" body \
+	"END:VCALENDAR\r\n"
+#define EV(body) \
+	"BEGIN:VEVENT\r\nUID:b@example.com\r\nDTSTAMP:20240101T000000Z\r\n" body "END:VEVENT\r\n"
 
 #define T2024 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY   INT64_C(86400)
@@ -44,57 +47,62 @@ struct bcase {
 };
 
 static const struct bcase cases[] = {
-	{"check: SECONDLY;COUNT=999999999 (budget spent)", CHECK,
-	 CAL(EV("DTSTART:20240101T100000Z\r\nRRULE:FREQ=SECONDLY;COUNT=999999999\r\n")), 0, 0},
-	{"check: SECONDLY;BYMONTH=12;BYHOUR=3 (not walked)", CHECK,
-	 CAL(EV("DTSTART:20240101T100000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=12;BYHOUR=3;COUNT=10\r\n")), 0,
-	 0},
-	{"check: 5 x MONTHLY;BYDAY=5MO;BYMONTHDAY=n (not walked)", CHECK,
-	 CAL(EV("DTSTART:20240101T100000Z\r\nDURATION:PT1H\r\n"
-		"RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1;UNTIL=20250101T000000Z\r\n"
-		"RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=2;UNTIL=20250101T000000Z\r\n"
-		"RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;UNTIL=20250101T000000Z\r\n"
-		"RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=3;UNTIL=20250101T000000Z\r\n"
-		"RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=4;UNTIL=20250101T000000Z\r\n")),
-	 0, 0},
-	{"check: VTIMEZONE with FREQ=HOURLY (refused)", CHECK,
-	 CAL("BEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
-	     "TZOFFSETTO:+0100\r\nTZOFFSETFROM:+0100\r\nRRULE:FREQ=HOURLY\r\nEND:STANDARD\r\n"
-	     "END:VTIMEZONE\r\n" EV("DTSTART;TZID=Evil:20240101T100000\r\n")),
-	 0, 0},
-	{"check: a VTIMEZONE asked about the year 3000 (clamped)", CHECK,
-	 CAL("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"
-	     "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nDTSTART:19810329T020000\r\n"
-	     "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
-	     "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19961027T030000\r\n"
-	     "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
-	     EV("DTSTART;TZID=Europe/Berlin:30000115T120000\r\nDURATION:PT1H\r\n")),
-	 0, 0},
-	{"filter: SECONDLY from 1970, 1 s in 2024", FILTER,
-	 CAL(EV("DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 1},
-	{"filter: SECONDLY;BYMONTH=2, one day (not walked)", FILTER,
-	 CAL(EV("DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=2\r\n")), T2024,
-	 T2024 + DAY},
-	{"filter: MINUTELY;BYMONTH=1;BYHOUR=9, an hour", FILTER,
-	 CAL(EV("DTSTART:20231201T000000Z\r\nRRULE:FREQ=MINUTELY;BYMONTH=1;BYHOUR=9\r\n")),
-	 T2024 + 4 * DAY + 10 * 3600, T2024 + 4 * DAY + 11 * 3600},
-	{"filter: fortnightly since 2010, a minute in 2029", FILTER,
-	 CAL(EV("DTSTART:20100105T090000Z\r\nDURATION:PT1H\r\n"
-		"RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH\r\n")),
-	 INT64_C(1891675800), INT64_C(1891675860)}, /* 2029-12-11T09:30Z */
-	{"expand: SECONDLY over 21 days (too many)", EXPAND,
-	 CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 21 * DAY},
-	{"expand: SECONDLY;BYMONTH=2 over 21 days (not walked)", EXPAND,
-	 CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=2\r\n")), T2024,
-	 T2024 + 21 * DAY},
-	{"expand: SECONDLY, 10 minutes (600 instances)", EXPAND,
-	 CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 600},
-	{"free-busy: SECONDLY;INTERVAL=2, a week (capped)", FREEBUSY,
-	 CAL(EV("DTSTART:20240102T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;INTERVAL=2\r\n")),
-	 T2024, T2024 + 7 * DAY},
-	{"free-busy: SECONDLY;INTERVAL=2, an hour (1800 periods)", FREEBUSY,
-	 CAL(EV("DTSTART:20240101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;INTERVAL=2\r\n")),
-	 T2024, T2024 + 3600},
+	{ "check: SECONDLY;COUNT=999999999 (budget spent)", CHECK,
+	  CAL(EV("DTSTART:20240101T100000Z\r\nRRULE:FREQ=SECONDLY;COUNT=999999999\r\n")), 0, 0 },
+	{ "check: SECONDLY;BYMONTH=12;BYHOUR=3 (not walked)", CHECK,
+	  CAL(EV(
+	      "DTSTART:20240101T100000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=12;BYHOUR=3;COUNT=10\r\n")),
+	  0, 0 },
+	{ "check: 5 x MONTHLY;BYDAY=5MO;BYMONTHDAY=n (not walked)", CHECK,
+	  CAL(EV("DTSTART:20240101T100000Z\r\nDURATION:PT1H\r\n"
+	         "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1;UNTIL=20250101T000000Z\r\n"
+	         "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=2;UNTIL=20250101T000000Z\r\n"
+	         "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;UNTIL=20250101T000000Z\r\n"
+	         "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=3;UNTIL=20250101T000000Z\r\n"
+	         "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=4;UNTIL=20250101T000000Z\r\n")),
+	  0, 0 },
+	{ "check: VTIMEZONE with FREQ=HOURLY (refused)", CHECK,
+	  CAL("BEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+	      "TZOFFSETTO:+0100\r\nTZOFFSETFROM:+0100\r\nRRULE:FREQ=HOURLY\r\nEND:STANDARD\r\n"
+	      "END:VTIMEZONE\r\n" EV("DTSTART;TZID=Evil:20240101T100000\r\n")),
+	  0, 0 },
+	{ "check: a VTIMEZONE asked about the year 3000 (clamped)", CHECK,
+	  CAL("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"
+	      "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nDTSTART:"
+	      "19810329T020000\r\n"
+	      "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+	      "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:"
+	      "19961027T030000\r\n"
+	      "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" EV(
+	          "DTSTART;TZID=Europe/Berlin:30000115T120000\r\nDURATION:PT1H\r\n")),
+	  0, 0 },
+	{ "filter: SECONDLY from 1970, 1 s in 2024", FILTER,
+	  CAL(EV("DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 1 },
+	{ "filter: SECONDLY;BYMONTH=2, one day (not walked)", FILTER,
+	  CAL(EV("DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=2\r\n")), T2024,
+	  T2024 + DAY },
+	{ "filter: MINUTELY;BYMONTH=1;BYHOUR=9, an hour", FILTER,
+	  CAL(EV("DTSTART:20231201T000000Z\r\nRRULE:FREQ=MINUTELY;BYMONTH=1;BYHOUR=9\r\n")),
+	  T2024 + 4 * DAY + 10 * 3600, T2024 + 4 * DAY + 11 * 3600 },
+	{ "filter: fortnightly since 2010, a minute in 2029", FILTER,
+	  CAL(EV("DTSTART:20100105T090000Z\r\nDURATION:PT1H\r\n"
+	         "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH\r\n")),
+	  INT64_C(1891675800), INT64_C(1891675860) }, /* 2029-12-11T09:30Z */
+	{ "expand: SECONDLY over 21 days (too many)", EXPAND,
+	  CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 21 * DAY },
+	{ "expand: SECONDLY;BYMONTH=2 over 21 days (not walked)", EXPAND,
+	  CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY;BYMONTH=2\r\n")), T2024,
+	  T2024 + 21 * DAY },
+	{ "expand: SECONDLY, 10 minutes (600 instances)", EXPAND,
+	  CAL(EV("DTSTART:20240101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n")), T2024, T2024 + 600 },
+	{ "free-busy: SECONDLY;INTERVAL=2, a week (capped)", FREEBUSY,
+	  CAL(EV(
+	      "DTSTART:20240102T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;INTERVAL=2\r\n")),
+	  T2024, T2024 + 7 * DAY },
+	{ "free-busy: SECONDLY;INTERVAL=2, an hour (1800 periods)", FREEBUSY,
+	  CAL(EV(
+	      "DTSTART:20240101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY;INTERVAL=2\r\n")),
+	  T2024, T2024 + 3600 },
 };
 
 static double now_ms(void)
@@ -128,15 +136,17 @@ static long run_once(const struct bcase *c)
 		break;
 	}
 	case FILTER: {
-		struct ics_time_range r = {c->start, c->end};
-		struct ics_comp_filter ev = {.name = "VEVENT", .range = &r};
-		struct ics_comp_filter cal = {.name = "VCALENDAR", .comps = &ev};
+		struct ics_time_range r = { c->start, c->end };
+		struct ics_comp_filter ev = { .name = "VEVENT", .range = &r };
+		struct ics_comp_filter cal = { .name = "VCALENDAR", .comps = &ev };
 
 		rc = ics_filter_match(c->ics, len, &cal, NULL, &err);
 		break;
 	}
 	case EXPAND: {
-		struct ics_select sel = {.expand = 1, .expand_start = c->start, .expand_end = c->end};
+		struct ics_select sel = { .expand = 1,
+			                  .expand_start = c->start,
+			                  .expand_end = c->end };
 		const char *out;
 
 		rc = ics_calendar_data(c->ics, len, &sel, NULL, a, &out, &n, &err);

@@ -61,13 +61,13 @@
 #include "ics.h"
 #include "ics_zone.h"
 
-#define DAY	 INT64_C(86400)
-#define REACH	 DAY	       /* more than any UTC offset */
-#define MARGIN	 (4 * DAY)     /* spans fetched around the range */
-#define LEN_MAX	 (7 * DAY)     /* duration, step and buffers */
+#define DAY      INT64_C(86400)
+#define REACH    DAY           /* more than any UTC offset */
+#define MARGIN   (4 * DAY)     /* spans fetched around the range */
+#define LEN_MAX  (7 * DAY)     /* duration, step and buffers */
 #define DAYS_MAX INT64_C(3700) /* about ten years per call */
-#define T_MIN	 (ICS_ZONE_TIME_MIN + 2 * MARGIN)
-#define T_MAX	 (ICS_ZONE_TIME_MAX - 2 * MARGIN)
+#define T_MIN    (ICS_ZONE_TIME_MIN + 2 * MARGIN)
+#define T_MAX    (ICS_ZONE_TIME_MAX - 2 * MARGIN)
 
 struct iv {
 	int64_t s, e; /* [s, e) */
@@ -79,7 +79,7 @@ struct avail {
 	struct sd_arena *a;
 	struct ics_zone_span *sp; /* covering [lo - MARGIN, hi + MARGIN) */
 	size_t nsp;
-	size_t w0, w1;	    /* spans [w0, w1) meet the current date */
+	size_t w0, w1;      /* spans [w0, w1) meet the current date */
 	struct iv *week[8]; /* by ISO weekday: seconds of the day */
 	size_t nweek[8];
 	const struct store_exception **exc; /* relevant ones, by day */
@@ -152,7 +152,7 @@ static size_t iv_norm(struct iv *v, size_t n)
 
 /* out = a minus b, both normalised; out has room for na + nb. */
 static size_t iv_subtract(struct iv *out, const struct iv *a, size_t na, const struct iv *b,
-			  size_t nb)
+                          size_t nb)
 {
 	size_t n = 0, j = 0;
 
@@ -163,12 +163,12 @@ static size_t iv_subtract(struct iv *out, const struct iv *a, size_t na, const s
 			j++;
 		for (size_t k = j; k < nb && b[k].s < a[i].e; k++) {
 			if (b[k].s > cur)
-				out[n++] = (struct iv){cur, b[k].s};
+				out[n++] = (struct iv){ cur, b[k].s };
 			if (b[k].e > cur)
 				cur = b[k].e;
 		}
 		if (cur < a[i].e)
-			out[n++] = (struct iv){cur, a[i].e};
+			out[n++] = (struct iv){ cur, a[i].e };
 	}
 	return n;
 }
@@ -202,11 +202,11 @@ static int input_check(const struct booking_avail_in *in, int need_step, struct 
 {
 	if (!ics_zone_valid(in->tzid))
 		return sd_err_set(err, BOOKING_EINVALID, "unknown time zone '%s'",
-				  in->tzid ? in->tzid : "");
+		                  in->tzid ? in->tzid : "");
 	if (in->duration <= 0 || in->duration > LEN_MAX)
 		return sd_err_set(err, BOOKING_EINVALID, "duration out of range");
 	if (need_step && (in->step <= 0 || in->step > LEN_MAX || in->before < 0 ||
-			  in->before > LEN_MAX || in->after < 0 || in->after > LEN_MAX))
+	                  in->before > LEN_MAX || in->after < 0 || in->after > LEN_MAX))
 		return sd_err_set(err, BOOKING_EINVALID, "slot step or buffer out of range");
 	for (size_t i = 0; i < in->nweekly; i++) {
 		const struct store_hours *h = &in->weekly[i];
@@ -250,7 +250,7 @@ static void week_build(struct avail *av)
 			const struct store_hours *h = &in->weekly[i];
 
 			if (h->weekday == wd && h->location_id == in->location_id)
-				v[n++] = (struct iv){h->start_min * 60, h->end_min * 60};
+				v[n++] = (struct iv){ h->start_min * 60, h->end_min * 60 };
 		}
 		av->week[wd] = v;
 		av->nweek[wd] = iv_norm(v, n);
@@ -283,14 +283,14 @@ static void exc_index(struct avail *av)
 /* Spans for instants [from, to), the weekly buckets, the exception index and
  * the scratch of one date. BOOKING_EINVALID if the zone cannot say. */
 static int avail_open(struct avail *av, struct sd_arena *a, const struct booking_avail_in *in,
-		      int64_t from, int64_t to, struct sd_err *err)
+                      int64_t from, int64_t to, struct sd_err *err)
 {
 	memset(av, 0, sizeof(*av));
 	av->in = in;
 	av->a = a;
 	if (ics_zone_spans(a, in->tzid, from - MARGIN, to + MARGIN, &av->sp, &av->nsp) != ICS_OK)
 		return sd_err_set(err, BOOKING_EINVALID, "times out of range for zone '%s'",
-				  in->tzid);
+		                  in->tzid);
 	week_build(av);
 	exc_index(av);
 	av->cap = in->nweekly + 2 * av->nexc + 2;
@@ -333,7 +333,7 @@ static void day_window(struct avail *av, int64_t day)
 
 /* The exceptions of day: *first, and the count. */
 static size_t day_exceptions(const struct avail *av, int64_t day,
-			     const struct store_exception *const **first)
+                             const struct store_exception *const **first)
 {
 	size_t lo = 0, hi = av->nexc, n = 0;
 
@@ -353,11 +353,11 @@ static size_t day_exceptions(const struct avail *av, int64_t day,
 
 /* Adds the exceptions of one kind to v[n..]; the new count. Seconds of day. */
 static size_t exc_add(struct iv *v, size_t n, const struct store_exception *const *x, size_t nx,
-		      int available)
+                      int available)
 {
 	for (size_t i = 0; i < nx; i++)
 		if (x[i]->available == available)
-			v[n++] = (struct iv){x[i]->start_min * 60, x[i]->end_min * 60};
+			v[n++] = (struct iv){ x[i]->start_min * 60, x[i]->end_min * 60 };
 	return n;
 }
 
@@ -395,7 +395,7 @@ static size_t day_instants(struct avail *av, size_t nw)
 			s = s > sp->start ? s : sp->start;
 			e = e < sp->end ? e : sp->end;
 			if (s < e)
-				av->inst[n++] = (struct iv){s, e};
+				av->inst[n++] = (struct iv){ s, e };
 		}
 	}
 	return iv_norm(av->inst, n);
@@ -427,7 +427,7 @@ static int fits(const struct avail *av, size_t ni, int64_t s)
 
 /* The forbidden starts of item b (see the file comment); 0 if none. */
 static int busy_forbidden(const struct booking_avail_in *in, const struct booking_busy *b,
-			  struct iv *out)
+                          struct iv *out)
 {
 	int64_t lead, trail;
 
@@ -473,7 +473,7 @@ static int slots_add(struct avail *av, struct slots *l, int64_t s, struct sd_err
 {
 	if (l->n == BOOKING_AVAIL_MAX)
 		return sd_err_set(err, BOOKING_EINVALID, "more than %d slots: ask for less",
-				  BOOKING_AVAIL_MAX);
+		                  BOOKING_AVAIL_MAX);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
 		int64_t *v = sd_arena_alloc(av->a, cap * sizeof(*v));
@@ -496,7 +496,7 @@ static int slot_ok(const struct avail *av, size_t ni, int64_t t, int64_t lo, int
 
 /* Adds the slots of date day in [lo, hi). */
 static int day_slots(struct avail *av, int64_t day, int64_t lo, int64_t hi, struct slots *l,
-		     struct sd_err *err)
+                     struct sd_err *err)
 {
 	size_t nw, ni;
 	int rc = 0;
@@ -519,7 +519,7 @@ static int day_slots(struct avail *av, int64_t day, int64_t lo, int64_t hi, stru
 
 /* The range of starts wanted, [*lo, *hi): 0, or BOOKING_EINVALID. */
 static int slot_range(const struct booking_avail_in *in, int64_t *lo, int64_t *hi,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	if (in->from > in->to)
 		return sd_err_set(err, BOOKING_EINVALID, "from is after to");
@@ -531,14 +531,14 @@ static int slot_range(const struct booking_avail_in *in, int64_t *lo, int64_t *h
 		return sd_err_set(err, BOOKING_EINVALID, "times out of range");
 	if (*hi - *lo > DAYS_MAX * DAY)
 		return sd_err_set(err, BOOKING_EINVALID, "more than %lld days: ask for less",
-				  (long long)DAYS_MAX);
+		                  (long long)DAYS_MAX);
 	return 0;
 }
 
 int booking_avail_slots(struct sd_arena *a, const struct booking_avail_in *in, int64_t **out,
-			size_t *n, struct sd_err *err)
+                        size_t *n, struct sd_err *err)
 {
-	struct slots l = {NULL, 0, 0};
+	struct slots l = { NULL, 0, 0 };
 	struct avail av;
 	int64_t lo = 0, hi = 0, last;
 	int rc;
@@ -569,7 +569,7 @@ out:
 /* Opens av in a fresh arena (*a, caller frees) around start; the date of
  * start in *day, with its wall intervals computed (*nw). */
 static int one_open(struct avail *av, struct sd_arena **a, const struct booking_avail_in *in,
-		    int64_t start, int need_step, int64_t *day, size_t *nw, struct sd_err *err)
+                    int64_t start, int need_step, int64_t *day, size_t *nw, struct sd_err *err)
 {
 	int rc;
 
@@ -645,7 +645,7 @@ int booking_avail_on_grid(const struct booking_avail_in *in, int64_t start, stru
 	nx = day_exceptions(&av, day, &x);
 	for (size_t i = 0; i < nx && !rc; i++)
 		rc = on_step(w, day, x[i]->available ? x[i]->start_min * 60 : x[i]->end_min * 60,
-			     in->step);
+		             in->step);
 out:
 	sd_arena_free(a);
 	return rc;

@@ -37,8 +37,8 @@ struct booking_busy {
 };
 
 struct booking_avail_in {
-	const char *tzid; /* the location's zone (IANA name) */
-	int64_t from, to; /* slot starts wanted, Unix seconds */
+	const char *tzid;         /* the location's zone (IANA name) */
+	int64_t from, to;         /* slot starts wanted, Unix seconds */
 	int64_t earliest, latest; /* notice and horizon bounds on the start, inclusive */
 	int64_t duration, before, after, step; /* seconds; duration, step > 0 */
 	int64_t location_id; /* only hours and extra shifts at this location count */
@@ -57,7 +57,7 @@ struct booking_avail_in {
  * shorter range). */
 #define BOOKING_AVAIL_MAX 100000
 int booking_avail_slots(struct sd_arena *a, const struct booking_avail_in *in, int64_t **out,
-			size_t *n, struct sd_err *err);
+                        size_t *n, struct sd_err *err);
 
 /* Whether the appointment [start, start + in->duration) is inside working
  * hours (as booking_avail_slots defines them; the grid is not checked):

@@ -71,7 +71,7 @@ static int cal_kind(struct booking_ctx *x, struct dav_op *d, struct sd_err *err)
 /* The address a booking's calendar form gives a party (booking_publish.c
  * writes mailto: of the email, or a urn), as ics_edit compares them. */
 static const char *party_address(struct booking_ctx *x, const char *email, const char *kind,
-				 int64_t id)
+                                 int64_t id)
 {
 	if (email && *email) {
 		char *s = sd_arena_printf(x->a, "mailto:%s", email);
@@ -95,10 +95,12 @@ static const struct ics_edit_party *attendee(const struct ics_edit *ed, const ch
 static int one_appointment(const struct ics_edit *ed, struct sd_err *err)
 {
 	if (ed->recurring || ed->nevents != 1)
-		return sd_err_set(err, BOOKING_EINVALID,
-				  "a booking is one appointment: it cannot recur or have overrides");
+		return sd_err_set(
+		    err, BOOKING_EINVALID,
+		    "a booking is one appointment: it cannot recur or have overrides");
 	if (ed->all_day)
-		return sd_err_set(err, BOOKING_EINVALID, "a booking has a time of day, not a whole day");
+		return sd_err_set(err, BOOKING_EINVALID,
+		                  "a booking has a time of day, not a whole day");
 	return BOOKING_OK;
 }
 
@@ -109,16 +111,16 @@ static void same_check(struct booking_ctx *x, struct booking_dav_edit *e)
 	struct sd_err er;
 
 	e->same = e->data && !store_obj_get(x->conn, e->coll_id, e->name, 1, x->a, &o, &er) &&
-		  o.len == e->len && !memcmp(o.data, e->data, e->len);
+	          o.len == e->len && !memcmp(o.data, e->data, e->len);
 }
 
 /* ---- new events in a Bookings calendar ---------------------------------- */
 
 /* The customer an ATTENDEE names: found by email, or made from it. */
 static int customer_of(struct booking_ctx *x, const struct ics_edit_party *p, int64_t *id,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
-	struct store_customer c = {0};
+	struct store_customer c = { 0 };
 	const char *email = strncmp(p->address, "mailto:", 7) ? NULL : p->address + 7;
 	int rc;
 
@@ -128,7 +130,7 @@ static int customer_of(struct booking_ctx *x, const struct ics_edit_party *p, in
 	}
 	if (!email)
 		return sd_err_set(err, BOOKING_EINVALID, "the attendee %s has no email address",
-				  p->uri);
+		                  p->uri);
 	rc = store_customer_get_by_email(x->conn, email, x->a, &c, err);
 	if (rc == STORE_OK) {
 		*id = c.id;
@@ -136,7 +138,7 @@ static int customer_of(struct booking_ctx *x, const struct ics_edit_party *p, in
 	}
 	if (rc != STORE_ENOTFOUND)
 		return booking_store_rc(rc, err);
-	c = (struct store_customer){.name = p->cn && *p->cn ? p->cn : email, .email = email};
+	c = (struct store_customer){ .name = p->cn && *p->cn ? p->cn : email, .email = email };
 	return booking_customer_save(x, &c, id, err);
 }
 
@@ -181,7 +183,7 @@ static const struct ics_edit_party *customer_attendee(struct booking_ctx *x, str
 static int put_new(struct booking_ctx *x, struct dav_op *d, struct sd_err *err)
 {
 	const struct ics_edit_party *p;
-	struct booking_new n = {0};
+	struct booking_new n = { 0 };
 	struct store_booking b;
 	int rc;
 
@@ -208,13 +210,13 @@ static int put_new(struct booking_ctx *x, struct dav_op *d, struct sd_err *err)
 static int cancel_reason_of(const struct ics_edit *ed, int customer)
 {
 	int r = customer ? STORE_CANCEL_CUSTOMER
-			 : booking_reason_from_name(ed->cancel_reason ? ed->cancel_reason : "");
+	                 : booking_reason_from_name(ed->cancel_reason ? ed->cancel_reason : "");
 
 	return r ? r : STORE_CANCEL_BUSINESS;
 }
 
 static int staff_edit(struct booking_ctx *x, struct dav_op *d, struct store_booking *b,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	const struct ics_edit *ed = &d->ed;
 	const char *text = ics_edit_xprop(ed, "X-SLOTDAV-CANCEL-TEXT");
@@ -222,9 +224,10 @@ static int staff_edit(struct booking_ctx *x, struct dav_op *d, struct store_book
 
 	if (b->status == STORE_BK_CANCELLED && ed->status && strcmp(ed->status, "CANCELLED")) {
 		d->e->action = "restore";
-		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "a cancelled booking is restored by an admin (API or CLI), not in a "
-				  "calendar");
+		return sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "a cancelled booking is restored by an admin (API or CLI), not in a "
+		    "calendar");
 	}
 	if (ed->status && !strcmp(ed->status, "CANCELLED") && b->status != STORE_BK_CANCELLED) {
 		reason = cancel_reason_of(ed, 0);
@@ -245,11 +248,11 @@ static int staff_edit(struct booking_ctx *x, struct dav_op *d, struct store_book
 }
 
 static int customer_edit(struct booking_ctx *x, struct dav_op *d, struct store_booking *b,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	const struct ics_edit *ed = &d->ed;
 	const struct ics_edit_party *me =
-		attendee(ed, party_address(x, d->cust.email, "customer", d->cust.id));
+	    attendee(ed, party_address(x, d->cust.email, "customer", d->cust.id));
 	struct store_request req;
 	int rc;
 
@@ -283,7 +286,7 @@ static int customer_edit(struct booking_ctx *x, struct dav_op *d, struct store_b
 /* The customer of b must still be there: a client may not hand the
  * booking to someone else. */
 static int same_customer(struct booking_ctx *x, struct dav_op *d, const struct store_booking *b,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	struct store_customer c;
 	int rc = store_customer_get(x->conn, b->customer_id, x->a, &c, err);
@@ -291,14 +294,15 @@ static int same_customer(struct booking_ctx *x, struct dav_op *d, const struct s
 	if (rc)
 		return booking_store_rc(rc, err);
 	if (!attendee(&d->ed, party_address(x, c.email, "customer", c.id)))
-		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "the customer of a booking cannot be changed in a calendar; cancel "
-				  "it and make a new one");
+		return sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "the customer of a booking cannot be changed in a calendar; cancel "
+		    "it and make a new one");
 	return BOOKING_OK;
 }
 
 static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_booking *b,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	const char *notes = d->ed.description ? d->ed.description : "";
 	int rc;
@@ -311,8 +315,8 @@ static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_boo
 	if (strcmp(b->obj_name, d->e->name) ||
 	    (d->kind == CAL_CUSTOMER && b->customer_id != d->cust.id))
 		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "this booking's event lives elsewhere: it cannot be copied or "
-				  "renamed by a client");
+		                  "this booking's event lives elsewhere: it cannot be copied or "
+		                  "renamed by a client");
 	if (d->kind == CAL_STAFF && b->staff_id != d->staff.id) {
 		/* Into another member's Bookings calendar: the client moves it
 		 * there by PUT here and DELETE there (Thunderbird), in either
@@ -320,9 +324,10 @@ static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_boo
 		 * it comes back with the new member; before it, it moves. */
 		d->e->action = "reassign";
 		if (b->status == STORE_BK_CANCELLED)
-			return booking_revive(x, b->id, d->staff.id, d->ed.start, d->ed.end, b, err);
+			return booking_revive(x, b->id, d->staff.id, d->ed.start, d->ed.end, b,
+			                      err);
 		return booking_reschedule_span(x, b->id, 0, d->ed.start, d->ed.end, d->staff.id, b,
-					       NULL, err);
+		                               NULL, err);
 	}
 	rc = d->kind == CAL_STAFF ? staff_edit(x, d, b, err) : customer_edit(x, d, b, err);
 	if (rc)
@@ -340,13 +345,13 @@ static int put_booking(struct booking_ctx *x, struct dav_op *d, struct store_boo
 	if (strcmp(d->e->action, "details"))
 		return BOOKING_OK;
 	return booking_log(x, b->id, "details", "ok", err,
-			   "the client's own data (alarms, categories, title ...) updated");
+	                   "the client's own data (alarms, categories, title ...) updated");
 }
 
 /* The TENTATIVE event of a pending request, confirmed by the staff
  * member: approve. Other edits of it are the server's to undo. */
 static int put_request(struct booking_ctx *x, struct dav_op *d, const char *base_uid,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	struct store_booking b;
 	struct store_request req;
@@ -363,9 +368,10 @@ static int put_request(struct booking_ctx *x, struct dav_op *d, const char *base
 		return booking_store_rc(rc, err);
 	if (d->ed.start != req.start || d->ed.end != req.end) {
 		d->e->action = "reschedule_request";
-		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "the requested time is the customer's: approve the request "
-				  "(STATUS:CONFIRMED), decline it (delete the event), or move the booking");
+		return sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "the requested time is the customer's: approve the request "
+		    "(STATUS:CONFIRMED), decline it (delete the event), or move the booking");
 	}
 	if (d->ed.status && !strcmp(d->ed.status, "CONFIRMED")) {
 		d->e->action = "approve";
@@ -386,7 +392,7 @@ static const char *request_base(struct booking_ctx *x, const char *uid)
 }
 
 int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t user_id,
-			   int64_t coll_id, int64_t owner_id)
+                           int64_t coll_id, int64_t owner_id)
 {
 	struct store_staff me, owner;
 	struct sd_err e;
@@ -415,7 +421,7 @@ int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t use
  * the booking goes to this calendar's staff member (booking_reschedule
  * checks that the actor may reassign and that the member is free). */
 static int move_booking(struct booking_ctx *x, struct dav_op *d, struct store_booking *b,
-			struct sd_err *err)
+                        struct sd_err *err)
 {
 	struct store_staff from;
 	int rc;
@@ -430,17 +436,18 @@ static int move_booking(struct booking_ctx *x, struct dav_op *d, struct store_bo
 		return booking_store_rc(rc, err);
 	if (from.bookings_coll_id != d->e->from_coll || strcmp(b->obj_name, d->e->from_name))
 		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "this is not the booking's event in its staff member's calendar");
+		                  "this is not the booking's event in its staff member's calendar");
 	if (strcmp(d->e->name, b->obj_name))
-		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "a booking's event keeps its name when it moves to another calendar");
+		return sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "a booking's event keeps its name when it moves to another calendar");
 	return booking_reschedule_span(x, b->id, 0, d->ed.start, d->ed.end, d->staff.id, b, NULL,
-				       err);
+	                               err);
 }
 
 int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err)
 {
-	struct dav_op d = {.e = e};
+	struct dav_op d = { .e = e };
 	struct store_booking b;
 	const char *base;
 	int rc;
@@ -458,7 +465,7 @@ int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd
 	if (d.kind == CAL_STAFF && (base = request_base(x, d.ed.uid)))
 		rc = put_request(x, &d, base, err);
 	else if ((rc = store_booking_get_by_uid(x->conn, d.ed.uid, x->a, &b, err)) ==
-		 STORE_ENOTFOUND)
+	         STORE_ENOTFOUND)
 		rc = e->from_coll ? BOOKING_OK : put_new(x, &d, err);
 	else if (rc)
 		rc = booking_store_rc(rc, err);
@@ -473,7 +480,7 @@ int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd
 
 int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err)
 {
-	struct dav_op d = {.e = e};
+	struct dav_op d = { .e = e };
 	struct store_booking b;
 	const char *base;
 	int rc;
@@ -500,9 +507,9 @@ int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct
 	if (b.status == STORE_BK_PENDING || b.status == STORE_BK_CONFIRMED) {
 		e->action = "cancel";
 		rc = booking_cancel(x, b.id, 0,
-				    d.kind == CAL_CUSTOMER ? STORE_CANCEL_CUSTOMER
-							   : STORE_CANCEL_BUSINESS,
-				    NULL, &b, err);
+		                    d.kind == CAL_CUSTOMER ? STORE_CANCEL_CUSTOMER
+		                                           : STORE_CANCEL_BUSINESS,
+		                    NULL, &b, err);
 		if (rc)
 			return rc;
 	}
@@ -513,7 +520,7 @@ int booking_dav_delete(struct booking_ctx *x, struct booking_dav_edit *e, struct
 }
 
 int booking_dav_refused(struct booking_ctx *x, const struct booking_dav_edit *e, int code,
-			const char *message, struct sd_err *err)
+                        const char *message, struct sd_err *err)
 {
 	struct store_booking b;
 	int rc;
@@ -523,7 +530,7 @@ int booking_dav_refused(struct booking_ctx *x, const struct booking_dav_edit *e,
 	x->nested = 0;
 	x->client_text = NULL; /* the stored copies are the truth again */
 	if ((rc = booking_log_refusal(x, e->booking_id, e->action ? e->action : "edit", code,
-				      message)))
+	                              message)))
 		return rc;
 	if ((rc = booking_txn_begin(x, err)))
 		return rc;

@@ -19,7 +19,7 @@
 
 #include "booking_int.h"
 
-#define URL_MAX 2048
+#define URL_MAX      2048
 #define PATH_MAX_LEN 1024
 #define NAME_MAX_LEN 200
 
@@ -29,7 +29,7 @@ static int may_manage(const struct booking_ctx *x, int64_t staff_id, struct sd_e
 	    (x->actor->role == BOOKING_ROLE_STAFF && x->actor->staff_id == staff_id))
 		return BOOKING_OK;
 	return sd_err_set(err, BOOKING_EFORBIDDEN,
-			  "only an admin or the staff member may manage their external calendars");
+	                  "only an admin or the staff member may manage their external calendars");
 }
 
 static int printable(const char *s)
@@ -53,7 +53,8 @@ static int check_url(const char *u, struct sd_err *err)
 	if (end == host)
 		return sd_err_set(err, BOOKING_EINVALID, "the url has no host");
 	if (memchr(host, '@', (size_t)(end - host)))
-		return sd_err_set(err, BOOKING_EINVALID, "the url may not carry a user or password");
+		return sd_err_set(err, BOOKING_EINVALID,
+		                  "the url may not carry a user or password");
 	return BOOKING_OK;
 }
 
@@ -75,7 +76,7 @@ static int check_source(const struct booking_ctx *x, struct store_extcal *in, st
 }
 
 int booking_extcal_add(struct booking_ctx *x, struct store_extcal *in, int64_t *id_out,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	int rc;
 
@@ -84,18 +85,19 @@ int booking_extcal_add(struct booking_ctx *x, struct store_extcal *in, int64_t *
 	if (!in->name || !*in->name)
 		in->name = *in->url ? "external calendar" : "file";
 	if (strlen(in->name) > NAME_MAX_LEN || !printable(in->name))
-		return sd_err_set(err, BOOKING_EINVALID, "the name is too long or has control characters");
+		return sd_err_set(err, BOOKING_EINVALID,
+		                  "the name is too long or has control characters");
 	in->created = x->now;
 	in->next_poll = x->now;
 	rc = store_extcal_create(x->conn, in, id_out, err);
 	if (rc == STORE_ENOTFOUND)
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no staff member with id %lld",
-				  (long long)in->staff_id);
+		                  (long long)in->staff_id);
 	return booking_store_rc(rc, err);
 }
 
 int booking_extcal_list(struct booking_ctx *x, int64_t staff_id, struct store_extcal **out,
-			size_t *n, struct sd_err *err)
+                        size_t *n, struct sd_err *err)
 {
 	int rc;
 
@@ -107,7 +109,7 @@ int booking_extcal_list(struct booking_ctx *x, int64_t staff_id, struct store_ex
 }
 
 int booking_extcal_get(struct booking_ctx *x, int64_t staff_id, int64_t id,
-		       struct store_extcal *out, struct sd_err *err)
+                       struct store_extcal *out, struct sd_err *err)
 {
 	int rc;
 
@@ -116,12 +118,11 @@ int booking_extcal_get(struct booking_ctx *x, int64_t staff_id, int64_t id,
 	rc = store_extcal_get(x->conn, id, x->a, out, err);
 	if (rc == STORE_ENOTFOUND || (!rc && out->staff_id != staff_id))
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no external calendar %lld of staff %lld",
-				  (long long)id, (long long)staff_id);
+		                  (long long)id, (long long)staff_id);
 	return booking_store_rc(rc, err);
 }
 
-int booking_extcal_delete(struct booking_ctx *x, int64_t staff_id, int64_t id,
-			  struct sd_err *err)
+int booking_extcal_delete(struct booking_ctx *x, int64_t staff_id, int64_t id, struct sd_err *err)
 {
 	struct store_extcal e;
 	int rc;

@@ -64,15 +64,19 @@
 #include "ics_occur.h"
 
 #define TOKEN_RAW 24
-#define DAY 86400
+#define DAY       86400
 
 static const char *kind_name(int kind)
 {
 	switch (kind) {
-	case STORE_FEED_CUSTOMER: return "customer";
-	case STORE_FEED_STAFF: return "staff";
-	case STORE_FEED_LOCATION: return "location";
-	default: return NULL;
+	case STORE_FEED_CUSTOMER:
+		return "customer";
+	case STORE_FEED_STAFF:
+		return "staff";
+	case STORE_FEED_LOCATION:
+		return "location";
+	default:
+		return NULL;
 	}
 }
 
@@ -98,8 +102,8 @@ static const char *const personal_names[] = {
 const char *booking_feed_personal_name(int personal)
 {
 	return personal >= 0 && (size_t)personal < SD_ARRAY_LEN(personal_names)
-		       ? personal_names[personal]
-		       : NULL;
+	           ? personal_names[personal]
+	           : NULL;
 }
 
 int booking_feed_personal_from_name(const char *name)
@@ -147,7 +151,7 @@ void booking_feed_token_hash(char out[65], const char *token)
 static void token_make(char out[BOOKING_FEED_TOKEN_LEN + 1])
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char raw[TOKEN_RAW];
 	size_t o = 0;
 
@@ -165,8 +169,7 @@ static void token_make(char out[BOOKING_FEED_TOKEN_LEN + 1])
 }
 
 /* BOOKING_EFORBIDDEN unless the actor may manage feeds of (kind, subject). */
-static int may_manage(const struct booking_ctx *x, int kind, int64_t subject,
-		      struct sd_err *err)
+static int may_manage(const struct booking_ctx *x, int kind, int64_t subject, struct sd_err *err)
 {
 	const struct booking_actor *a = x->actor;
 
@@ -178,7 +181,7 @@ static int may_manage(const struct booking_ctx *x, int kind, int64_t subject,
 	    subject == a->customer_id)
 		return BOOKING_OK;
 	return sd_err_set(err, BOOKING_EFORBIDDEN,
-			  "you may manage only your own feed (admins: any)");
+	                  "you may manage only your own feed (admins: any)");
 }
 
 static int subject_check(struct booking_ctx *x, int kind, int64_t id, struct sd_err *err)
@@ -189,21 +192,27 @@ static int subject_check(struct booking_ctx *x, int kind, int64_t id, struct sd_
 	int rc;
 
 	switch (kind) {
-	case STORE_FEED_CUSTOMER: rc = store_customer_get(x->conn, id, x->a, &c, err); break;
-	case STORE_FEED_STAFF: rc = store_staff_get(x->conn, id, x->a, &s, err); break;
-	case STORE_FEED_LOCATION: rc = store_location_get(x->conn, id, x->a, &l, err); break;
+	case STORE_FEED_CUSTOMER:
+		rc = store_customer_get(x->conn, id, x->a, &c, err);
+		break;
+	case STORE_FEED_STAFF:
+		rc = store_staff_get(x->conn, id, x->a, &s, err);
+		break;
+	case STORE_FEED_LOCATION:
+		rc = store_location_get(x->conn, id, x->a, &l, err);
+		break;
 	default:
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "kind must be \"customer\", \"staff\" or \"location\"");
+		                  "kind must be \"customer\", \"staff\" or \"location\"");
 	}
 	if (rc == STORE_ENOTFOUND)
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no %s %lld", kind_name(kind),
-				  (long long)id);
+		                  (long long)id);
 	return booking_store_rc(rc, err);
 }
 
 int booking_feed_create(struct booking_ctx *x, const struct store_feed_token *in,
-			struct store_feed_token *out, const char **token_out, struct sd_err *err)
+                        struct store_feed_token *out, const char **token_out, struct sd_err *err)
 {
 	char token[BOOKING_FEED_TOKEN_LEN + 1], hash[65];
 	struct store_feed_token t = *in;
@@ -212,13 +221,13 @@ int booking_feed_create(struct booking_ctx *x, const struct store_feed_token *in
 	*token_out = NULL;
 	if (!kind_name(in->kind))
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "kind must be \"customer\", \"staff\" or \"location\"");
+		                  "kind must be \"customer\", \"staff\" or \"location\"");
 	if (!booking_feed_personal_name(in->personal))
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "personal must be \"none\", \"busy\" or \"full\"");
+		                  "personal must be \"none\", \"busy\" or \"full\"");
 	if (in->personal && in->kind != STORE_FEED_STAFF)
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "personal calendars can be shown in staff feeds only");
+		                  "personal calendars can be shown in staff feeds only");
 	if ((rc = may_manage(x, in->kind, in->subject_id, err)))
 		return rc;
 	if ((rc = booking_txn_begin(x, err)))
@@ -245,7 +254,7 @@ out:
 /* The feeds the actor may see: all for admins, else their own kind and
  * subject. */
 static int visible_list(struct booking_ctx *x, struct store_feed_token **out, size_t *n,
-			struct sd_err *err)
+                        struct sd_err *err)
 {
 	const struct booking_actor *a = x->actor;
 	int kind = 0;
@@ -261,11 +270,11 @@ static int visible_list(struct booking_ctx *x, struct store_feed_token **out, si
 		}
 	}
 	return booking_store_rc(store_feed_token_list(x->conn, kind, subject, x->a, out, n, err),
-				err);
+	                        err);
 }
 
 int booking_feed_list(struct booking_ctx *x, struct store_feed_token **out, size_t *n,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	int rc;
 
@@ -300,7 +309,7 @@ out:
 }
 
 int booking_feed_find(struct booking_ctx *x, const char *token, struct store_feed_token *out,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	char hash[65];
 	int rc;
@@ -328,21 +337,21 @@ struct memo {
 	size_t nloc, nsvc, nstaff, ncust;
 };
 
-#define MEMO_GET(fn, type, arr, cnt, getter)                                                  \
-	static const type *fn(struct booking_ctx *x, struct memo *m, int64_t id,              \
-			      struct sd_err *err)                                             \
-	{                                                                                     \
-		type *v;                                                                      \
-		for (size_t i = 0; i < m->cnt; i++)                                           \
-			if (m->arr[i].id == id)                                               \
-				return &m->arr[i];                                            \
-		v = sd_arena_alloc(x->a, (m->cnt + 1) * sizeof(*v));                          \
-		if (m->cnt)                                                                   \
-			memcpy(v, m->arr, m->cnt * sizeof(*v));                               \
-		if (getter(x->conn, id, x->a, &v[m->cnt], err))                               \
-			return NULL;                                                          \
-		m->arr = v;                                                                   \
-		return &m->arr[m->cnt++];                                                     \
+#define MEMO_GET(fn, type, arr, cnt, getter)                                     \
+	static const type *fn(struct booking_ctx *x, struct memo *m, int64_t id, \
+	                      struct sd_err *err)                                \
+	{                                                                        \
+		type *v;                                                         \
+		for (size_t i = 0; i < m->cnt; i++)                              \
+			if (m->arr[i].id == id)                                  \
+				return &m->arr[i];                               \
+		v = sd_arena_alloc(x->a, (m->cnt + 1) * sizeof(*v));             \
+		if (m->cnt)                                                      \
+			memcpy(v, m->arr, m->cnt * sizeof(*v));                  \
+		if (getter(x->conn, id, x->a, &v[m->cnt], err))                  \
+			return NULL;                                             \
+		m->arr = v;                                                      \
+		return &m->arr[m->cnt++];                                        \
 	}
 
 MEMO_GET(memo_loc, struct store_location, loc, nloc, store_location_get)
@@ -350,8 +359,7 @@ MEMO_GET(memo_svc, struct store_service, svc, nsvc, store_service_get)
 MEMO_GET(memo_staff, struct store_staff, staff, nstaff, store_staff_get)
 MEMO_GET(memo_cust, struct store_customer, cust, ncust, store_customer_get)
 
-static const char *cal_address(struct sd_arena *a, const char *email, const char *kind,
-			       int64_t id)
+static const char *cal_address(struct sd_arena *a, const char *email, const char *kind, int64_t id)
 {
 	if (email && *email)
 		return sd_arena_printf(a, "mailto:%s", email);
@@ -361,16 +369,19 @@ static const char *cal_address(struct sd_arena *a, const char *email, const char
 static const char *feed_status(int status)
 {
 	switch (status) {
-	case STORE_BK_PENDING: return "TENTATIVE";
-	case STORE_BK_CANCELLED: return "CANCELLED";
-	default: return "CONFIRMED";
+	case STORE_BK_PENDING:
+		return "TENTATIVE";
+	case STORE_BK_CANCELLED:
+		return "CANCELLED";
+	default:
+		return "CONFIRMED";
 	}
 }
 
 /* The full-detail parts of ev for booking b. */
 static int event_details(struct booking_ctx *x, struct memo *m, const struct store_feed_token *t,
-			 const struct store_booking *b, const struct store_location *loc,
-			 struct ics_event *ev, struct sd_err *err)
+                         const struct store_booking *b, const struct store_location *loc,
+                         struct ics_event *ev, struct sd_err *err)
 {
 	const struct store_service *svc = memo_svc(x, m, b->service_id, err);
 	const struct store_staff *st = memo_staff(x, m, b->staff_id, err);
@@ -381,25 +392,25 @@ static int event_details(struct booking_ctx *x, struct memo *m, const struct sto
 
 	if (!svc || !st || !cu)
 		return BOOKING_EIO;
-	*org = (struct ics_party){loc->name, cal_address(x->a, loc->email, "location", loc->id),
-				  NULL, NULL};
-	att[0] = (struct ics_party){cu->name, cal_address(x->a, cu->email, "customer", cu->id),
-				    "REQ-PARTICIPANT", NULL};
-	att[1] = (struct ics_party){st->name, cal_address(x->a, st->email, "staff", st->id),
-				    "CHAIR", NULL};
+	*org = (struct ics_party){ loc->name, cal_address(x->a, loc->email, "location", loc->id),
+		                   NULL, NULL };
+	att[0] = (struct ics_party){ cu->name, cal_address(x->a, cu->email, "customer", cu->id),
+		                     "REQ-PARTICIPANT", NULL };
+	att[1] = (struct ics_party){ st->name, cal_address(x->a, st->email, "staff", st->id),
+		                     "CHAIR", NULL };
 	ev->summary = t->kind == STORE_FEED_CUSTOMER
-			      ? sd_arena_printf(x->a, "%s at %s", svc->name, loc->name)
-			      : sd_arena_printf(x->a, "%s: %s", svc->name, cu->name);
-	ev->location = *loc->address ? sd_arena_printf(x->a, "%s, %s", loc->name, loc->address)
-				     : loc->name;
+	                  ? sd_arena_printf(x->a, "%s at %s", svc->name, loc->name)
+	                  : sd_arena_printf(x->a, "%s: %s", svc->name, cu->name);
+	ev->location =
+	    *loc->address ? sd_arena_printf(x->a, "%s, %s", loc->name, loc->address) : loc->name;
 	ev->description = *b->notes_public ? b->notes_public : NULL;
 	ev->organizer = org;
 	ev->attendees = att;
 	ev->nattendees = 2;
-	xp[0] = (struct ics_xprop){"X-SLOTDAV-BOOKING-ID",
-				   sd_arena_printf(x->a, "%lld", (long long)b->id)};
-	xp[1] = (struct ics_xprop){"X-SLOTDAV-SERVICE", svc->name};
-	xp[2] = (struct ics_xprop){"X-SLOTDAV-STATUS", booking_status_name(b->status)};
+	xp[0] = (struct ics_xprop){ "X-SLOTDAV-BOOKING-ID",
+		                    sd_arena_printf(x->a, "%lld", (long long)b->id) };
+	xp[1] = (struct ics_xprop){ "X-SLOTDAV-SERVICE", svc->name };
+	xp[2] = (struct ics_xprop){ "X-SLOTDAV-STATUS", booking_status_name(b->status) };
 	ev->xprops = xp;
 	ev->nxprops = 3;
 	return BOOKING_OK;
@@ -407,7 +418,7 @@ static int event_details(struct booking_ctx *x, struct memo *m, const struct sto
 
 /* The calendar's name and zone: the subject's. */
 static int head_of(struct booking_ctx *x, struct memo *m, const struct store_feed_token *t,
-		   struct ics_calendar *cal, struct sd_err *err)
+                   struct ics_calendar *cal, struct sd_err *err)
 {
 	const struct store_location *loc = NULL;
 	const struct store_staff *st;
@@ -502,17 +513,17 @@ static int personal_calendar(void *cls, const struct store_coll *coll)
 	if (coll->modified > p->last_modified)
 		p->last_modified = coll->modified;
 	rc = store_obj_iter_new_range(p->x->conn, coll->id, STORE_COMP_VEVENT, p->from, p->to, 1,
-				      &it, p->err);
+	                              &it, p->err);
 	while (!rc && (rc = store_obj_iter_next(it, &o, p->err)) == 1) {
 		struct ics_occur *occ;
-		struct sd_err e = {0};
+		struct sd_err e = { 0 };
 		size_t n;
 
 		rc = 0;
 		/* an object that does not parse any more (stored by an older
 		 * release) is left out: the feed must not fail on it */
-		if (ics_occurrences(o.data, o.len, coll->timezone, p->from, p->to, p->x->a, &occ, &n,
-				    &e))
+		if (ics_occurrences(o.data, o.len, coll->timezone, p->from, p->to, p->x->a, &occ,
+		                    &n, &e))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			struct ics_event *ev = ev_add(p->ev);
@@ -523,10 +534,10 @@ static int personal_calendar(void *cls, const struct store_coll *coll)
 			ev->end = occ[i].end;
 			ev->status = occ[i].tentative ? "TENTATIVE" : "CONFIRMED";
 			ev->transp = "OPAQUE";
-			ev->summary = full && occ[i].summary && *occ[i].summary ? occ[i].summary
-										: "Busy";
-			ev->location = full && occ[i].location && *occ[i].location ? occ[i].location
-										   : NULL;
+			ev->summary =
+			    full && occ[i].summary && *occ[i].summary ? occ[i].summary : "Busy";
+			ev->location =
+			    full && occ[i].location && *occ[i].location ? occ[i].location : NULL;
 			ev->tzid = p->tzid;
 		}
 	}
@@ -550,11 +561,11 @@ static int cmp_event(const void *pa, const void *pb)
 /* Adds the personal calendars of staff feed t to ev, sorted by start (the
  * body must not depend on the order storage gives). */
 static int personal_add(struct booking_ctx *x, struct memo *m, const struct store_feed_token *t,
-			const struct ics_calendar *cal, const struct store_booking_filter *f,
-			struct evvec *ev, int64_t *last_modified, struct sd_err *err)
+                        const struct ics_calendar *cal, const struct store_booking_filter *f,
+                        struct evvec *ev, int64_t *last_modified, struct sd_err *err)
 {
 	const struct store_staff *st = memo_staff(x, m, t->subject_id, err);
-	struct personal p = {x, t, ev, 0, f->from, f->to, 0, cal->tzid, err, 0};
+	struct personal p = { x, t, ev, 0, f->from, f->to, 0, cal->tzid, err, 0 };
 	struct store_coll home;
 	size_t first = ev->n;
 	int rc;
@@ -577,15 +588,17 @@ static int personal_add(struct booking_ctx *x, struct memo *m, const struct stor
 	return BOOKING_OK;
 }
 
-static int render(struct booking_ctx *x, const struct store_feed_token *t,
-		  struct booking_feed *out, struct sd_err *err)
+static int render(struct booking_ctx *x, const struct store_feed_token *t, struct booking_feed *out,
+                  struct sd_err *err)
 {
-	struct memo m = {0};
-	struct store_booking_filter f = {.from = x->now - BOOKING_FEED_PAST_DAYS * DAY,
-					 .to = x->now + BOOKING_FEED_FUTURE_DAYS * DAY};
-	struct ics_calendar cal = {.prodid = BOOKING_PRODID, .refresh = "PT1H", .zones_from = f.from};
+	struct memo m = { 0 };
+	struct store_booking_filter f = { .from = x->now - BOOKING_FEED_PAST_DAYS * DAY,
+		                          .to = x->now + BOOKING_FEED_FUTURE_DAYS * DAY };
+	struct ics_calendar cal = { .prodid = BOOKING_PRODID,
+		                    .refresh = "PT1H",
+		                    .zones_from = f.from };
 	struct store_booking *b;
-	struct evvec ev = {x->a, NULL, 0, 0};
+	struct evvec ev = { x->a, NULL, 0, 0 };
 	size_t nb;
 	int rc;
 
@@ -636,7 +649,7 @@ static int render(struct booking_ctx *x, const struct store_feed_token *t,
 }
 
 int booking_feed_render(struct booking_ctx *x, const struct store_feed_token *t,
-			struct booking_feed *out, struct sd_err *err)
+                        struct booking_feed *out, struct sd_err *err)
 {
 	int rc;
 

@@ -19,11 +19,11 @@
 
 /* The Bookings calendar's collection name in a staff member's home, and a
  * customer's calendar. */
-#define BOOKING_STAFF_CAL "bookings"
-#define BOOKING_STAFF_CAL_NAME "Bookings"
-#define BOOKING_CUSTOMER_CAL "appointments"
+#define BOOKING_STAFF_CAL         "bookings"
+#define BOOKING_STAFF_CAL_NAME    "Bookings"
+#define BOOKING_CUSTOMER_CAL      "appointments"
 #define BOOKING_CUSTOMER_CAL_NAME "My appointments"
-#define BOOKING_PRODID "-//slotdav//slotdav booking//EN"
+#define BOOKING_PRODID            "-//slotdav//slotdav booking//EN"
 
 /* ---- errors and transactions ---- */
 
@@ -52,19 +52,18 @@ int booking_need_admin(const struct booking_ctx *x, const char *what, struct sd_
 
 /* Only the rules of r that differ from base, as JSON. */
 char *booking_rules_encode_overrides(struct sd_arena *a, const struct booking_rules *r,
-				     const struct booking_rules *base);
+                                     const struct booking_rules *base);
 /* BOOKING_EINVALID if text is not a valid rules object. */
 int booking_rules_check(const char *text, struct sd_err *err);
 /* Defaults, then the location's. BOOKING_EIO if the stored text is bad. */
 int booking_rules_for_location(const struct store_location *loc, struct booking_rules *out,
-			       struct sd_err *err);
+                               struct sd_err *err);
 
 /* ---- the activity log (booking_life.c) ---- */
 
 /* Appends a line for booking_id by x's actor; detail printf-style. */
-int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action,
-		const char *outcome, struct sd_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action, const char *outcome,
+                struct sd_err *err, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* ---- slots (booking_slots.c) ---- */
 
@@ -83,8 +82,7 @@ struct booking_slot_req {
 /* 0 if the slot may be booked; else the rule that forbids it
  * (BOOKING_EPAST, ENOTICE, EHORIZON, EGRID, EHOURS, ESLOT,
  * ESERVICE_STAFF) with a message in words. */
-int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r,
-		       struct sd_err *err);
+int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r, struct sd_err *err);
 
 /* ---- publishing (booking_publish.c) ---- */
 
@@ -93,25 +91,24 @@ int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r,
  * in the customer's calendar when they have one. Inside the caller's
  * transaction. */
 int booking_publish(struct booking_ctx *x, const struct store_booking *b, int64_t old_staff_id,
-		    struct sd_err *err);
+                    struct sd_err *err);
 /* Shows (req not NULL) or removes (req NULL) the tentative "awaiting
  * approval" event of a pending reschedule request of b. */
 int booking_publish_request(struct booking_ctx *x, const struct store_booking *b,
-			    const struct store_request *req, const char *old_obj_name,
-			    struct sd_err *err);
+                            const struct store_request *req, const char *old_obj_name,
+                            struct sd_err *err);
 /* Finds or creates the calendar name of user_id when *coll_out is 0. */
 int booking_user_calendar(struct booking_ctx *x, int64_t user_id, const char *name,
-			  const char *displayname, int64_t *coll_out, struct sd_err *err);
+                          const char *displayname, int64_t *coll_out, struct sd_err *err);
 /* The resource name of b's pending-request event. */
 const char *booking_request_obj_name(struct booking_ctx *x, const struct store_booking *b);
 /* Creates the Bookings calendar of a staff user if missing; *coll_out. */
 int booking_staff_calendar(struct booking_ctx *x, int64_t user_id, int64_t *coll_out,
-			   struct sd_err *err);
+                           struct sd_err *err);
 
 /* ---- visibility (booking_read.c) ---- */
 
 /* BOOKING_ENOTFOUND unless x's actor may see b. */
-int booking_visible(const struct booking_ctx *x, const struct store_booking *b,
-		    struct sd_err *err);
+int booking_visible(const struct booking_ctx *x, const struct store_booking *b, struct sd_err *err);
 
 #endif

@@ -57,18 +57,18 @@
 /* ---- the log ------------------------------------------------------------ */
 
 int booking_log_refusal(struct booking_ctx *x, int64_t booking_id, const char *action, int code,
-			const char *message)
+                        const char *message)
 {
 	struct sd_err e;
 
 	return booking_log(x, booking_id, action, "refused", &e, "%s: %s", booking_code_name(code),
-			   message ? message : "");
+	                   message ? message : "");
 }
 
-int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action,
-		const char *outcome, struct sd_err *err, const char *fmt, ...)
+int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action, const char *outcome,
+                struct sd_err *err, const char *fmt, ...)
 {
-	struct store_activity a = {0};
+	struct store_activity a = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -87,14 +87,14 @@ int booking_log(struct booking_ctx *x, int64_t booking_id, const char *action,
 /* Queues a message about b for recipient ("customer" or "staff"), in the
  * transaction of the change, due after the settle time (SPEC 5). */
 static int notify(struct booking_ctx *x, const struct store_booking *b, const char *kind,
-		  const char *recipient, struct sd_err *err)
+                  const char *recipient, struct sd_err *err)
 {
-	struct store_notification n = {.booking_id = b->id,
-				       .kind = kind,
-				       .recipient = recipient,
-				       .state = STORE_NOTIFY_QUEUED,
-				       .created = x->now,
-				       .not_before = x->now + BOOKING_SETTLE_SECONDS};
+	struct store_notification n = { .booking_id = b->id,
+		                        .kind = kind,
+		                        .recipient = recipient,
+		                        .state = STORE_NOTIFY_QUEUED,
+		                        .created = x->now,
+		                        .not_before = x->now + BOOKING_SETTLE_SECONDS };
 
 	return booking_store_rc(store_notification_enqueue(x->conn, &n, NULL, err), err);
 }
@@ -107,15 +107,14 @@ static int refusal(int rc)
 
 /* Ends the transaction of a call on booking id; a refusal is logged after
  * the rollback, in a write of its own. */
-static int finish(struct booking_ctx *x, int64_t id, const char *action, int rc,
-		  struct sd_err *err)
+static int finish(struct booking_ctx *x, int64_t id, const char *action, int rc, struct sd_err *err)
 {
 	struct sd_err e2;
 
 	rc = booking_txn_end(x, rc, err);
 	if (rc && id && refusal(rc) && !x->nested)
 		booking_log(x, id, action, "refused", &e2, "%s: %s", booking_code_name(rc),
-			    err ? err->msg : "");
+		            err ? err->msg : "");
 	return rc;
 }
 
@@ -166,7 +165,7 @@ static int colleague(struct booking_ctx *x, const struct op *o)
 /* Loads booking id and what it refers to, if the actor may see it (or,
  * with colleague_ok, reassign it: colleague()). */
 static int op_load_as(struct booking_ctx *x, int64_t id, int64_t version, struct op *o,
-		      int colleague_ok, struct sd_err *err)
+                      int colleague_ok, struct sd_err *err)
 {
 	int rc = store_booking_get(x->conn, id, x->a, &o->b, err);
 
@@ -175,22 +174,22 @@ static int op_load_as(struct booking_ctx *x, int64_t id, int64_t version, struct
 	if (rc)
 		return booking_store_rc(rc, err);
 	if ((rc = booking_store_rc(store_service_get(x->conn, o->b.service_id, x->a, &o->svc, err),
-				   err)) ||
-	    (rc = booking_store_rc(store_location_get(x->conn, o->b.location_id, x->a, &o->loc, err),
-				   err)) ||
+	                           err)) ||
+	    (rc = booking_store_rc(
+	         store_location_get(x->conn, o->b.location_id, x->a, &o->loc, err), err)) ||
 	    (rc = booking_rules_for_service(x, o->b.service_id, &o->rules, err)))
 		return rc;
 	if ((rc = booking_visible(x, &o->b, err)) && !(colleague_ok && colleague(x, o)))
 		return rc;
 	if (version && version != o->b.version)
 		return sd_err_set(err, BOOKING_ESTALE,
-				  "the booking changed since you read it (version %lld, now %lld)",
-				  (long long)version, (long long)o->b.version);
+		                  "the booking changed since you read it (version %lld, now %lld)",
+		                  (long long)version, (long long)o->b.version);
 	return BOOKING_OK;
 }
 
 static int op_load(struct booking_ctx *x, int64_t id, int64_t version, struct op *o,
-		   struct sd_err *err)
+                   struct sd_err *err)
 {
 	return op_load_as(x, id, version, o, 0, err);
 }
@@ -226,7 +225,7 @@ static int live(const struct store_booking *b)
 static int state_error(const struct store_booking *b, const char *what, struct sd_err *err)
 {
 	return sd_err_set(err, BOOKING_ESTATE, "a %s booking cannot be %s",
-			  booking_status_name(b->status), what);
+	                  booking_status_name(b->status), what);
 }
 
 /* Writes o->b (version checked), publishes it, refreshes o->b. */
@@ -241,7 +240,7 @@ static int op_store(struct booking_ctx *x, struct op *o, int64_t old_staff, stru
 }
 
 static void slot_req_init(struct booking_ctx *x, struct booking_slot_req *r, const struct op *o,
-			  int64_t staff_id, int64_t start)
+                          int64_t staff_id, int64_t start)
 {
 	memset(r, 0, sizeof(*r));
 	r->svc = &o->svc;
@@ -257,7 +256,7 @@ static void slot_req_init(struct booking_ctx *x, struct booking_slot_req *r, con
 
 /* Withdraws b's pending request, if any. */
 static int withdraw_request(struct booking_ctx *x, const struct store_booking *b,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	struct store_request req;
 	int rc = store_request_pending(x->conn, b->id, x->a, &req, err);
@@ -275,7 +274,7 @@ static int withdraw_request(struct booking_ctx *x, const struct store_booking *b
 }
 
 int booking_request_withdraw(struct booking_ctx *x, int64_t id, struct store_booking *out,
-			     struct sd_err *err)
+                             struct sd_err *err)
 {
 	struct store_request req;
 	struct op o;
@@ -294,7 +293,7 @@ int booking_request_withdraw(struct booking_ctx *x, int64_t id, struct store_boo
 	    (rc = booking_publish(x, &o.b, 0, err)))
 		goto out;
 	rc = booking_log(x, id, "withdraw_request", "ok", err, "the request for %s is withdrawn",
-			 when(x, req.start));
+	                 when(x, req.start));
 out:
 	rc = finish(x, id, "withdraw_request", rc, err);
 	if (!rc && out)
@@ -304,8 +303,8 @@ out:
 
 /* Withdraws the queued "cancelled" messages of b made since `since`: a
  * cancellation undone within the settle time is no news. */
-static int withdraw_cancelled(struct booking_ctx *x, const struct store_booking *b,
-			      int64_t since, struct sd_err *err)
+static int withdraw_cancelled(struct booking_ctx *x, const struct store_booking *b, int64_t since,
+                              struct sd_err *err)
 {
 	struct store_notification *v;
 	size_t n;
@@ -321,8 +320,8 @@ static int withdraw_cancelled(struct booking_ctx *x, const struct store_booking 
 	return booking_store_rc(rc, err);
 }
 
-int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t start,
-		   int64_t end, struct store_booking *out, struct sd_err *err)
+int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t start, int64_t end,
+                   struct store_booking *out, struct sd_err *err)
 {
 	struct booking_slot_req r;
 	struct op o;
@@ -334,15 +333,18 @@ int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t 
 	if ((rc = op_load_as(x, id, 0, &o, 1, err)))
 		goto out;
 	if (!may_reassign(x, &o, staff_id)) {
-		rc = sd_err_set(err, BOOKING_EFORBIDDEN,
-				"only an admin (or, where the location allows it, a colleague) may give "
-				"a booking to another staff member");
+		rc = sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "only an admin (or, where the location allows it, a colleague) may give "
+		    "a booking to another staff member");
 		goto out;
 	}
-	if (o.b.status != STORE_BK_CANCELLED || o.b.cancelled_at < x->now - BOOKING_SETTLE_SECONDS) {
-		rc = sd_err_set(err, BOOKING_ESTATE,
-				"only a booking cancelled in the last %d seconds comes back this way",
-				BOOKING_SETTLE_SECONDS);
+	if (o.b.status != STORE_BK_CANCELLED ||
+	    o.b.cancelled_at < x->now - BOOKING_SETTLE_SECONDS) {
+		rc = sd_err_set(
+		    err, BOOKING_ESTATE,
+		    "only a booking cancelled in the last %d seconds comes back this way",
+		    BOOKING_SETTLE_SECONDS);
 		goto out;
 	}
 	old_staff = o.b.staff_id;
@@ -365,9 +367,9 @@ int booking_revive(struct booking_ctx *x, int64_t id, int64_t staff_id, int64_t 
 	o.b.sequence++;
 	if ((rc = op_store(x, &o, old_staff, err)) ||
 	    (rc = booking_log(x, id, "reassign", "ok", err,
-			      "moved between calendars: staff %lld to %lld, %s to %s",
-			      (long long)old_staff, (long long)staff_id, when(x, old_start),
-			      when(x, o.b.start))))
+	                      "moved between calendars: staff %lld to %lld, %s to %s",
+	                      (long long)old_staff, (long long)staff_id, when(x, old_start),
+	                      when(x, o.b.start))))
 		goto out;
 	if (o.b.start != old_start || o.b.end != old_end)
 		rc = notify(x, &o.b, "rescheduled", "customer", err);
@@ -397,21 +399,21 @@ static int create_check(struct booking_ctx *x, const struct booking_new *in, str
 	if (is_customer(x)) {
 		if (in->customer_id != x->actor->customer_id)
 			return sd_err_set(err, BOOKING_EFORBIDDEN,
-					  "customers may book only for themselves");
+			                  "customers may book only for themselves");
 		if (in->notes_private && *in->notes_private)
 			return sd_err_set(err, BOOKING_EFORBIDDEN,
-					  "customers cannot set private notes");
+			                  "customers cannot set private notes");
 	} else if (x->actor->role == BOOKING_ROLE_STAFF && in->staff_id &&
-		   in->staff_id != x->actor->staff_id) {
+	           in->staff_id != x->actor->staff_id) {
 		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "staff may create bookings only in their own calendar");
+		                  "staff may create bookings only in their own calendar");
 	}
 	return BOOKING_OK;
 }
 
 /* Picks the staff member: the one asked for, or the first who is free. */
 static int create_pick(struct booking_ctx *x, const struct booking_new *in, struct op *o,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	struct booking_slot_req r;
 	int64_t want = in->staff_id;
@@ -427,7 +429,7 @@ static int create_pick(struct booking_ctx *x, const struct booking_new *in, stru
 	}
 	if (!o->svc.nstaff)
 		return sd_err_set(err, BOOKING_ESERVICE_STAFF, "no staff member performs %s",
-				  o->svc.name);
+		                  o->svc.name);
 	for (size_t i = 0; i < o->svc.nstaff; i++) {
 		slot_req_init(x, &r, o, o->svc.staff_ids[i], in->start);
 		rc = booking_slot_check(x, &r, err);
@@ -443,7 +445,7 @@ static int create_pick(struct booking_ctx *x, const struct booking_new *in, stru
 }
 
 int booking_create(struct booking_ctx *x, const struct booking_new *in, struct store_booking *out,
-		   struct sd_err *err)
+                   struct sd_err *err)
 {
 	struct store_customer cust;
 	struct op o;
@@ -454,20 +456,21 @@ int booking_create(struct booking_ctx *x, const struct booking_new *in, struct s
 		return rc;
 	rc = store_service_get(x->conn, in->service_id, x->a, &o.svc, err);
 	if (rc == STORE_ENOTFOUND)
-		rc = sd_err_set(err, BOOKING_ENOTFOUND, "no service %lld", (long long)in->service_id);
+		rc = sd_err_set(err, BOOKING_ENOTFOUND, "no service %lld",
+		                (long long)in->service_id);
 	else
 		rc = booking_store_rc(rc, err);
 	if (!rc) {
 		rc = store_customer_get(x->conn, in->customer_id, x->a, &cust, err);
 		if (rc == STORE_ENOTFOUND)
 			rc = sd_err_set(err, BOOKING_ENOTFOUND, "no customer %lld",
-					(long long)in->customer_id);
+			                (long long)in->customer_id);
 		else
 			rc = booking_store_rc(rc, err);
 	}
 	if (rc ||
-	    (rc = booking_store_rc(store_location_get(x->conn, o.svc.location_id, x->a, &o.loc, err),
-				   err)) ||
+	    (rc = booking_store_rc(
+	         store_location_get(x->conn, o.svc.location_id, x->a, &o.loc, err), err)) ||
 	    (rc = booking_rules_for_service(x, in->service_id, &o.rules, err)) ||
 	    (rc = create_pick(x, in, &o, err)))
 		goto out;
@@ -481,7 +484,7 @@ int booking_create(struct booking_ctx *x, const struct booking_new *in, struct s
 	o.b.buffer_before_min = o.svc.buffer_before_min;
 	o.b.buffer_after_min = o.svc.buffer_after_min;
 	o.b.status = is_customer(x) && o.rules.new_booking_needs_approval ? STORE_BK_PENDING
-									   : STORE_BK_CONFIRMED;
+	                                                                  : STORE_BK_CONFIRMED;
 	o.b.cancel_text = "";
 	o.b.notes_public = in->notes_public ? in->notes_public : "";
 	o.b.notes_private = in->notes_private ? in->notes_private : "";
@@ -497,8 +500,8 @@ int booking_create(struct booking_ctx *x, const struct booking_new *in, struct s
 	    (rc = booking_publish(x, &o.b, 0, err)))
 		goto out;
 	if ((rc = booking_log(x, o.b.id, "create", "ok", err, "%s for %s, %s to %s, staff %lld: %s",
-			      o.svc.name, cust.name, when(x, o.b.start), when(x, o.b.end),
-			      (long long)o.b.staff_id, booking_status_name(o.b.status))) ||
+	                      o.svc.name, cust.name, when(x, o.b.start), when(x, o.b.end),
+	                      (long long)o.b.staff_id, booking_status_name(o.b.status))) ||
 	    (rc = notify(x, &o.b, "created", "customer", err)))
 		goto out;
 	if (o.b.status == STORE_BK_PENDING)
@@ -513,31 +516,33 @@ out:
 /* ---- reschedule --------------------------------------------------------- */
 
 static int reschedule_allowed(struct booking_ctx *x, const struct op *o, int64_t staff_id,
-			      struct sd_err *err)
+                              struct sd_err *err)
 {
 	if (!live(&o->b))
 		return state_error(&o->b, "rescheduled", err);
 	if (staff_id && staff_id != o->b.staff_id && !may_reassign(x, o, staff_id))
-		return sd_err_set(err, BOOKING_EFORBIDDEN,
-				  "only an admin (or, where the location allows it, a colleague) may "
-				  "give a booking to another staff member");
+		return sd_err_set(
+		    err, BOOKING_EFORBIDDEN,
+		    "only an admin (or, where the location allows it, a colleague) may "
+		    "give a booking to another staff member");
 	if (!is_customer(x))
 		return BOOKING_OK;
 	if (!o->rules.customer_may_reschedule)
 		return sd_err_set(err, BOOKING_ENOT_PERMITTED,
-				  "appointments for %s cannot be rescheduled online", o->svc.name);
+		                  "appointments for %s cannot be rescheduled online", o->svc.name);
 	if (o->b.start - x->now < o->rules.reschedule_notice_hours * (int64_t)HOUR)
-		return sd_err_set(err, BOOKING_ERESCHEDULE_NOTICE,
-				  "appointments can be rescheduled up to %d hours before they start",
-				  o->rules.reschedule_notice_hours);
+		return sd_err_set(
+		    err, BOOKING_ERESCHEDULE_NOTICE,
+		    "appointments can be rescheduled up to %d hours before they start",
+		    o->rules.reschedule_notice_hours);
 	return BOOKING_OK;
 }
 
 /* A customer's move that needs approval: a request, the booking stays. */
 static int reschedule_request(struct booking_ctx *x, struct op *o, int64_t start,
-			      struct sd_err *err)
+                              struct sd_err *err)
 {
-	struct store_request req = {0};
+	struct store_request req = { 0 };
 	int rc;
 
 	req.booking_id = o->b.id;
@@ -552,29 +557,29 @@ static int reschedule_request(struct booking_ctx *x, struct op *o, int64_t start
 	rc = store_request_create(x->conn, &req, &req.id, err);
 	if (rc == STORE_EEXISTS)
 		return sd_err_set(err, BOOKING_EPENDING_REQUEST,
-				  "a reschedule request for this booking already awaits approval");
+		                  "a reschedule request for this booking already awaits approval");
 	if ((rc = booking_store_rc(rc, err)) ||
 	    (rc = booking_publish_request(x, &o->b, &req, NULL, err)) ||
 	    (rc = booking_publish(x, &o->b, 0, err)))
 		return rc;
 	if ((rc = booking_log(x, o->b.id, "reschedule_request", "pending", err,
-			      "asks to move from %s to %s; awaits approval", when(x, o->b.start),
-			      when(x, start))) ||
+	                      "asks to move from %s to %s; awaits approval", when(x, o->b.start),
+	                      when(x, start))) ||
 	    (rc = notify(x, &o->b, "request_received", "customer", err)))
 		return rc;
 	return notify(x, &o->b, "approval_needed", "staff", err);
 }
 
 int booking_reschedule(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
-		       int64_t staff_id, struct store_booking *out, enum booking_outcome *outcome,
-		       struct sd_err *err)
+                       int64_t staff_id, struct store_booking *out, enum booking_outcome *outcome,
+                       struct sd_err *err)
 {
 	return booking_reschedule_span(x, id, version, start, 0, staff_id, out, outcome, err);
 }
 
 int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, int64_t start,
-			    int64_t end, int64_t staff_id, struct store_booking *out,
-			    enum booking_outcome *outcome, struct sd_err *err)
+                            int64_t end, int64_t staff_id, struct store_booking *out,
+                            enum booking_outcome *outcome, struct sd_err *err)
 {
 	struct booking_slot_req r;
 	struct op o;
@@ -594,7 +599,7 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 	if (end && !is_customer(x)) { /* a resize: staff decide the length */
 		if (end <= start || end - start > 86400) {
 			rc = sd_err_set(err, BOOKING_EINVALID,
-					"an appointment ends after it starts, within a day");
+			                "an appointment ends after it starts, within a day");
 			goto out;
 		}
 		r.end = end;
@@ -616,13 +621,12 @@ int booking_reschedule_span(struct booking_ctx *x, int64_t id, int64_t version, 
 	if ((rc = op_store(x, &o, old_staff, err)))
 		goto out;
 	rc = booking_log(x, id,
-			 o.b.start == old_start && o.b.end == old_end ? "reassign" : "reschedule",
-			 "ok", err, "moved from %s to %s%s", when(x, old_start),
-			 when(x, start),
-			 old_staff != o.b.staff_id
-				 ? sd_arena_printf(x->a, ", staff %lld to %lld", (long long)old_staff,
-						   (long long)o.b.staff_id)
-				 : "");
+	                 o.b.start == old_start && o.b.end == old_end ? "reassign" : "reschedule",
+	                 "ok", err, "moved from %s to %s%s", when(x, old_start), when(x, start),
+	                 old_staff != o.b.staff_id
+	                     ? sd_arena_printf(x->a, ", staff %lld to %lld", (long long)old_staff,
+	                                       (long long)o.b.staff_id)
+	                     : "");
 	/* A new staff member at the same time is not news to the customer. */
 	if (!rc && (o.b.start != old_start || o.b.end != old_end))
 		rc = notify(x, &o.b, "rescheduled", "customer", err);
@@ -637,12 +641,12 @@ out:
 
 /* ---- cancel, no-show, complete ------------------------------------------ */
 
-static int cancel_allowed(struct booking_ctx *x, const struct op *o, int reason,
-			  const char *text, struct sd_err *err)
+static int cancel_allowed(struct booking_ctx *x, const struct op *o, int reason, const char *text,
+                          struct sd_err *err)
 {
 	if (!booking_reason_name(reason))
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "the reason is customer, business, no_show or other");
+		                  "the reason is customer, business, no_show or other");
 	if (reason == STORE_CANCEL_OTHER && (!text || !*text))
 		return sd_err_set(err, BOOKING_EINVALID, "reason \"other\" needs a text");
 	if (!live(&o->b))
@@ -653,16 +657,16 @@ static int cancel_allowed(struct booking_ctx *x, const struct op *o, int reason,
 		return sd_err_set(err, BOOKING_EFORBIDDEN, "customers cancel with reason customer");
 	if (!o->rules.customer_may_cancel)
 		return sd_err_set(err, BOOKING_ENOT_PERMITTED,
-				  "appointments for %s cannot be cancelled online", o->svc.name);
+		                  "appointments for %s cannot be cancelled online", o->svc.name);
 	if (o->b.start - x->now < o->rules.cancel_notice_hours * (int64_t)HOUR)
 		return sd_err_set(err, BOOKING_ECANCEL_NOTICE,
-				  "appointments can be cancelled up to %d hours before they start",
-				  o->rules.cancel_notice_hours);
+		                  "appointments can be cancelled up to %d hours before they start",
+		                  o->rules.cancel_notice_hours);
 	return BOOKING_OK;
 }
 
-int booking_cancel(struct booking_ctx *x, int64_t id, int64_t version, int reason,
-		   const char *text, struct store_booking *out, struct sd_err *err)
+int booking_cancel(struct booking_ctx *x, int64_t id, int64_t version, int reason, const char *text,
+                   struct store_booking *out, struct sd_err *err)
 {
 	struct op o;
 	int rc;
@@ -681,7 +685,7 @@ int booking_cancel(struct booking_ctx *x, int64_t id, int64_t version, int reaso
 	if ((rc = op_store(x, &o, 0, err)))
 		goto out;
 	rc = booking_log(x, id, "cancel", "ok", err, "reason %s%s%s", booking_reason_name(reason),
-			 *o.b.cancel_text ? ": " : "", o.b.cancel_text);
+	                 *o.b.cancel_text ? ": " : "", o.b.cancel_text);
 	if (!rc)
 		rc = notify(x, &o.b, "cancelled", "customer", err);
 out:
@@ -693,7 +697,7 @@ out:
 
 /* no_show and complete: confirmed bookings, from their start on. */
 static int finish_visit(struct booking_ctx *x, int64_t id, int64_t version, int status,
-			const char *action, struct store_booking *out, struct sd_err *err)
+                        const char *action, struct store_booking *out, struct sd_err *err)
 {
 	struct op o;
 	int rc;
@@ -706,13 +710,13 @@ static int finish_visit(struct booking_ctx *x, int64_t id, int64_t version, int 
 		goto out;
 	if (o.b.status != STORE_BK_CONFIRMED) {
 		rc = state_error(&o.b, status == STORE_BK_NO_SHOW ? "marked no-show" : "completed",
-				 err);
+		                 err);
 		goto out;
 	}
 	if (x->now < o.b.start) {
 		rc = sd_err_set(err, BOOKING_ENOT_STARTED,
-				"the appointment has not started yet (it starts %s)",
-				when(x, o.b.start));
+		                "the appointment has not started yet (it starts %s)",
+		                when(x, o.b.start));
 		goto out;
 	}
 	if ((rc = withdraw_request(x, &o.b, err)))
@@ -728,14 +732,14 @@ out:
 	return rc;
 }
 
-int booking_no_show(struct booking_ctx *x, int64_t id, int64_t version,
-		    struct store_booking *out, struct sd_err *err)
+int booking_no_show(struct booking_ctx *x, int64_t id, int64_t version, struct store_booking *out,
+                    struct sd_err *err)
 {
 	return finish_visit(x, id, version, STORE_BK_NO_SHOW, "no_show", out, err);
 }
 
-int booking_complete(struct booking_ctx *x, int64_t id, int64_t version,
-		     struct store_booking *out, struct sd_err *err)
+int booking_complete(struct booking_ctx *x, int64_t id, int64_t version, struct store_booking *out,
+                     struct sd_err *err)
 {
 	return finish_visit(x, id, version, STORE_BK_COMPLETED, "complete", out, err);
 }
@@ -743,7 +747,7 @@ int booking_complete(struct booking_ctx *x, int64_t id, int64_t version,
 /* ---- approve, decline, restore ------------------------------------------ */
 
 static int approve_request(struct booking_ctx *x, struct op *o, struct store_request *req,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
 	struct booking_slot_req r;
 	int64_t old_start = o->b.start;
@@ -765,13 +769,13 @@ static int approve_request(struct booking_ctx *x, struct op *o, struct store_req
 	if ((rc = op_store(x, o, 0, err)))
 		return rc;
 	if ((rc = booking_log(x, o->b.id, "approve_request", "ok", err, "moved from %s to %s",
-			      when(x, old_start), when(x, o->b.start))))
+	                      when(x, old_start), when(x, o->b.start))))
 		return rc;
 	return notify(x, &o->b, "request_approved", "customer", err);
 }
 
 int booking_approve(struct booking_ctx *x, int64_t id, struct store_booking *out,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	struct store_request req;
 	struct op o;
@@ -792,7 +796,7 @@ int booking_approve(struct booking_ctx *x, int64_t id, struct store_booking *out
 	rc = store_request_pending(x->conn, id, x->a, &req, err);
 	if (rc == STORE_ENOTFOUND) {
 		rc = sd_err_set(err, BOOKING_ESTATE, "the booking is %s and has no pending request",
-				booking_status_name(o.b.status));
+		                booking_status_name(o.b.status));
 		goto out;
 	}
 	if (!(rc = booking_store_rc(rc, err)))
@@ -804,8 +808,8 @@ out:
 	return rc;
 }
 
-int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
-		    struct store_booking *out, struct sd_err *err)
+int booking_decline(struct booking_ctx *x, int64_t id, const char *text, struct store_booking *out,
+                    struct sd_err *err)
 {
 	struct store_request req;
 	struct op o;
@@ -829,7 +833,7 @@ int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
 	rc = store_request_pending(x->conn, id, x->a, &req, err);
 	if (rc == STORE_ENOTFOUND) {
 		rc = sd_err_set(err, BOOKING_ESTATE, "the booking is %s and has no pending request",
-				booking_status_name(o.b.status));
+		                booking_status_name(o.b.status));
 		goto out;
 	}
 	if ((rc = booking_store_rc(rc, err)))
@@ -842,7 +846,7 @@ int booking_decline(struct booking_ctx *x, int64_t id, const char *text,
 	    (rc = booking_publish(x, &o.b, 0, err)))
 		goto out;
 	rc = booking_log(x, id, "decline_request", "ok", err, "request for %s declined%s%s",
-			 when(x, req.start), text && *text ? ": " : "", text ? text : "");
+	                 when(x, req.start), text && *text ? ": " : "", text ? text : "");
 	if (!rc)
 		rc = notify(x, &o.b, "request_declined", "customer", err);
 out:
@@ -853,7 +857,7 @@ out:
 }
 
 int booking_restore(struct booking_ctx *x, int64_t id, struct store_booking *out,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	struct booking_slot_req r;
 	struct op o;
@@ -890,9 +894,8 @@ out:
 
 /* ---- notes -------------------------------------------------------------- */
 
-int booking_set_notes(struct booking_ctx *x, int64_t id, int64_t version,
-		      const char *notes_public, const char *notes_private,
-		      struct store_booking *out, struct sd_err *err)
+int booking_set_notes(struct booking_ctx *x, int64_t id, int64_t version, const char *notes_public,
+                      const char *notes_private, struct store_booking *out, struct sd_err *err)
 {
 	struct op o;
 	int rc;

@@ -27,12 +27,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#define LINK_VERSION "1"
-#define LINK_DOMAIN "slotdav manage link v1"
-#define LINK_MAC_LEN 32
+#define LINK_VERSION     "1"
+#define LINK_DOMAIN      "slotdav manage link v1"
+#define LINK_MAC_LEN     32
 #define LINK_PURPOSE_MAX 32
 #define LINK_PAYLOAD_MAX 128
-#define LINK_MAX 256
+#define LINK_MAX         256
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -111,7 +111,7 @@ static long b64url_decode(unsigned char *out, const char *s, size_t n)
 }
 
 static int mac(unsigned char out[LINK_MAC_LEN], const char *secret, const unsigned char *payload,
-	       size_t n)
+               size_t n)
 {
 	unsigned char msg[sizeof(LINK_DOMAIN) + LINK_PAYLOAD_MAX];
 	unsigned int len = 0;
@@ -121,14 +121,14 @@ static int mac(unsigned char out[LINK_MAC_LEN], const char *secret, const unsign
 	memcpy(msg, LINK_DOMAIN, sizeof(LINK_DOMAIN)); /* with its NUL: a separator */
 	memcpy(msg + sizeof(LINK_DOMAIN), payload, n);
 	if (!HMAC(EVP_sha256(), secret, (int)strlen(secret), msg, sizeof(LINK_DOMAIN) + n, out,
-		  &len) ||
+	          &len) ||
 	    len != LINK_MAC_LEN)
 		return -1;
 	return 0;
 }
 
 char *booking_link_make(struct sd_arena *a, const struct booking_secrets *s, int64_t booking_id,
-			const char *purpose, int64_t expires)
+                        const char *purpose, int64_t expires)
 {
 	char payload[LINK_PAYLOAD_MAX + 1];
 	unsigned char m[LINK_MAC_LEN];
@@ -138,7 +138,7 @@ char *booking_link_make(struct sd_arena *a, const struct booking_secrets *s, int
 	if (!s || !s->current || !*s->current || !purpose_valid(purpose) || booking_id <= 0)
 		return NULL;
 	n = snprintf(payload, sizeof(payload), LINK_VERSION ":%lld:%s:%lld", (long long)booking_id,
-		     purpose, (long long)expires);
+	             purpose, (long long)expires);
 	if (n < 0 || n >= (int)sizeof(payload))
 		return NULL;
 	if (mac(m, s->current, (const unsigned char *)payload, (size_t)n))
@@ -151,7 +151,7 @@ char *booking_link_make(struct sd_arena *a, const struct booking_secrets *s, int
 /* Whether got is the MAC of payload under secret; constant time in the
  * MAC's bytes. */
 static int mac_matches(const char *secret, const unsigned char *payload, size_t n,
-		       const unsigned char got[LINK_MAC_LEN])
+                       const unsigned char got[LINK_MAC_LEN])
 {
 	unsigned char want[LINK_MAC_LEN];
 	int ok;
@@ -164,7 +164,7 @@ static int mac_matches(const char *secret, const unsigned char *payload, size_t 
 }
 
 static int authentic(const struct booking_secrets *s, const unsigned char *payload, size_t n,
-		     const unsigned char got[LINK_MAC_LEN], int64_t now)
+                     const unsigned char got[LINK_MAC_LEN], int64_t now)
 {
 	if (mac_matches(s->current, payload, n, got))
 		return 1;
@@ -201,7 +201,7 @@ static int parse_int(const char *s, size_t n, int neg_ok, int64_t *out)
 
 /* "1:<id>:<purpose>:<expires>" */
 static int payload_parse(struct sd_arena *a, const char *p, size_t n, int64_t *id,
-			 const char **purpose, int64_t *expires)
+                         const char **purpose, int64_t *expires)
 {
 	const char *end = p + n, *f[4];
 	size_t len[4];
@@ -227,7 +227,7 @@ static int payload_parse(struct sd_arena *a, const char *p, size_t n, int64_t *i
 }
 
 int booking_link_check(struct sd_arena *a, const struct booking_secrets *s, const char *token,
-		       int64_t now, int64_t *booking_id, const char **purpose, struct sd_err *err)
+                       int64_t now, int64_t *booking_id, const char **purpose, struct sd_err *err)
 {
 	unsigned char payload[LINK_MAX], got[LINK_MAX];
 	const char *dot, *p = NULL;

@@ -22,7 +22,7 @@ struct booking_secrets {
 	const char *current;
 	const char *const *previous; /* accepted until old_until */
 	size_t nprevious;
-	int64_t old_until;           /* Unix seconds; 0: previous never accepted */
+	int64_t old_until; /* Unix seconds; 0: previous never accepted */
 };
 
 /* Purposes: what a link may do. */
@@ -32,7 +32,7 @@ struct booking_secrets {
  * bytes), valid until expires (Unix seconds), in a. NULL if the arguments
  * are unusable (no current secret, a bad purpose). */
 char *booking_link_make(struct sd_arena *a, const struct booking_secrets *s, int64_t booking_id,
-			const char *purpose, int64_t expires);
+                        const char *purpose, int64_t expires);
 
 enum {
 	BOOKING_LINK_OK = 0,
@@ -43,6 +43,6 @@ enum {
 /* Checks token at time now: BOOKING_LINK_OK with *booking_id and *purpose
  * (in a) filled, or one of the codes above with a message in err. */
 int booking_link_check(struct sd_arena *a, const struct booking_secrets *s, const char *token,
-		       int64_t now, int64_t *booking_id, const char **purpose, struct sd_err *err);
+                       int64_t now, int64_t *booking_id, const char **purpose, struct sd_err *err);
 
 #endif

@@ -97,8 +97,8 @@ int booking_need_admin(const struct booking_ctx *x, const char *what, struct sd_
 }
 
 int booking_actor_for_user(struct store_conn *c, struct sd_arena *a, int64_t user_id,
-			   const char *user_name, const char *channel, const char *user_agent,
-			   struct booking_actor *out, struct sd_err *err)
+                           const char *user_name, const char *channel, const char *user_agent,
+                           struct booking_actor *out, struct sd_err *err)
 {
 	struct store_staff st;
 	struct store_customer cu;
@@ -125,8 +125,8 @@ int booking_actor_for_user(struct store_conn *c, struct sd_arena *a, int64_t use
 	if (rc != STORE_ENOTFOUND)
 		return booking_store_rc(rc, err);
 	return sd_err_set(err, BOOKING_EFORBIDDEN,
-			  "the login %s is neither an active staff member nor a customer",
-			  user_name ? user_name : "?");
+	                  "the login %s is neither an active staff member nor a customer",
+	                  user_name ? user_name : "?");
 }
 
 /* ---- value checks -------------------------------------------------------- */
@@ -137,7 +137,7 @@ static int check_name(const char *what, const char *s, size_t max, struct sd_err
 
 	if (!n || n > max || !sd_utf8_valid(s, n) || strpbrk(s, "\r\n"))
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "%s must be 1 to %zu characters of text on one line", what, max);
+		                  "%s must be 1 to %zu characters of text on one line", what, max);
 	return BOOKING_OK;
 }
 
@@ -146,8 +146,8 @@ static int check_text(const char *what, const char *s, size_t max, struct sd_err
 	size_t n = s ? strlen(s) : 0;
 
 	if (n > max || !sd_utf8_valid(s ? s : "", n))
-		return sd_err_set(err, BOOKING_EINVALID, "%s must be at most %zu characters of text",
-				  what, max);
+		return sd_err_set(err, BOOKING_EINVALID,
+		                  "%s must be at most %zu characters of text", what, max);
 	return BOOKING_OK;
 }
 
@@ -159,14 +159,15 @@ static int check_email(const char *s, int required, struct sd_err *err)
 
 	if (!s || !*s)
 		return required ? sd_err_set(err, BOOKING_EINVALID, "an email address is required")
-				: BOOKING_OK;
+		                : BOOKING_OK;
 	at = strchr(s, '@');
 	if (strlen(s) > 254 || !at || at == s || !at[1] || strchr(at + 1, '@') ||
 	    !strchr(at + 1, '.') || strpbrk(s, " \t\r\n<>\"(),;:\\[]"))
 		return sd_err_set(err, BOOKING_EINVALID, "\"%.80s\" is not an email address", s);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return sd_err_set(err, BOOKING_EINVALID, "the email address has control characters");
+			return sd_err_set(err, BOOKING_EINVALID,
+			                  "the email address has control characters");
 	return BOOKING_OK;
 }
 
@@ -181,7 +182,7 @@ static int check_phone(const char *s, struct sd_err *err)
 			digits++;
 		else if (!strchr("+-(). /", *p))
 			return sd_err_set(err, BOOKING_EINVALID,
-					  "a phone number has digits, spaces and + - ( ) . / only");
+			                  "a phone number has digits, spaces and + - ( ) . / only");
 	}
 	if (digits < 3 || strlen(s) > 32)
 		return sd_err_set(err, BOOKING_EINVALID, "\"%.40s\" is not a phone number", s);
@@ -205,12 +206,12 @@ static int location_check(struct store_location *in, struct sd_err *err)
 		return rc;
 	if (!in->timezone || !ics_zone_valid(in->timezone))
 		return sd_err_set(err, BOOKING_EINVALID, "\"%.64s\" is not a known time zone",
-				  in->timezone ? in->timezone : "");
+		                  in->timezone ? in->timezone : "");
 	return BOOKING_OK;
 }
 
 int booking_location_save(struct booking_ctx *x, struct store_location *in, int64_t *id_out,
-			  struct sd_err *err)
+                          struct sd_err *err)
 {
 	int rc;
 
@@ -251,7 +252,7 @@ static int staff_check(struct booking_ctx *x, struct store_staff *in, struct sd_
 	rc = store_user_get_by_id(x->conn, in->user_id, x->a, &u, err);
 	if (rc == STORE_ENOTFOUND)
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no user with id %lld",
-				  (long long)in->user_id);
+		                  (long long)in->user_id);
 	if (rc)
 		return booking_store_rc(rc, err);
 	if (!in->name || !*in->name)
@@ -267,9 +268,9 @@ static int staff_check(struct booking_ctx *x, struct store_staff *in, struct sd_
 		rc = store_location_get(x->conn, in->location_ids[i], x->a, &loc, err);
 		if (rc)
 			return rc == STORE_ENOTFOUND
-				       ? sd_err_set(err, BOOKING_ENOTFOUND, "no location with id %lld",
-						    (long long)in->location_ids[i])
-				       : booking_store_rc(rc, err);
+			           ? sd_err_set(err, BOOKING_ENOTFOUND, "no location with id %lld",
+			                        (long long)in->location_ids[i])
+			           : booking_store_rc(rc, err);
 	}
 	return BOOKING_OK;
 }
@@ -277,7 +278,7 @@ static int staff_check(struct booking_ctx *x, struct store_staff *in, struct sd_
 static int ids_sort_unique(struct sd_arena *a, const int64_t **ids, size_t *n);
 
 int booking_staff_save(struct booking_ctx *x, struct store_staff *in, int64_t *id_out,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	struct store_staff old;
 	int rc;
@@ -293,7 +294,8 @@ int booking_staff_save(struct booking_ctx *x, struct store_staff *in, int64_t *i
 		if ((rc = booking_store_rc(store_staff_get(x->conn, in->id, x->a, &old, err), err)))
 			goto out;
 		if (old.user_id != in->user_id) {
-			rc = sd_err_set(err, BOOKING_EINVALID, "a staff member's login cannot change");
+			rc = sd_err_set(err, BOOKING_EINVALID,
+			                "a staff member's login cannot change");
 			goto out;
 		}
 		in->bookings_coll_id = old.bookings_coll_id;
@@ -361,7 +363,7 @@ static int self_or_admin(const struct booking_ctx *x, int64_t staff_id, struct s
 	    (x->actor->role == BOOKING_ROLE_STAFF && x->actor->staff_id == staff_id))
 		return BOOKING_OK;
 	return sd_err_set(err, BOOKING_EFORBIDDEN,
-			  "only an admin or the staff member may change their working hours");
+	                  "only an admin or the staff member may change their working hours");
 }
 
 static int cmp_hours(const void *p, const void *q)
@@ -379,20 +381,21 @@ static int hours_check(struct store_hours *v, size_t n, struct sd_err *err)
 		qsort(v, n, sizeof(*v), cmp_hours);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].weekday < 1 || v[i].weekday > 7)
-			return sd_err_set(err, BOOKING_EINVALID, "weekday %d: use 1 (Monday) to 7 (Sunday)",
-					  v[i].weekday);
-		if (v[i].start_min < 0 || v[i].start_min >= v[i].end_min || v[i].end_min > 1440)
 			return sd_err_set(err, BOOKING_EINVALID,
-					  "working hours must start before they end, within one day");
+			                  "weekday %d: use 1 (Monday) to 7 (Sunday)", v[i].weekday);
+		if (v[i].start_min < 0 || v[i].start_min >= v[i].end_min || v[i].end_min > 1440)
+			return sd_err_set(
+			    err, BOOKING_EINVALID,
+			    "working hours must start before they end, within one day");
 		if (i && v[i - 1].weekday == v[i].weekday && v[i - 1].end_min > v[i].start_min)
 			return sd_err_set(err, BOOKING_EINVALID,
-					  "working hours of weekday %d overlap", v[i].weekday);
+			                  "working hours of weekday %d overlap", v[i].weekday);
 	}
 	return BOOKING_OK;
 }
 
 int booking_hours_set(struct booking_ctx *x, int64_t staff_id, int64_t location_id,
-		      const struct store_hours *rows, size_t n, struct sd_err *err)
+                      const struct store_hours *rows, size_t n, struct sd_err *err)
 {
 	struct store_hours *v = n ? sd_arena_memdup(x->a, rows, n * sizeof(*v)) : NULL;
 	struct store_staff st;
@@ -407,8 +410,9 @@ int booking_hours_set(struct booking_ctx *x, int64_t staff_id, int64_t location_
 	if ((rc = booking_store_rc(store_staff_get(x->conn, staff_id, x->a, &st, err), err)))
 		goto out;
 	if (!staff_at(&st, location_id)) {
-		rc = sd_err_set(err, BOOKING_EINVALID, "staff member %lld does not work at location %lld",
-				(long long)staff_id, (long long)location_id);
+		rc = sd_err_set(err, BOOKING_EINVALID,
+		                "staff member %lld does not work at location %lld",
+		                (long long)staff_id, (long long)location_id);
 		goto out;
 	}
 	rc = booking_store_rc(store_hours_set(x->conn, staff_id, location_id, v, n, err), err);
@@ -417,7 +421,7 @@ out:
 }
 
 int booking_exception_add(struct booking_ctx *x, struct store_exception *in, int64_t *id_out,
-			  struct sd_err *err)
+                          struct sd_err *err)
 {
 	struct store_exception *ex;
 	struct store_staff st;
@@ -430,24 +434,25 @@ int booking_exception_add(struct booking_ctx *x, struct store_exception *in, int
 		in->note = "";
 	if (in->start_min < 0 || in->start_min >= in->end_min || in->end_min > 1440)
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "an exception must start before it ends, within one day");
+		                  "an exception must start before it ends, within one day");
 	if ((rc = check_text("the note", in->note, 1000, err)) || (rc = booking_txn_begin(x, err)))
 		return rc;
 	if ((rc = booking_store_rc(store_staff_get(x->conn, in->staff_id, x->a, &st, err), err)))
 		goto out;
 	if (in->available && !staff_at(&st, in->location_id)) {
 		rc = sd_err_set(err, BOOKING_EINVALID,
-				"an extra shift must be at one of the staff member's locations");
+		                "an extra shift must be at one of the staff member's locations");
 		goto out;
 	}
 	if ((rc = booking_store_rc(store_exception_list(x->conn, in->staff_id, in->day, in->day + 1,
-							x->a, &ex, &n, err),
-				   err)))
+	                                                x->a, &ex, &n, err),
+	                           err)))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (ex[i].start_min < in->end_min && in->start_min < ex[i].end_min) {
 			rc = sd_err_set(err, BOOKING_EOVERLAP,
-					"it overlaps exception %lld of the same day", (long long)ex[i].id);
+			                "it overlaps exception %lld of the same day",
+			                (long long)ex[i].id);
 			goto out;
 		}
 	rc = booking_store_rc(store_exception_create(x->conn, in, &in->id, err), err);
@@ -469,16 +474,17 @@ int booking_exception_delete(struct booking_ctx *x, int64_t id, struct sd_err *e
 		int mine = 0;
 
 		if (x->actor->role != BOOKING_ROLE_STAFF)
-			return sd_err_set(err, BOOKING_EFORBIDDEN, "customers cannot change working hours");
+			return sd_err_set(err, BOOKING_EFORBIDDEN,
+			                  "customers cannot change working hours");
 		rc = store_exception_list(x->conn, x->actor->staff_id, INT64_MIN / 2, INT64_MAX / 2,
-					  x->a, &ex, &n, err);
+		                          x->a, &ex, &n, err);
 		if (rc)
 			return booking_store_rc(rc, err);
 		for (size_t i = 0; i < n; i++)
 			mine |= ex[i].id == id;
 		if (!mine)
 			return sd_err_set(err, BOOKING_ENOTFOUND, "no exception %lld of yours",
-					  (long long)id);
+			                  (long long)id);
 	}
 	return booking_store_rc(store_exception_delete(x->conn, id, err), err);
 }
@@ -504,19 +510,19 @@ static int service_check(struct booking_ctx *x, struct store_service *in, struct
 		rc = store_staff_get(x->conn, in->staff_ids[i], x->a, &st, err);
 		if (rc == STORE_ENOTFOUND)
 			return sd_err_set(err, BOOKING_ENOTFOUND, "no staff member with id %lld",
-					  (long long)in->staff_ids[i]);
+			                  (long long)in->staff_ids[i]);
 		if (rc)
 			return booking_store_rc(rc, err);
 		if (!staff_at(&st, in->location_id))
 			return sd_err_set(err, BOOKING_ESERVICE_STAFF,
-					  "staff member %lld does not work at location %lld",
-					  (long long)st.id, (long long)in->location_id);
+			                  "staff member %lld does not work at location %lld",
+			                  (long long)st.id, (long long)in->location_id);
 	}
 	return BOOKING_OK;
 }
 
 int booking_service_save(struct booking_ctx *x, struct store_service *in, int64_t *id_out,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	struct store_location loc;
 	int rc;
@@ -533,7 +539,7 @@ int booking_service_save(struct booking_ctx *x, struct store_service *in, int64_
 	rc = store_location_get(x->conn, in->location_id, x->a, &loc, err);
 	if (rc == STORE_ENOTFOUND)
 		rc = sd_err_set(err, BOOKING_ENOTFOUND, "no location with id %lld",
-				(long long)in->location_id);
+		                (long long)in->location_id);
 	else
 		rc = booking_store_rc(rc, err);
 	if (rc || (rc = service_check(x, in, err)))
@@ -561,7 +567,7 @@ int booking_service_delete(struct booking_ctx *x, int64_t id, struct sd_err *err
 /* ---- customers ----------------------------------------------------------- */
 
 int booking_customer_save(struct booking_ctx *x, struct store_customer *in, int64_t *id_out,
-			  struct sd_err *err)
+                          struct sd_err *err)
 {
 	struct store_customer old;
 	int rc;
@@ -571,14 +577,16 @@ int booking_customer_save(struct booking_ctx *x, struct store_customer *in, int6
 	if (!in->phone)
 		in->phone = "";
 	if (x->actor->role == BOOKING_ROLE_CUSTOMER && (!in->id || in->id != x->actor->customer_id))
-		return sd_err_set(err, BOOKING_EFORBIDDEN, "customers may edit only their own record");
+		return sd_err_set(err, BOOKING_EFORBIDDEN,
+		                  "customers may edit only their own record");
 	if ((rc = check_name("the customer's name", in->name, 200, err)) ||
 	    (rc = check_email(in->email, 0, err)) || (rc = check_phone(in->phone, err)))
 		return rc;
 	if ((rc = booking_txn_begin(x, err)))
 		return rc;
 	if (in->id) {
-		if ((rc = booking_store_rc(store_customer_get(x->conn, in->id, x->a, &old, err), err)))
+		if ((rc = booking_store_rc(store_customer_get(x->conn, in->id, x->a, &old, err),
+		                           err)))
 			goto out;
 		if (!booking_is_admin(x)) { /* the login is the admin's business */
 			in->user_id = old.user_id;
@@ -586,18 +594,19 @@ int booking_customer_save(struct booking_ctx *x, struct store_customer *in, int6
 		}
 		if (in->user_id && !in->coll_id &&
 		    (rc = booking_user_calendar(x, in->user_id, BOOKING_CUSTOMER_CAL,
-						BOOKING_CUSTOMER_CAL_NAME, &in->coll_id, err)))
+		                                BOOKING_CUSTOMER_CAL_NAME, &in->coll_id, err)))
 			goto out;
 		rc = booking_store_rc(store_customer_update(x->conn, in, err), err);
 	} else {
 		in->coll_id = 0;
 		if (in->user_id && !booking_is_admin(x)) {
-			rc = sd_err_set(err, BOOKING_EFORBIDDEN, "only an admin may give a customer a login");
+			rc = sd_err_set(err, BOOKING_EFORBIDDEN,
+			                "only an admin may give a customer a login");
 			goto out;
 		}
 		if (in->user_id &&
 		    (rc = booking_user_calendar(x, in->user_id, BOOKING_CUSTOMER_CAL,
-						BOOKING_CUSTOMER_CAL_NAME, &in->coll_id, err)))
+		                                BOOKING_CUSTOMER_CAL_NAME, &in->coll_id, err)))
 			goto out;
 		rc = booking_store_rc(store_customer_create(x->conn, in, &in->id, err), err);
 	}

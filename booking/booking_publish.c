@@ -36,7 +36,7 @@ struct names {
 };
 
 static int names_load(struct booking_ctx *x, const struct store_booking *b, struct names *nm,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	int rc;
 
@@ -48,8 +48,7 @@ static int names_load(struct booking_ctx *x, const struct store_booking *b, stru
 	return BOOKING_OK;
 }
 
-static const char *cal_address(struct sd_arena *a, const char *email, const char *kind,
-			       int64_t id)
+static const char *cal_address(struct sd_arena *a, const char *email, const char *kind, int64_t id)
 {
 	if (email && *email)
 		return sd_arena_printf(a, "mailto:%s", email);
@@ -71,18 +70,19 @@ static const char *ics_status(int status)
 /* The event of b as the staff member (for_customer 0) or the customer
  * sees it; req: a pending request whose time the customer's copy shows. */
 static char *render(struct booking_ctx *x, const struct store_booking *b, const struct names *nm,
-		    int for_customer, const struct store_request *req)
+                    int for_customer, const struct store_request *req)
 {
-	struct ics_party org = {nm->loc.name, cal_address(x->a, nm->loc.email, "location",
-							   nm->loc.id), NULL, NULL};
+	struct ics_party org = { nm->loc.name,
+		                 cal_address(x->a, nm->loc.email, "location", nm->loc.id), NULL,
+		                 NULL };
 	struct ics_party att[2] = {
-		{nm->cust.name, cal_address(x->a, nm->cust.email, "customer", nm->cust.id),
-		 "REQ-PARTICIPANT",
-		 b->status == STORE_BK_CANCELLED && b->cancel_reason == STORE_CANCEL_CUSTOMER
-			 ? "DECLINED"
-			 : "ACCEPTED"},
-		{nm->staff.name, cal_address(x->a, nm->staff.email, "staff", nm->staff.id), "CHAIR",
-		 b->status == STORE_BK_PENDING ? "NEEDS-ACTION" : "ACCEPTED"},
+		{ nm->cust.name, cal_address(x->a, nm->cust.email, "customer", nm->cust.id),
+		  "REQ-PARTICIPANT",
+		  b->status == STORE_BK_CANCELLED && b->cancel_reason == STORE_CANCEL_CUSTOMER
+		      ? "DECLINED"
+		      : "ACCEPTED" },
+		{ nm->staff.name, cal_address(x->a, nm->staff.email, "staff", nm->staff.id),
+		  "CHAIR", b->status == STORE_BK_PENDING ? "NEEDS-ACTION" : "ACCEPTED" },
 	};
 	struct ics_xprop xp[7];
 	size_t nx = 0;
@@ -93,11 +93,12 @@ static char *render(struct booking_ctx *x, const struct store_booking *b, const 
 		.end = req ? req->end : b->end,
 		.sequence = b->sequence,
 		.status = req ? "TENTATIVE" : ics_status(b->status),
-		.summary = for_customer ? sd_arena_printf(x->a, "%s at %s", nm->svc.name, nm->loc.name)
-					: sd_arena_printf(x->a, "%s: %s", nm->svc.name, nm->cust.name),
+		.summary = for_customer
+		               ? sd_arena_printf(x->a, "%s at %s", nm->svc.name, nm->loc.name)
+		               : sd_arena_printf(x->a, "%s: %s", nm->svc.name, nm->cust.name),
 		.location = *nm->loc.address
-				    ? sd_arena_printf(x->a, "%s, %s", nm->loc.name, nm->loc.address)
-				    : nm->loc.name,
+		                ? sd_arena_printf(x->a, "%s, %s", nm->loc.name, nm->loc.address)
+		                : nm->loc.name,
 		.description = *b->notes_public ? b->notes_public : NULL,
 		.organizer = &org,
 		.attendees = att,
@@ -105,27 +106,27 @@ static char *render(struct booking_ctx *x, const struct store_booking *b, const 
 		.xprops = xp,
 	};
 
-	xp[nx++] = (struct ics_xprop){"X-SLOTDAV-BOOKING-ID", sd_arena_printf(x->a, "%lld",
-									       (long long)b->id)};
-	xp[nx++] = (struct ics_xprop){"X-SLOTDAV-SERVICE", nm->svc.name};
-	xp[nx++] = (struct ics_xprop){"X-SLOTDAV-SERVICE-ID",
-				      sd_arena_printf(x->a, "%lld", (long long)nm->svc.id)};
-	xp[nx++] = (struct ics_xprop){"X-SLOTDAV-LOCATION-ID",
-				      sd_arena_printf(x->a, "%lld", (long long)nm->loc.id)};
-	xp[nx++] = (struct ics_xprop){"X-SLOTDAV-STATUS", booking_status_name(b->status)};
+	xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-BOOKING-ID",
+		                       sd_arena_printf(x->a, "%lld", (long long)b->id) };
+	xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-SERVICE", nm->svc.name };
+	xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-SERVICE-ID",
+		                       sd_arena_printf(x->a, "%lld", (long long)nm->svc.id) };
+	xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-LOCATION-ID",
+		                       sd_arena_printf(x->a, "%lld", (long long)nm->loc.id) };
+	xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-STATUS", booking_status_name(b->status) };
 	if (b->status == STORE_BK_CANCELLED)
-		xp[nx++] = (struct ics_xprop){"X-SLOTDAV-CANCEL-REASON",
-					      booking_reason_name(b->cancel_reason)};
+		xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-CANCEL-REASON",
+			                       booking_reason_name(b->cancel_reason) };
 	if (!for_customer && *b->notes_private)
-		xp[nx++] = (struct ics_xprop){"X-SLOTDAV-PRIVATE-NOTES", b->notes_private};
+		xp[nx++] = (struct ics_xprop){ "X-SLOTDAV-PRIVATE-NOTES", b->notes_private };
 	ev.nxprops = nx;
 	return ics_event_render(x->a, &ev, BOOKING_PRODID);
 }
 
 /* The client's own data for resource name of coll_id: the client's copy
  * being written, or else what is stored (*out NULL if nothing). */
-static int client_copy(struct booking_ctx *x, int64_t coll_id, const char *name,
-		       const char **out, struct sd_err *err)
+static int client_copy(struct booking_ctx *x, int64_t coll_id, const char *name, const char **out,
+                       struct sd_err *err)
 {
 	struct store_obj cur;
 	int rc;
@@ -144,10 +145,10 @@ static int client_copy(struct booking_ctx *x, int64_t coll_id, const char *name,
 /* Stores text as name in coll_id, as a CalDAV PUT would, keeping what a
  * calendar client added to the object there (ics_edit_merge). */
 static int put_object(struct booking_ctx *x, int64_t coll_id, const char *name, const char *text,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	struct ics_info info;
-	struct store_obj o = {0};
+	struct store_obj o = { 0 };
 	const char *client;
 	int rc;
 
@@ -158,7 +159,7 @@ static int put_object(struct booking_ctx *x, int64_t coll_id, const char *name, 
 
 	if (ics_object_check(text, strlen(text), ICS_COMP_VEVENT, x->a, &info, err))
 		return sd_err_set(err, BOOKING_EIO, "the booking's calendar form is invalid: %s",
-				  err ? err->msg : "");
+		                  err ? err->msg : "");
 	o.coll_id = coll_id;
 	o.name = name;
 	o.content_type = "text/calendar; charset=utf-8";
@@ -172,8 +173,7 @@ static int put_object(struct booking_ctx *x, int64_t coll_id, const char *name, 
 	return booking_store_rc(rc, err);
 }
 
-static int drop_object(struct booking_ctx *x, int64_t coll_id, const char *name,
-		       struct sd_err *err)
+static int drop_object(struct booking_ctx *x, int64_t coll_id, const char *name, struct sd_err *err)
 {
 	int rc = store_obj_delete(x->conn, coll_id, name, err);
 
@@ -181,7 +181,7 @@ static int drop_object(struct booking_ctx *x, int64_t coll_id, const char *name,
 }
 
 int booking_publish(struct booking_ctx *x, const struct store_booking *b, int64_t old_staff_id,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	struct store_request req, *preq = NULL;
 	struct names nm;
@@ -193,16 +193,17 @@ int booking_publish(struct booking_ctx *x, const struct store_booking *b, int64_
 		struct store_staff old;
 
 		if ((rc = booking_store_rc(store_staff_get(x->conn, old_staff_id, x->a, &old, err),
-					   err)))
+		                           err)))
 			return rc;
-		if (old.bookings_coll_id && (rc = drop_object(x, old.bookings_coll_id, b->obj_name, err)))
+		if (old.bookings_coll_id &&
+		    (rc = drop_object(x, old.bookings_coll_id, b->obj_name, err)))
 			return rc;
 	}
 	if (!nm.staff.bookings_coll_id)
 		return sd_err_set(err, BOOKING_EIO, "staff member %lld has no Bookings calendar",
-				  (long long)nm.staff.id);
+		                  (long long)nm.staff.id);
 	if ((rc = put_object(x, nm.staff.bookings_coll_id, b->obj_name, render(x, b, &nm, 0, NULL),
-			     err)))
+	                     err)))
 		return rc;
 	if (!nm.cust.coll_id)
 		return BOOKING_OK;
@@ -220,8 +221,8 @@ static const char *request_name(struct booking_ctx *x, const struct store_bookin
 }
 
 int booking_publish_request(struct booking_ctx *x, const struct store_booking *b,
-			    const struct store_request *req, const char *old_obj_name,
-			    struct sd_err *err)
+                            const struct store_request *req, const char *old_obj_name,
+                            struct sd_err *err)
 {
 	struct store_booking shown;
 	struct names nm;
@@ -234,14 +235,14 @@ int booking_publish_request(struct booking_ctx *x, const struct store_booking *b
 		return rc;
 	if (!req)
 		return old_obj_name && *old_obj_name
-			       ? drop_object(x, nm.staff.bookings_coll_id, old_obj_name, err)
-			       : BOOKING_OK;
+		           ? drop_object(x, nm.staff.bookings_coll_id, old_obj_name, err)
+		           : BOOKING_OK;
 	shown = *b;
 	shown.uid = sd_arena_printf(x->a, "%s-request", b->uid);
-	xp[0] = (struct ics_xprop){"X-SLOTDAV-BOOKING-ID", sd_arena_printf(x->a, "%lld",
-									(long long)b->id)};
-	xp[1] = (struct ics_xprop){"X-SLOTDAV-REQUEST-ID", sd_arena_printf(x->a, "%lld",
-									(long long)req->id)};
+	xp[0] = (struct ics_xprop){ "X-SLOTDAV-BOOKING-ID",
+		                    sd_arena_printf(x->a, "%lld", (long long)b->id) };
+	xp[1] = (struct ics_xprop){ "X-SLOTDAV-REQUEST-ID",
+		                    sd_arena_printf(x->a, "%lld", (long long)req->id) };
 	ev = (struct ics_event){
 		.uid = shown.uid,
 		.dtstamp = req->created,
@@ -249,8 +250,8 @@ int booking_publish_request(struct booking_ctx *x, const struct store_booking *b
 		.end = req->end,
 		.status = "TENTATIVE",
 		.transp = "TRANSPARENT",
-		.summary = sd_arena_printf(x->a, "Awaiting approval: %s: %s", nm.svc.name,
-					   nm.cust.name),
+		.summary =
+		    sd_arena_printf(x->a, "Awaiting approval: %s: %s", nm.svc.name, nm.cust.name),
 		.description = "A reschedule request from the customer. Approve or decline it.",
 		.xprops = xp,
 		.nxprops = 2,
@@ -265,7 +266,7 @@ const char *booking_request_obj_name(struct booking_ctx *x, const struct store_b
 }
 
 int booking_user_calendar(struct booking_ctx *x, int64_t user_id, const char *name,
-			  const char *displayname, int64_t *coll_out, struct sd_err *err)
+                          const char *displayname, int64_t *coll_out, struct sd_err *err)
 {
 	struct store_coll home, cal;
 	int rc;
@@ -277,9 +278,9 @@ int booking_user_calendar(struct booking_ctx *x, int64_t user_id, const char *na
 	rc = store_coll_get(x->conn, home.id, name, x->a, &cal, err);
 	if (rc == STORE_OK) {
 		if (cal.kind != STORE_COLL_CALENDAR)
-			return sd_err_set(err, BOOKING_EEXISTS,
-					  "the user has a collection named \"%s\" that is not a calendar",
-					  name);
+			return sd_err_set(
+			    err, BOOKING_EEXISTS,
+			    "the user has a collection named \"%s\" that is not a calendar", name);
 		*coll_out = cal.id;
 		return BOOKING_OK;
 	}
@@ -296,8 +297,8 @@ int booking_user_calendar(struct booking_ctx *x, int64_t user_id, const char *na
 }
 
 int booking_staff_calendar(struct booking_ctx *x, int64_t user_id, int64_t *coll_out,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
-	return booking_user_calendar(x, user_id, BOOKING_STAFF_CAL, BOOKING_STAFF_CAL_NAME, coll_out,
-				     err);
+	return booking_user_calendar(x, user_id, BOOKING_STAFF_CAL, BOOKING_STAFF_CAL_NAME,
+	                             coll_out, err);
 }

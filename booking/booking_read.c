@@ -12,8 +12,7 @@
 #include "booking_int.h"
 #include "ics_zone.h"
 
-int booking_visible(const struct booking_ctx *x, const struct store_booking *b,
-		    struct sd_err *err)
+int booking_visible(const struct booking_ctx *x, const struct store_booking *b, struct sd_err *err)
 {
 	const struct booking_actor *ac = x->actor;
 	int ok;
@@ -31,7 +30,7 @@ int booking_visible(const struct booking_ctx *x, const struct store_booking *b,
 		break;
 	}
 	return ok ? BOOKING_OK
-		  : sd_err_set(err, BOOKING_ENOTFOUND, "no booking %lld", (long long)b->id);
+	          : sd_err_set(err, BOOKING_ENOTFOUND, "no booking %lld", (long long)b->id);
 }
 
 int booking_get(struct booking_ctx *x, int64_t id, struct store_booking *out, struct sd_err *err)
@@ -46,7 +45,7 @@ int booking_get(struct booking_ctx *x, int64_t id, struct store_booking *out, st
 }
 
 int booking_list(struct booking_ctx *x, const struct store_booking_filter *f,
-		 struct store_booking **out, size_t *n, struct sd_err *err)
+                 struct store_booking **out, size_t *n, struct sd_err *err)
 {
 	struct store_booking_filter g = *f;
 
@@ -63,7 +62,7 @@ int booking_list(struct booking_ctx *x, const struct store_booking_filter *f,
 }
 
 int booking_activity(struct booking_ctx *x, int64_t id, struct store_activity **out, size_t *n,
-		     struct sd_err *err)
+                     struct sd_err *err)
 {
 	struct store_booking b;
 	int rc;
@@ -82,8 +81,8 @@ int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err
 	 * changes move clocks by at most a few hours). */
 	for (int64_t m = 0; m < 24 * 60; m++) {
 		if (ics_zone_instants(tzid, day * 86400 + m * 60, t, &n))
-			return sd_err_set(err, BOOKING_EINVALID, "\"%.64s\" is not a known time zone",
-					  tzid);
+			return sd_err_set(err, BOOKING_EINVALID,
+			                  "\"%.64s\" is not a known time zone", tzid);
 		if (n) {
 			*out = t[0];
 			return BOOKING_OK;
@@ -95,12 +94,13 @@ int booking_day_start(const char *tzid, int64_t day, int64_t *out, struct sd_err
 int booking_wall_time(const char *tzid, int64_t instant, int64_t *out, struct sd_err *err)
 {
 	if (ics_zone_wall(tzid, instant, out))
-		return sd_err_set(err, BOOKING_EINVALID, "\"%.64s\" is not a known time zone", tzid);
+		return sd_err_set(err, BOOKING_EINVALID, "\"%.64s\" is not a known time zone",
+		                  tzid);
 	return BOOKING_OK;
 }
 
 int booking_notifications(struct booking_ctx *x, int64_t id, struct store_notification **out,
-			  size_t *n, struct sd_err *err)
+                          size_t *n, struct sd_err *err)
 {
 	struct store_booking b;
 	int rc;
@@ -135,7 +135,7 @@ int booking_notify_state_parse(const char *name)
 }
 
 int booking_notifications_all(struct booking_ctx *x, int64_t booking_id, int state, int limit,
-			      struct store_notification **out, size_t *n, struct sd_err *err)
+                              struct store_notification **out, size_t *n, struct sd_err *err)
 {
 	int rc;
 
@@ -144,11 +144,11 @@ int booking_notifications_all(struct booking_ctx *x, int64_t booking_id, int sta
 	if ((rc = booking_need_admin(x, "list all notifications", err)))
 		return rc;
 	return booking_store_rc(
-		store_notification_list(x->conn, booking_id, state, limit, x->a, out, n, err), err);
+	    store_notification_list(x->conn, booking_id, state, limit, x->a, out, n, err), err);
 }
 
 int booking_notification_resend(struct booking_ctx *x, int64_t id, struct store_notification *out,
-				struct sd_err *err)
+                                struct sd_err *err)
 {
 	int rc;
 
@@ -203,7 +203,7 @@ struct zone_memo {
 };
 
 static const char *zone_of(struct booking_ctx *x, struct zone_memo *memo, size_t *nmemo,
-			   int64_t location_id)
+                           int64_t location_id)
 {
 	struct store_location loc;
 	struct sd_err e;
@@ -213,13 +213,13 @@ static const char *zone_of(struct booking_ctx *x, struct zone_memo *memo, size_t
 			return memo[i].tz;
 	if (store_location_get(x->conn, location_id, x->a, &loc, &e))
 		return "UTC";
-	memo[*nmemo] = (struct zone_memo){location_id, loc.timezone};
+	memo[*nmemo] = (struct zone_memo){ location_id, loc.timezone };
 	return memo[(*nmemo)++].tz;
 }
 
 int booking_cancel_report(struct booking_ctx *x, int64_t from, int64_t to, int64_t location_id,
-			  int64_t staff_id, enum booking_report_period period,
-			  struct booking_report_row **out, size_t *n, struct sd_err *err)
+                          int64_t staff_id, enum booking_report_period period,
+                          struct booking_report_row **out, size_t *n, struct sd_err *err)
 {
 	struct store_booking_filter f = {
 		.location_id = location_id,
@@ -256,8 +256,10 @@ int booking_cancel_report(struct booking_ctx *x, int64_t from, int64_t to, int64
 		if (ics_zone_wall(zone_of(x, memo, &nmemo, b[i].location_id), b[i].start, &wall))
 			wall = b[i].start;
 		r = (struct booking_report_row){
-			period_label(x->a, wall >= 0 ? wall / 86400 : (wall - 86399) / 86400, period),
-			b[i].location_id, b[i].staff_id, b[i].cancel_reason, 1};
+			period_label(x->a, wall >= 0 ? wall / 86400 : (wall - 86399) / 86400,
+			             period),
+			b[i].location_id, b[i].staff_id, b[i].cancel_reason, 1
+		};
 		for (k = 0; k < nr; k++)
 			if (!cmp_row(&rows[k], &r))
 				break;

@@ -31,7 +31,7 @@ const char *booking_code_name(int code)
 }
 
 static const char *const status_names[] = {
-	[STORE_BK_PENDING] = "pending",	    [STORE_BK_CONFIRMED] = "confirmed",
+	[STORE_BK_PENDING] = "pending",     [STORE_BK_CONFIRMED] = "confirmed",
 	[STORE_BK_CANCELLED] = "cancelled", [STORE_BK_COMPLETED] = "completed",
 	[STORE_BK_NO_SHOW] = "no_show",
 };
@@ -86,7 +86,7 @@ struct rule_desc {
 
 static const struct rule_desc rule_table[] = {
 #define BOOKING_RULE_DESC(type, name, def, min, max) \
-	{#name, offsetof(struct booking_rules, name), def, min, max},
+	{ #name, offsetof(struct booking_rules, name), def, min, max },
 	BOOKING_RULES(BOOKING_RULE_DESC)
 #undef BOOKING_RULE_DESC
 };
@@ -121,11 +121,11 @@ static int rule_value(const struct rule_desc *d, json_t *v, int *out, struct sd_
 	}
 	if (!json_is_integer(v))
 		return sd_err_set(err, BOOKING_EINVALID, "rule %s: expected %s", d->name,
-				  d->max == 1 ? "true or false" : "an integer");
+		                  d->max == 1 ? "true or false" : "an integer");
 	i = json_integer_value(v);
 	if (i < d->min || i > d->max)
 		return sd_err_set(err, BOOKING_EINVALID, "rule %s: %lld is out of range (%d to %d)",
-				  d->name, (long long)i, d->min, d->max);
+		                  d->name, (long long)i, d->min, d->max);
 	*out = (int)i;
 	return BOOKING_OK;
 }
@@ -142,13 +142,13 @@ int booking_rules_apply(struct booking_rules *r, const char *text, struct sd_err
 		return BOOKING_OK;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return sd_err_set(err, BOOKING_EINVALID, "rules: %s (line %d)", jerr.text, jerr.line);
+		return sd_err_set(err, BOOKING_EINVALID, "rules: %s (line %d)", jerr.text,
+		                  jerr.line);
 	if (!json_is_object(root)) {
 		rc = sd_err_set(err, BOOKING_EINVALID, "rules: expected an object");
 		goto out;
 	}
-	json_object_foreach(root, key, v)
-	{
+	json_object_foreach (root, key, v) {
 		const struct rule_desc *d = rule_find(key);
 
 		if (!d) {
@@ -167,7 +167,7 @@ out:
 /* rules: every rule of r; only: when not NULL, only the rules whose value
  * differs from only's (the overrides of a service over its location). */
 static char *rules_encode(struct sd_arena *a, const struct booking_rules *r,
-			  const struct booking_rules *base)
+                          const struct booking_rules *base)
 {
 	json_t *o = json_object();
 	char *text, *copy;
@@ -179,7 +179,7 @@ static char *rules_encode(struct sd_arena *a, const struct booking_rules *r,
 		if (base && v == *rule_slot((struct booking_rules *)base, d))
 			continue;
 		json_object_set_new(o, d->name,
-				    d->min == 0 && d->max == 1 ? json_boolean(v) : json_integer(v));
+		                    d->min == 0 && d->max == 1 ? json_boolean(v) : json_integer(v));
 	}
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	copy = sd_arena_strdup(a, text);
@@ -194,7 +194,7 @@ char *booking_rules_encode(struct sd_arena *a, const struct booking_rules *r)
 }
 
 char *booking_rules_encode_overrides(struct sd_arena *a, const struct booking_rules *r,
-				     const struct booking_rules *base)
+                                     const struct booking_rules *base)
 {
 	return rules_encode(a, r, base);
 }
@@ -208,14 +208,14 @@ int booking_rules_check(const char *text, struct sd_err *err)
 }
 
 int booking_rules_for_location(const struct store_location *loc, struct booking_rules *out,
-			       struct sd_err *err)
+                               struct sd_err *err)
 {
 	booking_rules_defaults(out);
 	return booking_rules_apply(out, loc->rules, err) ? BOOKING_EIO : BOOKING_OK;
 }
 
-int booking_rules_for_service(struct booking_ctx *x, int64_t service_id,
-			      struct booking_rules *out, struct sd_err *err)
+int booking_rules_for_service(struct booking_ctx *x, int64_t service_id, struct booking_rules *out,
+                              struct sd_err *err)
 {
 	struct store_service svc;
 	struct store_location loc;
@@ -224,10 +224,10 @@ int booking_rules_for_service(struct booking_ctx *x, int64_t service_id,
 	if ((rc = booking_store_rc(store_service_get(x->conn, service_id, x->a, &svc, err), err)))
 		return rc;
 	if ((rc = booking_store_rc(store_location_get(x->conn, svc.location_id, x->a, &loc, err),
-				   err)))
+	                           err)))
 		return rc;
 	if (booking_rules_for_location(&loc, out, err) || booking_rules_apply(out, svc.rules, err))
 		return sd_err_set(err, BOOKING_EIO, "stored rules of service %lld are unreadable",
-				  (long long)service_id);
+		                  (long long)service_id);
 	return BOOKING_OK;
 }

@@ -40,7 +40,7 @@ struct gather {
 };
 
 static void busy_add(struct sd_arena *a, struct gather *g, int64_t start, int64_t end,
-		     int64_t before, int64_t after)
+                     int64_t before, int64_t after)
 {
 	if (g->nbusy == g->cap) {
 		size_t cap = g->cap ? 2 * g->cap : 64;
@@ -51,11 +51,11 @@ static void busy_add(struct sd_arena *a, struct gather *g, int64_t start, int64_
 		g->busy = v;
 		g->cap = cap;
 	}
-	g->busy[g->nbusy++] = (struct booking_busy){start, end, before, after};
+	g->busy[g->nbusy++] = (struct booking_busy){ start, end, before, after };
 }
 
-static int gather_bookings(struct booking_ctx *x, struct gather *g, int64_t staff_id,
-			   int64_t from, int64_t to, int64_t exclude, struct sd_err *err)
+static int gather_bookings(struct booking_ctx *x, struct gather *g, int64_t staff_id, int64_t from,
+                           int64_t to, int64_t exclude, struct sd_err *err)
 {
 	struct store_booking_filter f = {
 		.staff_id = staff_id,
@@ -72,7 +72,7 @@ static int gather_bookings(struct booking_ctx *x, struct gather *g, int64_t staf
 	for (size_t i = 0; i < n; i++)
 		if (b[i].id != exclude)
 			busy_add(x->a, g, b[i].start, b[i].end, b[i].buffer_before_min * 60LL,
-				 b[i].buffer_after_min * 60LL);
+			         b[i].buffer_after_min * 60LL);
 	return BOOKING_OK;
 }
 
@@ -98,9 +98,9 @@ static int walk_calendar(void *cls, const struct store_coll *coll)
 	if (coll->kind != STORE_COLL_CALENDAR)
 		return 0;
 	rc = store_obj_iter_new_range(w->x->conn, coll->id,
-				      STORE_COMP_VEVENT | STORE_COMP_VFREEBUSY |
-					      STORE_COMP_VAVAILABILITY,
-				      w->from, w->to, 1, &it, w->err);
+	                              STORE_COMP_VEVENT | STORE_COMP_VFREEBUSY |
+	                                  STORE_COMP_VAVAILABILITY,
+	                              w->from, w->to, 1, &it, w->err);
 	while (!rc && (rc = store_obj_iter_next(it, &o, w->err)) == 1) {
 		rc = 0;
 		if (coll->id == w->bookings_coll && o.uid) {
@@ -125,9 +125,9 @@ static int walk_calendar(void *cls, const struct store_coll *coll)
 }
 
 static int gather_events(struct booking_ctx *x, struct gather *g, const struct store_staff *st,
-			 int64_t from, int64_t to, struct sd_err *err)
+                         int64_t from, int64_t to, struct sd_err *err)
 {
-	struct cal_walk w = {x, NULL, st->bookings_coll_id, from - DAY, to + DAY, err, 0};
+	struct cal_walk w = { x, NULL, st->bookings_coll_id, from - DAY, to + DAY, err, 0 };
 	const struct ics_period *p;
 	struct store_period *ext;
 	struct store_coll home;
@@ -153,9 +153,9 @@ static int gather_events(struct booking_ctx *x, struct gather *g, const struct s
 
 /* Fills g for staff member st around [from, to). */
 static int gather(struct booking_ctx *x, struct gather *g, const struct store_service *svc,
-		  const struct store_location *loc, const struct booking_rules *rules,
-		  const struct store_staff *st, int64_t from, int64_t to, int64_t exclude,
-		  struct sd_err *err)
+                  const struct store_location *loc, const struct booking_rules *rules,
+                  const struct store_staff *st, int64_t from, int64_t to, int64_t exclude,
+                  struct sd_err *err)
 {
 	struct store_hours *hours;
 	struct store_exception *ex;
@@ -165,10 +165,10 @@ static int gather(struct booking_ctx *x, struct gather *g, const struct store_se
 	memset(g, 0, sizeof(*g));
 	if ((rc = store_hours_get(x->conn, st->id, 0, x->a, &hours, &nh, err)) ||
 	    (rc = store_exception_list(x->conn, st->id, from / DAY - 2, to / DAY + 3, x->a, &ex,
-				       &ne, err)))
+	                               &ne, err)))
 		return booking_store_rc(rc, err);
 	if (rules->realtime && ((rc = gather_bookings(x, g, st->id, from, to, exclude, err)) ||
-				(rc = gather_events(x, g, st, from, to, err))))
+	                        (rc = gather_events(x, g, st, from, to, err))))
 		return rc;
 	g->in = (struct booking_avail_in){
 		.tzid = loc->timezone,
@@ -202,18 +202,18 @@ static int performs(const struct store_service *svc, int64_t staff_id)
 
 /* The staff member, who must be active and perform the service. */
 static int staff_for(struct booking_ctx *x, const struct store_service *svc, int64_t staff_id,
-		     struct store_staff *out, struct sd_err *err)
+                     struct store_staff *out, struct sd_err *err)
 {
 	int rc = store_staff_get(x->conn, staff_id, x->a, out, err);
 
 	if (rc == STORE_ENOTFOUND)
 		return sd_err_set(err, BOOKING_ENOTFOUND, "no staff member with id %lld",
-				  (long long)staff_id);
+		                  (long long)staff_id);
 	if (rc)
 		return booking_store_rc(rc, err);
 	if (!out->active || !performs(svc, staff_id))
 		return sd_err_set(err, BOOKING_ESERVICE_STAFF, "%s does not perform %s", out->name,
-				  svc->name);
+		                  svc->name);
 	return BOOKING_OK;
 }
 
@@ -221,8 +221,7 @@ static int staff_for(struct booking_ctx *x, const struct store_service *svc, int
  * closed beyond the days the business has planned. The booking notice
  * protects the business from short-notice surprises, which its own staff
  * cannot be: it binds customers only (like the cancellation notice). */
-static int time_rules(struct booking_ctx *x, const struct booking_slot_req *r,
-		      struct sd_err *err)
+static int time_rules(struct booking_ctx *x, const struct booking_slot_req *r, struct sd_err *err)
 {
 	const struct booking_rules *ru = r->rules;
 
@@ -230,16 +229,15 @@ static int time_rules(struct booking_ctx *x, const struct booking_slot_req *r,
 		return sd_err_set(err, BOOKING_EPAST, "the time is in the past");
 	if (r->start > x->now + ru->horizon_days * (int64_t)DAY)
 		return sd_err_set(err, BOOKING_EHORIZON,
-				  "bookings can be made at most %d days ahead", ru->horizon_days);
+		                  "bookings can be made at most %d days ahead", ru->horizon_days);
 	if (r->customer && r->start < x->now + ru->booking_notice_min * 60LL)
 		return sd_err_set(err, BOOKING_ENOTICE,
-				  "bookings must be made at least %d minutes ahead",
-				  ru->booking_notice_min);
+		                  "bookings must be made at least %d minutes ahead",
+		                  ru->booking_notice_min);
 	return BOOKING_OK;
 }
 
-int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r,
-		       struct sd_err *err)
+int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r, struct sd_err *err)
 {
 	struct store_staff st;
 	struct gather g;
@@ -248,7 +246,7 @@ int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r,
 	if ((rc = time_rules(x, r, err)) || (rc = staff_for(x, r->svc, r->staff_id, &st, err)))
 		return rc;
 	if ((rc = gather(x, &g, r->svc, r->loc, r->rules, &st, r->start - DAY, r->end + DAY,
-			 r->exclude_booking_id, err)))
+	                 r->exclude_booking_id, err)))
 		return rc;
 	g.in.duration = r->end - r->start;
 	/* Inside working hours starts keep to the grid, for everyone; outside
@@ -262,13 +260,13 @@ int booking_slot_check(struct booking_ctx *x, const struct booking_slot_req *r,
 			return rc;
 		if (!rc)
 			return sd_err_set(err, BOOKING_EGRID, "appointments start every %d minutes",
-					  r->rules->slot_step_min);
+			                  r->rules->slot_step_min);
 	}
 	if (r->rules->realtime && !r->bypass_conflicts && booking_avail_conflicts(&g.in, r->start))
 		return sd_err_set(err, BOOKING_ESLOT,
-				  "%s is not available then: the time overlaps another booking or "
-				  "busy time",
-				  st.name);
+		                  "%s is not available then: the time overlaps another booking or "
+		                  "busy time",
+		                  st.name);
 	return BOOKING_OK;
 }
 
@@ -287,9 +285,9 @@ struct slot_acc {
 };
 
 static int slots_for_staff(struct booking_ctx *x, struct slot_acc *acc,
-			   const struct store_service *svc, const struct store_location *loc,
-			   const struct booking_rules *rules, int64_t staff_id, int64_t from,
-			   int64_t to, struct sd_err *err)
+                           const struct store_service *svc, const struct store_location *loc,
+                           const struct booking_rules *rules, int64_t staff_id, int64_t from,
+                           int64_t to, struct sd_err *err)
 {
 	struct store_staff st;
 	struct gather g;
@@ -316,38 +314,38 @@ static int slots_for_staff(struct booking_ctx *x, struct slot_acc *acc,
 		acc->cap = cap;
 	}
 	for (size_t i = 0; i < n; i++)
-		acc->v[acc->n++] = (struct booking_slot){starts[i], starts[i] + g.in.duration, st.id};
+		acc->v[acc->n++] =
+		    (struct booking_slot){ starts[i], starts[i] + g.in.duration, st.id };
 	return BOOKING_OK;
 }
 
-int booking_availability(struct booking_ctx *x, int64_t service_id, int64_t staff_id,
-			 int64_t from, int64_t to, struct booking_slot **out, size_t *n,
-			 struct sd_err *err)
+int booking_availability(struct booking_ctx *x, int64_t service_id, int64_t staff_id, int64_t from,
+                         int64_t to, struct booking_slot **out, size_t *n, struct sd_err *err)
 {
 	struct store_service svc;
 	struct store_location loc;
 	struct booking_rules rules;
-	struct slot_acc acc = {0};
+	struct slot_acc acc = { 0 };
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (from >= to || to - from > 62 * (int64_t)DAY)
 		return sd_err_set(err, BOOKING_EINVALID,
-				  "the range must start before it ends and span at most 62 days");
+		                  "the range must start before it ends and span at most 62 days");
 	if ((rc = booking_read_begin(x, err)))
 		return rc;
 	if ((rc = booking_rules_for_service(x, service_id, &rules, err)) ||
 	    (rc = booking_store_rc(store_service_get(x->conn, service_id, x->a, &svc, err), err)) ||
 	    (rc = booking_store_rc(store_location_get(x->conn, svc.location_id, x->a, &loc, err),
-				   err)))
+	                           err)))
 		goto out;
 	if (staff_id) {
 		rc = slots_for_staff(x, &acc, &svc, &loc, &rules, staff_id, from, to, err);
 	} else {
 		for (size_t i = 0; !rc && i < svc.nstaff; i++) {
-			rc = slots_for_staff(x, &acc, &svc, &loc, &rules, svc.staff_ids[i], from, to,
-					     err);
+			rc = slots_for_staff(x, &acc, &svc, &loc, &rules, svc.staff_ids[i], from,
+			                     to, err);
 			if (rc == BOOKING_ESERVICE_STAFF) /* inactive: not offered */
 				rc = BOOKING_OK;
 		}

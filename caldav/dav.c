@@ -25,30 +25,55 @@
 
 /* The component bits of ical/ and storage/ are one set of values. */
 _Static_assert((unsigned)ICS_COMP_VEVENT == (unsigned)STORE_COMP_VEVENT &&
-		       (unsigned)ICS_COMP_VTODO == (unsigned)STORE_COMP_VTODO &&
-		       (unsigned)ICS_COMP_VJOURNAL == (unsigned)STORE_COMP_VJOURNAL &&
-		       (unsigned)ICS_COMP_VFREEBUSY == (unsigned)STORE_COMP_VFREEBUSY &&
-		       (unsigned)ICS_COMP_VAVAILABILITY == (unsigned)STORE_COMP_VAVAILABILITY,
-	       "component bits differ between ical/ and storage/");
+                   (unsigned)ICS_COMP_VTODO == (unsigned)STORE_COMP_VTODO &&
+                   (unsigned)ICS_COMP_VJOURNAL == (unsigned)STORE_COMP_VJOURNAL &&
+                   (unsigned)ICS_COMP_VFREEBUSY == (unsigned)STORE_COMP_VFREEBUSY &&
+                   (unsigned)ICS_COMP_VAVAILABILITY == (unsigned)STORE_COMP_VAVAILABILITY,
+               "component bits differ between ical/ and storage/");
 
 enum method_id {
-	M_OPTIONS, M_PROPFIND, M_PROPPATCH, M_MKCOL, M_MKCALENDAR, M_GET, M_HEAD, M_PUT,
-	M_DELETE, M_COPY, M_MOVE, M_REPORT, M_POST, M_UNSUPPORTED
+	M_OPTIONS,
+	M_PROPFIND,
+	M_PROPPATCH,
+	M_MKCOL,
+	M_MKCALENDAR,
+	M_GET,
+	M_HEAD,
+	M_PUT,
+	M_DELETE,
+	M_COPY,
+	M_MOVE,
+	M_REPORT,
+	M_POST,
+	M_UNSUPPORTED
 };
 
 static const struct {
 	const char *name;
 	enum method_id id;
 } methods[] = {
-	{"OPTIONS", M_OPTIONS}, {"PROPFIND", M_PROPFIND}, {"PROPPATCH", M_PROPPATCH},
-	{"MKCOL", M_MKCOL},     {"MKCALENDAR", M_MKCALENDAR}, {"GET", M_GET},
-	{"HEAD", M_HEAD},       {"PUT", M_PUT},           {"DELETE", M_DELETE},
-	{"COPY", M_COPY},       {"MOVE", M_MOVE},         {"REPORT", M_REPORT},
-	{"POST", M_POST},
+	{ "OPTIONS", M_OPTIONS },
+	{ "PROPFIND", M_PROPFIND },
+	{ "PROPPATCH", M_PROPPATCH },
+	{ "MKCOL", M_MKCOL },
+	{ "MKCALENDAR", M_MKCALENDAR },
+	{ "GET", M_GET },
+	{ "HEAD", M_HEAD },
+	{ "PUT", M_PUT },
+	{ "DELETE", M_DELETE },
+	{ "COPY", M_COPY },
+	{ "MOVE", M_MOVE },
+	{ "REPORT", M_REPORT },
+	{ "POST", M_POST },
 	/* Known to WebDAV but not offered: answered 405 rather than 501. */
-	{"LOCK", M_UNSUPPORTED}, {"UNLOCK", M_UNSUPPORTED},
-	{"ACL", M_UNSUPPORTED}, {"PATCH", M_UNSUPPORTED}, {"SEARCH", M_UNSUPPORTED},
-	{"BIND", M_UNSUPPORTED}, {"TRACE", M_UNSUPPORTED}, {"CONNECT", M_UNSUPPORTED},
+	{ "LOCK", M_UNSUPPORTED },
+	{ "UNLOCK", M_UNSUPPORTED },
+	{ "ACL", M_UNSUPPORTED },
+	{ "PATCH", M_UNSUPPORTED },
+	{ "SEARCH", M_UNSUPPORTED },
+	{ "BIND", M_UNSUPPORTED },
+	{ "TRACE", M_UNSUPPORTED },
+	{ "CONNECT", M_UNSUPPORTED },
 };
 
 void dav_global_init(void)
@@ -123,25 +148,38 @@ static enum method_id method_lookup(const char *m)
 	for (size_t i = 0; i < SD_ARRAY_LEN(methods); i++)
 		if (!strcmp(methods[i].name, m))
 			return methods[i].id;
-	return (enum method_id)-1;
+	return (enum method_id) - 1;
 }
 
 static int dispatch(struct dav_ctx *x, struct dav_res *res, enum method_id m)
 {
 	switch (m) {
-	case M_OPTIONS: return dav_method_options(x, res);
-	case M_PROPFIND: return dav_method_propfind(x, res);
-	case M_PROPPATCH: return dav_method_proppatch(x, res);
-	case M_MKCOL: return dav_method_mkcol(x, res, 0);
-	case M_MKCALENDAR: return dav_method_mkcol(x, res, 1);
-	case M_GET: return dav_method_get(x, res, 0);
-	case M_HEAD: return dav_method_get(x, res, 1);
-	case M_PUT: return dav_method_put(x, res);
-	case M_DELETE: return dav_method_delete(x, res);
-	case M_COPY: return dav_method_copymove(x, res, 0);
-	case M_MOVE: return dav_method_copymove(x, res, 1);
-	case M_REPORT: return dav_method_report(x, res);
-	case M_POST: return dav_method_post(x, res);
+	case M_OPTIONS:
+		return dav_method_options(x, res);
+	case M_PROPFIND:
+		return dav_method_propfind(x, res);
+	case M_PROPPATCH:
+		return dav_method_proppatch(x, res);
+	case M_MKCOL:
+		return dav_method_mkcol(x, res, 0);
+	case M_MKCALENDAR:
+		return dav_method_mkcol(x, res, 1);
+	case M_GET:
+		return dav_method_get(x, res, 0);
+	case M_HEAD:
+		return dav_method_get(x, res, 1);
+	case M_PUT:
+		return dav_method_put(x, res);
+	case M_DELETE:
+		return dav_method_delete(x, res);
+	case M_COPY:
+		return dav_method_copymove(x, res, 0);
+	case M_MOVE:
+		return dav_method_copymove(x, res, 1);
+	case M_REPORT:
+		return dav_method_report(x, res);
+	case M_POST:
+		return dav_method_post(x, res);
 	case M_UNSUPPORTED:
 		dav_method_options(x, res); /* for its Allow header */
 		x->req->status = 0;
@@ -152,14 +190,14 @@ static int dispatch(struct dav_ctx *x, struct dav_res *res, enum method_id m)
 
 int dav_handle(struct sd_req *req, struct store_conn *conn, const struct dav_config *cfg)
 {
-	struct dav_ctx x = {.req = req, .a = req->arena, .conn = conn, .cfg = cfg};
+	struct dav_ctx x = { .req = req, .a = req->arena, .conn = conn, .cfg = cfg };
 	struct dav_res res;
 	enum method_id m = method_lookup(req->method);
 	int status;
 
 	if ((int)m < 0) {
-		status = dav_fail(&x, 501, DAV_COND_NONE, "method %s is not implemented",
-				  req->method);
+		status =
+		    dav_fail(&x, 501, DAV_COND_NONE, "method %s is not implemented", req->method);
 		goto out;
 	}
 	status = dav_res_resolve(&x, req->path, &res);
@@ -167,7 +205,7 @@ int dav_handle(struct sd_req *req, struct store_conn *conn, const struct dav_con
 		goto out;
 	if (!dav_allowed(&x, &res)) {
 		status = dav_fail(&x, 403, DAV_COND_NEED_PRIVILEGES,
-				  "this resource belongs to another user");
+		                  "this resource belongs to another user");
 		goto out;
 	}
 	if (((res.kind & DAV_K_SCHED) || res.sched_member) && (status = dav_sched_refuse(&x, &res)))
@@ -189,7 +227,7 @@ static int has_calendar(void *cls, const struct store_coll *c)
 int dav_user_provision(struct store_conn *conn, int64_t user_id, struct sd_err *err)
 {
 	struct sd_arena *a = sd_arena_new();
-	struct store_coll home, cal = {0};
+	struct store_coll home, cal = { 0 };
 	int rc;
 
 	rc = store_home_get(conn, user_id, a, &home, err);

@@ -29,7 +29,7 @@
 /* A write to a calendar object, shown to the hook (see struct dav_hooks). */
 struct dav_hook_write {
 	/* In. */
-	struct store_conn *conn;   /* inside the write transaction */
+	struct store_conn *conn; /* inside the write transaction */
 	struct sd_arena *a;
 	const struct sd_req *req;  /* the user, the User-Agent */
 	int64_t coll_id, owner_id; /* the calendar and its owner */
@@ -39,14 +39,14 @@ struct dav_hook_write {
 	const char *data;          /* PUT: the validated body; DELETE: NULL */
 	size_t len;
 	/* Out. */
-	int64_t from_coll;   /* a MOVE's destination: where the object comes from */
+	int64_t from_coll;     /* a MOVE's destination: where the object comes from */
 	const char *from_name; /* (0/NULL otherwise); handled: the hook moved it */
-	int handled;         /* 1: the hook wrote (or deleted) the resource */
-	int same;            /* handled PUT: stored byte for byte as sent */
-	int status;          /* a refusal: 403, 409, 412, 503 ... */
-	const char *cond;    /* its element, in slotdav's namespace, or NULL */
-	const char *message; /* for people */
-	void *state;         /* the hook's own, kept for refused() */
+	int handled;           /* 1: the hook wrote (or deleted) the resource */
+	int same;              /* handled PUT: stored byte for byte as sent */
+	int status;            /* a refusal: 403, 409, 412, 503 ... */
+	const char *cond;      /* its element, in slotdav's namespace, or NULL */
+	const char *message;   /* for people */
+	void *state;           /* the hook's own, kept for refused() */
 };
 
 /* Hooks that give calendar writes a meaning (the booking engine: SPEC 4).
@@ -64,22 +64,22 @@ struct dav_hooks {
 	 * may be granted (before the path is walked). Homes and principals
 	 * stay their owners' alone. */
 	int (*may_access)(void *cls, struct store_conn *conn, struct sd_arena *a,
-			  const struct sd_req *req, const struct store_coll *coll);
+	                  const struct sd_req *req, const struct store_coll *coll);
 	void *cls;
 };
 
 struct dav_config {
-	const char *prefix;       /* "/dav", no trailing slash */
-	size_t max_resource_size; /* CALDAV:max-resource-size, bytes */
+	const char *prefix;            /* "/dav", no trailing slash */
+	size_t max_resource_size;      /* CALDAV:max-resource-size, bytes */
 	const struct dav_hooks *hooks; /* NULL: plain CalDAV */
 };
 
-#define DAV_DEFAULT_CALENDAR "default"
+#define DAV_DEFAULT_CALENDAR      "default"
 #define DAV_DEFAULT_CALENDAR_NAME "Calendar"
 
 /* The names of the scheduling Inbox and Outbox in every calendar home. They
  * are not stored, and nothing else in a home may take them. */
-#define DAV_INBOX "inbox"
+#define DAV_INBOX  "inbox"
 #define DAV_OUTBOX "outbox"
 
 /* Whether name is reserved in a calendar home (DAV_INBOX, DAV_OUTBOX):

@@ -83,14 +83,15 @@ static int parse_comp(struct dav_ctx *x, xmlNode *n, int depth, struct ics_comp_
 static int parse_range(struct dav_ctx *x, xmlNode *n, int64_t *start, int64_t *end)
 {
 	struct ics_time_range r;
-	xmlChar *s = xmlGetProp(n, (const xmlChar *)"start"), *e = xmlGetProp(n, (const xmlChar *)"end");
+	xmlChar *s = xmlGetProp(n, (const xmlChar *)"start"),
+	        *e = xmlGetProp(n, (const xmlChar *)"end");
 	int both = s && e;
 
 	xmlFree(s);
 	xmlFree(e);
 	if (!both)
 		return dav_fail(x, 400, DAV_COND_BAD_XML, "calendar-data: %s needs start and end",
-				(const char *)n->name);
+		                (const char *)n->name);
 	if (dav_time_range_parse(x, n, &r))
 		return 403;
 	*start = r.start;
@@ -129,7 +130,7 @@ int dav_caldata_parse(struct dav_ctx *x, xmlNode *n, const struct ics_select **o
 	*out = NULL;
 	if ((type && strcmp(type, "text/calendar")) || (version && strcmp(version, "2.0")))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_CALENDAR_DATA,
-				"calendar data is available as text/calendar version 2.0 only");
+		                "calendar data is available as text/calendar version 2.0 only");
 	if (!dav_xml_first(n))
 		return 0;
 	sel = sd_arena_alloc(x->a, sizeof(*sel));

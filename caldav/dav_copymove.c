@@ -39,7 +39,8 @@ static int overwrite_flag(struct dav_ctx *x, int *overwrite)
 /* Puts one object (data and calendar fields) at dst_coll/dst_name, with its
  * dead properties. The destination name must be free. */
 static int copy_object(struct dav_ctx *x, const struct store_obj *o, int64_t src_coll,
-		       const struct store_coll *dst_coll, const char *dst_href, const char *dst_name)
+                       const struct store_coll *dst_coll, const char *dst_href,
+                       const char *dst_name)
 {
 	struct store_obj in = *o;
 	struct ics_info info;
@@ -64,7 +65,7 @@ static int copy_object(struct dav_ctx *x, const struct store_obj *o, int64_t src
 
 /* Copies collection src (and, with depth_inf, its tree) to parent/name. */
 static int copy_tree(struct dav_ctx *x, const struct store_coll *src, int64_t parent,
-		     const char *name, const char *href, int depth_inf)
+                     const char *name, const char *href, int depth_inf)
 {
 	struct store_coll c = *src, made, *kids;
 	size_t nkids;
@@ -92,7 +93,8 @@ static int copy_tree(struct dav_ctx *x, const struct store_coll *src, int64_t pa
 		return rc < 0 ? dav_fail_store(x, rc) : rc;
 	rc = dav_children(x, src->id, &kids, &nkids);
 	for (size_t i = 0; i < nkids && !rc; i++)
-		rc = copy_tree(x, &kids[i], id, kids[i].name, dav_href_member(x, href, kids[i].name, 1), 1);
+		rc = copy_tree(x, &kids[i], id, kids[i].name,
+		               dav_href_member(x, href, kids[i].name, 1), 1);
 	return rc;
 }
 
@@ -111,15 +113,15 @@ static int move_collection(struct dav_ctx *x, struct copy_job *j)
 static int transfer_hooked(struct dav_ctx *x, struct copy_job *j, const struct store_obj *o)
 {
 	const char *dst_coll_href = sd_arena_strndup(
-		x->a, j->dst->href, (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
+	    x->a, j->dst->href, (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
 	int rc = 0;
 
 	/* A MOVE between two hooked calendars is first offered whole to the
 	 * hook (a booking given to another staff member is one reassignment,
 	 * not a cancel and a new booking). */
 	if (j->move && dav_hooked(x, &j->src->coll) && dav_hooked(x, &j->dst->coll)) {
-		rc = dav_hook_move(x, &j->src->coll, j->src->name, &j->dst->coll, j->dst->name, &j->w,
-				   o);
+		rc = dav_hook_move(x, &j->src->coll, j->src->name, &j->dst->coll, j->dst->name,
+		                   &j->w, o);
 		if (rc || j->w.handled)
 			return rc;
 	}
@@ -137,10 +139,10 @@ static int transfer_hooked(struct dav_ctx *x, struct copy_job *j, const struct s
 		rc = dav_object_check(x, &j->dst->coll, o->data, o->len, &info);
 		if (!rc)
 			rc = dav_uid_check(x, &j->dst->coll, dst_coll_href, j->dst->name, NULL,
-					   info.uid);
+			                   info.uid);
 		if (!rc)
 			rc = dav_hook_write(x, &j->dst->coll, j->dst->name, &j->w, NULL, o->data,
-					    o->len);
+			                    o->len);
 		if (rc || j->w.handled)
 			return rc;
 	}
@@ -167,13 +169,14 @@ static int transfer_object(struct dav_ctx *x, struct copy_job *j)
 	if (j->move && j->src->coll.id == j->dst->coll.id) {
 		/* A rename inside one collection: the UID stays unique. */
 		rc = store_obj_move(x->conn, j->src->coll.id, j->src->name, j->dst->coll.id,
-				    j->dst->name, &x->err);
+		                    j->dst->name, &x->err);
 		return rc ? dav_fail_store(x, rc) : 0;
 	}
 	dst_coll_href = sd_arena_strndup(x->a, j->dst->href,
-					 (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
+	                                 (size_t)(strrchr(j->dst->href, '/') - j->dst->href) + 1);
 	rc = copy_object(x, &o, j->src->coll.id, &j->dst->coll, dst_coll_href, j->dst->name);
-	if (!rc && j->move && (rc = store_obj_delete(x->conn, j->src->coll.id, j->src->name, &x->err)))
+	if (!rc && j->move &&
+	    (rc = store_obj_delete(x->conn, j->src->coll.id, j->src->name, &x->err)))
 		rc = dav_fail_store(x, rc);
 	return rc;
 }
@@ -224,15 +227,15 @@ static int check_target(struct dav_ctx *x, struct copy_job *j)
 
 	if (!dav_allowed(x, d))
 		return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
-				"the destination belongs to another user");
+		                "the destination belongs to another user");
 	if (!(d->kind & (DAV_K_NULL | DAV_K_OBJECT | DAV_K_CALENDAR | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_NONE, "the destination cannot be replaced");
 	if (d->sched_member)
 		return dav_fail(x, 403, DAV_COND_NONE,
-				"nothing can be put into the scheduling inbox or outbox");
+		                "nothing can be put into the scheduling inbox or outbox");
 	if (within(d->href, s->href) || within(s->href, d->href))
 		return dav_fail(x, 403, DAV_COND_NONE,
-				"source and destination are the same or contain each other");
+		                "source and destination are the same or contain each other");
 	if (d->kind == DAV_K_NULL && !d->has_parent)
 		return dav_fail(x, 409, DAV_COND_NONE, "the destination's parent does not exist");
 	return 0;
@@ -243,10 +246,10 @@ static int check_location(struct dav_ctx *x, struct copy_job *j)
 {
 	if (j->src->kind == DAV_K_CALENDAR && j->dst->coll.kind != STORE_COLL_HOME)
 		return dav_fail(x, 403, DAV_COND_CALENDAR_LOCATION_OK,
-				"calendars can only live in the calendar home");
+		                "calendars can only live in the calendar home");
 	if ((j->src->kind & DAV_K_COLLECTIONS) && j->dst->coll.kind == STORE_COLL_CALENDAR)
 		return dav_fail(x, 403, DAV_COND_CALENDAR_LOCATION_OK,
-				"a calendar collection cannot contain collections");
+		                "a calendar collection cannot contain collections");
 	return 0;
 }
 
@@ -258,8 +261,7 @@ static int run(struct dav_ctx *x, struct copy_job *j, int *existed)
 		return rc;
 	*existed = j->dst->kind != DAV_K_NULL;
 	if (*existed && !overwrite)
-		return dav_fail(x, 412, DAV_COND_NONE,
-				"the destination exists and Overwrite is F");
+		return dav_fail(x, 412, DAV_COND_NONE, "the destination exists and Overwrite is F");
 	if ((rc = clear_destination(x, j->dst)) || (rc = check_location(x, j)))
 		return rc;
 	if (j->src->kind == DAV_K_OBJECT)
@@ -267,7 +269,7 @@ static int run(struct dav_ctx *x, struct copy_job *j, int *existed)
 	if (j->move)
 		return move_collection(x, j);
 	return copy_tree(x, &j->src->coll, j->dst->coll.id, j->dst->name,
-			 sd_arena_printf(x->a, "%s/", j->dst->href), j->depth_inf);
+	                 sd_arena_printf(x->a, "%s/", j->dst->href), j->depth_inf);
 }
 
 /* The authority of an absolute URL ("host:port"), arena copy; NULL for a path. */
@@ -298,7 +300,7 @@ int dav_method_copymove(struct dav_ctx *x, struct dav_res *res, int move)
 {
 	const char *dest = sd_req_header(x->req, "Destination");
 	struct dav_res dst;
-	struct copy_job j = {x, res, &dst, move, 1, {0}};
+	struct copy_job j = { x, res, &dst, move, 1, { 0 } };
 	int depth = dav_depth(x, -1), existed = 0, rc;
 
 	if (res->kind == DAV_K_NULL)

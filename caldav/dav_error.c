@@ -14,7 +14,7 @@
 static const struct {
 	const char *ns, *name;
 } conditions[] = {
-#define X(id, ns, name) {ns, name},
+#define X(id, ns, name) { ns, name },
 	DAV_CONDITIONS(X)
 #undef X
 };
@@ -29,27 +29,27 @@ const char *dav_cond_name(enum dav_cond c)
 	return conditions[c].name;
 }
 
-#define DAV_STATUSES(X)                                   \
-	X(200, "OK")                                      \
-	X(201, "Created")                                 \
-	X(204, "No Content")                              \
-	X(207, "Multi-Status")                            \
-	X(301, "Moved Permanently")                       \
-	X(304, "Not Modified")                            \
-	X(400, "Bad Request")                             \
-	X(401, "Unauthorized")                            \
-	X(403, "Forbidden")                               \
-	X(404, "Not Found")                               \
-	X(405, "Method Not Allowed")                      \
-	X(409, "Conflict")                                \
-	X(412, "Precondition Failed")                     \
-	X(413, "Payload Too Large")                       \
-	X(415, "Unsupported Media Type")                  \
-	X(424, "Failed Dependency")                       \
-	X(500, "Internal Server Error")                   \
-	X(501, "Not Implemented")                         \
-	X(502, "Bad Gateway")                             \
-	X(503, "Service Unavailable")                     \
+#define DAV_STATUSES(X)                  \
+	X(200, "OK")                     \
+	X(201, "Created")                \
+	X(204, "No Content")             \
+	X(207, "Multi-Status")           \
+	X(301, "Moved Permanently")      \
+	X(304, "Not Modified")           \
+	X(400, "Bad Request")            \
+	X(401, "Unauthorized")           \
+	X(403, "Forbidden")              \
+	X(404, "Not Found")              \
+	X(405, "Method Not Allowed")     \
+	X(409, "Conflict")               \
+	X(412, "Precondition Failed")    \
+	X(413, "Payload Too Large")      \
+	X(415, "Unsupported Media Type") \
+	X(424, "Failed Dependency")      \
+	X(500, "Internal Server Error")  \
+	X(501, "Not Implemented")        \
+	X(502, "Bad Gateway")            \
+	X(503, "Service Unavailable")    \
 	X(507, "Insufficient Storage")
 
 const char *dav_status_line(int status)

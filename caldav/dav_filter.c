@@ -34,14 +34,15 @@ static char *attr(struct dav_ctx *x, xmlNode *n, const char *name)
 /* "20060104T000000Z" to Unix seconds; -1 if malformed. */
 static int parse_utc(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 	int n = 0;
 
 	if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
 		return -1;
 	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 16 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	           &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 16 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -57,10 +58,10 @@ int dav_time_range_parse(struct dav_ctx *x, xmlNode *n, struct ics_time_range *o
 	out->end = ICS_TIME_MAX;
 	if ((!s && !e) || (s && parse_utc(s, &out->start)) || (e && parse_utc(e, &out->end)))
 		return dav_fail(x, 403, DAV_COND_VALID_FILTER,
-				"time-range needs a start and/or an end in UTC (YYYYMMDDTHHMMSSZ)");
+		                "time-range needs a start and/or an end in UTC (YYYYMMDDTHHMMSSZ)");
 	if (out->start >= out->end)
 		return dav_fail(x, 403, DAV_COND_VALID_FILTER,
-				"time-range must start before it ends");
+		                "time-range must start before it ends");
 	return 0;
 }
 
@@ -77,8 +78,9 @@ static int parse_text_match(struct dav_ctx *x, xmlNode *n, struct ics_text_match
 		tm->collation = ICS_COLL_UNICODE_CASEMAP;
 	else
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_COLLATION,
-				"collation %s is not supported (use i;ascii-casemap, i;octet or i;unicode-casemap)",
-				coll);
+		                "collation %s is not supported (use i;ascii-casemap, i;octet or "
+		                "i;unicode-casemap)",
+		                coll);
 	if (neg && strcmp(neg, "yes") && strcmp(neg, "no"))
 		return invalid(x, "negate-condition must be yes or no");
 	tm->negate = neg && !strcmp(neg, "yes");
@@ -194,7 +196,8 @@ static int parse_comp(struct dav_ctx *x, xmlNode *n, int depth, struct ics_comp_
 		ctail = &(*ctail)->next;
 	}
 	if (c)
-		return invalid(x, "comp-filter children must be time-range, prop-filters, then comp-filters");
+		return invalid(
+		    x, "comp-filter children must be time-range, prop-filters, then comp-filters");
 	*out = cf;
 	return 0;
 }

@@ -19,12 +19,12 @@
 #define FB_COMPS (STORE_COMP_VEVENT | STORE_COMP_VFREEBUSY | STORE_COMP_VAVAILABILITY)
 
 int dav_freebusy_add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct ics_fb *fb,
-			      const struct ics_time_range *r, const char *mask_uid)
+                              const struct ics_time_range *r, const char *mask_uid)
 {
 	struct store_obj_iter *it = NULL;
 	struct store_obj o;
-	int rc = store_obj_iter_new_range(x->conn, cal->id, FB_COMPS, r->start, r->end, 1, &it,
-					  &x->err);
+	int rc =
+	    store_obj_iter_new_range(x->conn, cal->id, FB_COMPS, r->start, r->end, 1, &it, &x->err);
 
 	while (rc == 0 && (rc = store_obj_iter_next(it, &o, &x->err)) == 1) {
 		struct sd_err e;
@@ -34,7 +34,7 @@ int dav_freebusy_add_calendar(struct dav_ctx *x, const struct store_coll *cal, s
 			continue;
 		if (ics_fb_add(fb, o.data, o.len, cal->timezone, &e) != 0)
 			SD_WARN("free-busy skipped an object", "coll=%lld name=\"%s\" why=\"%s\"",
-				(long long)cal->id, o.name, e.msg);
+			        (long long)cal->id, o.name, e.msg);
 	}
 	store_obj_iter_free(it);
 	return rc < 0 ? dav_fail_store(x, rc) : 0;
@@ -51,7 +51,7 @@ int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 
 	if (!(res->kind & (DAV_K_CALENDAR | DAV_K_HOME)))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
-				"free-busy-query works on calendars and the calendar home");
+		                "free-busy-query works on calendars and the calendar home");
 	if (!tr)
 		return dav_fail(x, 400, DAV_COND_BAD_XML, "free-busy-query needs a time-range");
 	if (dav_time_range_parse(x, tr, &r))

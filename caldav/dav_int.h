@@ -18,10 +18,10 @@
 #include "sd_buf.h"
 #include "sd_url.h"
 
-#define NS_DAV "DAV:"
-#define NS_CALDAV "urn:ietf:params:xml:ns:caldav"
-#define NS_CS "http://calendarserver.org/ns/"
-#define NS_ICAL "http://apple.com/ns/ical/"
+#define NS_DAV     "DAV:"
+#define NS_CALDAV  "urn:ietf:params:xml:ns:caldav"
+#define NS_CS      "http://calendarserver.org/ns/"
+#define NS_ICAL    "http://apple.com/ns/ical/"
 #define NS_SLOTDAV "https://slotdav.org/ns"
 
 /* CALDAV:min-date-time / max-date-time (RFC 4791 5.2.6, 5.2.7): the
@@ -39,34 +39,34 @@
 /* Preconditions and postconditions (RFC 4918 16, RFC 4791 5.3.2.1 and 9,
  * RFC 6578 3.2, RFC 5689 3, RFC 6638 5), plus slotdav's own. One row each: the enum
  * value, the namespace and the element name. */
-#define DAV_CONDITIONS(X)                                                             \
-	X(NONE, NULL, NULL)                                                           \
-	X(VALID_CALENDAR_DATA, NS_CALDAV, "valid-calendar-data")                      \
-	X(VALID_CALENDAR_OBJECT, NS_CALDAV, "valid-calendar-object-resource")         \
-	X(SUPPORTED_COMPONENT, NS_CALDAV, "supported-calendar-component")             \
-	X(SUPPORTED_CALENDAR_DATA, NS_CALDAV, "supported-calendar-data")              \
-	X(NO_UID_CONFLICT, NS_CALDAV, "no-uid-conflict")                              \
-	X(MAX_RESOURCE_SIZE, NS_CALDAV, "max-resource-size")                          \
-	X(CALENDAR_LOCATION_OK, NS_CALDAV, "calendar-collection-location-ok")         \
-	X(SUPPORTED_FILTER, NS_CALDAV, "supported-filter")                            \
-	X(VALID_FILTER, NS_CALDAV, "valid-filter")                                    \
-	X(SUPPORTED_COLLATION, NS_CALDAV, "supported-collation")                      \
-	X(MIN_DATE_TIME, NS_CALDAV, "min-date-time")                                  \
-	X(MAX_DATE_TIME, NS_CALDAV, "max-date-time")                                  \
-	X(MAX_INSTANCES, NS_CALDAV, "max-instances")                                  \
-	X(RESOURCE_MUST_BE_NULL, NS_DAV, "resource-must-be-null")                     \
-	X(VALID_SYNC_TOKEN, NS_DAV, "valid-sync-token")                               \
-	X(SYNC_TRAVERSAL, NS_DAV, "sync-traversal-supported")                         \
-	X(SUPPORTED_REPORT, NS_DAV, "supported-report")                               \
-	X(PROPFIND_FINITE_DEPTH, NS_DAV, "propfind-finite-depth")                     \
-	X(PROTECTED_PROPERTY, NS_DAV, "cannot-modify-protected-property")             \
-	X(VALID_RESOURCETYPE, NS_DAV, "valid-resourcetype")                           \
-	X(NEED_PRIVILEGES, NS_DAV, "need-privileges")                                 \
-	X(NUMBER_OF_MATCHES, NS_DAV, "number-of-matches-within-limits")               \
-	X(SUPPORTED_COLLECTION, NS_CALDAV, "supported-collection")                    \
-	X(VALID_SCHEDULING_MESSAGE, NS_CALDAV, "valid-scheduling-message")            \
-	X(ORGANIZER_ALLOWED, NS_CALDAV, "organizer-allowed")                          \
-	X(BAD_XML, NS_SLOTDAV, "malformed-request")                                   \
+#define DAV_CONDITIONS(X)                                                     \
+	X(NONE, NULL, NULL)                                                   \
+	X(VALID_CALENDAR_DATA, NS_CALDAV, "valid-calendar-data")              \
+	X(VALID_CALENDAR_OBJECT, NS_CALDAV, "valid-calendar-object-resource") \
+	X(SUPPORTED_COMPONENT, NS_CALDAV, "supported-calendar-component")     \
+	X(SUPPORTED_CALENDAR_DATA, NS_CALDAV, "supported-calendar-data")      \
+	X(NO_UID_CONFLICT, NS_CALDAV, "no-uid-conflict")                      \
+	X(MAX_RESOURCE_SIZE, NS_CALDAV, "max-resource-size")                  \
+	X(CALENDAR_LOCATION_OK, NS_CALDAV, "calendar-collection-location-ok") \
+	X(SUPPORTED_FILTER, NS_CALDAV, "supported-filter")                    \
+	X(VALID_FILTER, NS_CALDAV, "valid-filter")                            \
+	X(SUPPORTED_COLLATION, NS_CALDAV, "supported-collation")              \
+	X(MIN_DATE_TIME, NS_CALDAV, "min-date-time")                          \
+	X(MAX_DATE_TIME, NS_CALDAV, "max-date-time")                          \
+	X(MAX_INSTANCES, NS_CALDAV, "max-instances")                          \
+	X(RESOURCE_MUST_BE_NULL, NS_DAV, "resource-must-be-null")             \
+	X(VALID_SYNC_TOKEN, NS_DAV, "valid-sync-token")                       \
+	X(SYNC_TRAVERSAL, NS_DAV, "sync-traversal-supported")                 \
+	X(SUPPORTED_REPORT, NS_DAV, "supported-report")                       \
+	X(PROPFIND_FINITE_DEPTH, NS_DAV, "propfind-finite-depth")             \
+	X(PROTECTED_PROPERTY, NS_DAV, "cannot-modify-protected-property")     \
+	X(VALID_RESOURCETYPE, NS_DAV, "valid-resourcetype")                   \
+	X(NEED_PRIVILEGES, NS_DAV, "need-privileges")                         \
+	X(NUMBER_OF_MATCHES, NS_DAV, "number-of-matches-within-limits")       \
+	X(SUPPORTED_COLLECTION, NS_CALDAV, "supported-collection")            \
+	X(VALID_SCHEDULING_MESSAGE, NS_CALDAV, "valid-scheduling-message")    \
+	X(ORGANIZER_ALLOWED, NS_CALDAV, "organizer-allowed")                  \
+	X(BAD_XML, NS_SLOTDAV, "malformed-request")                           \
 	X(BOOKING_RULE, NS_SLOTDAV, "booking-rule") /* the hook names the element */
 
 enum dav_cond {
@@ -92,15 +92,16 @@ enum dav_kind {
 /* The scheduling Inbox and Outbox are not stored: dav_res.c makes them up
  * for their reserved names in every home (dav_sched.c). */
 #define DAV_K_SCHED (DAV_K_INBOX | DAV_K_OUTBOX)
-#define DAV_K_COLLECTIONS (DAV_K_ROOT | DAV_K_PRINCIPALS | DAV_K_PRINCIPAL | DAV_K_CALROOT | \
-			   DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN | DAV_K_SCHED)
+#define DAV_K_COLLECTIONS                                                               \
+	(DAV_K_ROOT | DAV_K_PRINCIPALS | DAV_K_PRINCIPAL | DAV_K_CALROOT | DAV_K_HOME | \
+	 DAV_K_CALENDAR | DAV_K_PLAIN | DAV_K_SCHED)
 #define DAV_K_STORED (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN | DAV_K_OBJECT)
 
 struct dav_res {
 	enum dav_kind kind;
-	const char *href;   /* canonical, percent-encoded, collections end in '/' */
-	int64_t owner_id;   /* 0 for ROOT, PRINCIPALS, CALROOT */
-	const char *owner;  /* user name, or NULL */
+	const char *href;       /* canonical, percent-encoded, collections end in '/' */
+	int64_t owner_id;       /* 0 for ROOT, PRINCIPALS, CALROOT */
+	const char *owner;      /* user name, or NULL */
 	struct store_coll coll; /* HOME/CALENDAR/PLAIN: itself; OBJECT/NULL: parent;
 				   INBOX/OUTBOX: the home */
 	struct store_obj obj;   /* OBJECT (without data) */
@@ -128,7 +129,7 @@ struct dav_ctx {
 /* ---- dav.c ---- */
 /* Records the failure and returns status. message: printf-style, for people. */
 int dav_fail(struct dav_ctx *x, int status, enum dav_cond cond, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Whether the user may use res: their own, or granted by the hooks. */
 int dav_allowed(struct dav_ctx *x, const struct dav_res *res);
 /* Maps a STORE_E* code to a failure (404, 409, 503, 500). */
@@ -154,14 +155,14 @@ int dav_res_resolve_href(struct dav_ctx *x, const char *href, struct dav_res *ou
 const char *dav_href_principal(struct dav_ctx *x, const char *user);
 const char *dav_href_home(struct dav_ctx *x, const char *user);
 const char *dav_href_member(struct dav_ctx *x, const char *parent_href, const char *name,
-			    int is_collection);
+                            int is_collection);
 /* The child collections of parent_id, copied into the arena, in name
  * order. 0 or an HTTP status after dav_fail. */
 int dav_children(struct dav_ctx *x, int64_t parent_id, struct store_coll **out, size_t *n);
 /* The scheduling Inbox (inbox 1) or Outbox of the user whose home is
  * home, a resolved DAV_K_HOME. */
 void dav_res_sched_box(struct dav_ctx *x, const struct dav_res *home, int inbox,
-		       struct dav_res *out);
+                       struct dav_res *out);
 /* The sync token / ctag of a collection at revision rev. */
 const char *dav_sync_token(struct dav_ctx *x, int64_t coll_id, int64_t rev);
 /* Parses a token back: 0 and *rev, or -1 if it is not one of this
@@ -176,13 +177,13 @@ int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll);
  * 0 with w->handled telling whether the hook wrote, or its refusal after
  * dav_fail. */
 int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
-		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len);
+                   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len);
 /* Offers the hook a MOVE of o from src/src_name to dst/dst_name as one
  * operation (w->from_coll/from_name set); 0 with w->handled, or its
  * refusal after dav_fail. */
 int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
-		  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
-		  const struct store_obj *o);
+                  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
+                  const struct store_obj *o);
 /* After the rollback of a failed write: lets the hook record a refusal. */
 void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w);
 
@@ -208,8 +209,8 @@ char *dav_xml_dump(struct dav_ctx *x, xmlNode *n);
 
 /* Output helpers. Known namespaces use the prefixes declared by
  * DAV_XMLNS_DECL; others get an inline declaration. */
-#define DAV_XMLNS_DECL                                                                          \
-	" xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\""                       \
+#define DAV_XMLNS_DECL                                                                       \
+	" xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\""                        \
 	" xmlns:cs=\"http://calendarserver.org/ns/\" xmlns:ic=\"http://apple.com/ns/ical/\"" \
 	" xmlns:s=\"https://slotdav.org/ns\""
 void dav_out_open(struct sd_buf *b, const char *ns, const char *name);
@@ -224,7 +225,7 @@ struct ics_fb;
 
 struct dav_propreq {
 	const char *ns, *name;
-	xmlNode *node; /* the request element */
+	xmlNode *node;                /* the request element */
 	const struct ics_select *sel; /* calendar-data: what to return; NULL: all */
 	struct dav_propreq *next;
 };
@@ -240,20 +241,19 @@ struct dav_propfind {
  * status after dav_fail (a malformed calendar-data request). */
 int dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop, struct dav_propreq **out);
 /* Appends one <d:response> for res to out, answering pf. */
-int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
-		       const struct dav_propfind *pf, struct sd_buf *out);
+int dav_props_response(struct dav_ctx *x, const struct dav_res *res, const struct dav_propfind *pf,
+                       struct sd_buf *out);
 /* Applies one set (value non-NULL) or remove of property (ns, name) to res,
  * staging calendar properties in *coll. Returns 200, or 403/409 with
  * *cond set. */
-int dav_props_apply(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll,
-		    xmlNode *value, const char *ns, const char *name, int creating,
-		    enum dav_cond *cond);
+int dav_props_apply(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll, xmlNode *value,
+                    const char *ns, const char *name, int creating, enum dav_cond *cond);
 /* Whether the calendar coll_id is transparent to busy time, by its
  * CALDAV:schedule-calendar-transp (RFC 6638 9.1; opaque when unset). */
 int dav_calendar_transparent(struct dav_ctx *x, int64_t coll_id);
 /* Copies the dead properties of (coll_id, obj_name) to (dst_coll, dst_name). */
 int dav_props_copy(struct dav_ctx *x, int64_t coll_id, const char *obj_name, int64_t dst_coll,
-		   const char *dst_name);
+                   const char *dst_name);
 
 /* ---- handlers ---- */
 int dav_method_options(struct dav_ctx *x, struct dav_res *res);
@@ -286,8 +286,8 @@ const char *dav_sched_default_calendar(struct dav_ctx *x, const struct dav_res *
 /* ---- dav_object.c ---- */
 /* Checks data as a calendar object for calendar coll: size, iCalendar
  * validity, component set. Fills *info. 0 or an HTTP status after dav_fail. */
-int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const char *data,
-		     size_t len, struct ics_info *info);
+int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const char *data, size_t len,
+                     struct ics_info *info);
 /* Sets the calendar fields of in (uid, comp, range, spans for the index of
  * instances) from info; the spans are copied into x's arena. */
 void dav_object_index(struct dav_ctx *x, struct store_obj *in, const struct ics_info *info);
@@ -298,7 +298,7 @@ int dav_preconditions(struct dav_ctx *x, const char *etag);
  * (whose href is coll_href), cur being what is there now (or NULL). Inside
  * the write transaction. 0 or 403 with no-uid-conflict and its href. */
 int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *coll_href,
-		  const char *name, const struct store_obj *cur, const char *uid);
+                  const char *name, const struct store_obj *cur, const char *uid);
 
 /* ---- dav_report.c / dav_sync.c ---- */
 /* Reads DAV:prop / propname / allprop (+ include) from a PROPFIND or
@@ -309,7 +309,7 @@ int dav_report_freebusy(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
  * the object whose UID is mask_uid (NULL: none). Inside a read
  * transaction. 0 or an HTTP status after dav_fail. */
 int dav_freebusy_add_calendar(struct dav_ctx *x, const struct store_coll *cal, struct ics_fb *fb,
-			      const struct ics_time_range *r, const char *mask_uid);
+                              const struct ics_time_range *r, const char *mask_uid);
 int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_query(struct dav_ctx *x, struct dav_res *res, xmlNode *root);
 int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root);

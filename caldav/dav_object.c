@@ -51,13 +51,13 @@ int dav_preconditions(struct dav_ctx *x, const char *etag)
 
 	if (im && !etag_listed(x, im, etag))
 		return dav_fail(x, 412, DAV_COND_NONE,
-				etag ? "the resource has changed (If-Match failed)"
-				     : "the resource does not exist (If-Match failed)");
+		                etag ? "the resource has changed (If-Match failed)"
+		                     : "the resource does not exist (If-Match failed)");
 	if (inm && etag_listed(x, inm, etag)) {
 		if (read)
 			return 304;
 		return dav_fail(x, 412, DAV_COND_NONE,
-				"the resource already exists (If-None-Match failed)");
+		                "the resource already exists (If-None-Match failed)");
 	}
 	return 0;
 }
@@ -106,21 +106,22 @@ int dav_method_get(struct dav_ctx *x, struct dav_res *res, int head)
 	if (rc)
 		return rc;
 	x->req->resp_type = o.uid ? "text/calendar; charset=utf-8"
-				  : (o.content_type ? o.content_type : "application/octet-stream");
+	                          : (o.content_type ? o.content_type : "application/octet-stream");
 	sd_buf_add(&x->req->resp_body, o.data, o.len);
 	x->req->resp_no_body = head;
 	return 200;
 }
 
-int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const char *data,
-		     size_t len, struct ics_info *info)
+int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const char *data, size_t len,
+                     struct ics_info *info)
 {
 	int rc;
 
 	if (len > x->cfg->max_resource_size)
-		return dav_fail(x, 403, DAV_COND_MAX_RESOURCE_SIZE,
-				"the calendar object is %zu bytes; this calendar accepts at most %zu",
-				len, x->cfg->max_resource_size);
+		return dav_fail(
+		    x, 403, DAV_COND_MAX_RESOURCE_SIZE,
+		    "the calendar object is %zu bytes; this calendar accepts at most %zu", len,
+		    x->cfg->max_resource_size);
 	rc = ics_object_check(data, len, coll->components, x->a, info, &x->err);
 	switch (rc) {
 	case ICS_OK:
@@ -135,19 +136,20 @@ int dav_object_check(struct dav_ctx *x, const struct store_coll *coll, const cha
 	/* An unbounded set has no last instance to compare (ICS_TIME_MAX). */
 	if (info->first_start != ICS_TIME_MIN && info->first_start < DAV_MIN_DATE_UNIX)
 		return dav_fail(x, 403, DAV_COND_MIN_DATE_TIME,
-				"the object starts before %s, the earliest date this server stores",
-				DAV_MIN_DATE_TIME);
+		                "the object starts before %s, the earliest date this server stores",
+		                DAV_MIN_DATE_TIME);
 	/* Too many instances: a bounded set over the limit (one past the
 	 * expansion budget counts as uncounted, UINT64_MAX, but has an end). */
 	if (info->instances > DAV_MAX_INSTANCES &&
 	    (info->instances != UINT64_MAX || info->last_end != ICS_TIME_MAX))
-		return dav_fail(x, 403, DAV_COND_MAX_INSTANCES,
-				"the recurrence has more than %d instances, the most this server stores",
-				DAV_MAX_INSTANCES);
+		return dav_fail(
+		    x, 403, DAV_COND_MAX_INSTANCES,
+		    "the recurrence has more than %d instances, the most this server stores",
+		    DAV_MAX_INSTANCES);
 	if (info->last_end != ICS_TIME_MAX && info->last_end > DAV_MAX_DATE_UNIX)
 		return dav_fail(x, 403, DAV_COND_MAX_DATE_TIME,
-				"the object ends after %s, the latest date this server stores",
-				DAV_MAX_DATE_TIME);
+		                "the object ends after %s, the latest date this server stores",
+		                DAV_MAX_DATE_TIME);
 	return 0;
 }
 
@@ -170,7 +172,7 @@ void dav_object_index(struct dav_ctx *x, struct store_obj *in, const struct ics_
 }
 
 int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *coll_href,
-		  const char *name, const struct store_obj *cur, const char *uid)
+                  const char *name, const struct store_obj *cur, const char *uid)
 {
 	const char *other;
 	int rc;
@@ -178,7 +180,7 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 	if (cur && cur->uid && strcmp(cur->uid, uid) != 0) {
 		x->cond_href = dav_href_member(x, coll_href, name, 0);
 		return dav_fail(x, 403, DAV_COND_NO_UID_CONFLICT,
-				"the UID of an existing calendar object cannot change");
+		                "the UID of an existing calendar object cannot change");
 	}
 	rc = store_obj_find_uid(x->conn, coll->id, uid, name, x->a, &other, &x->err);
 	if (rc == STORE_ENOTFOUND)
@@ -187,7 +189,7 @@ int dav_uid_check(struct dav_ctx *x, const struct store_coll *coll, const char *
 		return dav_fail_store(x, rc);
 	x->cond_href = dav_href_member(x, coll_href, other, 0);
 	return dav_fail(x, 403, DAV_COND_NO_UID_CONFLICT,
-			"another calendar object in this calendar already has UID %s", uid);
+	                "another calendar object in this calendar already has UID %s", uid);
 }
 
 int dav_hooked(const struct dav_ctx *x, const struct store_coll *coll)
@@ -202,12 +204,12 @@ static int hook_call(struct dav_ctx *x, struct dav_hook_write *w)
 		return 0;
 	x->cond_name = w->cond;
 	return dav_fail(x, w->status ? w->status : 403,
-			w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE, "%s",
-			w->message ? w->message : "refused");
+	                w->cond ? DAV_COND_BOOKING_RULE : DAV_COND_NONE, "%s",
+	                w->message ? w->message : "refused");
 }
 
 int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char *name,
-		   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len)
+                   struct dav_hook_write *w, const char *cur_data, const char *data, size_t len)
 {
 	*w = (struct dav_hook_write){
 		.conn = x->conn,
@@ -225,8 +227,8 @@ int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char 
 }
 
 int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
-		  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
-		  const struct store_obj *o)
+                  const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
+                  const struct store_obj *o)
 {
 	*w = (struct dav_hook_write){
 		.conn = x->conn,
@@ -254,7 +256,7 @@ void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w)
  * hook write). In a txn. *etag NULL when what is stored is not what was
  * sent. */
 static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *in,
-		      const char **etag, int *created, struct dav_hook_write *w)
+                      const char **etag, int *created, struct dav_hook_write *w)
 {
 	struct store_obj cur;
 	int hook = dav_hooked(x, &res->coll);
@@ -266,17 +268,17 @@ static int put_locked(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 	rc = dav_preconditions(x, exists ? cur.etag : NULL);
 	if (!rc && in->uid)
 		rc = dav_uid_check(x, &res->coll, parent_href(x, res), res->name,
-				   exists ? &cur : NULL, in->uid);
+		                   exists ? &cur : NULL, in->uid);
 	if (!rc && hook)
 		rc = dav_hook_write(x, &res->coll, res->name, w, exists ? cur.data : NULL, in->data,
-				    in->len);
+		                    in->len);
 	if (rc)
 		return rc;
 	if (hook && w->handled) {
 		*created = !exists;
 		*etag = NULL;
-		if (w->same && !(rc = store_obj_get(x->conn, res->coll.id, res->name, 0, x->a, &cur,
-						    &x->err)))
+		if (w->same &&
+		    !(rc = store_obj_get(x->conn, res->coll.id, res->name, 0, x->a, &cur, &x->err)))
 			*etag = cur.etag;
 		return rc ? dav_fail_store(x, rc) : 0;
 	}
@@ -307,7 +309,7 @@ static int put_record(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 	}
 	if (!is_calendar_type(type))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_CALENDAR_DATA,
-				"calendar collections accept text/calendar only, not %s", type);
+		                "calendar collections accept text/calendar only, not %s", type);
 	rc = dav_object_check(x, &res->coll, in->data, in->len, &info);
 	if (rc)
 		return rc;
@@ -318,7 +320,7 @@ static int put_record(struct dav_ctx *x, struct dav_res *res, struct store_obj *
 
 int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 {
-	struct dav_hook_write w = {0};
+	struct dav_hook_write w = { 0 };
 	struct store_obj in;
 	const char *etag = NULL;
 	int created = 0, rc;
@@ -353,7 +355,7 @@ int dav_method_put(struct dav_ctx *x, struct dav_res *res)
 
 int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 {
-	struct dav_hook_write w = {0};
+	struct dav_hook_write w = { 0 };
 	struct store_obj cur;
 	int rc;
 
@@ -371,8 +373,8 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 	if (rc)
 		return dav_fail_store(x, rc);
 	if (res->kind == DAV_K_OBJECT) {
-		rc = store_obj_get(x->conn, res->coll.id, res->name, dav_hooked(x, &res->coll), x->a,
-				   &cur, &x->err);
+		rc = store_obj_get(x->conn, res->coll.id, res->name, dav_hooked(x, &res->coll),
+		                   x->a, &cur, &x->err);
 		rc = rc ? dav_fail_store(x, rc) : dav_preconditions(x, cur.etag);
 		if (!rc && dav_hooked(x, &res->coll))
 			rc = dav_hook_write(x, &res->coll, res->name, &w, cur.data, NULL, 0);

@@ -39,8 +39,8 @@ int dav_method_options(struct dav_ctx *x, struct dav_res *res)
 		allow = "OPTIONS, PROPFIND, REPORT";
 	}
 	sd_req_set_header(x->req, "DAV",
-			  "1, 3, access-control, calendar-access, calendar-auto-schedule, "
-			  "extended-mkcol");
+	                  "1, 3, access-control, calendar-access, calendar-auto-schedule, "
+	                  "extended-mkcol");
 	sd_req_set_header(x->req, "Allow", allow);
 	return 200;
 }
@@ -49,7 +49,8 @@ void dav_multistatus_begin(struct dav_ctx *x)
 {
 	x->req->resp_type = "application/xml; charset=utf-8";
 	sd_buf_adds(&x->req->resp_body,
-		    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:multistatus" DAV_XMLNS_DECL ">");
+	            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:multistatus" DAV_XMLNS_DECL
+	            ">");
 }
 
 void dav_multistatus_end(struct dav_ctx *x)
@@ -74,7 +75,7 @@ static int parse_propfind(struct dav_ctx *x, struct dav_propfind *pf)
 	if (!dav_xml_child(root, NS_DAV, "prop") && !dav_xml_child(root, NS_DAV, "propname") &&
 	    !dav_xml_child(root, NS_DAV, "allprop"))
 		return dav_fail(x, 400, DAV_COND_BAD_XML,
-				"DAV:propfind needs one of prop, propname or allprop");
+		                "DAV:propfind needs one of prop, propname or allprop");
 	return dav_report_props(x, root, pf);
 }
 
@@ -156,8 +157,8 @@ static int virtual_members(struct dav_ctx *x, struct pf_stream *s)
 
 	s->virt = r;
 	if (s->parent.kind == DAV_K_ROOT) {
-		const char *paths[2] = {sd_arena_printf(x->a, "%s/principals/", x->cfg->prefix),
-					sd_arena_printf(x->a, "%s/calendars/", x->cfg->prefix)};
+		const char *paths[2] = { sd_arena_printf(x->a, "%s/principals/", x->cfg->prefix),
+			                 sd_arena_printf(x->a, "%s/calendars/", x->cfg->prefix) };
 		for (int i = 0; i < 2; i++)
 			if (dav_res_resolve(x, paths[i], &r[s->nvirt]) == 0)
 				s->nvirt++;
@@ -209,7 +210,7 @@ int dav_method_propfind(struct dav_ctx *x, struct dav_res *res)
 		return dav_fail(x, 400, DAV_COND_NONE, "Depth must be 0, 1 or infinity");
 	if (depth == -1)
 		return dav_fail(x, 403, DAV_COND_PROPFIND_FINITE_DEPTH,
-				"PROPFIND with Depth: infinity is not supported; use Depth: 1");
+		                "PROPFIND with Depth: infinity is not supported; use Depth: 1");
 	if (res->kind == DAV_K_NULL)
 		return dav_fail(x, 404, DAV_COND_NONE, "no such resource");
 	s = sd_arena_alloc(x->a, sizeof(*s));

@@ -26,8 +26,8 @@ struct patch {
 	int live; /* a calendar column was staged */
 };
 
-static void record(struct dav_ctx *x, struct patch *p, const char *ns, const char *name,
-		   int status, enum dav_cond cond)
+static void record(struct dav_ctx *x, struct patch *p, const char *ns, const char *name, int status,
+                   enum dav_cond cond)
 {
 	struct outcome *o = sd_arena_alloc(x->a, sizeof(*o));
 
@@ -43,12 +43,11 @@ static void record(struct dav_ctx *x, struct patch *p, const char *ns, const cha
 
 /* Applies one DAV:set or DAV:remove element. */
 static void apply_instruction(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll,
-			      xmlNode *ins, int creating, struct patch *p)
+                              xmlNode *ins, int creating, struct patch *p)
 {
 	int set = dav_xml_is(ins, NS_DAV, "set");
 
-	for (xmlNode *prop = dav_xml_child(ins, NS_DAV, "prop"); prop;
-	     prop = dav_xml_next(prop)) {
+	for (xmlNode *prop = dav_xml_child(ins, NS_DAV, "prop"); prop; prop = dav_xml_next(prop)) {
 		if (!dav_xml_is(prop, NS_DAV, "prop"))
 			continue;
 		for (xmlNode *n = dav_xml_first(prop); n; n = dav_xml_next(n)) {
@@ -58,7 +57,8 @@ static void apply_instruction(struct dav_ctx *x, struct dav_res *res, struct sto
 
 			if (creating && dav_xml_is(n, NS_DAV, "resourcetype"))
 				continue; /* consumed by the caller */
-			st = dav_props_apply(x, res, coll, set ? n : NULL, ns, name, creating, &cond);
+			st = dav_props_apply(x, res, coll, set ? n : NULL, ns, name, creating,
+			                     &cond);
 			if (st == 200 && (res->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN)))
 				p->live = 1;
 			record(x, p, ns, name, st, cond);
@@ -68,7 +68,7 @@ static void apply_instruction(struct dav_ctx *x, struct dav_res *res, struct sto
 
 /* Runs every set/remove child of root against res. */
 static int apply_all(struct dav_ctx *x, struct dav_res *res, xmlNode *root, int creating,
-		     struct patch *p)
+                     struct patch *p)
 {
 	struct store_coll coll = res->coll;
 	int rc;
@@ -116,7 +116,7 @@ static void write_propstats(struct dav_ctx *x, struct patch *p, struct sd_buf *o
 
 int dav_method_proppatch(struct dav_ctx *x, struct dav_res *res)
 {
-	struct patch p = {0};
+	struct patch p = { 0 };
 	xmlDoc *doc;
 	xmlNode *root;
 	int rc;
@@ -158,7 +158,8 @@ static int requested_kind(struct dav_ctx *x, xmlNode *root, int calendar, int *k
 	*kind = calendar ? STORE_COLL_CALENDAR : STORE_COLL_PLAIN;
 	for (xmlNode *s = dav_xml_child(root, NS_DAV, "set"); s && !rt; s = dav_xml_next(s))
 		if (dav_xml_is(s, NS_DAV, "set"))
-			rt = dav_xml_child(dav_xml_child(s, NS_DAV, "prop"), NS_DAV, "resourcetype");
+			rt =
+			    dav_xml_child(dav_xml_child(s, NS_DAV, "prop"), NS_DAV, "resourcetype");
 	if (!rt)
 		return 0;
 	*kind = STORE_COLL_PLAIN;
@@ -169,8 +170,8 @@ static int requested_kind(struct dav_ctx *x, xmlNode *root, int calendar, int *k
 			*kind = STORE_COLL_CALENDAR;
 		else
 			return dav_fail(x, 403, DAV_COND_VALID_RESOURCETYPE,
-					"slotdav cannot create collections of type {%s}%s",
-					dav_xml_ns(n), (const char *)n->name);
+			                "slotdav cannot create collections of type {%s}%s",
+			                dav_xml_ns(n), (const char *)n->name);
 	}
 	return 0;
 }
@@ -189,14 +190,15 @@ static int mkcol_body(struct dav_ctx *x, int calendar, xmlNode **root_out)
 		return dav_fail(x, 415, DAV_COND_NONE, "the request body must be XML");
 	rc = dav_xml_parse(x, &doc);
 	if (rc)
-		return rc == 400 && !calendar && !type ? dav_fail(x, 415, DAV_COND_NONE,
-								  "the request body must be XML")
-						       : rc;
+		return rc == 400 && !calendar && !type
+		           ? dav_fail(x, 415, DAV_COND_NONE, "the request body must be XML")
+		           : rc;
 	root = xmlDocGetRootElement(doc);
-	if (!(calendar ? dav_xml_is(root, NS_CALDAV, "mkcalendar") : dav_xml_is(root, NS_DAV, "mkcol")))
+	if (!(calendar ? dav_xml_is(root, NS_CALDAV, "mkcalendar")
+	               : dav_xml_is(root, NS_DAV, "mkcol")))
 		return dav_fail(x, calendar ? 400 : 415, DAV_COND_BAD_XML,
-				calendar ? "expected a CALDAV:mkcalendar body"
-					 : "expected a DAV:mkcol body");
+		                calendar ? "expected a CALDAV:mkcalendar body"
+		                         : "expected a DAV:mkcol body");
 	*root_out = root;
 	return 0;
 }
@@ -205,23 +207,23 @@ static int mkcol_location(struct dav_ctx *x, struct dav_res *res, int kind)
 {
 	if (res->kind != DAV_K_NULL)
 		return dav_fail(x, 405, DAV_COND_RESOURCE_MUST_BE_NULL, "%s already exists",
-				res->href);
+		                res->href);
 	if (!res->has_parent)
 		return dav_fail(x, 409, DAV_COND_NONE, "the parent collection does not exist");
 	if (kind == STORE_COLL_CALENDAR && res->coll.kind != STORE_COLL_HOME)
 		return dav_fail(x, 403, DAV_COND_CALENDAR_LOCATION_OK,
-				"calendars can only be created in the calendar home");
+		                "calendars can only be created in the calendar home");
 	if (res->coll.kind == STORE_COLL_CALENDAR)
 		return dav_fail(x, 403, DAV_COND_CALENDAR_LOCATION_OK,
-				"a calendar collection cannot contain collections");
+		                "a calendar collection cannot contain collections");
 	return 0;
 }
 
 /* Creates the collection and applies the body's properties, all or nothing. */
 static int mkcol_create(struct dav_ctx *x, struct dav_res *res, int kind, xmlNode *root,
-			struct patch *p)
+                        struct patch *p)
 {
-	struct store_coll c = {0};
+	struct store_coll c = { 0 };
 	struct dav_res made;
 	int64_t id;
 	int rc;
@@ -252,7 +254,7 @@ static int mkcol_create(struct dav_ctx *x, struct dav_res *res, int kind, xmlNod
 
 int dav_method_mkcol(struct dav_ctx *x, struct dav_res *res, int calendar)
 {
-	struct patch p = {0};
+	struct patch p = { 0 };
 	xmlNode *root;
 	int kind, rc;
 
@@ -276,11 +278,11 @@ int dav_method_mkcol(struct dav_ctx *x, struct dav_res *res, int calendar)
 			return rc;
 		x->req->resp_type = "application/xml; charset=utf-8";
 		sd_buf_printf(&x->req->resp_body,
-			      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<%s" DAV_XMLNS_DECL ">",
-			      calendar ? "c:mkcalendar-response" : "d:mkcol-response");
+		              "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<%s" DAV_XMLNS_DECL ">",
+		              calendar ? "c:mkcalendar-response" : "d:mkcol-response");
 		write_propstats(x, &p, &x->req->resp_body);
 		sd_buf_printf(&x->req->resp_body, "</%s>\n",
-			      calendar ? "c:mkcalendar-response" : "d:mkcol-response");
+		              calendar ? "c:mkcalendar-response" : "d:mkcol-response");
 		x->keep_body = 1;
 		return 403;
 	}

@@ -22,9 +22,9 @@
 #include "sd_util.h"
 
 #define SD_STR_(x) #x
-#define SD_STR(x) SD_STR_(x)
+#define SD_STR(x)  SD_STR_(x)
 
-#define PROP_ABSENT 1    /* 404 in its propstat */
+#define PROP_ABSENT    1 /* 404 in its propstat */
 #define PROP_FORBIDDEN 2 /* 403: an expansion past DAV_MAX_INSTANCES */
 
 enum {
@@ -34,7 +34,7 @@ enum {
 };
 
 typedef int prop_get_fn(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-			struct sd_buf *out);
+                        struct sd_buf *out);
 typedef int prop_set_fn(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond);
 
 struct prop_def {
@@ -53,7 +53,7 @@ static const char *principal_of(struct dav_ctx *x)
 }
 
 static int get_resourcetype(struct dav_ctx *x, const struct dav_res *r,
-			    const struct dav_propreq *pr, struct sd_buf *out)
+                            const struct dav_propreq *pr, struct sd_buf *out)
 {
 	if (r->kind & DAV_K_COLLECTIONS)
 		sd_buf_adds(out, "<d:collection/>");
@@ -68,8 +68,8 @@ static int get_resourcetype(struct dav_ctx *x, const struct dav_res *r,
 	return 0;
 }
 
-static int get_displayname(struct dav_ctx *x, const struct dav_res *r,
-			   const struct dav_propreq *pr, struct sd_buf *out)
+static int get_displayname(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                           struct sd_buf *out)
 {
 	const char *v = NULL;
 	struct store_user u;
@@ -94,32 +94,32 @@ static int get_text_column(const char *v, struct sd_buf *out)
 	return 0;
 }
 
-static int get_description(struct dav_ctx *x, const struct dav_res *r,
-			   const struct dav_propreq *pr, struct sd_buf *out)
+static int get_description(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                           struct sd_buf *out)
 {
 	return get_text_column(r->coll.description, out);
 }
 
 static int get_color(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		     struct sd_buf *out)
+                     struct sd_buf *out)
 {
 	return get_text_column(r->coll.color, out);
 }
 
 static int get_order(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		     struct sd_buf *out)
+                     struct sd_buf *out)
 {
 	return get_text_column(r->coll.order, out);
 }
 
 static int get_timezone(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-			struct sd_buf *out)
+                        struct sd_buf *out)
 {
 	return get_text_column(r->coll.timezone, out);
 }
 
 static int get_etag(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		    struct sd_buf *out)
+                    struct sd_buf *out)
 {
 	sd_buf_adds(out, "&quot;");
 	sd_buf_adds(out, r->obj.etag);
@@ -127,8 +127,8 @@ static int get_etag(struct dav_ctx *x, const struct dav_res *r, const struct dav
 	return 0;
 }
 
-static int get_contenttype(struct dav_ctx *x, const struct dav_res *r,
-			   const struct dav_propreq *pr, struct sd_buf *out)
+static int get_contenttype(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                           struct sd_buf *out)
 {
 	if (r->obj.uid) {
 		char comp[16] = "";
@@ -143,7 +143,7 @@ static int get_contenttype(struct dav_ctx *x, const struct dav_res *r,
 }
 
 static int get_contentlength(struct dav_ctx *x, const struct dav_res *r,
-			     const struct dav_propreq *pr, struct sd_buf *out)
+                             const struct dav_propreq *pr, struct sd_buf *out)
 {
 	sd_buf_add_uint(out, r->obj.len);
 	return 0;
@@ -155,7 +155,7 @@ static int64_t modified_of(const struct dav_res *r)
 }
 
 static int get_lastmodified(struct dav_ctx *x, const struct dav_res *r,
-			    const struct dav_propreq *pr, struct sd_buf *out)
+                            const struct dav_propreq *pr, struct sd_buf *out)
 {
 	char s[64];
 	time_t t = (time_t)modified_of(r);
@@ -168,7 +168,7 @@ static int get_lastmodified(struct dav_ctx *x, const struct dav_res *r,
 }
 
 static int get_creationdate(struct dav_ctx *x, const struct dav_res *r,
-			    const struct dav_propreq *pr, struct sd_buf *out)
+                            const struct dav_propreq *pr, struct sd_buf *out)
 {
 	char s[64];
 	time_t t = (time_t)(r->kind == DAV_K_OBJECT ? r->obj.created : r->coll.created);
@@ -181,38 +181,43 @@ static int get_creationdate(struct dav_ctx *x, const struct dav_res *r,
 }
 
 static int get_current_user_principal(struct dav_ctx *x, const struct dav_res *r,
-				      const struct dav_propreq *pr, struct sd_buf *out)
+                                      const struct dav_propreq *pr, struct sd_buf *out)
 {
 	dav_out_href(out, principal_of(x));
 	return 0;
 }
 
 static int get_principal_url(struct dav_ctx *x, const struct dav_res *r,
-			     const struct dav_propreq *pr, struct sd_buf *out)
+                             const struct dav_propreq *pr, struct sd_buf *out)
 {
 	dav_out_href(out, r->href);
 	return 0;
 }
 
 static int get_principal_collection_set(struct dav_ctx *x, const struct dav_res *r,
-					const struct dav_propreq *pr, struct sd_buf *out)
+                                        const struct dav_propreq *pr, struct sd_buf *out)
 {
 	dav_out_href(out, sd_arena_printf(x->a, "%s/principals/", x->cfg->prefix));
 	return 0;
 }
 
 static int get_owner(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		     struct sd_buf *out)
+                     struct sd_buf *out)
 {
 	dav_out_href(out, dav_href_principal(x, r->owner));
 	return 0;
 }
 
-static int get_privileges(struct dav_ctx *x, const struct dav_res *r,
-			  const struct dav_propreq *pr, struct sd_buf *out)
+static int get_privileges(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                          struct sd_buf *out)
 {
-	static const char *const rw[] = {"read", "write", "write-properties", "write-content",
-					 "bind", "unbind", "read-current-user-privilege-set"};
+	static const char *const rw[] = { "read",
+		                          "write",
+		                          "write-properties",
+		                          "write-content",
+		                          "bind",
+		                          "unbind",
+		                          "read-current-user-privilege-set" };
 	size_t n = (r->kind & DAV_K_STORED) ? SD_ARRAY_LEN(rw) : 1;
 
 	for (size_t i = 0; i < n; i++)
@@ -237,7 +242,7 @@ static void report_row(struct sd_buf *out, const char *ns, const char *name)
 }
 
 static int get_supported_reports(struct dav_ctx *x, const struct dav_res *r,
-				 const struct dav_propreq *pr, struct sd_buf *out)
+                                 const struct dav_propreq *pr, struct sd_buf *out)
 {
 	if (r->kind == DAV_K_CALENDAR) {
 		report_row(out, NS_CALDAV, "calendar-multiget");
@@ -249,22 +254,22 @@ static int get_supported_reports(struct dav_ctx *x, const struct dav_res *r,
 	return 0;
 }
 
-static int get_sync_token(struct dav_ctx *x, const struct dav_res *r,
-			  const struct dav_propreq *pr, struct sd_buf *out)
+static int get_sync_token(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                          struct sd_buf *out)
 {
 	sd_buf_add_xml(out, dav_sync_token(x, r->coll.id, r->coll.rev));
 	return 0;
 }
 
 static int get_home_set(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-			struct sd_buf *out)
+                        struct sd_buf *out)
 {
 	dav_out_href(out, dav_href_home(x, r->owner));
 	return 0;
 }
 
-static int get_address_set(struct dav_ctx *x, const struct dav_res *r,
-			   const struct dav_propreq *pr, struct sd_buf *out)
+static int get_address_set(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                           struct sd_buf *out)
 {
 	struct store_user u;
 
@@ -275,26 +280,26 @@ static int get_address_set(struct dav_ctx *x, const struct dav_res *r,
 }
 
 static int get_box_url(struct dav_ctx *x, const struct dav_res *r, const char *box,
-		       struct sd_buf *out)
+                       struct sd_buf *out)
 {
 	dav_out_href(out, dav_href_member(x, dav_href_home(x, r->owner), box, 1));
 	return 0;
 }
 
 static int get_inbox_url(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-			 struct sd_buf *out)
+                         struct sd_buf *out)
 {
 	return get_box_url(x, r, DAV_INBOX, out);
 }
 
-static int get_outbox_url(struct dav_ctx *x, const struct dav_res *r,
-			  const struct dav_propreq *pr, struct sd_buf *out)
+static int get_outbox_url(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                          struct sd_buf *out)
 {
 	return get_box_url(x, r, DAV_OUTBOX, out);
 }
 
 static int get_default_calendar(struct dav_ctx *x, const struct dav_res *r,
-				const struct dav_propreq *pr, struct sd_buf *out)
+                                const struct dav_propreq *pr, struct sd_buf *out)
 {
 	const char *href = dav_sched_default_calendar(x, r);
 
@@ -304,8 +309,8 @@ static int get_default_calendar(struct dav_ctx *x, const struct dav_res *r,
 	return 0;
 }
 
-static int get_inbox_token(struct dav_ctx *x, const struct dav_res *r,
-			   const struct dav_propreq *pr, struct sd_buf *out)
+static int get_inbox_token(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                           struct sd_buf *out)
 {
 	sd_buf_add_xml(out, dav_sched_inbox_token(x, r));
 	return 0;
@@ -327,22 +332,22 @@ int dav_calendar_transparent(struct dav_ctx *x, int64_t coll_id)
 }
 
 static int get_transp(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		      struct sd_buf *out)
+                      struct sd_buf *out)
 {
-	sd_buf_adds(out, dav_calendar_transparent(x, r->coll.id) ? "<c:transparent/>"
-								  : "<c:opaque/>");
+	sd_buf_adds(out,
+	            dav_calendar_transparent(x, r->coll.id) ? "<c:transparent/>" : "<c:opaque/>");
 	return 0;
 }
 
-static int get_user_type(struct dav_ctx *x, const struct dav_res *r,
-			 const struct dav_propreq *pr, struct sd_buf *out)
+static int get_user_type(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                         struct sd_buf *out)
 {
 	sd_buf_adds(out, "INDIVIDUAL");
 	return 0;
 }
 
-static int get_components(struct dav_ctx *x, const struct dav_res *r,
-			  const struct dav_propreq *pr, struct sd_buf *out)
+static int get_components(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                          struct sd_buf *out)
 {
 	for (unsigned bit = 1; bit <= STORE_COMP_VAVAILABILITY; bit <<= 1)
 		if (r->coll.components & bit)
@@ -351,21 +356,21 @@ static int get_components(struct dav_ctx *x, const struct dav_res *r,
 }
 
 static int get_calendar_data_types(struct dav_ctx *x, const struct dav_res *r,
-				   const struct dav_propreq *pr, struct sd_buf *out)
+                                   const struct dav_propreq *pr, struct sd_buf *out)
 {
 	sd_buf_adds(out, "<c:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>");
 	return 0;
 }
 
 static int get_max_size(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-			struct sd_buf *out)
+                        struct sd_buf *out)
 {
 	sd_buf_printf(out, "%zu", x->cfg->max_resource_size);
 	return 0;
 }
 
 static int get_calendar_data(struct dav_ctx *x, const struct dav_res *r,
-			     const struct dav_propreq *pr, struct sd_buf *out)
+                             const struct dav_propreq *pr, struct sd_buf *out)
 {
 	struct store_obj o;
 	const char *data;
@@ -380,7 +385,7 @@ static int get_calendar_data(struct dav_ctx *x, const struct dav_res *r,
 	len = o.len;
 	if (pr && pr->sel) {
 		rc = ics_calendar_data(o.data, o.len, pr->sel, r->coll.timezone, x->a, &data, &len,
-				       &x->err);
+		                       &x->err);
 		if (rc == ICS_ETOOMANY)
 			return PROP_FORBIDDEN;
 		if (rc)
@@ -390,38 +395,38 @@ static int get_calendar_data(struct dav_ctx *x, const struct dav_res *r,
 	return 0;
 }
 
-static int get_collations(struct dav_ctx *x, const struct dav_res *r,
-			  const struct dav_propreq *pr, struct sd_buf *out)
+static int get_collations(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                          struct sd_buf *out)
 {
 	sd_buf_adds(out, "<c:supported-collation>i;ascii-casemap</c:supported-collation>"
-			 "<c:supported-collation>i;octet</c:supported-collation>"
-			 "<c:supported-collation>i;unicode-casemap</c:supported-collation>");
+	                 "<c:supported-collation>i;octet</c:supported-collation>"
+	                 "<c:supported-collation>i;unicode-casemap</c:supported-collation>");
 	return 0;
 }
 
-static int get_min_date(struct dav_ctx *x, const struct dav_res *r,
-			const struct dav_propreq *pr, struct sd_buf *out)
+static int get_min_date(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                        struct sd_buf *out)
 {
 	sd_buf_adds(out, DAV_MIN_DATE_TIME);
 	return 0;
 }
 
-static int get_max_date(struct dav_ctx *x, const struct dav_res *r,
-			const struct dav_propreq *pr, struct sd_buf *out)
+static int get_max_date(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
+                        struct sd_buf *out)
 {
 	sd_buf_adds(out, DAV_MAX_DATE_TIME);
 	return 0;
 }
 
 static int get_max_instances(struct dav_ctx *x, const struct dav_res *r,
-			     const struct dav_propreq *pr, struct sd_buf *out)
+                             const struct dav_propreq *pr, struct sd_buf *out)
 {
 	sd_buf_add_uint(out, DAV_MAX_INSTANCES);
 	return 0;
 }
 
 static int get_ctag(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *pr,
-		    struct sd_buf *out)
+                    struct sd_buf *out)
 {
 	return get_sync_token(x, r, pr, out);
 }
@@ -433,15 +438,13 @@ static char *value_text(struct dav_ctx *x, xmlNode *v)
 	return v ? dav_xml_text(x, v) : NULL;
 }
 
-static int set_displayname(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
-			   enum dav_cond *cond)
+static int set_displayname(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
 {
 	c->displayname = value_text(x, v);
 	return 200;
 }
 
-static int set_description(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
-			   enum dav_cond *cond)
+static int set_description(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
 {
 	c->description = value_text(x, v);
 	return 200;
@@ -452,7 +455,8 @@ static int set_color(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum d
 	char *s = value_text(x, v);
 	size_t n = s ? strlen(s) : 0;
 
-	if (s && (s[0] != '#' || (n != 7 && n != 9) || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)) {
+	if (s && (s[0] != '#' || (n != 7 && n != 9) ||
+	          strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)) {
 		x->message = "calendar-color must be #RRGGBB or #RRGGBBAA";
 		return 409;
 	}
@@ -475,8 +479,7 @@ static int set_order(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum d
 	return 200;
 }
 
-static int set_timezone(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
-			enum dav_cond *cond)
+static int set_timezone(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
 {
 	char *s = value_text(x, v);
 
@@ -489,8 +492,7 @@ static int set_timezone(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
 	return 200;
 }
 
-static int set_components(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
-			  enum dav_cond *cond)
+static int set_components(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
 {
 	unsigned mask = 0;
 
@@ -521,7 +523,7 @@ static int set_components(struct dav_ctx *x, struct store_coll *c, xmlNode *v,
 static int set_transp(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum dav_cond *cond)
 {
 	xmlNode *k = v ? dav_xml_first(v) : NULL;
-	struct store_prop p = {.ns = NS_CALDAV, .name = TRANSP_NAME};
+	struct store_prop p = { .ns = NS_CALDAV, .name = TRANSP_NAME };
 	int rc;
 
 	if (!v) {
@@ -531,64 +533,67 @@ static int set_transp(struct dav_ctx *x, struct store_coll *c, xmlNode *v, enum 
 	if (!k || dav_xml_next(k) ||
 	    !(dav_xml_is(k, NS_CALDAV, "opaque") || dav_xml_is(k, NS_CALDAV, "transparent"))) {
 		x->message = "schedule-calendar-transp holds one element: CALDAV:opaque or "
-			     "CALDAV:transparent";
+		             "CALDAV:transparent";
 		return 409;
 	}
 	p.xml = sd_arena_printf(x->a, "<c:%s xmlns:c=\"%s\"><c:%s/></c:%s>", TRANSP_NAME, NS_CALDAV,
-				(const char *)k->name, TRANSP_NAME);
+	                        (const char *)k->name, TRANSP_NAME);
 	rc = store_prop_set(x->conn, c->id, NULL, &p, &x->err);
 	return rc ? 500 : 200;
 }
 
 /* ---- the table --------------------------------------------------------- */
 
-#define K_ALL (DAV_K_COLLECTIONS | DAV_K_OBJECT)
-#define K_COLL (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)
+#define K_ALL    (DAV_K_COLLECTIONS | DAV_K_OBJECT)
+#define K_COLL   (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)
 #define K_STORED DAV_K_STORED
-#define K_CAL DAV_K_CALENDAR
-#define K_PRINC DAV_K_PRINCIPAL
-#define K_INBOX DAV_K_INBOX
-#define K_SCHED DAV_K_SCHED
+#define K_CAL    DAV_K_CALENDAR
+#define K_PRINC  DAV_K_PRINCIPAL
+#define K_INBOX  DAV_K_INBOX
+#define K_SCHED  DAV_K_SCHED
 
 static const struct prop_def props[] = {
-	{NS_DAV, "resourcetype", K_ALL, P_ALLPROP | P_PROTECTED, get_resourcetype, NULL},
-	{NS_DAV, "displayname", K_COLL, P_ALLPROP, get_displayname, set_displayname},
-	{NS_DAV, "displayname", K_PRINC, P_ALLPROP | P_PROTECTED, get_displayname, NULL},
-	{NS_DAV, "getetag", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_etag, NULL},
-	{NS_DAV, "getcontenttype", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_contenttype, NULL},
-	{NS_DAV, "getcontentlength", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_contentlength, NULL},
-	{NS_DAV, "getlastmodified", K_STORED, P_ALLPROP | P_PROTECTED, get_lastmodified, NULL},
-	{NS_DAV, "creationdate", K_STORED, P_ALLPROP | P_PROTECTED, get_creationdate, NULL},
-	{NS_DAV, "current-user-principal", K_ALL, P_PROTECTED, get_current_user_principal, NULL},
-	{NS_DAV, "principal-URL", K_PRINC, P_PROTECTED, get_principal_url, NULL},
-	{NS_DAV, "principal-collection-set", K_ALL, P_PROTECTED, get_principal_collection_set, NULL},
-	{NS_DAV, "owner", K_STORED | K_PRINC | K_SCHED, P_PROTECTED, get_owner, NULL},
-	{NS_DAV, "current-user-privilege-set", K_ALL, P_PROTECTED, get_privileges, NULL},
-	{NS_DAV, "supported-report-set", K_ALL, P_PROTECTED, get_supported_reports, NULL},
-	{NS_DAV, "sync-token", K_COLL, P_PROTECTED, get_sync_token, NULL},
-	{NS_CS, "getctag", K_COLL, P_PROTECTED, get_ctag, NULL},
-	{NS_DAV, "sync-token", K_INBOX, P_PROTECTED, get_inbox_token, NULL},
-	{NS_CS, "getctag", K_INBOX, P_PROTECTED, get_inbox_token, NULL},
-	{NS_CALDAV, "calendar-home-set", K_PRINC, P_PROTECTED, get_home_set, NULL},
-	{NS_CALDAV, "calendar-user-address-set", K_PRINC, P_PROTECTED, get_address_set, NULL},
-	{NS_CALDAV, "calendar-user-type", K_PRINC, P_PROTECTED, get_user_type, NULL},
-	{NS_CALDAV, "schedule-inbox-URL", K_PRINC, P_PROTECTED, get_inbox_url, NULL},
-	{NS_CALDAV, "schedule-outbox-URL", K_PRINC, P_PROTECTED, get_outbox_url, NULL},
-	{NS_CALDAV, "schedule-default-calendar-URL", DAV_K_HOME | K_INBOX, P_PROTECTED,
-	 get_default_calendar, NULL},
-	{NS_CALDAV, TRANSP_NAME, K_CAL, 0, get_transp, set_transp},
-	{NS_CALDAV, "calendar-description", K_CAL, 0, get_description, set_description},
-	{NS_CALDAV, "calendar-timezone", K_CAL, 0, get_timezone, set_timezone},
-	{NS_CALDAV, "supported-calendar-component-set", K_CAL, P_CREATE, get_components, set_components},
-	{NS_CALDAV, "supported-calendar-data", K_CAL, P_PROTECTED, get_calendar_data_types, NULL},
-	{NS_CALDAV, "max-resource-size", K_CAL, P_PROTECTED, get_max_size, NULL},
-	{NS_CALDAV, "supported-collation-set", K_CAL, P_PROTECTED, get_collations, NULL},
-	{NS_CALDAV, "min-date-time", K_CAL, P_PROTECTED, get_min_date, NULL},
-	{NS_CALDAV, "max-date-time", K_CAL, P_PROTECTED, get_max_date, NULL},
-	{NS_CALDAV, "max-instances", K_CAL, P_PROTECTED, get_max_instances, NULL},
-	{NS_CALDAV, "calendar-data", DAV_K_OBJECT, P_PROTECTED, get_calendar_data, NULL},
-	{NS_ICAL, "calendar-color", K_CAL, 0, get_color, set_color},
-	{NS_ICAL, "calendar-order", K_CAL, 0, get_order, set_order},
+	{ NS_DAV, "resourcetype", K_ALL, P_ALLPROP | P_PROTECTED, get_resourcetype, NULL },
+	{ NS_DAV, "displayname", K_COLL, P_ALLPROP, get_displayname, set_displayname },
+	{ NS_DAV, "displayname", K_PRINC, P_ALLPROP | P_PROTECTED, get_displayname, NULL },
+	{ NS_DAV, "getetag", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_etag, NULL },
+	{ NS_DAV, "getcontenttype", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_contenttype, NULL },
+	{ NS_DAV, "getcontentlength", DAV_K_OBJECT, P_ALLPROP | P_PROTECTED, get_contentlength,
+	  NULL },
+	{ NS_DAV, "getlastmodified", K_STORED, P_ALLPROP | P_PROTECTED, get_lastmodified, NULL },
+	{ NS_DAV, "creationdate", K_STORED, P_ALLPROP | P_PROTECTED, get_creationdate, NULL },
+	{ NS_DAV, "current-user-principal", K_ALL, P_PROTECTED, get_current_user_principal, NULL },
+	{ NS_DAV, "principal-URL", K_PRINC, P_PROTECTED, get_principal_url, NULL },
+	{ NS_DAV, "principal-collection-set", K_ALL, P_PROTECTED, get_principal_collection_set,
+	  NULL },
+	{ NS_DAV, "owner", K_STORED | K_PRINC | K_SCHED, P_PROTECTED, get_owner, NULL },
+	{ NS_DAV, "current-user-privilege-set", K_ALL, P_PROTECTED, get_privileges, NULL },
+	{ NS_DAV, "supported-report-set", K_ALL, P_PROTECTED, get_supported_reports, NULL },
+	{ NS_DAV, "sync-token", K_COLL, P_PROTECTED, get_sync_token, NULL },
+	{ NS_CS, "getctag", K_COLL, P_PROTECTED, get_ctag, NULL },
+	{ NS_DAV, "sync-token", K_INBOX, P_PROTECTED, get_inbox_token, NULL },
+	{ NS_CS, "getctag", K_INBOX, P_PROTECTED, get_inbox_token, NULL },
+	{ NS_CALDAV, "calendar-home-set", K_PRINC, P_PROTECTED, get_home_set, NULL },
+	{ NS_CALDAV, "calendar-user-address-set", K_PRINC, P_PROTECTED, get_address_set, NULL },
+	{ NS_CALDAV, "calendar-user-type", K_PRINC, P_PROTECTED, get_user_type, NULL },
+	{ NS_CALDAV, "schedule-inbox-URL", K_PRINC, P_PROTECTED, get_inbox_url, NULL },
+	{ NS_CALDAV, "schedule-outbox-URL", K_PRINC, P_PROTECTED, get_outbox_url, NULL },
+	{ NS_CALDAV, "schedule-default-calendar-URL", DAV_K_HOME | K_INBOX, P_PROTECTED,
+	  get_default_calendar, NULL },
+	{ NS_CALDAV, TRANSP_NAME, K_CAL, 0, get_transp, set_transp },
+	{ NS_CALDAV, "calendar-description", K_CAL, 0, get_description, set_description },
+	{ NS_CALDAV, "calendar-timezone", K_CAL, 0, get_timezone, set_timezone },
+	{ NS_CALDAV, "supported-calendar-component-set", K_CAL, P_CREATE, get_components,
+	  set_components },
+	{ NS_CALDAV, "supported-calendar-data", K_CAL, P_PROTECTED, get_calendar_data_types, NULL },
+	{ NS_CALDAV, "max-resource-size", K_CAL, P_PROTECTED, get_max_size, NULL },
+	{ NS_CALDAV, "supported-collation-set", K_CAL, P_PROTECTED, get_collations, NULL },
+	{ NS_CALDAV, "min-date-time", K_CAL, P_PROTECTED, get_min_date, NULL },
+	{ NS_CALDAV, "max-date-time", K_CAL, P_PROTECTED, get_max_date, NULL },
+	{ NS_CALDAV, "max-instances", K_CAL, P_PROTECTED, get_max_instances, NULL },
+	{ NS_CALDAV, "calendar-data", DAV_K_OBJECT, P_PROTECTED, get_calendar_data, NULL },
+	{ NS_ICAL, "calendar-color", K_CAL, 0, get_color, set_color },
+	{ NS_ICAL, "calendar-order", K_CAL, 0, get_order, set_order },
 };
 
 /* The row for (ns, name) on a resource of this kind; NULL means dead. */
@@ -630,7 +635,8 @@ int dav_props_parse_list(struct dav_ctx *x, const xmlNode *prop, struct dav_prop
 		p->ns = sd_arena_strdup(x->a, dav_xml_ns(n));
 		p->name = sd_arena_strdup(x->a, (const char *)n->name);
 		p->node = n;
-		if (dav_xml_is(n, NS_CALDAV, "calendar-data") && (rc = dav_caldata_parse(x, n, &p->sel)))
+		if (dav_xml_is(n, NS_CALDAV, "calendar-data") &&
+		    (rc = dav_caldata_parse(x, n, &p->sel)))
 			return rc;
 		*tail = p;
 		tail = &p->next;
@@ -650,7 +656,7 @@ static const char *dead_obj(const struct dav_res *r)
 }
 
 static void answer_one(struct dav_ctx *x, const struct dav_res *r, const struct dav_propreq *p,
-		       struct groups *g)
+                       struct groups *g)
 {
 	const struct prop_def *d = lookup(p->ns, p->name, r->kind);
 	struct store_prop sp;
@@ -671,8 +677,8 @@ static void answer_one(struct dav_ctx *x, const struct dav_res *r, const struct 
 			return;
 		}
 	} else if ((r->kind & DAV_K_STORED) && !live_only(p->ns, p->name) &&
-		   store_prop_get(x->conn, r->coll.id, dead_obj(r), p->ns, p->name, x->a, &sp,
-				  NULL) == 0) {
+	           store_prop_get(x->conn, r->coll.id, dead_obj(r), p->ns, p->name, x->a, &sp,
+	                          NULL) == 0) {
 		sd_buf_adds(&g->ok, sp.xml);
 		return;
 	}
@@ -699,10 +705,9 @@ static int dead_each(void *cls, const struct store_prop *p)
 	return 0;
 }
 
-static void answer_all(struct dav_ctx *x, const struct dav_res *r, int names_only,
-		       struct groups *g)
+static void answer_all(struct dav_ctx *x, const struct dav_res *r, int names_only, struct groups *g)
 {
-	struct dead_walk w = {x, &g->ok, names_only, r->kind};
+	struct dead_walk w = { x, &g->ok, names_only, r->kind };
 
 	for (size_t i = 0; i < SD_ARRAY_LEN(props); i++) {
 		const struct prop_def *d = &props[i];
@@ -726,8 +731,7 @@ static void answer_all(struct dav_ctx *x, const struct dav_res *r, int names_onl
 		store_prop_foreach(x->conn, r->coll.id, dead_obj(r), dead_each, &w, NULL);
 }
 
-static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status,
-		     const char *why)
+static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status, const char *why)
 {
 	if (!props_xml->len)
 		return;
@@ -744,8 +748,8 @@ static void propstat(struct sd_buf *out, struct sd_buf *props_xml, int status,
 	sd_buf_adds(out, "</d:propstat>");
 }
 
-int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
-		       const struct dav_propfind *pf, struct sd_buf *out)
+int dav_props_response(struct dav_ctx *x, const struct dav_res *res, const struct dav_propfind *pf,
+                       struct sd_buf *out)
 {
 	struct groups g;
 
@@ -767,12 +771,12 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 	dav_out_href(out, res->href);
 	propstat(out, &g.ok, 200, NULL);
 	propstat(out, &g.forbidden, 403,
-		 "the answer would hold more recurrence instances than the server expands "
-		 "(" SD_STR(DAV_MAX_INSTANCES) "); narrow the expand range");
+	         "the answer would hold more recurrence instances than the server expands "
+	         "(" SD_STR(DAV_MAX_INSTANCES) "); narrow the expand range");
 	propstat(out, &g.missing, 404, NULL);
 	if (!g.ok.len && !g.missing.len && !g.forbidden.len)
 		sd_buf_printf(out, "<d:propstat><d:prop/><d:status>%s</d:status></d:propstat>",
-			      dav_status_line(200));
+		              dav_status_line(200));
 	sd_buf_adds(out, "</d:response>");
 	sd_buf_free(&g.ok);
 	sd_buf_free(&g.missing);
@@ -782,9 +786,8 @@ int dav_props_response(struct dav_ctx *x, const struct dav_res *res,
 
 /* ---- PROPPATCH --------------------------------------------------------- */
 
-int dav_props_apply(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll,
-		    xmlNode *value, const char *ns, const char *name, int creating,
-		    enum dav_cond *cond)
+int dav_props_apply(struct dav_ctx *x, struct dav_res *res, struct store_coll *coll, xmlNode *value,
+                    const char *ns, const char *name, int creating, enum dav_cond *cond)
 {
 	const struct prop_def *d = lookup(ns, name, res->kind);
 	struct store_prop p;
@@ -829,9 +832,9 @@ static int copy_each(void *cls, const struct store_prop *p)
 }
 
 int dav_props_copy(struct dav_ctx *x, int64_t coll_id, const char *obj_name, int64_t dst_coll,
-		   const char *dst_name)
+                   const char *dst_name)
 {
-	struct copy_walk w = {x, dst_coll, dst_name, 0};
+	struct copy_walk w = { x, dst_coll, dst_name, 0 };
 	int rc = store_prop_foreach(x->conn, coll_id, obj_name, copy_each, &w, &x->err);
 
 	return rc < 0 ? rc : w.rc;

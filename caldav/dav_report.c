@@ -49,7 +49,7 @@ int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 
 	if (!(res->kind & (DAV_K_CALENDAR | DAV_K_HOME | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
-				"calendar-multiget works on collections only");
+		                "calendar-multiget works on collections only");
 	if ((rc = dav_report_props(x, root, &pf)))
 		return rc;
 	dav_multistatus_begin(x);
@@ -82,7 +82,7 @@ int dav_report_multiget(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 /* The part of a filter the storage index can use: the component kind and
  * time range of the single component filter under VCALENDAR, if any. */
 static void index_hint(const struct ics_comp_filter *root, unsigned *comp, int64_t *start,
-		       int64_t *end)
+                       int64_t *end)
 {
 	const struct ics_comp_filter *c = root->comps;
 
@@ -100,7 +100,7 @@ static void index_hint(const struct ics_comp_filter *root, unsigned *comp, int64
 
 /* Evaluates the filter on each candidate the index offers. */
 static int query_run(struct dav_ctx *x, struct dav_res *res, const struct ics_comp_filter *f,
-		     const struct dav_propfind *pf)
+                     const struct dav_propfind *pf)
 {
 	struct store_obj_iter *it = NULL;
 	struct store_obj o;
@@ -136,7 +136,7 @@ int dav_report_query(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 
 	if (res->kind != DAV_K_CALENDAR)
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
-				"calendar-query works on calendar collections only");
+		                "calendar-query works on calendar collections only");
 	rc = dav_filter_parse(x, dav_xml_child(root, NS_CALDAV, "filter"), &f);
 	if (rc || (rc = dav_report_props(x, root, &pf)))
 		return rc;
@@ -176,6 +176,7 @@ int dav_method_report(struct dav_ctx *x, struct dav_res *res)
 		return dav_report_sync(x, res, root);
 	if (dav_xml_is(root, NS_CALDAV, "free-busy-query"))
 		return dav_report_freebusy(x, res, root);
-	return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT, "the report {%s}%s is not supported here",
-			dav_xml_ns(root), (const char *)root->name);
+	return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
+	                "the report {%s}%s is not supported here", dav_xml_ns(root),
+	                (const char *)root->name);
 }

@@ -28,17 +28,17 @@
 const char *dav_href_principal(struct dav_ctx *x, const char *user)
 {
 	return sd_arena_printf(x->a, "%s/principals/%s/", x->cfg->prefix,
-			       sd_url_encode_segment(x->a, user));
+	                       sd_url_encode_segment(x->a, user));
 }
 
 const char *dav_href_home(struct dav_ctx *x, const char *user)
 {
 	return sd_arena_printf(x->a, "%s/calendars/%s/", x->cfg->prefix,
-			       sd_url_encode_segment(x->a, user));
+	                       sd_url_encode_segment(x->a, user));
 }
 
 const char *dav_href_member(struct dav_ctx *x, const char *parent_href, const char *name,
-			    int is_collection)
+                            int is_collection)
 {
 	return sd_url_join(x->a, parent_href, name, is_collection);
 }
@@ -46,7 +46,7 @@ const char *dav_href_member(struct dav_ctx *x, const char *parent_href, const ch
 const char *dav_sync_token(struct dav_ctx *x, int64_t coll_id, int64_t rev)
 {
 	return sd_arena_printf(x->a, "https://slotdav.org/ns/sync/%s-%" PRId64 "-%" PRId64,
-			       store_epoch(x->conn), coll_id, rev);
+	                       store_epoch(x->conn), coll_id, rev);
 }
 
 int dav_sync_token_parse(struct dav_ctx *x, const char *token, int64_t coll_id, int64_t *rev)
@@ -70,10 +70,12 @@ static int path_error(struct dav_ctx *x, int rc)
 	if (rc == SD_URL_ETOODEEP)
 		return dav_fail(x, 404, DAV_COND_NONE, "the path is too deep");
 	if (rc == SD_URL_EFORBIDDEN)
-		return dav_fail(x, 400, DAV_COND_NONE,
-				"paths may not contain empty, '.' or '..' segments or an encoded '/'");
-	return dav_fail(x, 400, DAV_COND_NONE,
-			"the path is not valid: bad percent-encoding, invalid UTF-8 or a control character");
+		return dav_fail(
+		    x, 400, DAV_COND_NONE,
+		    "paths may not contain empty, '.' or '..' segments or an encoded '/'");
+	return dav_fail(
+	    x, 400, DAV_COND_NONE,
+	    "the path is not valid: bad percent-encoding, invalid UTF-8 or a control character");
 }
 
 static int not_found(struct dav_ctx *x)
@@ -125,7 +127,7 @@ int dav_name_reserved(const char *name)
 }
 
 void dav_res_sched_box(struct dav_ctx *x, const struct dav_res *home, int inbox,
-		       struct dav_res *out)
+                       struct dav_res *out)
 {
 	*out = *home;
 	out->kind = inbox ? DAV_K_INBOX : DAV_K_OUTBOX;
@@ -160,7 +162,7 @@ static int resolve_user(struct dav_ctx *x, const char *name, struct dav_res *r)
 		 * calendar; dav_allowed decides per resource); for anyone else it
 		 * stays unresolved, so nothing in it can be probed (403). */
 		const struct dav_hooks *h = x->cfg->hooks;
-		struct store_coll any = {0};
+		struct store_coll any = { 0 };
 
 		r->owner_id = OWNER_FOREIGN;
 		if (!h || !h->may_access || store_user_get(x->conn, name, x->a, &u, &x->err))
@@ -289,7 +291,7 @@ static int collect_child(void *cls, const struct store_coll *c)
 
 int dav_children(struct dav_ctx *x, int64_t parent_id, struct store_coll **out, size_t *n)
 {
-	struct child_list l = {x->a, NULL, 0, 0};
+	struct child_list l = { x->a, NULL, 0, 0 };
 	int rc = store_coll_foreach(x->conn, parent_id, collect_child, &l, &x->err);
 
 	*out = l.items;

@@ -59,22 +59,22 @@ int dav_sched_refuse(struct dav_ctx *x, const struct dav_res *res)
 		return 0;
 	if (res->sched_member)
 		return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
-				"nothing can be stored in the scheduling inbox or outbox");
+		                "nothing can be stored in the scheduling inbox or outbox");
 	if (res->kind == DAV_K_INBOX)
 		return dav_fail(
-			x, 403, DAV_COND_NEED_PRIVILEGES,
-			"the scheduling inbox belongs to the server and stays empty: slotdav "
-			"writes bookings into calendars itself");
+		    x, 403, DAV_COND_NEED_PRIVILEGES,
+		    "the scheduling inbox belongs to the server and stays empty: slotdav "
+		    "writes bookings into calendars itself");
 	return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
-			"the scheduling outbox belongs to the server; it takes POSTs of free-busy "
-			"requests only");
+	                "the scheduling outbox belongs to the server; it takes POSTs of free-busy "
+	                "requests only");
 }
 
 const char *dav_sched_inbox_token(struct dav_ctx *x, const struct dav_res *res)
 {
 	/* Not of the form dav_sync_token_parse accepts for the home. */
 	return sd_arena_printf(x->a, "https://slotdav.org/ns/sync/%s-%lld-inbox",
-			       store_epoch(x->conn), (long long)res->coll.id);
+	                       store_epoch(x->conn), (long long)res->coll.id);
 }
 
 int dav_sched_inbox_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
@@ -90,8 +90,8 @@ int dav_sched_inbox_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 	}
 	if (t && *t && strcmp(t, mine) != 0)
 		return dav_fail(
-			x, 403, DAV_COND_VALID_SYNC_TOKEN,
-			"the sync token is not valid for this collection; sync again from scratch");
+		    x, 403, DAV_COND_VALID_SYNC_TOKEN,
+		    "the sync token is not valid for this collection; sync again from scratch");
 	dav_multistatus_begin(x);
 	sd_buf_adds(b, "<d:sync-token>");
 	sd_buf_add_xml(b, mine);
@@ -124,7 +124,7 @@ static int pick_each(void *cls, const struct store_coll *c)
 
 const char *dav_sched_default_calendar(struct dav_ctx *x, const struct dav_res *home)
 {
-	struct pick p = {.a = x->a};
+	struct pick p = { .a = x->a };
 	struct store_staff st;
 
 	if (store_staff_get_by_user(x->conn, home->owner_id, x->a, &st, NULL) == 0)
@@ -184,10 +184,10 @@ static int may_see(struct dav_ctx *x, const struct store_user *user)
 /* The busy time of user's calendars as a REPLY to the request m for
  * attendee. 0 and *out, or an HTTP status after dav_fail. */
 static int busy_reply(struct dav_ctx *x, const struct ics_sched_msg *m, int64_t user_id,
-		      const char *attendee, const char **out)
+                      const char *attendee, const char **out)
 {
-	struct ics_time_range r = {.start = m->start, .end = m->end};
-	struct ics_fb_reply reply = {m->uid, m->organizer, attendee};
+	struct ics_time_range r = { .start = m->start, .end = m->end };
+	struct ics_fb_reply reply = { m->uid, m->organizer, attendee };
 	struct store_coll home, *cals;
 	struct ics_fb *fb;
 	size_t n;
@@ -208,7 +208,7 @@ static int busy_reply(struct dav_ctx *x, const struct ics_sched_msg *m, int64_t 
 
 /* One CALDAV:response of the schedule-response (RFC 6638 10.2). */
 static void response(struct sd_buf *b, const char *recipient, const char *status,
-		     const char *caldata, const char *why)
+                     const char *caldata, const char *why)
 {
 	sd_buf_adds(b, "<c:response><c:recipient>");
 	dav_out_href(b, recipient);
@@ -240,7 +240,7 @@ static int answer_attendees(struct dav_ctx *x, const struct ics_sched_msg *m, st
 			return rc;
 		if (rc == 1) {
 			response(b, addr, "3.7;Invalid calendar user", NULL,
-				 "no user of this server has this address");
+			         "no user of this server has this address");
 			continue;
 		}
 		rc = may_see(x, &u);
@@ -248,7 +248,7 @@ static int answer_attendees(struct dav_ctx *x, const struct ics_sched_msg *m, st
 			return rc;
 		if (rc == 0) {
 			response(b, addr, "3.8;No authority", NULL,
-				 "only a staff member's busy time can be looked up by others");
+			         "only a staff member's busy time can be looked up by others");
 			continue;
 		}
 		if ((rc = busy_reply(x, m, u.id, addr, &caldata)))
@@ -266,10 +266,10 @@ static int read_message(struct dav_ctx *x, struct ics_sched_msg *m)
 
 	if (type && strncasecmp(type, "text/calendar", 13) != 0)
 		return dav_fail(x, 400, DAV_COND_SUPPORTED_CALENDAR_DATA,
-				"the scheduling outbox takes text/calendar, not %s", type);
+		                "the scheduling outbox takes text/calendar, not %s", type);
 	if (!x->req->body_len)
 		return dav_fail(x, 400, DAV_COND_VALID_CALENDAR_DATA,
-				"POST to the scheduling outbox needs an iCalendar body");
+		                "POST to the scheduling outbox needs an iCalendar body");
 	rc = ics_sched_parse(x->req->body, x->req->body_len, x->a, m, &x->err);
 	if (rc == ICS_EPARSE)
 		return dav_fail(x, 400, DAV_COND_VALID_CALENDAR_DATA, "%s", x->err.msg);
@@ -283,19 +283,19 @@ static int check_message(struct dav_ctx *x, const struct ics_sched_msg *m)
 {
 	if (!m->fb_request && m->comp_bit == ICS_COMP_VFREEBUSY)
 		return dav_fail(x, 403, DAV_COND_VALID_SCHEDULING_MESSAGE,
-				"a VFREEBUSY posted to the outbox is a free-busy request: "
-				"METHOD:REQUEST, not %s",
-				m->method);
+		                "a VFREEBUSY posted to the outbox is a free-busy request: "
+		                "METHOD:REQUEST, not %s",
+		                m->method);
 	if (!m->fb_request)
 		return dav_fail(x, 403, DAV_COND_NONE,
-				"slotdav schedules bookings itself and sends no invitations or "
-				"replies from calendar clients (METHOD:%s with a %s); the outbox "
-				"takes free-busy requests only",
-				m->method, m->comp);
+		                "slotdav schedules bookings itself and sends no invitations or "
+		                "replies from calendar clients (METHOD:%s with a %s); the outbox "
+		                "takes free-busy requests only",
+		                m->method, m->comp);
 	if (m->nattendees > DAV_SCHED_MAX_ATTENDEES)
 		return dav_fail(x, 403, DAV_COND_NONE,
-				"a free-busy request may name at most %d attendees, not %zu",
-				DAV_SCHED_MAX_ATTENDEES, m->nattendees);
+		                "a free-busy request may name at most %d attendees, not %zu",
+		                DAV_SCHED_MAX_ATTENDEES, m->nattendees);
 	return 0;
 }
 
@@ -309,11 +309,11 @@ int dav_method_post(struct dav_ctx *x, struct dav_res *res)
 	if (res->kind != DAV_K_OUTBOX) {
 		dav_method_options(x, res); /* for its Allow header */
 		return dav_fail(x, 405, DAV_COND_NONE,
-				"POST is accepted by the scheduling outbox only");
+		                "POST is accepted by the scheduling outbox only");
 	}
 	if (res->owner_id != x->req->user_id)
 		return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
-				"only the owner of a scheduling outbox may post to it");
+		                "only the owner of a scheduling outbox may post to it");
 	if ((rc = read_message(x, &m)) || (rc = check_message(x, &m)))
 		return rc;
 	if ((rc = store_begin(x->conn, STORE_TXN_READ, &x->err)))
@@ -323,12 +323,12 @@ int dav_method_post(struct dav_ctx *x, struct dav_res *res)
 		rc = 1;
 	if (rc == 1)
 		rc = dav_fail(x, 403, DAV_COND_ORGANIZER_ALLOWED,
-			      "the ORGANIZER %s is not one of your calendar user addresses",
-			      m.organizer);
+		              "the ORGANIZER %s is not one of your calendar user addresses",
+		              m.organizer);
 	if (!rc) {
 		x->req->resp_type = "application/xml; charset=utf-8";
 		sd_buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-			       "<c:schedule-response" DAV_XMLNS_DECL ">");
+		               "<c:schedule-response" DAV_XMLNS_DECL ">");
 		rc = answer_attendees(x, &m, b);
 		sd_buf_adds(b, "</c:schedule-response>\n");
 	}

@@ -68,9 +68,9 @@ static void member(struct sync_stream *s, const struct store_change *ch, struct 
 		dav_props_response(x, &r, &s->pf, out);
 		return;
 	}
-	rc = ch->deleted ? STORE_ENOTFOUND
-			 : store_obj_get(x->conn, s->parent.coll.id, ch->name, 0, x->a, &r.obj,
-					 &x->err);
+	rc = ch->deleted
+	         ? STORE_ENOTFOUND
+	         : store_obj_get(x->conn, s->parent.coll.id, ch->name, 0, x->a, &r.obj, &x->err);
 	if (rc == 0) {
 		r.kind = DAV_K_OBJECT;
 		r.href = dav_href_member(x, s->parent.href, ch->name, 0);
@@ -79,8 +79,8 @@ static void member(struct sync_stream *s, const struct store_change *ch, struct 
 	}
 	/* Gone. In the home the members are collections, elsewhere resources. */
 	sd_buf_adds(out, "<d:response>");
-	dav_out_href(out, dav_href_member(x, s->parent.href, ch->name,
-					  s->parent.kind == DAV_K_HOME));
+	dav_out_href(out,
+	             dav_href_member(x, s->parent.href, ch->name, s->parent.kind == DAV_K_HOME));
 	sd_buf_printf(out, "<d:status>%s</d:status></d:response>", dav_status_line(404));
 }
 
@@ -92,7 +92,8 @@ static void finish(struct sync_stream *s, struct sd_buf *out)
 		sd_buf_adds(out, "<d:response>");
 		dav_out_href(out, s->parent.href);
 		sd_buf_printf(out, "<d:status>%s</d:status>", dav_status_line(507));
-		sd_buf_adds(out, "<d:error><d:number-of-matches-within-limits/></d:error></d:response>");
+		sd_buf_adds(out,
+		            "<d:error><d:number-of-matches-within-limits/></d:error></d:response>");
 	}
 	sd_buf_adds(out, "<d:sync-token>");
 	sd_buf_add_xml(out, dav_sync_token(&s->x, s->parent.coll.id, rev));
@@ -145,21 +146,23 @@ static int parse_sync(struct dav_ctx *x, xmlNode *root, struct sync_stream *s, i
 		return dav_fail(x, 400, DAV_COND_BAD_XML, "sync-level must be 1 or infinite");
 	if (!strcmp(level, "infinite") && s->parent.kind != DAV_K_CALENDAR)
 		return dav_fail(x, 403, DAV_COND_SYNC_TRAVERSAL,
-				"sync-level infinite is supported on calendars only");
+		                "sync-level infinite is supported on calendars only");
 	s->limit = -1;
 	if (lim) {
 		xmlNode *nr = dav_xml_child(lim, NS_DAV, "nresults");
 		char *v = nr ? dav_xml_text(x, nr) : "", *end;
 		long long n = strtoll(v, &end, 10);
 		if (!nr || !*v || *end || n < 0)
-			return dav_fail(x, 400, DAV_COND_BAD_XML, "DAV:limit needs a DAV:nresults count");
+			return dav_fail(x, 400, DAV_COND_BAD_XML,
+			                "DAV:limit needs a DAV:nresults count");
 		s->limit = n;
 	}
 	*since = 0;
-	if (*t && (dav_sync_token_parse(x, t, s->parent.coll.id, since) ||
-		   *since > s->parent.coll.rev))
-		return dav_fail(x, 403, DAV_COND_VALID_SYNC_TOKEN,
-				"the sync token is not valid for this collection; sync again from scratch");
+	if (*t &&
+	    (dav_sync_token_parse(x, t, s->parent.coll.id, since) || *since > s->parent.coll.rev))
+		return dav_fail(
+		    x, 403, DAV_COND_VALID_SYNC_TOKEN,
+		    "the sync token is not valid for this collection; sync again from scratch");
 	return 0;
 }
 
@@ -173,7 +176,7 @@ int dav_report_sync(struct dav_ctx *x, struct dav_res *res, xmlNode *root)
 		return dav_sched_inbox_sync(x, res, root);
 	if (!(res->kind & (DAV_K_HOME | DAV_K_CALENDAR | DAV_K_PLAIN)))
 		return dav_fail(x, 403, DAV_COND_SUPPORTED_REPORT,
-				"sync-collection works on collections only");
+		                "sync-collection works on collections only");
 	if (depth < 0)
 		return dav_fail(x, 400, DAV_COND_NONE, "sync-collection takes Depth 0 (or 1)");
 	rc = store_begin(x->conn, STORE_TXN_READ, &x->err);

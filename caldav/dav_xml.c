@@ -38,18 +38,19 @@ int dav_xml_parse(struct dav_ctx *x, xmlDoc **out)
 		return dav_fail(x, 413, DAV_COND_NONE, "request body too large");
 	if (memmem(body, len, "<!DOCTYPE", 9) || memmem(body, len, "<!ENTITY", 8))
 		return dav_fail(x, 400, DAV_COND_BAD_XML,
-				"document type declarations are not allowed");
+		                "document type declarations are not allowed");
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return dav_fail(x, 500, DAV_COND_NONE, "cannot create the XML parser");
 	doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
+	                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	                            XML_PARSE_NOCDATA);
 	ok = doc && ctxt->wellFormed && ctxt->nsWellFormed && xmlDocGetRootElement(doc);
 	xmlFreeParserCtxt(ctxt);
 	if (!ok) {
 		xmlFreeDoc(doc);
-		return dav_fail(x, 400, DAV_COND_BAD_XML, "the request body is not well-formed XML");
+		return dav_fail(x, 400, DAV_COND_BAD_XML,
+		                "the request body is not well-formed XML");
 	}
 	sd_arena_defer(x->a, doc_free, doc);
 	*out = doc;
@@ -112,7 +113,7 @@ char *dav_xml_dump(struct dav_ctx *x, xmlNode *n)
 	xmlReconciliateNs(doc, copy);
 	xmlNodeDump(buf, doc, copy, 0, 0);
 	r = sd_arena_strndup(x->a, (const char *)xmlBufferContent(buf),
-			     (size_t)xmlBufferLength(buf));
+	                     (size_t)xmlBufferLength(buf));
 	xmlBufferFree(buf);
 	xmlFreeDoc(doc);
 	return r;
@@ -123,7 +124,8 @@ static const char *prefix_of(const char *ns)
 	static const struct {
 		const char *ns, *prefix;
 	} known[] = {
-		{NS_DAV, "d"}, {NS_CALDAV, "c"}, {NS_CS, "cs"}, {NS_ICAL, "ic"}, {NS_SLOTDAV, "s"},
+		{ NS_DAV, "d" },   { NS_CALDAV, "c" },  { NS_CS, "cs" },
+		{ NS_ICAL, "ic" }, { NS_SLOTDAV, "s" },
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(ns, known[i].ns))

@@ -33,7 +33,7 @@ void *sd_arena_memdup(struct sd_arena *a, const void *p, size_t n);
 
 /* printf into the arena. */
 char *sd_arena_printf(struct sd_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 char *sd_arena_vprintf(struct sd_arena *a, const char *fmt, va_list ap);
 
 /* Calls fn(p) when the arena is freed. */

@@ -113,12 +113,23 @@ int sd_buf_add_xmln(struct sd_buf *b, const char *s, size_t n)
 		if (!xml_special(c))
 			continue;
 		switch (c) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: rep = ""; /* a control character XML cannot carry */
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			rep = ""; /* a control character XML cannot carry */
 		}
 		if (sd_buf_add(b, s + run, i - run) || sd_buf_adds(b, rep))
 			return SD_BUF_ETOOBIG;

@@ -14,7 +14,8 @@ struct sd_err {
 
 /* Records code and the formatted message in e (e may be NULL); returns code,
  * so a failure point reads `return sd_err_set(err, STORE_ENOTFOUND, "...")`. */
-int sd_err_set(struct sd_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int sd_err_set(struct sd_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Clears e (e may be NULL). */
 void sd_err_clear(struct sd_err *e);

@@ -14,7 +14,7 @@
 #include "sd_buf.h"
 
 static enum sd_log_level threshold = SD_LOG_INFO;
-static const char *const names[] = {"debug", "info", "warn", "error"};
+static const char *const names[] = { "debug", "info", "warn", "error" };
 
 void sd_log_set_level(enum sd_log_level lvl)
 {

@@ -26,11 +26,11 @@ void sd_log_set_level(enum sd_log_level lvl);
 int sd_log_level_parse(const char *s);
 
 void sd_log(enum sd_log_level lvl, const char *msg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define SD_DEBUG(msg, ...) sd_log(SD_LOG_DEBUG, msg, __VA_ARGS__)
-#define SD_INFO(msg, ...) sd_log(SD_LOG_INFO, msg, __VA_ARGS__)
-#define SD_WARN(msg, ...) sd_log(SD_LOG_WARN, msg, __VA_ARGS__)
+#define SD_INFO(msg, ...)  sd_log(SD_LOG_INFO, msg, __VA_ARGS__)
+#define SD_WARN(msg, ...)  sd_log(SD_LOG_WARN, msg, __VA_ARGS__)
 #define SD_ERROR(msg, ...) sd_log(SD_LOG_ERROR, msg, __VA_ARGS__)
 
 #endif

@@ -25,7 +25,7 @@ struct sd_path {
 
 enum {
 	SD_URL_OK = 0,
-	SD_URL_EINVALID = -1, /* malformed escape, invalid UTF-8, control char */
+	SD_URL_EINVALID = -1,   /* malformed escape, invalid UTF-8, control char */
 	SD_URL_EFORBIDDEN = -2, /* ".", "..", encoded '/', empty segment */
 	SD_URL_ETOODEEP = -3,
 };

@@ -32,7 +32,7 @@ enum {
 };
 
 /* The busy window kept per fetch, relative to the fetch time. */
-#define EXTCAL_PAST_DAYS 7
+#define EXTCAL_PAST_DAYS   7
 #define EXTCAL_FUTURE_DAYS 400
 
 struct extcal_opts {
@@ -47,9 +47,9 @@ struct extcal_opts {
 
 /* What one fetch found. */
 struct extcal_result {
-	int status;                /* 0 new data, 1 not modified, or EXTCAL_E* */
-	const char *error;         /* "" unless status < 0 */
-	const char *etag;          /* validators to keep (new ones on 200) */
+	int status;        /* 0 new data, 1 not modified, or EXTCAL_E* */
+	const char *error; /* "" unless status < 0 */
+	const char *etag;  /* validators to keep (new ones on 200) */
 	const char *last_modified;
 	struct store_period *busy; /* status 0: the busy periods, merged */
 	size_t nbusy;
@@ -58,31 +58,31 @@ struct extcal_result {
 /* Fetches e (conditionally, with its validators) and parses it at time now.
  * Everything in a. Never fails: the outcome is in *out. */
 void extcal_fetch(const struct extcal_opts *o, const struct store_extcal *e, int64_t now,
-		  struct sd_arena *a, struct extcal_result *out);
+                  struct sd_arena *a, struct extcal_result *out);
 
 /* Records r for e fetched at now: the state, and the periods when there
  * are new ones; next_poll = now + poll_seconds. STORE_E* (ENOTFOUND: e
  * was deleted meanwhile). */
 int extcal_record(struct store_conn *c, const struct extcal_opts *o, const struct store_extcal *e,
-		  const struct extcal_result *r, int64_t now, struct sd_err *err);
+                  const struct extcal_result *r, int64_t now, struct sd_err *err);
 
 /* Fetches and records calendar id now, in the caller's thread, on c (no
  * transaction open): the API's refresh. Bounded by timeout_seconds.
  * STORE_E* of storage; the fetch's own outcome is recorded, not returned. */
 int extcal_refresh(struct store_conn *c, const struct extcal_opts *o, int64_t id,
-		   struct sd_err *err);
+                   struct sd_err *err);
 
 /* One round of the poller at time now: every due calendar (at most a
  * batch) is fetched with no connection held, then recorded. *handled (may
  * be NULL): calendars fetched. STORE_E* of the due scan. */
 int extcal_poll(struct store *st, const struct extcal_opts *o, int64_t now, int *handled,
-		struct sd_err *err);
+                struct sd_err *err);
 
 struct extcal_poller;
 /* Starts the poller thread on st (which must outlive it): a round every
  * few seconds (at most poll_seconds). 0, or EXTCAL_EFETCH if no thread. */
 int extcal_start(struct extcal_poller **out, struct store *st, const struct extcal_opts *o,
-		 struct sd_err *err);
+                 struct sd_err *err);
 /* Stops and joins it; a fetch in progress ends within its timeout. NULL
  * is a no-op. */
 void extcal_stop(struct extcal_poller *p);

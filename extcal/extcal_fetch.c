@@ -68,7 +68,7 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *cls)
 }
 
 static int progress_cb(void *cls, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
+                       curl_off_t ulnow)
 {
 	const struct body *b = cls;
 
@@ -109,7 +109,7 @@ static size_t header_cb(char *p, size_t size, size_t nitems, void *cls)
 }
 
 static void fail(struct extcal_result *r, struct sd_arena *a, int status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void fail(struct extcal_result *r, struct sd_arena *a, int status, const char *fmt, ...)
 {
@@ -122,11 +122,11 @@ static void fail(struct extcal_result *r, struct sd_arena *a, int status, const 
 }
 
 /* GETs e->url into b; fills r's validators, or its error. */
-static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
-		     struct sd_arena *a, struct body *b, struct extcal_result *r)
+static void http_get(const struct extcal_opts *o, const struct store_extcal *e, struct sd_arena *a,
+                     struct body *b, struct extcal_result *r)
 {
 	char ebuf[CURL_ERROR_SIZE] = "";
-	struct headers h = {.a = a};
+	struct headers h = { .a = a };
 	struct curl_slist *hdrs = NULL;
 	CURL *c = curl_easy_init();
 	curl_off_t clen = -1;
@@ -141,7 +141,7 @@ static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
 		hdrs = curl_slist_append(hdrs, sd_arena_printf(a, "If-None-Match: %s", e->etag));
 	if (e->last_modified && *e->last_modified)
 		hdrs = curl_slist_append(
-			hdrs, sd_arena_printf(a, "If-Modified-Since: %s", e->last_modified));
+		    hdrs, sd_arena_printf(a, "If-Modified-Since: %s", e->last_modified));
 	hdrs = curl_slist_append(hdrs, "Accept: text/calendar, */*;q=0.5");
 	curl_easy_setopt(c, CURLOPT_URL, e->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -149,9 +149,8 @@ static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)o->max_redirects);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)o->timeout_seconds);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(o->timeout_seconds < 10
-								  ? o->timeout_seconds
-								  : 10));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	                 (long)(o->timeout_seconds < 10 ? o->timeout_seconds : 10));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
@@ -171,7 +170,8 @@ static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
 	if (b->too_big || cc == CURLE_FILESIZE_EXCEEDED)
 		fail(r, a, EXTCAL_EFETCH, "the calendar is larger than %zu bytes", o->max_bytes);
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
-		fail(r, a, EXTCAL_EFETCH, "no complete answer within %d seconds", o->timeout_seconds);
+		fail(r, a, EXTCAL_EFETCH, "no complete answer within %d seconds",
+		     o->timeout_seconds);
 	else if (cc == CURLE_TOO_MANY_REDIRECTS)
 		fail(r, a, EXTCAL_EFETCH, "more than %d redirects", o->max_redirects);
 	else if (cc != CURLE_OK)
@@ -183,7 +183,7 @@ static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
 	if (!r->status || r->status == 1) {
 		r->etag = h.etag ? h.etag : (r->status == 1 ? e->etag : "");
 		r->last_modified =
-			h.last_modified ? h.last_modified : (r->status == 1 ? e->last_modified : "");
+		    h.last_modified ? h.last_modified : (r->status == 1 ? e->last_modified : "");
 	}
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
@@ -191,8 +191,8 @@ static void http_get(const struct extcal_opts *o, const struct store_extcal *e,
 
 /* Reads e->path into b; a file unchanged since the last fetch is "not
  * modified". */
-static void file_get(const struct extcal_opts *o, const struct store_extcal *e,
-		     struct sd_arena *a, struct body *b, struct extcal_result *r)
+static void file_get(const struct extcal_opts *o, const struct store_extcal *e, struct sd_arena *a,
+                     struct body *b, struct extcal_result *r)
 {
 	char chunk[16384];
 	const char *tag;
@@ -217,7 +217,8 @@ static void file_get(const struct extcal_opts *o, const struct store_extcal *e,
 	}
 	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (b->buf.len + k > o->max_bytes) {
-			fail(r, a, EXTCAL_EFETCH, "the calendar is larger than %zu bytes", o->max_bytes);
+			fail(r, a, EXTCAL_EFETCH, "the calendar is larger than %zu bytes",
+			     o->max_bytes);
 			goto out;
 		}
 		sd_buf_add(&b->buf, chunk, k);
@@ -231,19 +232,19 @@ out:
 
 /* The busy time of body[0..len) over the window of now, merged. */
 static void parse(const char *body, size_t len, int64_t now, struct sd_arena *a,
-		  struct extcal_result *r)
+                  struct extcal_result *r)
 {
 	struct ics_fb *fb = ics_fb_new(a, now - EXTCAL_PAST_DAYS * (int64_t)DAY,
-				       now + EXTCAL_FUTURE_DAYS * (int64_t)DAY);
+	                               now + EXTCAL_FUTURE_DAYS * (int64_t)DAY);
 	const struct ics_period *p;
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 	size_t n, k = 0;
 	int rc;
 
 	if ((rc = ics_fb_add_calendar(fb, body, len, NULL, NULL, &e))) {
 		fail(r, a, EXTCAL_EPARSE, "%s",
 		     rc == ICS_ETOOMANY ? "the calendar has too much busy time"
-					: "the answer is not an iCalendar file (no VCALENDAR)");
+		                        : "the answer is not an iCalendar file (no VCALENDAR)");
 		return;
 	}
 	ics_fb_periods(fb, &p, &n);
@@ -254,15 +255,15 @@ static void parse(const char *body, size_t len, int64_t now, struct sd_arena *a,
 				r->busy[k - 1].end = p[i].end;
 			continue;
 		}
-		r->busy[k++] = (struct store_period){p[i].start, p[i].end};
+		r->busy[k++] = (struct store_period){ p[i].start, p[i].end };
 	}
 	r->nbusy = k;
 }
 
 void extcal_fetch(const struct extcal_opts *o, const struct store_extcal *e, int64_t now,
-		  struct sd_arena *a, struct extcal_result *out)
+                  struct sd_arena *a, struct extcal_result *out)
 {
-	struct body b = {.max = o->max_bytes, .stop = o->stop};
+	struct body b = { .max = o->max_bytes, .stop = o->stop };
 
 	memset(out, 0, sizeof(*out));
 	out->error = "";

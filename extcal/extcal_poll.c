@@ -25,11 +25,11 @@
 #include "sd_log.h"
 #include "sd_util.h"
 
-#define BATCH 16       /* calendars per round */
-#define ROUND_MAX 5    /* seconds between rounds, at most */
+#define BATCH     16 /* calendars per round */
+#define ROUND_MAX 5  /* seconds between rounds, at most */
 
 int extcal_record(struct store_conn *c, const struct extcal_opts *o, const struct store_extcal *e,
-		  const struct extcal_result *r, int64_t now, struct sd_err *err)
+                  const struct extcal_result *r, int64_t now, struct sd_err *err)
 {
 	struct store_extcal v = *e;
 	int64_t every = o->poll_seconds > 0 ? o->poll_seconds : 1;
@@ -49,7 +49,7 @@ int extcal_record(struct store_conn *c, const struct extcal_opts *o, const struc
 }
 
 int extcal_refresh(struct store_conn *c, const struct extcal_opts *o, int64_t id,
-		   struct sd_err *err)
+                   struct sd_err *err)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct extcal_result r;
@@ -67,7 +67,7 @@ out:
 }
 
 int extcal_poll(struct store *st, const struct extcal_opts *o, int64_t now, int *handled,
-		struct sd_err *err)
+                struct sd_err *err)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct store_extcal *v = NULL;
@@ -82,7 +82,7 @@ int extcal_poll(struct store *st, const struct extcal_opts *o, int64_t now, int 
 	c = NULL;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct extcal_result r;
-		struct sd_err e = {0};
+		struct sd_err e = { 0 };
 		int64_t t = sd_now();
 
 		if (o->stop && __atomic_load_n(o->stop, __ATOMIC_RELAXED))
@@ -90,11 +90,12 @@ int extcal_poll(struct store *st, const struct extcal_opts *o, int64_t now, int 
 		extcal_fetch(o, &v[i], t, a, &r);
 		count++;
 		if (r.status < 0)
-			SD_WARN("extcal_fetch", "id=%lld error=\"%s\"", (long long)v[i].id, r.error);
+			SD_WARN("extcal_fetch", "id=%lld error=\"%s\"", (long long)v[i].id,
+			        r.error);
 		if (store_conn_acquire(st, &c, &e) == 0) {
 			if (extcal_record(c, o, &v[i], &r, t, &e) && e.code != STORE_ENOTFOUND)
 				SD_WARN("extcal_record", "id=%lld error=\"%s\"", (long long)v[i].id,
-					e.msg);
+				        e.msg);
 			store_conn_release(c);
 			c = NULL;
 		} else {
@@ -128,7 +129,7 @@ static void *run(void *cls)
 		wait = 1;
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
-		struct sd_err e = {0};
+		struct sd_err e = { 0 };
 		struct timespec ts;
 		int handled = 0;
 
@@ -148,7 +149,7 @@ static void *run(void *cls)
 }
 
 int extcal_start(struct extcal_poller **out, struct store *st, const struct extcal_opts *o,
-		 struct sd_err *err)
+                 struct sd_err *err)
 {
 	struct extcal_poller *p;
 
@@ -168,7 +169,7 @@ int extcal_start(struct extcal_poller **out, struct store *st, const struct extc
 		return sd_err_set(err, EXTCAL_EFETCH, "cannot start the external calendar poller");
 	}
 	SD_INFO("extcal_started", "poll_seconds=%d max_bytes=%zu timeout=%d", o->poll_seconds,
-		o->max_bytes, o->timeout_seconds);
+	        o->max_bytes, o->timeout_seconds);
 	*out = p;
 	return 0;
 }

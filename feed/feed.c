@@ -46,7 +46,7 @@
 #include "sd_log.h"
 #include "sd_util.h"
 
-static const struct booking_actor feed_actor = {BOOKING_ROLE_SYSTEM, 0, 0, "feed", "feed", ""};
+static const struct booking_actor feed_actor = { BOOKING_ROLE_SYSTEM, 0, 0, "feed", "feed", "" };
 
 static int reply_text(struct sd_req *req, int status, const char *text)
 {
@@ -120,7 +120,8 @@ static int none_match(const char *list, const char *tag)
 		q = strchr(++p, '"');
 		if (!q)
 			break;
-		if (((size_t)(q - p) == tl || ((size_t)(q - p) == tl + 3 && !strncmp(p + tl, "-gz", 3))) &&
+		if (((size_t)(q - p) == tl ||
+		     ((size_t)(q - p) == tl + 3 && !strncmp(p + tl, "-gz", 3))) &&
 		    !strncmp(p, tag, tl))
 			return 1;
 		p = q + 1;
@@ -132,7 +133,7 @@ static int none_match(const char *list, const char *tag)
  * from calendar clients to be ignored: an unparsable date is no condition. */
 static int parse_http_date(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 	const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
 	if (!end || *end)
@@ -165,8 +166,8 @@ static int wants_gzip(const char *ae)
 
 		p += strspn(p, " \t,");
 		n = strcspn(p, " \t;,");
-		ok = (n == 4 && !strncasecmp(p, "gzip", 4)) || (n == 6 && !strncasecmp(p, "x-gzip", 6)) ||
-		     (n == 1 && *p == '*');
+		ok = (n == 4 && !strncasecmp(p, "gzip", 4)) ||
+		     (n == 6 && !strncasecmp(p, "x-gzip", 6)) || (n == 1 && *p == '*');
 		semi = p + n;
 		p += strcspn(p, ",");
 		if (!ok)
@@ -182,7 +183,7 @@ static int wants_gzip(const char *ae)
 /* out: the gzip stream of s[0..n). -1 if zlib fails. */
 static int gzip(struct sd_buf *out, const char *s, size_t n)
 {
-	z_stream z = {0};
+	z_stream z = { 0 };
 	unsigned char chunk[16384];
 	int rc;
 
@@ -203,15 +204,15 @@ static int gzip(struct sd_buf *out, const char *s, size_t n)
 }
 
 /* Validators and cache headers, on 200 and 304 alike. */
-static void set_cache_headers(struct sd_req *req, const struct feed_config *cfg,
-			      const char *etag, int gz, int64_t last_modified)
+static void set_cache_headers(struct sd_req *req, const struct feed_config *cfg, const char *etag,
+                              int gz, int64_t last_modified)
 {
 	struct sd_arena *a = req->arena;
 
 	sd_req_set_header(req, "ETag", sd_arena_printf(a, "\"%s%s\"", etag, gz ? "-gz" : ""));
 	sd_req_set_header(req, "Last-Modified", http_date(a, last_modified));
 	sd_req_set_header(req, "Cache-Control",
-			  sd_arena_printf(a, "private, max-age=%d", cfg->max_age));
+	                  sd_arena_printf(a, "private, max-age=%d", cfg->max_age));
 	sd_req_set_header(req, "Vary", "Accept-Encoding");
 }
 
@@ -226,8 +227,7 @@ static int not_modified(struct sd_req *req, const char *etag, int64_t last_modif
 	return ims && !parse_http_date(ims, &since) && last_modified <= since;
 }
 
-static int serve(struct sd_req *req, const struct feed_config *cfg,
-		 const struct booking_feed *f)
+static int serve(struct sd_req *req, const struct feed_config *cfg, const struct booking_feed *f)
 {
 	const char *etag = etag_of(req->arena, f->text, f->len);
 	int gz = wants_gzip(sd_req_header(req, "Accept-Encoding"));
@@ -260,12 +260,12 @@ static int serve(struct sd_req *req, const struct feed_config *cfg,
 }
 
 int feed_handle(struct sd_req *req, struct store_conn *conn, const struct feed_config *cfg,
-		const char *client_ip)
+                const char *client_ip)
 {
-	struct booking_ctx x = {conn, req->arena, sd_now(), &feed_actor};
-	struct store_feed_token t = {0};
+	struct booking_ctx x = { conn, req->arena, sd_now(), &feed_actor };
+	struct store_feed_token t = { 0 };
 	struct booking_feed f;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	const char *token;
 	int wait, rc;
 
@@ -274,7 +274,7 @@ int feed_handle(struct sd_req *req, struct store_conn *conn, const struct feed_c
 		return reply_text(req, 405, "Method not allowed.\n");
 	}
 	if (cfg->rate && !feed_rate_take(cfg->rate, sd_arena_printf(req->arena, "ip:%s", client_ip),
-					 cfg->rate_per_ip, now_ms(), &wait))
+	                                 cfg->rate_per_ip, now_ms(), &wait))
 		return too_many(req, wait);
 	token = token_of(req, cfg->prefix);
 	rc = token ? booking_feed_find(&x, token, &t, &err) : BOOKING_ENOTFOUND;
@@ -284,7 +284,7 @@ int feed_handle(struct sd_req *req, struct store_conn *conn, const struct feed_c
 		goto fail;
 	if (cfg->rate &&
 	    !feed_rate_take(cfg->rate, sd_arena_printf(req->arena, "feed:%s", t.token_hash),
-			    cfg->rate_per_token, now_ms(), &wait))
+	                    cfg->rate_per_token, now_ms(), &wait))
 		return too_many(req, wait);
 	rc = booking_feed_render(&x, &t, &f, &err);
 	if (rc == BOOKING_ENOTFOUND)
@@ -294,6 +294,6 @@ int feed_handle(struct sd_req *req, struct store_conn *conn, const struct feed_c
 	return serve(req, cfg, &f);
 fail:
 	SD_ERROR("feed failed", "feed=%lld code=%s detail=\"%s\"", (long long)t.id,
-		 booking_code_name(rc), err.msg);
+	         booking_code_name(rc), err.msg);
 	return reply_text(req, rc == BOOKING_EBUSY ? 503 : 500, "Internal server error.\n");
 }

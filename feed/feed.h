@@ -28,7 +28,7 @@ void feed_rate_free(struct feed_rate *r);
  * allowed; 0 if not, with *retry_after the seconds until one is back.
  * per_minute 0: no limit. */
 int feed_rate_take(struct feed_rate *r, const char *key, int per_minute, int64_t now_ms,
-		   int *retry_after);
+                   int *retry_after);
 
 struct feed_config {
 	const char *prefix;     /* FEED_PREFIX */
@@ -42,6 +42,6 @@ struct feed_config {
  * peer's address as text ("" if unknown). Returns the HTTP status, which
  * is also in req->status. */
 int feed_handle(struct sd_req *req, struct store_conn *conn, const struct feed_config *cfg,
-		const char *client_ip);
+                const char *client_ip);
 
 #endif

@@ -55,7 +55,7 @@ static uint64_t fnv1a(const char *s)
 }
 
 int feed_rate_take(struct feed_rate *r, const char *key, int per_minute, int64_t now_ms,
-		   int *retry_after)
+                   int *retry_after)
 {
 	uint64_t h = fnv1a(key);
 	struct bucket *b = &r->slot[h % FEED_RATE_SLOTS];

@@ -43,19 +43,19 @@ static const struct {
 	icalcomponent_kind kind;
 	const char *name;
 } comp_table[] = {
-	{ICS_COMP_VEVENT, ICAL_VEVENT_COMPONENT, "VEVENT"},
-	{ICS_COMP_VTODO, ICAL_VTODO_COMPONENT, "VTODO"},
-	{ICS_COMP_VJOURNAL, ICAL_VJOURNAL_COMPONENT, "VJOURNAL"},
-	{ICS_COMP_VFREEBUSY, ICAL_VFREEBUSY_COMPONENT, "VFREEBUSY"},
-	{ICS_COMP_VAVAILABILITY, ICAL_VAVAILABILITY_COMPONENT, "VAVAILABILITY"},
+	{ ICS_COMP_VEVENT, ICAL_VEVENT_COMPONENT, "VEVENT" },
+	{ ICS_COMP_VTODO, ICAL_VTODO_COMPONENT, "VTODO" },
+	{ ICS_COMP_VJOURNAL, ICAL_VJOURNAL_COMPONENT, "VJOURNAL" },
+	{ ICS_COMP_VFREEBUSY, ICAL_VFREEBUSY_COMPONENT, "VFREEBUSY" },
+	{ ICS_COMP_VAVAILABILITY, ICAL_VAVAILABILITY_COMPONENT, "VAVAILABILITY" },
 };
 
 /* Properties that may occur at most once in whatever component holds them. */
 static const icalproperty_kind single_props[] = {
-	ICAL_UID_PROPERTY,	    ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
-	ICAL_DURATION_PROPERTY,	    ICAL_DUE_PROPERTY,	   ICAL_RECURRENCEID_PROPERTY,
-	ICAL_VERSION_PROPERTY,	    ICAL_PRODID_PROPERTY,  ICAL_CALSCALE_PROPERTY,
-	ICAL_METHOD_PROPERTY,	    ICAL_TZID_PROPERTY,	   ICAL_TZOFFSETTO_PROPERTY,
+	ICAL_UID_PROPERTY,          ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
+	ICAL_DURATION_PROPERTY,     ICAL_DUE_PROPERTY,     ICAL_RECURRENCEID_PROPERTY,
+	ICAL_VERSION_PROPERTY,      ICAL_PRODID_PROPERTY,  ICAL_CALSCALE_PROPERTY,
+	ICAL_METHOD_PROPERTY,       ICAL_TZID_PROPERTY,    ICAL_TZOFFSETTO_PROPERTY,
 	ICAL_TZOFFSETFROM_PROPERTY,
 };
 
@@ -195,7 +195,7 @@ static int xlic_benign(icalproperty *p, const char *msg)
 {
 	icalparameter *tp = icalproperty_get_first_parameter(p, ICAL_XLICERRORTYPE_PARAMETER);
 	icalparameter_xlicerrortype type =
-		tp ? icalparameter_get_xlicerrortype(tp) : ICAL_XLICERRORTYPE_NONE;
+	    tp ? icalparameter_get_xlicerrortype(tp) : ICAL_XLICERRORTYPE_NONE;
 	char name[64];
 	icalproperty_kind kind;
 
@@ -248,9 +248,9 @@ static int scan_xlic(struct ics_doc *d, unsigned ci, icalcomponent *c, icalprope
 	line = xlic_line(d, ci, msg);
 	if (line)
 		return sd_err_set(d->err, ICS_EPARSE, "line %u: %.*s%.*s", line, n, msg,
-				  ics_clip(rest, 100), rest);
+		                  ics_clip(rest, 100), rest);
 	return sd_err_set(d->err, ICS_EPARSE, "%s: %.*s%.*s", ics_doc_comp_name(d, c), n, msg,
-			  ics_clip(rest, 100), rest);
+	                  ics_clip(rest, 100), rest);
 }
 
 static int bad_time(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct icaltimetype t)
@@ -260,9 +260,9 @@ static int bad_time(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct
 	if (icaltime_is_null_time(t) || ics_time_valid(t))
 		return ICS_OK;
 	return ics_fail(d, ICS_EPARSE, c, p,
-			"%s has an impossible date or time (%04d-%02d-%02d %02d:%02d:%02d)",
-			name ? name : "a property", t.year, t.month, t.day, t.hour, t.minute,
-			t.second);
+	                "%s has an impossible date or time (%04d-%02d-%02d %02d:%02d:%02d)",
+	                name ? name : "a property", t.year, t.month, t.day, t.hour, t.minute,
+	                t.second);
 }
 
 /* libical takes 2024-02-30 and 25:00:00 as they come. */
@@ -307,7 +307,7 @@ static int single_index(icalproperty_kind kind)
 
 static int scan_comp(struct ics_doc *d, unsigned ci, icalcomponent *c)
 {
-	unsigned seen[SD_ARRAY_LEN(single_props)] = {0};
+	unsigned seen[SD_ARRAY_LEN(single_props)] = { 0 };
 	int rc = ICS_OK;
 
 	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p && !rc;
@@ -319,7 +319,7 @@ static int scan_comp(struct ics_doc *d, unsigned ci, icalcomponent *c)
 			rc = scan_xlic(d, ci, c, p);
 		} else if (si >= 0 && ++seen[si] > 1) {
 			rc = ics_fail(d, ICS_EPARSE, c, p, "%s has more than one %s",
-				      ics_doc_comp_name(d, c), icalproperty_kind_to_string(kind));
+			              ics_doc_comp_name(d, c), icalproperty_kind_to_string(kind));
 		} else {
 			rc = scan_value(d, c, p);
 		}
@@ -342,7 +342,7 @@ void ics_once(void)
 }
 
 int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		  struct sd_err *err)
+                  struct sd_err *err)
 {
 	int rc;
 
@@ -369,7 +369,7 @@ void ics_doc_close(struct ics_doc *d)
 }
 
 int ics_doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		 struct sd_err *err)
+                 struct sd_err *err)
 {
 	int rc = ics_doc_parse(d, data, len, a, err);
 
@@ -390,23 +390,23 @@ static int calendar_check(struct ics_doc *d, int object)
 		return ics_fail(d, ICS_EPARSE, cal, NULL, "the calendar has no VERSION:2.0");
 	if (p && (!v || strcmp(v, "2.0") != 0))
 		return ics_fail(d, ICS_EPARSE, cal, p,
-				"VERSION is %.*s; only iCalendar 2.0 (RFC 5545) is supported",
-				v ? ics_clip(v, 20) : 0, v ? v : "");
+		                "VERSION is %.*s; only iCalendar 2.0 (RFC 5545) is supported",
+		                v ? ics_clip(v, 20) : 0, v ? v : "");
 	if (object && !icalcomponent_get_first_property(cal, ICAL_PRODID_PROPERTY))
 		return ics_fail(d, ICS_EPARSE, cal, NULL, "the calendar has no PRODID");
 	p = icalcomponent_get_first_property(cal, ICAL_CALSCALE_PROPERTY);
 	v = p ? icalproperty_get_calscale(p) : NULL;
 	if (v && strcasecmp(v, "GREGORIAN") != 0)
 		return ics_fail(d, ICS_EPARSE, cal, p,
-				"CALSCALE:%.*s is not supported (only GREGORIAN)", ics_clip(v, 40),
-				v);
+		                "CALSCALE:%.*s is not supported (only GREGORIAN)", ics_clip(v, 40),
+		                v);
 	p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
 	if (object && p)
 		return ics_fail(
-			d, ICS_EOBJECT, cal, p,
-			"METHOD is not allowed in a calendar object resource (RFC 4791 4.1); "
-			"store the calendar without METHOD:%s",
-			icalproperty_method_to_string(icalproperty_get_method(p)));
+		    d, ICS_EOBJECT, cal, p,
+		    "METHOD is not allowed in a calendar object resource (RFC 4791 4.1); "
+		    "store the calendar without METHOD:%s",
+		    icalproperty_method_to_string(icalproperty_get_method(p)));
 	return ICS_OK;
 }
 
@@ -418,20 +418,20 @@ static int timezones_check(struct ics_doc *d, size_t *count)
 
 	seen = sd_arena_alloc(d->a, (d->ncomps + 1) * sizeof(*seen));
 	for (icalcomponent *z =
-		     icalcomponent_get_first_component(d->root, ICAL_VTIMEZONE_COMPONENT);
+	         icalcomponent_get_first_component(d->root, ICAL_VTIMEZONE_COMPONENT);
 	     z && !rc; z = icalcomponent_get_next_component(d->root, ICAL_VTIMEZONE_COMPONENT)) {
 		const char *tzid;
 
 		rc = ics_vtimezone_check(d, z);
 		if (rc)
 			break;
-		tzid = icalproperty_get_tzid(
-			icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY));
+		tzid =
+		    icalproperty_get_tzid(icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY));
 		for (size_t i = 0; i < n && !rc; i++)
 			if (strcmp(seen[i], tzid) == 0)
 				rc = ics_fail(d, ICS_EPARSE, z, NULL,
-					      "two VTIMEZONEs define TZID '%.*s'",
-					      ics_clip(tzid, 60), tzid);
+				              "two VTIMEZONEs define TZID '%.*s'",
+				              ics_clip(tzid, 60), tzid);
 		seen[n++] = tzid;
 	}
 	*count = n;
@@ -455,9 +455,9 @@ static int member_uid(struct ics_doc *d, icalcomponent *c, const char **uid)
 		return ics_fail(d, ICS_EOBJECT, c, p, "%s has no UID", ics_doc_comp_name(d, c));
 	if (*uid && strcmp(*uid, v) != 0)
 		return ics_fail(d, ICS_EOBJECT, c, p,
-				"UID '%.*s' differs from the first component's '%.*s'; all "
-				"components of one object share one UID",
-				ics_clip(v, 60), v, ics_clip(*uid, 60), *uid);
+		                "UID '%.*s' differs from the first component's '%.*s'; all "
+		                "components of one object share one UID",
+		                ics_clip(v, 60), v, ics_clip(*uid, 60), *uid);
 	*uid = v;
 	return ICS_OK;
 }
@@ -486,44 +486,44 @@ static int overrides_check(struct ics_doc *d, icalcomponent_kind kind, size_t n)
 	     c = icalcomponent_get_next_component(d->root, kind)) {
 		icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 		icalparameter *tz =
-			p ? icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) : NULL;
+		    p ? icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) : NULL;
 
 		if (!p)
 			continue;
 		keys[k].comp = c;
 		keys[k].pos = k;
 		keys[k++].key = sd_arena_printf(d->a, "%s|%s", tz ? icalparameter_get_tzid(tz) : "",
-						icalproperty_get_value_as_string(p));
+		                                icalproperty_get_value_as_string(p));
 	}
 	qsort(keys, k, sizeof(*keys), recur_key_cmp);
 	for (size_t i = 1; i < k; i++)
 		if (strcmp(keys[i - 1].key, keys[i].key) == 0)
 			return ics_fail(d, ICS_EOBJECT, keys[i].comp, NULL,
-					"two %ss override the same instance (RECURRENCE-ID %.*s)",
-					ics_doc_comp_name(d, keys[i].comp),
-					ics_clip(strchr(keys[i].key, '|') + 1, 60),
-					strchr(keys[i].key, '|') + 1);
+			                "two %ss override the same instance (RECURRENCE-ID %.*s)",
+			                ics_doc_comp_name(d, keys[i].comp),
+			                ics_clip(strchr(keys[i].key, '|') + 1, 60),
+			                strchr(keys[i].key, '|') + 1);
 	return ICS_OK;
 }
 
 /* One member: a kind stored here and the same as the first's, the same
  * UID, and no second master. */
 static int member_check(struct ics_doc *d, icalcomponent *c, icalcomponent **first,
-			icalcomponent **master, const char **uid)
+                        icalcomponent **master, const char **uid)
 {
 	icalcomponent_kind k = icalcomponent_isa(c);
 	int rc;
 
 	if (!comp_bit(k))
 		return ics_fail(d, ICS_ECOMPONENT, c, NULL,
-				"%s is not a calendar component this server stores (VEVENT, "
-				"VTODO, VJOURNAL, VFREEBUSY or VAVAILABILITY)",
-				ics_doc_comp_name(d, c));
+		                "%s is not a calendar component this server stores (VEVENT, "
+		                "VTODO, VJOURNAL, VFREEBUSY or VAVAILABILITY)",
+		                ics_doc_comp_name(d, c));
 	if (*first && k != icalcomponent_isa(*first))
 		return ics_fail(d, ICS_EOBJECT, c, NULL,
-				"the object mixes %s and %s; one calendar object holds "
-				"components of one kind",
-				ics_doc_comp_name(d, *first), ics_doc_comp_name(d, c));
+		                "the object mixes %s and %s; one calendar object holds "
+		                "components of one kind",
+		                ics_doc_comp_name(d, *first), ics_doc_comp_name(d, c));
 	if (!*first)
 		*first = c;
 	rc = member_uid(d, c, uid);
@@ -531,16 +531,16 @@ static int member_check(struct ics_doc *d, icalcomponent *c, icalcomponent **fir
 		return rc;
 	if (*master)
 		return ics_fail(d, ICS_EOBJECT, c, NULL,
-				"a second %s without RECURRENCE-ID: an object holds one event "
-				"(or task...) and the overrides of its instances",
-				ics_doc_comp_name(d, c));
+		                "a second %s without RECURRENCE-ID: an object holds one event "
+		                "(or task...) and the overrides of its instances",
+		                ics_doc_comp_name(d, c));
 	*master = c;
 	return ICS_OK;
 }
 
 /* Everything but VTIMEZONEs: one supported kind, one UID, one master. */
 static int members_check(struct ics_doc *d, unsigned allowed, icalcomponent_kind *kind,
-			 const char **uid)
+                         const char **uid)
 {
 	icalcomponent *first = NULL, *master = NULL;
 	size_t n = 0;
@@ -558,13 +558,13 @@ static int members_check(struct ics_doc *d, unsigned allowed, icalcomponent_kind
 		return rc;
 	if (!first)
 		return ics_fail(d, ICS_EOBJECT, d->root, NULL,
-				"the calendar has no VEVENT, VTODO, VJOURNAL, VFREEBUSY or "
-				"VAVAILABILITY");
+		                "the calendar has no VEVENT, VTODO, VJOURNAL, VFREEBUSY or "
+		                "VAVAILABILITY");
 	*kind = icalcomponent_isa(first);
 	if (!(allowed & comp_bit(*kind)))
 		return ics_fail(d, ICS_ECOMPONENT, first, NULL,
-				"this calendar does not accept %s components",
-				ics_comp_name(comp_bit(*kind)));
+		                "this calendar does not accept %s components",
+		                ics_comp_name(comp_bit(*kind)));
 	return overrides_check(d, *kind, n);
 }
 
@@ -577,15 +577,15 @@ static int tzids_check(struct ics_doc *d)
 		for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
 		     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
 			icalparameter *tz =
-				icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+			    icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 			const char *tzid = tz ? icalparameter_get_tzid(tz) : NULL;
 
 			if (tzid && !ics_tz_lookup(d, tzid))
 				return ics_fail(
-					d, ICS_EOBJECT, c, p,
-					"TZID '%.*s' is not defined in the object and not a "
-					"known time zone",
-					ics_clip(tzid, 60), tzid);
+				    d, ICS_EOBJECT, c, p,
+				    "TZID '%.*s' is not defined in the object and not a "
+				    "known time zone",
+				    ics_clip(tzid, 60), tzid);
 		}
 	}
 	return ICS_OK;
@@ -594,7 +594,7 @@ static int tzids_check(struct ics_doc *d)
 /* ---- public ---- */
 
 int ics_object_check(const char *data, size_t len, unsigned allowed_comps, struct sd_arena *a,
-		     struct ics_info *out, struct sd_err *err)
+                     struct ics_info *out, struct sd_err *err)
 {
 	struct ics_doc d;
 	icalcomponent_kind kind = ICAL_NO_COMPONENT;
@@ -644,7 +644,7 @@ int ics_timezone_check(const char *data, size_t len, struct sd_err *err)
 	if ((size_t)icalcomponent_count_components(d.root, ICAL_ANY_COMPONENT) !=
 	    (size_t)icalcomponent_count_components(d.root, ICAL_VTIMEZONE_COMPONENT)) {
 		rc = sd_err_set(err, ICS_EOBJECT,
-				"a calendar time zone holds one VTIMEZONE and no other component");
+		                "a calendar time zone holds one VTIMEZONE and no other component");
 		goto out;
 	}
 	rc = timezones_check(&d, &ntz);
@@ -652,7 +652,7 @@ int ics_timezone_check(const char *data, size_t len, struct sd_err *err)
 		goto out;
 	if (ntz != 1)
 		rc = sd_err_set(err, ICS_EOBJECT,
-				"a calendar time zone holds exactly one VTIMEZONE, not %zu", ntz);
+		                "a calendar time zone holds exactly one VTIMEZONE, not %zu", ntz);
 out:
 	ics_doc_close(&d);
 	sd_arena_free(a);

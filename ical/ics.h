@@ -132,7 +132,7 @@ struct ics_info {
  * calendar user can act on, with the line when it can be told (e.g.
  * "line 12: DTSTART has an impossible date or time (2024-02-30)"). */
 int ics_object_check(const char *data, size_t len, unsigned allowed_comps, struct sd_arena *a,
-		     struct ics_info *out, struct sd_err *err);
+                     struct ics_info *out, struct sd_err *err);
 
 /* Checks a CALDAV:calendar-timezone value: a VCALENDAR with exactly one
  * VTIMEZONE and nothing else. ICS_EPARSE (not iCalendar, or the VTIMEZONE

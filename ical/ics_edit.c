@@ -48,7 +48,7 @@
 #include "sd_buf.h"
 #include "sd_util.h"
 
-#define DAY	       INT64_C(86400)
+#define DAY            INT64_C(86400)
 #define KEEP_ITEMS_MAX 1000  /* items kept from the client */
 #define KEEP_LINES_MAX 10000 /* their lines */
 #define DEPTH_MAX      20    /* ics_lex nests at most 16 */
@@ -56,10 +56,10 @@
 /* ---- the tree of a lexed document ---- */
 
 struct node {
-	const char *name; /* the BEGIN line's value */
-	long parent;	  /* -1 for the VCALENDAR */
+	const char *name;  /* the BEGIN line's value */
+	long parent;       /* -1 for the VCALENDAR */
 	size_t begin, end; /* indices of its BEGIN and END lines */
-	int has_rid;	  /* has a RECURRENCE-ID line */
+	int has_rid;       /* has a RECURRENCE-ID line */
 };
 
 struct ldoc {
@@ -263,7 +263,7 @@ static const char *address_key(struct sd_arena *a, const char *uri)
 }
 
 static void party_read(struct sd_arena *a, const struct ics_line *l, int attendee,
-		       struct ics_edit_party *p)
+                       struct ics_edit_party *p)
 {
 	p->uri = sd_arena_strdup(a, l->value);
 	p->address = address_key(a, l->value);
@@ -281,7 +281,7 @@ static void party_read(struct sd_arena *a, const struct ics_line *l, int attende
 /* The zone a value of p is read in: its TZID's, NULL for UTC, deftz for a
  * floating time or a DATE. */
 static int value_zone(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
-		      struct icaltimetype t, icaltimezone **zone, int *floating)
+                      struct icaltimetype t, icaltimezone **zone, int *floating)
 {
 	icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 	const char *tzid = tz ? icalparameter_get_tzid(tz) : NULL;
@@ -298,15 +298,15 @@ static int value_zone(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
 		*floating = 0;
 		if (!*zone)
 			return ics_fail(d, ICS_EOBJECT, NULL, p,
-					"TZID '%.*s' is not defined in the object and not a "
-					"known time zone",
-					ics_clip(tzid, 60), tzid);
+			                "TZID '%.*s' is not defined in the object and not a "
+			                "known time zone",
+			                ics_clip(tzid, 60), tzid);
 	}
 	return ICS_OK;
 }
 
 static int times_read(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c,
-		      struct ics_edit *out)
+                      struct ics_edit *out)
 {
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
 	icalproperty *pe = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
@@ -334,12 +334,14 @@ static int times_read(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c,
 		struct icaldurationtype du = icalproperty_get_duration(pd);
 
 		days = du.is_neg ? 0 : (int64_t)du.weeks * 7 + du.days;
-		secs = du.is_neg ? 0 : (int64_t)du.hours * 3600 + (int64_t)du.minutes * 60 + du.seconds;
+		secs = du.is_neg ? 0
+		                 : (int64_t)du.hours * 3600 + (int64_t)du.minutes * 60 + du.seconds;
 	} else if (ts.is_date) {
 		days = 1;
 	}
 	if (days > 0)
-		out->end = ics_to_instant(zs, ics_clamp_wall(ics_sat_add(ws, ics_sat_mul(days, DAY))));
+		out->end =
+		    ics_to_instant(zs, ics_clamp_wall(ics_sat_add(ws, ics_sat_mul(days, DAY))));
 	out->end = ics_sat_add(out->end, secs);
 	if (out->end < out->start)
 		out->end = out->start;
@@ -367,7 +369,7 @@ static void xprop_read(struct sd_arena *a, const struct ics_line *l, struct ics_
 
 	x->name = upper_dup(a, sd_arena_strndup(a, l->text, l->name_len));
 	x->value = !type || sd_strcaseeq(type, "TEXT") ? text_unescape(a, l->value)
-						       : sd_arena_strdup(a, l->value);
+	                                               : sd_arena_strdup(a, l->value);
 }
 
 /* The first occurrence of a TEXT property, unescaped. */
@@ -427,7 +429,8 @@ static void props_read(struct sd_arena *a, const struct ldoc *d, size_t m, struc
 /* nevents and recurring, over the top-level VEVENTs. */
 static void events_count(const struct ldoc *d, struct ics_edit *out)
 {
-	static const char *const recur[] = {"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"};
+	static const char *const recur[] = { "RRULE", "RDATE", "EXDATE", "EXRULE",
+		                             "RECURRENCE-ID" };
 
 	for (size_t k = 1; k < d->lx.ncomp; k++)
 		out->nevents += is_event(d, k);
@@ -443,7 +446,7 @@ static void events_count(const struct ldoc *d, struct ics_edit *out)
 }
 
 int ics_edit_read(const char *data, size_t len, const char *default_tz, struct sd_arena *a,
-		  struct ics_edit *out, struct sd_err *err)
+                  struct ics_edit *out, struct sd_err *err)
 {
 	struct ics_info info;
 	struct ics_doc d, tz;
@@ -502,15 +505,16 @@ static const struct {
 	const char *name;
 	int prefix;
 } event_dropped[] = {
-	{"UID", 0},	     {"DTSTAMP", 0}, {"DTSTART", 0},   {"DTEND", 0},	{"DURATION", 0},
-	{"SEQUENCE", 0},     {"STATUS", 0},  {"ORGANIZER", 0}, {"ATTENDEE", 0}, {"LOCATION", 0},
-	{"DESCRIPTION", 0},  {"RRULE", 0},   {"RDATE", 0},     {"EXDATE", 0},	{"EXRULE", 0},
-	{"RECURRENCE-ID", 0}, {"X-SLOTDAV-", 1}, {"DUE", 0},   {"VERSION", 0},	{"PRODID", 0},
-	{"CALSCALE", 0},     {"METHOD", 0},  {"TZID", 0},      {"TZOFFSETFROM", 0},
-	{"TZOFFSETTO", 0},
+	{ "UID", 0 },        { "DTSTAMP", 0 },  { "DTSTART", 0 },     { "DTEND", 0 },
+	{ "DURATION", 0 },   { "SEQUENCE", 0 }, { "STATUS", 0 },      { "ORGANIZER", 0 },
+	{ "ATTENDEE", 0 },   { "LOCATION", 0 }, { "DESCRIPTION", 0 }, { "RRULE", 0 },
+	{ "RDATE", 0 },      { "EXDATE", 0 },   { "EXRULE", 0 },      { "RECURRENCE-ID", 0 },
+	{ "X-SLOTDAV-", 1 }, { "DUE", 0 },      { "VERSION", 0 },     { "PRODID", 0 },
+	{ "CALSCALE", 0 },   { "METHOD", 0 },   { "TZID", 0 },        { "TZOFFSETFROM", 0 },
+	{ "TZOFFSETTO", 0 },
 };
 
-static const char *const calendar_dropped[] = {"VERSION", "PRODID", "CALSCALE", "METHOD"};
+static const char *const calendar_dropped[] = { "VERSION", "PRODID", "CALSCALE", "METHOD" };
 
 enum item_kind { ITEM_CAL, ITEM_PROP, ITEM_SUMMARY, ITEM_COMP };
 
@@ -523,8 +527,8 @@ struct item {
 struct vtz {
 	const char *tzid;
 	size_t first, last;
-	int ok;		 /* checks alone */
-	int used;	 /* a kept item names it */
+	int ok;          /* checks alone */
+	int used;        /* a kept item names it */
 	unsigned picked; /* == merge.stamp: named by the item at hand */
 };
 
@@ -533,11 +537,11 @@ struct merge {
 	struct ldoc sv, cl;
 	long sm, cm; /* the masters */
 	struct item *items;
-	size_t nall;	 /* items */
-	size_t nitems;	 /* of them counted against the caps */
-	size_t lines;	 /* their lines */
-	int full;	 /* a cap was reached */
-	struct vtz *tz;	  /* the client's, in order */
+	size_t nall;      /* items */
+	size_t nitems;    /* of them counted against the caps */
+	size_t lines;     /* their lines */
+	int full;         /* a cap was reached */
+	struct vtz *tz;   /* the client's, in order */
 	struct vtz **tzs; /* the same by TZID, the first of each TZID only */
 	size_t ntz, ntzs;
 	unsigned stamp;
@@ -548,7 +552,7 @@ static int event_prop_dropped(const struct ics_line *l)
 {
 	for (size_t i = 0; i < SD_ARRAY_LEN(event_dropped); i++)
 		if (event_dropped[i].prefix ? line_prefixed(l, event_dropped[i].name)
-					    : line_named(l, event_dropped[i].name))
+		                            : line_named(l, event_dropped[i].name))
 			return 1;
 	return 0;
 }
@@ -582,8 +586,8 @@ static int server_child(const struct merge *x, size_t ck)
 
 		if (s->parent != x->sm || s->end - s->begin != c->end - c->begin)
 			continue;
-		while (i <= c->end - c->begin &&
-		       strcmp(x->sv.lx.lines[s->begin + i].text, x->cl.lx.lines[c->begin + i].text) == 0)
+		while (i <= c->end - c->begin && strcmp(x->sv.lx.lines[s->begin + i].text,
+		                                        x->cl.lx.lines[c->begin + i].text) == 0)
 			i++;
 		if (i > c->end - c->begin)
 			return 1;
@@ -601,7 +605,7 @@ static void item_zones(struct merge *x, const struct item *it);
  * merge finds again. */
 static void item_add(struct merge *x, enum item_kind kind, size_t first, size_t last)
 {
-	struct item it = {.kind = kind, .first = first, .last = last, .keep = 1};
+	struct item it = { .kind = kind, .first = first, .last = last, .keep = 1 };
 	size_t n = last - first + 1, nz = 0;
 
 	if (kind != ITEM_SUMMARY) {
@@ -613,7 +617,8 @@ static void item_add(struct merge *x, enum item_kind kind, size_t first, size_t 
 					nz++;
 				}
 		}
-		if (x->full || x->nitems + 1 + nz > KEEP_ITEMS_MAX || x->lines + n > KEEP_LINES_MAX) {
+		if (x->full || x->nitems + 1 + nz > KEEP_ITEMS_MAX ||
+		    x->lines + n > KEEP_LINES_MAX) {
 			x->full = 1;
 			return;
 		}
@@ -728,8 +733,9 @@ static void zones_collect(struct merge *x)
 		const char *tzid = is_zone(c, k) ? comp_tzid(c, k) : NULL;
 
 		if (tzid && !server_zone(x, tzid)) {
-			x->tz[x->ntz] = (struct vtz){.tzid = tzid, .first = c->n[k].begin,
-						     .last = c->n[k].end, .ok = 1};
+			x->tz[x->ntz] = (struct vtz){
+				.tzid = tzid, .first = c->n[k].begin, .last = c->n[k].end, .ok = 1
+			};
 			x->tzs[x->ntz] = &x->tz[x->ntz];
 			x->ntz++;
 		}
@@ -815,10 +821,10 @@ static void put_items(struct sd_buf *out, const struct merge *x, int cal, int co
 {
 	for (size_t i = 0; i < x->nall; i++) {
 		const struct item *it = &x->items[i];
-		int want = cal ? it->kind == ITEM_CAL
-			       : comp ? it->kind == ITEM_COMP
-				      : it->kind == ITEM_PROP ||
-						(it->kind == ITEM_SUMMARY && !x->summary_replaces);
+		int want = cal    ? it->kind == ITEM_CAL
+		           : comp ? it->kind == ITEM_COMP
+		                  : it->kind == ITEM_PROP ||
+		                        (it->kind == ITEM_SUMMARY && !x->summary_replaces);
 
 		if (it->keep && want)
 			put_lines(out, &x->cl, it->first, it->last);
@@ -912,7 +918,7 @@ static int alone_ok(struct merge *x, const struct item *it, const struct vtz *z)
 		put_lines(&out, &x->cl, z->first, z->last);
 	}
 	sd_buf_adds(&out, "BEGIN:VEVENT\r\nUID:merge-check\r\nDTSTAMP:20000101T000000Z\r\n"
-			  "DTSTART:20000101T000000Z\r\n");
+	                  "DTSTART:20000101T000000Z\r\n");
 	if (it && it->kind != ITEM_CAL)
 		put_lines(&out, &x->cl, it->first, it->last);
 	sd_buf_adds(&out, "END:VEVENT\r\nEND:VCALENDAR\r\n");

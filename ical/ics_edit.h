@@ -40,8 +40,8 @@ struct ics_edit_party {
  * object of overrides alone, the first VEVENT. */
 struct ics_edit {
 	const char *uid; /* non-empty */
-	size_t nevents;	 /* VEVENT components, >= 1 */
-	int recurring;	 /* some VEVENT has RRULE, RDATE, EXDATE or RECURRENCE-ID */
+	size_t nevents;  /* VEVENT components, >= 1 */
+	int recurring;   /* some VEVENT has RRULE, RDATE, EXDATE or RECURRENCE-ID */
 
 	/* The master's time, in Unix seconds: start is DTSTART, end is DTEND,
 	 * or DTSTART + DURATION (days and weeks counted on the wall clock of
@@ -72,7 +72,7 @@ struct ics_edit {
 	/* Those whose name starts with X-SLOTDAV-, in order. */
 	const struct ics_xprop *x_slotdav;
 	size_t nx_slotdav;
-	const char *booking_id;	   /* X-SLOTDAV-BOOKING-ID, NULL when absent */
+	const char *booking_id;    /* X-SLOTDAV-BOOKING-ID, NULL when absent */
 	const char *cancel_reason; /* X-SLOTDAV-CANCEL-REASON, NULL when absent */
 };
 
@@ -88,7 +88,7 @@ struct ics_edit {
  * ICS_ECOMPONENT (not a VEVENT), with a message in err a calendar user can
  * act on. *out is then zeroed. */
 int ics_edit_read(const char *data, size_t len, const char *default_tz, struct sd_arena *a,
-		  struct ics_edit *out, struct sd_err *err);
+                  struct ics_edit *out, struct sd_err *err);
 
 /* The value of the master's X- property name (ASCII case-insensitive), the
  * first if there are several; NULL if it has none. Borrowed from e. */

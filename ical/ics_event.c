@@ -76,8 +76,7 @@ static void flush(struct sd_buf *out, struct sd_buf *line)
 	sd_buf_reset(line);
 }
 
-static void put_text_prop(struct sd_buf *out, struct sd_buf *line, const char *name,
-			  const char *v)
+static void put_text_prop(struct sd_buf *out, struct sd_buf *line, const char *name, const char *v)
 {
 	if (!v)
 		return;
@@ -88,7 +87,7 @@ static void put_text_prop(struct sd_buf *out, struct sd_buf *line, const char *n
 
 /* A cal-address keeps its characters but not controls (it is a URI). */
 static void put_party(struct sd_buf *out, struct sd_buf *line, const char *name,
-		      const struct ics_party *p)
+                      const struct ics_party *p)
 {
 	sd_buf_adds(line, name);
 	if (p->cn && *p->cn)
@@ -106,7 +105,7 @@ static void put_party(struct sd_buf *out, struct sd_buf *line, const char *name,
 
 /* tzid NULL: UTC; else the wall clock in tzid (a known zone). */
 static void put_time_prop(struct sd_buf *out, struct sd_buf *line, const char *name, int64_t t,
-			  const char *tzid)
+                          const char *tzid)
 {
 	int64_t wall;
 
@@ -128,7 +127,7 @@ static const char *zone_of(const char *tzid)
 }
 
 static void put_event(struct sd_buf *out, struct sd_buf *line, const struct ics_event *ev,
-		      const char *tzid)
+                      const char *tzid)
 {
 	sd_buf_adds(out, "BEGIN:VEVENT\r\n");
 	put_text_prop(out, line, "UID", ev->uid);
@@ -158,7 +157,7 @@ char *ics_event_render(struct sd_arena *a, const struct ics_event *ev, const cha
 }
 
 char *ics_event_render_method(struct sd_arena *a, const struct ics_event *ev, const char *prodid,
-			      const char *method)
+                              const char *method)
 {
 	struct sd_buf out, line;
 	char *text;
@@ -179,8 +178,8 @@ char *ics_event_render_method(struct sd_arena *a, const struct ics_event *ev, co
 }
 
 /* One VTIMEZONE per distinct zone of the events, in first-use order. */
-static void put_zones(struct sd_buf *out, struct sd_arena *a, const struct ics_event *ev,
-		      size_t n, int64_t from)
+static void put_zones(struct sd_buf *out, struct sd_arena *a, const struct ics_event *ev, size_t n,
+                      int64_t from)
 {
 	const char **seen = sd_arena_alloc(a, (n + 1) * sizeof(*seen));
 	size_t nseen = 0;
@@ -205,7 +204,7 @@ static void put_zones(struct sd_buf *out, struct sd_arena *a, const struct ics_e
 }
 
 char *ics_calendar_render(struct sd_arena *a, const struct ics_calendar *cal,
-			  const struct ics_event *ev, size_t n)
+                          const struct ics_event *ev, size_t n)
 {
 	struct sd_buf out, line;
 	char *text;

@@ -40,9 +40,9 @@ struct ics_event {
 	const char *uid;
 	int64_t dtstamp, start, end; /* Unix seconds */
 	int64_t sequence;
-	const char *status;      /* "CONFIRMED", "TENTATIVE", "CANCELLED" or NULL */
-	const char *transp;      /* "OPAQUE", "TRANSPARENT" or NULL */
-	const char *summary;     /* NULL: none; the others likewise */
+	const char *status;  /* "CONFIRMED", "TENTATIVE", "CANCELLED" or NULL */
+	const char *transp;  /* "OPAQUE", "TRANSPARENT" or NULL */
+	const char *summary; /* NULL: none; the others likewise */
 	const char *location;
 	const char *description;
 	const struct ics_party *organizer;
@@ -62,18 +62,18 @@ char *ics_event_render(struct sd_arena *a, const struct ics_event *ev, const cha
  * NULL: none), the form of an iMIP message's calendar part (RFC 6047). The
  * method is written as given: it must be one of iTIP's names. */
 char *ics_event_render_method(struct sd_arena *a, const struct ics_event *ev, const char *prodid,
-			      const char *method);
+                              const char *method);
 struct ics_calendar {
 	const char *prodid;
-	const char *name;     /* NAME and X-WR-CALNAME; NULL: none */
-	const char *tzid;     /* X-WR-TIMEZONE; NULL: none */
-	const char *refresh;  /* REFRESH-INTERVAL and X-PUBLISHED-TTL ("PT1H"); NULL: none */
-	int64_t zones_from;   /* VTIMEZONEs leave out observances that ended before this */
+	const char *name;    /* NAME and X-WR-CALNAME; NULL: none */
+	const char *tzid;    /* X-WR-TIMEZONE; NULL: none */
+	const char *refresh; /* REFRESH-INTERVAL and X-PUBLISHED-TTL ("PT1H"); NULL: none */
+	int64_t zones_from;  /* VTIMEZONEs leave out observances that ended before this */
 };
 
 /* A VCALENDAR with METHOD:PUBLISH holding ev[0..n) (VTIMEZONEs first, then
  * the events in order), in a. */
 char *ics_calendar_render(struct sd_arena *a, const struct ics_calendar *cal,
-			  const struct ics_event *ev, size_t n);
+                          const struct ics_event *ev, size_t n);
 
 #endif

@@ -67,8 +67,8 @@ icalcomponent **ics_comp_kids(struct ics_fctx *x, icalcomponent *c, size_t *n)
 
 	*n = (size_t)icalcomponent_count_components(c, ICAL_ANY_COMPONENT);
 	v = sd_arena_alloc(x->d.a, (*n + 1) * sizeof(*v));
-	for (icalcomponent *k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); k && i < *n;
-	     k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+	for (icalcomponent *k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	     k && i < *n; k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
 		v[i++] = k;
 	*n = i;
 	return v;
@@ -89,21 +89,38 @@ static uint32_t fold_greek(uint32_t c)
 	if (c >= 0x3FD)
 		return c - 0x82; /* Ͻ Ͼ Ͽ */
 	switch (c) {
-	case 0x37F: return 0x3F3;
-	case 0x386: return 0x3AC;
-	case 0x38C: return 0x3CC;
-	case 0x3C2: return 0x3C3; /* final sigma */
-	case 0x3CF: return 0x3D7;
-	case 0x3D0: return 0x3B2;
-	case 0x3D1: case 0x3F4: return 0x3B8;
-	case 0x3D5: return 0x3C6;
-	case 0x3D6: return 0x3C0;
-	case 0x3F0: return 0x3BA;
-	case 0x3F1: return 0x3C1;
-	case 0x3F5: return 0x3B5;
-	case 0x3F7: case 0x3FA: return c + 1;
-	case 0x3F9: return 0x3F2;
-	default: return c;
+	case 0x37F:
+		return 0x3F3;
+	case 0x386:
+		return 0x3AC;
+	case 0x38C:
+		return 0x3CC;
+	case 0x3C2:
+		return 0x3C3; /* final sigma */
+	case 0x3CF:
+		return 0x3D7;
+	case 0x3D0:
+		return 0x3B2;
+	case 0x3D1:
+	case 0x3F4:
+		return 0x3B8;
+	case 0x3D5:
+		return 0x3C6;
+	case 0x3D6:
+		return 0x3C0;
+	case 0x3F0:
+		return 0x3BA;
+	case 0x3F1:
+		return 0x3C1;
+	case 0x3F5:
+		return 0x3B5;
+	case 0x3F7:
+	case 0x3FA:
+		return c + 1;
+	case 0x3F9:
+		return 0x3F2;
+	default:
+		return c;
 	}
 }
 
@@ -298,7 +315,7 @@ static const char *param_value(struct ics_fctx *x, icalparameter *q)
 }
 
 static int param_filter_match(struct ics_fctx *x, icalproperty *p,
-			      const struct ics_param_filter *pf)
+                              const struct ics_param_filter *pf)
 {
 	int found = 0;
 
@@ -322,8 +339,8 @@ static int param_filter_match(struct ics_fctx *x, icalproperty *p,
 static int prop_named(icalproperty *p, const char *name)
 {
 	icalproperty_kind k = icalproperty_isa(p);
-	const char *pn = k == ICAL_X_PROPERTY ? icalproperty_get_x_name(p)
-					      : icalproperty_kind_to_string(k);
+	const char *pn =
+	    k == ICAL_X_PROPERTY ? icalproperty_get_x_name(p) : icalproperty_kind_to_string(k);
 
 	return pn && name && strcasecmp(pn, name) == 0;
 }
@@ -342,8 +359,7 @@ static int prop_matches(struct ics_fctx *x, icalproperty *p, const struct ics_pr
 
 /* A missing property matches only is-not-defined: a negated text-match
  * needs a property whose value does not contain the text. */
-static int prop_filter_match(struct ics_fctx *x, icalcomponent *c,
-			     const struct ics_prop_filter *pf)
+static int prop_filter_match(struct ics_fctx *x, icalcomponent *c, const struct ics_prop_filter *pf)
 {
 	size_t n;
 	icalproperty **ps = ics_props(&x->d, c, ICAL_ANY_PROPERTY, &n);
@@ -364,10 +380,10 @@ static int prop_filter_match(struct ics_fctx *x, icalcomponent *c,
 /* ---- comp-filter (9.7.1) ---- */
 
 static int comp_filter_match(struct ics_fctx *x, icalcomponent *parent,
-			     const struct ics_comp_filter *cf);
+                             const struct ics_comp_filter *cf);
 
 static int comp_matches(struct ics_fctx *x, icalcomponent *c, icalcomponent *parent,
-			const struct ics_comp_filter *cf)
+                        const struct ics_comp_filter *cf)
 {
 	for (const struct ics_prop_filter *pf = cf->props; pf; pf = pf->next)
 		if (!prop_filter_match(x, c, pf))
@@ -379,7 +395,7 @@ static int comp_matches(struct ics_fctx *x, icalcomponent *c, icalcomponent *par
 }
 
 static int comp_filter_match(struct ics_fctx *x, icalcomponent *parent,
-			     const struct ics_comp_filter *cf)
+                             const struct ics_comp_filter *cf)
 {
 	size_t n;
 	icalcomponent **kids = ics_comp_kids(x, parent, &n);
@@ -402,7 +418,7 @@ static int comp_filter_match(struct ics_fctx *x, icalcomponent *parent,
 /* ---- public ---- */
 
 int ics_filter_match(const char *data, size_t len, const struct ics_comp_filter *root,
-		     const char *default_tz, struct sd_err *err)
+                     const char *default_tz, struct sd_err *err)
 {
 	struct ics_fctx x;
 	int rc;

@@ -77,6 +77,6 @@ struct ics_comp_filter {
  * cannot run away. Returns 1 (match), 0 (no match) or ICS_EPARSE (the
  * stored object no longer parses; err says why). */
 int ics_filter_match(const char *data, size_t len, const struct ics_comp_filter *root,
-		     const char *default_tz, struct sd_err *err);
+                     const char *default_tz, struct sd_err *err);
 
 #endif

@@ -69,9 +69,9 @@
 #include "ics_int.h"
 #include "sd_util.h"
 
-#define DAY INT64_C(86400)
-#define EDGE (3 * 3600)       /* slack when a window is put on a wall clock */
-#define SPIN_MAX 50000        /* candidates libical may look at for one rule */
+#define DAY      INT64_C(86400)
+#define EDGE     (3 * 3600) /* slack when a window is put on a wall clock */
+#define SPIN_MAX 50000      /* candidates libical may look at for one rule */
 
 /* A DATE or DATE-TIME value. */
 struct ftime {
@@ -95,13 +95,13 @@ struct shape {
 	int has_anchor;
 	struct ftime anchor; /* DTSTART; DUE for a VTODO without DTSTART */
 	enum form form;
-	int64_t days, secs;  /* length: nominal days, then exact seconds */
+	int64_t days, secs; /* length: nominal days, then exact seconds */
 };
 
 struct inst {
 	int64_t s, e; /* START and END (DTEND, DUE, ...) as instants; e >= s */
 	enum form form;
-	int64_t rid;  /* the start in the master's set: s unless a
+	int64_t rid; /* the start in the master's set: s unless a
 			 RANGE=THISANDFUTURE override moved the instance */
 };
 
@@ -115,10 +115,10 @@ struct walk {
 
 /* Excluded instance starts: exact instants, and whole days. */
 struct exset {
-	int64_t *at;     /* sorted */
+	int64_t *at; /* sorted */
 	struct span {
 		int64_t s, e; /* [s, e) */
-	} *day;          /* sorted by s; days do not overlap */
+	} * day;              /* sorted by s; days do not overlap */
 	size_t nat, nday;
 };
 
@@ -135,7 +135,7 @@ struct alarm {
 static int64_t dur_secs(struct icaldurationtype d)
 {
 	int64_t s = ((int64_t)d.weeks * 7 + d.days) * DAY + (int64_t)d.hours * 3600 +
-		    (int64_t)d.minutes * 60 + d.seconds;
+	            (int64_t)d.minutes * 60 + d.seconds;
 
 	return d.is_neg ? -s : s;
 }
@@ -145,7 +145,7 @@ static int64_t dur_secs(struct icaldurationtype d)
 static struct ftime ftime_of(struct ics_fctx *x, icalproperty *p, struct icaltimetype tt)
 {
 	icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	struct ftime f = {.wall = ics_wall_secs(tt), .is_date = tt.is_date, .zone = x->deftz};
+	struct ftime f = { .wall = ics_wall_secs(tt), .is_date = tt.is_date, .zone = x->deftz };
 
 	if (!tt.is_date && icaltime_is_utc(tt)) {
 		f.zone = NULL;
@@ -188,11 +188,11 @@ static int span_hits(int64_t s, int64_t e, const struct ics_time_range *r)
 }
 
 static int period_hits(struct ics_fctx *x, icalproperty *p, struct icalperiodtype per,
-		       const struct ics_time_range *r)
+                       const struct ics_time_range *r)
 {
 	struct ftime s = ftime_of(x, p, per.start);
 	int64_t e = icaltime_is_null_time(per.end) ? ics_sat_add(s.t, dur_secs(per.duration))
-						   : ftime_of(x, p, per.end).t;
+	                                           : ftime_of(x, p, per.end).t;
 
 	return span_hits(s.t, e, r);
 }
@@ -271,8 +271,8 @@ static void inst_at(const struct shape *sh, icaltimezone *zone, int64_t wall, st
 	in->rid = in->s;
 	in->e = in->s;
 	if (sh->days > 0)
-		in->e = ics_to_instant(zone,
-				       ics_clamp_wall(ics_sat_add(wall, ics_sat_mul(sh->days, DAY))));
+		in->e = ics_to_instant(
+		    zone, ics_clamp_wall(ics_sat_add(wall, ics_sat_mul(sh->days, DAY))));
 	in->e = ics_sat_add(in->e, sh->secs);
 	if (in->e < in->s)
 		in->e = in->s;
@@ -287,8 +287,8 @@ static void event_shape(struct ics_fctx *x, icalcomponent *c, struct shape *sh)
 	struct ftime end;
 
 	memset(sh, 0, sizeof(*sh));
-	sh->has_anchor = prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY),
-				   &sh->anchor);
+	sh->has_anchor =
+	    prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY), &sh->anchor);
 	sh->form = FORM_SPAN;
 	if (pe && prop_time(x, pe, &end))
 		shape_until(sh, &end);
@@ -305,12 +305,12 @@ static void todo_shape(struct ics_fctx *x, icalcomponent *c, struct shape *sh)
 {
 	icalproperty *pd = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
 	icalproperty *pu = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
-	struct ftime due = {0};
+	struct ftime due = { 0 };
 	int has_due = prop_time(x, pu, &due);
 
 	memset(sh, 0, sizeof(*sh));
-	sh->has_anchor = prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY),
-				   &sh->anchor);
+	sh->has_anchor =
+	    prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY), &sh->anchor);
 	if (!sh->has_anchor) {
 		sh->has_anchor = has_due;
 		sh->anchor = due;
@@ -330,10 +330,10 @@ static void todo_shape(struct ics_fctx *x, icalcomponent *c, struct shape *sh)
 static int todo_stamps_hit(struct ics_fctx *x, icalcomponent *c, const struct ics_time_range *r)
 {
 	struct ftime done, made;
-	int has_done = prop_time(x, icalcomponent_get_first_property(c, ICAL_COMPLETED_PROPERTY),
-				 &done);
-	int has_made = prop_time(x, icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY),
-				 &made);
+	int has_done =
+	    prop_time(x, icalcomponent_get_first_property(c, ICAL_COMPLETED_PROPERTY), &done);
+	int has_made =
+	    prop_time(x, icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY), &made);
 
 	if (has_done && has_made)
 		return (r->start <= made.t || r->start <= done.t) &&
@@ -350,8 +350,8 @@ static int todo_stamps_hit(struct ics_fctx *x, icalcomponent *c, const struct ic
 static void journal_shape(struct ics_fctx *x, icalcomponent *c, struct shape *sh)
 {
 	memset(sh, 0, sizeof(*sh));
-	sh->has_anchor = prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY),
-				   &sh->anchor);
+	sh->has_anchor =
+	    prop_time(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY), &sh->anchor);
 	sh->form = sh->anchor.is_date ? FORM_SPAN : FORM_POINT;
 	sh->days = sh->anchor.is_date;
 }
@@ -478,7 +478,7 @@ static void ex_build(struct ics_fctx *x, icalcomponent *c, const struct shape *s
 /* ---- recurrence ---- */
 
 static int visit_wall(const struct shape *sh, const struct exset *ex, const struct walk *w,
-		      int64_t wall)
+                      int64_t wall)
 {
 	struct inst in;
 
@@ -489,7 +489,7 @@ static int visit_wall(const struct shape *sh, const struct exset *ex, const stru
 /* Seconds of wall clock between two periods of the rule (at least). */
 static int64_t rule_period(const struct icalrecurrencetype *r)
 {
-	static const int64_t unit[] = {1, 60, 3600, DAY, 7 * DAY, 28 * DAY, 365 * DAY};
+	static const int64_t unit[] = { 1, 60, 3600, DAY, 7 * DAY, 28 * DAY, 365 * DAY };
 	int f = (int)r->freq;
 
 	if (f < 0 || f >= (int)SD_ARRAY_LEN(unit))
@@ -514,8 +514,8 @@ static int64_t rule_work(const struct icalrecurrencetype *r, int64_t span)
 
 /* DTSTART + k * period, for a rule without BY parts up to WEEKLY. */
 static int rule_arith(struct ics_fctx *x, const struct icalrecurrencetype *r,
-		      const struct shape *sh, const struct exset *ex, const struct walk *w,
-		      int64_t lo_w, int64_t hi_w)
+                      const struct shape *sh, const struct exset *ex, const struct walk *w,
+                      int64_t lo_w, int64_t hi_w)
 {
 	int64_t a = sh->anchor.wall, step = rule_period(r);
 	int64_t k = lo_w > a ? (lo_w - a + step - 1) / step : 1;
@@ -541,7 +541,7 @@ static int rule_arith(struct ics_fctx *x, const struct icalrecurrencetype *r,
  * shorter periods: those jump only with INTERVAL=1, to a day boundary).
  * 0 if the walk must start at DTSTART: COUNT needs every instance. */
 static int rule_jump(const struct icalrecurrencetype *r, const struct shape *sh, int64_t lo_w,
-		     int64_t *j)
+                     int64_t *j)
 {
 	int64_t a = sh->anchor.wall, step = rule_period(r), iv = r->interval > 0 ? r->interval : 1;
 	struct icaltimetype at = ics_wall_time(ics_clamp_wall(a), 0);
@@ -556,7 +556,8 @@ static int rule_jump(const struct icalrecurrencetype *r, const struct shape *sh,
 		*j = a + (lo_w - a) / step * step;
 		return 1;
 	case ICAL_MONTHLY_RECURRENCE:
-		m = ((int64_t)(lt.year - at.year) * 12 + lt.month - at.month) / iv * iv + at.month - 1;
+		m = ((int64_t)(lt.year - at.year) * 12 + lt.month - at.month) / iv * iv + at.month -
+		    1;
 		*j = ics_days_from_civil(at.year + m / 12, (int)(m % 12) + 1, 1) * DAY;
 		return *j > a;
 	case ICAL_YEARLY_RECURRENCE:
@@ -571,7 +572,7 @@ static int rule_jump(const struct icalrecurrencetype *r, const struct shape *sh,
 /* libical's iterator, from DTSTART or a jump, its UNTIL lowered to hi_w:
  * libical checks UNTIL in its inner loop too. */
 static int rule_iter(struct ics_fctx *x, struct icalrecurrencetype r, const struct shape *sh,
-		     const struct exset *ex, const struct walk *w, int64_t lo_w, int64_t hi_w)
+                     const struct exset *ex, const struct walk *w, int64_t lo_w, int64_t hi_w)
 {
 	icalrecur_iterator *it;
 	int64_t j = sh->anchor.wall;
@@ -581,12 +582,12 @@ static int rule_iter(struct ics_fctx *x, struct icalrecurrencetype r, const stru
 		return capped();
 	r.until = ics_wall_time(ics_clamp_wall(hi_w), sh->anchor.is_date);
 	it = icalrecur_iterator_new(
-		r, ics_wall_time(ics_clamp_wall(sh->anchor.wall), sh->anchor.is_date));
+	    r, ics_wall_time(ics_clamp_wall(sh->anchor.wall), sh->anchor.is_date));
 	if (!it)
 		return 0; /* libical finds no instance before the year 20000 */
 	x->d.rules_left--;
-	if (jump && !icalrecur_iterator_set_start(
-			    it, ics_wall_time(ics_clamp_wall(j), sh->anchor.is_date)))
+	if (jump &&
+	    !icalrecur_iterator_set_start(it, ics_wall_time(ics_clamp_wall(j), sh->anchor.is_date)))
 		goto out; /* beyond the years libical handles: no instances */
 	for (;;) {
 		struct icaltimetype o = icalrecur_iterator_next(it);
@@ -612,7 +613,7 @@ out:
 }
 
 static int rule_walk(struct ics_fctx *x, icalproperty *p, const struct shape *sh,
-		     const struct exset *ex, const struct walk *w)
+                     const struct exset *ex, const struct walk *w)
 {
 	struct icalrecurrencetype r = icalproperty_get_rrule(p);
 	int64_t lo_w = ics_wall_of(sh->anchor.zone, ics_clamp_wall(w->lo)) - EDGE;
@@ -631,7 +632,7 @@ static int rule_walk(struct ics_fctx *x, icalproperty *p, const struct shape *sh
 
 /* An RDATE: its own zone and, for a PERIOD, its own end. */
 static int rdate_visit(struct ics_fctx *x, icalcomponent *c, icalproperty *p,
-		       const struct shape *sh, const struct exset *ex, const struct walk *w)
+                       const struct shape *sh, const struct exset *ex, const struct walk *w)
 {
 	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
 	struct inst in;
@@ -644,8 +645,8 @@ static int rdate_visit(struct ics_fctx *x, icalcomponent *c, icalproperty *p,
 		f = ftime_of(x, p, v.period.start);
 		in.s = f.t;
 		in.e = icaltime_is_null_time(v.period.end)
-			       ? ics_sat_add(f.t, dur_secs(v.period.duration))
-			       : ftime_of(x, p, v.period.end).t;
+		           ? ics_sat_add(f.t, dur_secs(v.period.duration))
+		           : ftime_of(x, p, v.period.end).t;
 		if (in.e < in.s)
 			in.e = in.s;
 		in.form = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT ? FORM_TODO_DUE : FORM_SPAN;
@@ -696,10 +697,10 @@ static void futures_build(struct ics_fctx *x, icalcomponent *c, struct futures *
 		    !shape_of(x, icalproperty_get_parent(rs[i]), &osh) || !osh.has_anchor)
 			continue;
 		inst_at(&osh, osh.anchor.zone, osh.anchor.wall, &oi);
-		fs->v[fs->n++] = (struct future){.rid = f.t,
-						 .shift = ics_sat_add(oi.s, -f.t),
-						 .len = ics_sat_add(oi.e, -oi.s),
-						 .form = oi.form};
+		fs->v[fs->n++] = (struct future){ .rid = f.t,
+			                          .shift = ics_sat_add(oi.s, -f.t),
+			                          .len = ics_sat_add(oi.e, -oi.s),
+			                          .form = oi.form };
 	}
 	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_future);
 }
@@ -743,10 +744,10 @@ static void futures_walk(const struct futures *fs, const struct shape *sh, struc
 
 /* Whether w->fn holds for some instance of c (see the file comment). */
 static int comp_walk(struct ics_fctx *x, icalcomponent *c, const struct shape *sh,
-		     const struct walk *w)
+                     const struct walk *w)
 {
 	struct exset ex;
-	struct futures fs = {.w = w};
+	struct futures fs = { .w = w };
 	struct walk moved;
 	icalproperty **rules, **rdates;
 	size_t nr, nd;
@@ -787,8 +788,8 @@ static int freebusy_hits(struct ics_fctx *x, icalcomponent *c, const struct ics_
 		struct icalperiodtype per = icalproperty_get_freebusy(fb[i]);
 		int64_t ps = ftime_of(x, fb[i], per.start).t;
 		int64_t pe = icaltime_is_null_time(per.end)
-				     ? ics_sat_add(ps, dur_secs(per.duration))
-				     : ftime_of(x, fb[i], per.end).t;
+		                 ? ics_sat_add(ps, dur_secs(per.duration))
+		                 : ftime_of(x, fb[i], per.end).t;
 
 		if (r->start < pe && r->end > ps)
 			return 1;
@@ -834,19 +835,20 @@ static int alarm_visit(const struct inst *in, const void *arg)
 {
 	const struct alarm *al = arg;
 
-	return trigger_hits(ics_sat_add(al->at_end ? in->e : in->s, al->off), al->rep, al->rd, al->r);
+	return trigger_hits(ics_sat_add(al->at_end ? in->e : in->s, al->off), al->rep, al->rd,
+	                    al->r);
 }
 
 /* 9.9, VALARM: start <= trigger < end for some trigger, repeats included;
  * a relative trigger for every instance of the parent. A start-related
  * trigger of a VTODO with DUE alone counts from DUE (RFC 4791 7.8.5). */
 static int alarm_hits(struct ics_fctx *x, icalcomponent *a, icalcomponent *parent,
-		      const struct ics_time_range *r)
+                      const struct ics_time_range *r)
 {
 	icalproperty *pt = icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY);
 	icalproperty *prep = icalcomponent_get_first_property(a, ICAL_REPEAT_PROPERTY);
 	icalproperty *pd = icalcomponent_get_first_property(a, ICAL_DURATION_PROPERTY);
-	struct alarm al = {.r = r};
+	struct alarm al = { .r = r };
 	struct icaltriggertype tr;
 	icalparameter *rel;
 	struct shape sh;
@@ -867,7 +869,7 @@ static int alarm_hits(struct ics_fctx *x, icalcomponent *a, icalcomponent *paren
 	al.at_end = rel && icalparameter_get_related(rel) == ICAL_RELATED_END;
 	al.off = dur_secs(tr.duration);
 	w.lo = ics_sat_add(ics_sat_add(r->start, -al.off),
-			   -ics_sat_add(ics_sat_mul(al.rep, al.rd), shape_len(&sh)));
+	                   -ics_sat_add(ics_sat_mul(al.rep, al.rd), shape_len(&sh)));
 	w.lo = ics_sat_add(w.lo, -1);
 	w.hi = ics_sat_add(ics_sat_add(r->end, -al.off), 1);
 	w.fn = alarm_visit;
@@ -876,10 +878,10 @@ static int alarm_hits(struct ics_fctx *x, icalcomponent *a, icalcomponent *paren
 }
 
 int ics_comp_in_range(struct ics_fctx *x, icalcomponent *c, icalcomponent *parent,
-		      const struct ics_time_range *r)
+                      const struct ics_time_range *r)
 {
 	struct shape sh;
-	struct walk w = {.fn = inst_hits, .arg = r};
+	struct walk w = { .fn = inst_hits, .arg = r };
 
 	switch (icalcomponent_isa(c)) {
 	case ICAL_VFREEBUSY_COMPONENT:
@@ -917,7 +919,7 @@ struct inst_fwd {
 static int inst_forward(const struct inst *in, const void *arg)
 {
 	const struct inst_fwd *f = arg;
-	struct ics_inst o = {.s = in->s, .e = in->e, .rid = in->rid};
+	struct ics_inst o = { .s = in->s, .e = in->e, .rid = in->rid };
 
 	if (!inst_hits(in, f->r))
 		return 0;
@@ -926,13 +928,13 @@ static int inst_forward(const struct inst *in, const void *arg)
 }
 
 int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int64_t start,
-		  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg)
+                  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg)
 {
-	struct ics_time_range r = {.start = start, .end = end};
-	struct ics_inst all = {.s = ICS_TIME_MIN, .e = ICS_TIME_MAX, .rid = ICS_TIME_MIN};
+	struct ics_time_range r = { .start = start, .end = end };
+	struct ics_inst all = { .s = ICS_TIME_MIN, .e = ICS_TIME_MAX, .rid = ICS_TIME_MIN };
 	int stopped = 0, rc = 0;
-	struct inst_fwd f = {.r = &r, .fn = fn, .arg = arg, .stopped = &stopped};
-	struct walk w = {.fn = inst_forward, .arg = &f};
+	struct inst_fwd f = { .r = &r, .fn = fn, .arg = arg, .stopped = &stopped };
+	struct walk w = { .fn = inst_forward, .arg = &f };
 	struct ics_fctx x;
 	struct shape sh;
 
@@ -955,7 +957,7 @@ out:
 }
 
 int64_t ics_time_instant(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
-			 struct icaltimetype t)
+                         struct icaltimetype t)
 {
 	struct ics_fctx x;
 	int64_t at;

@@ -37,7 +37,7 @@
 #include "sd_buf.h"
 #include "sd_util.h"
 
-#define RANKS	   10	  /* PRIORITY none (0), 9, 8, ..., 1 */
+#define RANKS      10    /* PRIORITY none (0), 9, 8, ..., 1 */
 #define COMPACT_AT 65536 /* items before the accumulator merges them */
 
 enum { IT_BUSY, IT_SPAN, IT_FREE };
@@ -161,7 +161,7 @@ static void push(struct adder *ad, int64_t s, int64_t e)
 		fb->v = sd_xrealloc(fb->v, fb->cap * sizeof(*fb->v));
 	}
 	it = &fb->v[fb->n++];
-	*it = (struct item){.s = s, .e = e, .kind = ad->kind, .type = ad->type, .rank = ad->rank};
+	*it = (struct item){ .s = s, .e = e, .kind = ad->kind, .type = ad->type, .rank = ad->rank };
 }
 
 static int push_inst(const struct ics_inst *in, void *arg)
@@ -176,8 +176,7 @@ static int push_inst(const struct ics_inst *in, void *arg)
 
 /* The children of c of kind, in order, NULL-terminated (arena): the walk
  * resets libical's iterator of a master's parent. */
-static icalcomponent **kids(struct fbctx *x, icalcomponent *c, icalcomponent_kind kind,
-			    size_t *n)
+static icalcomponent **kids(struct fbctx *x, icalcomponent *c, icalcomponent_kind kind, size_t *n)
 {
 	icalcomponent **v;
 	size_t i = 0;
@@ -207,8 +206,9 @@ static void event_add(struct fbctx *x, icalcomponent *c)
 	icalproperty *pt = icalcomponent_get_first_property(c, ICAL_TRANSP_PROPERTY);
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY);
 	struct ics_fb *fb = x->fb;
-	struct adder ad = {.x = x, .kind = IT_BUSY, .type = ICS_FB_BUSY, .lo = fb->start,
-			   .hi = fb->end};
+	struct adder ad = {
+		.x = x, .kind = IT_BUSY, .type = ICS_FB_BUSY, .lo = fb->start, .hi = fb->end
+	};
 	icalproperty_transp tr = pt ? icalproperty_get_transp(pt) : ICAL_TRANSP_OPAQUE;
 	icalproperty_status st = ps ? icalproperty_get_status(ps) : ICAL_STATUS_NONE;
 
@@ -219,9 +219,9 @@ static void event_add(struct fbctx *x, icalcomponent *c)
 		ad.type = ICS_FB_BUSY_TENTATIVE;
 	if (ics_instances(&x->d, x->deftz, c, fb->start, fb->end, push_inst, &ad) ==
 	    ICS_WALK_CAPPED) /* not walked to the end: busy from its start on */
-		push(&ad, prop_instant(x, icalcomponent_get_first_property(
-						  c, ICAL_DTSTART_PROPERTY),
-				       fb->start),
+		push(&ad,
+		     prop_instant(x, icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY),
+		                  fb->start),
 		     fb->end);
 }
 
@@ -245,7 +245,7 @@ static unsigned char fbtype_of(icalproperty *p)
  * property per period). */
 static void freebusy_add(struct fbctx *x, icalcomponent *c)
 {
-	struct adder ad = {.x = x, .kind = IT_BUSY, .lo = x->fb->start, .hi = x->fb->end};
+	struct adder ad = { .x = x, .kind = IT_BUSY, .lo = x->fb->start, .hi = x->fb->end };
 	size_t n;
 	icalproperty **ps = ics_props(&x->d, c, ICAL_FREEBUSY_PROPERTY, &n);
 
@@ -258,8 +258,8 @@ static void freebusy_add(struct fbctx *x, icalcomponent *c)
 			continue;
 		s = ics_time_instant(&x->d, x->deftz, ps[i], per.start);
 		e = icaltime_is_null_time(per.end)
-			    ? s + icaldurationtype_as_int(per.duration)
-			    : ics_time_instant(&x->d, x->deftz, ps[i], per.end);
+		        ? s + icaldurationtype_as_int(per.duration)
+		        : ics_time_instant(&x->d, x->deftz, ps[i], per.end);
 		push(&ad, s, e);
 	}
 }
@@ -291,7 +291,7 @@ static void availability_add(struct fbctx *x, icalcomponent *c)
 	icalproperty *pd = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
 	struct ics_fb *fb = x->fb;
-	struct adder ad = {.x = x, .kind = IT_SPAN};
+	struct adder ad = { .x = x, .kind = IT_SPAN };
 	int64_t lo = prop_instant(x, ps, ICS_TIME_MIN), hi = ICS_TIME_MAX;
 	icalcomponent **av;
 	size_t n;
@@ -313,7 +313,7 @@ static void availability_add(struct fbctx *x, icalcomponent *c)
 }
 
 int ics_fb_add(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
-	       struct sd_err *err)
+               struct sd_err *err)
 {
 	struct fbctx x;
 	icalcomponent **cs;
@@ -358,7 +358,7 @@ out:
 }
 
 int ics_fb_add_calendar(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
-			size_t *skipped, struct sd_err *err)
+                        size_t *skipped, struct sd_err *err)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct ics_part *parts;
@@ -368,7 +368,7 @@ int ics_fb_add_calendar(struct ics_fb *fb, const char *data, size_t len, const c
 	if ((rc = ics_split(a, data ? data : "", data ? len : 0, &parts, &n, err)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct sd_err e = {0};
+		struct sd_err e = { 0 };
 
 		/* A part the splitter found broken may still parse (a
 		 * component without UID); the parser has the last word. */
@@ -437,7 +437,7 @@ static void append(struct ics_period *res, size_t *n, int64_t s, int64_t e, int 
 		last->end = e;
 		return;
 	}
-	res[(*n)++] = (struct ics_period){.start = s, .end = e, .type = type};
+	res[(*n)++] = (struct ics_period){ .start = s, .end = e, .type = type };
 }
 
 /* Resolves the items into fb->res (see the file head). */
@@ -451,8 +451,8 @@ static void sweep(struct ics_fb *fb)
 	for (size_t i = 0; i < fb->n; i++) {
 		const struct item *it = &fb->v[i];
 
-		ev[m++] = (struct edge){it->s, 1, it->kind, it->type, it->rank};
-		ev[m++] = (struct edge){it->e, -1, it->kind, it->type, it->rank};
+		ev[m++] = (struct edge){ it->s, 1, it->kind, it->type, it->rank };
+		ev[m++] = (struct edge){ it->e, -1, it->kind, it->type, it->rank };
 	}
 	qsort(ev, m, sizeof(*ev), cmp_edge);
 	res = sd_xmalloc((m + 1) * sizeof(*res)); /* a period between two edges at most */
@@ -491,7 +491,7 @@ static void put_utc(struct sd_buf *b, int64_t t)
 	struct icaltimetype tt = ics_wall_time(ics_clamp_wall(t), 0);
 
 	sd_buf_printf(b, "%04d%02d%02dT%02d%02d%02dZ", tt.year, tt.month, tt.day, tt.hour,
-		      tt.minute, tt.second);
+	              tt.minute, tt.second);
 }
 
 /* An exact duration, as RFC 5545 3.3.6 writes one: PT1H, PT1H0M30S, PT90S. */
@@ -584,8 +584,7 @@ const char *ics_fb_render(struct ics_fb *fb, const char *prodid)
 	return render(fb, prodid, NULL);
 }
 
-const char *ics_fb_render_reply(struct ics_fb *fb, const char *prodid,
-				const struct ics_fb_reply *r)
+const char *ics_fb_render_reply(struct ics_fb *fb, const char *prodid, const struct ics_fb_reply *r)
 {
 	return render(fb, prodid, r);
 }

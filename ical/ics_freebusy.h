@@ -72,7 +72,7 @@ struct ics_fb *ics_fb_new(struct sd_arena *a, int64_t start, int64_t end);
  * (the data does not parse; the caller skips the object and logs err);
  * ICS_ETOOMANY (fb would hold more than ICS_FB_MAX_ITEMS periods). */
 int ics_fb_add(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
-	       struct sd_err *err);
+               struct sd_err *err);
 
 /* Adds the busy time of a whole calendar data[0..len): a VCALENDAR of
  * many components and UIDs, as a subscribed feed or an exported file is.
@@ -84,7 +84,7 @@ int ics_fb_add(struct ics_fb *fb, const char *data, size_t len, const char *defa
  * VCALENDAR at all; ICS_ETOOMANY as ics_fb_add (the objects added before
  * stay added). */
 int ics_fb_add_calendar(struct ics_fb *fb, const char *data, size_t len, const char *default_tz,
-			size_t *skipped, struct sd_err *err);
+                        size_t *skipped, struct sd_err *err);
 
 /* The busy time of the objects added so far: periods sorted by start, none
  * overlapping, touching ones of one type merged. *out is in fb's arena,
@@ -112,6 +112,6 @@ struct ics_fb_reply {
  * UID, ORGANIZER and ATTENDEE of r (control characters become spaces).
  * CRLF, folded; text in fb's arena. */
 const char *ics_fb_render_reply(struct ics_fb *fb, const char *prodid,
-				const struct ics_fb_reply *r);
+                                const struct ics_fb_reply *r);
 
 #endif

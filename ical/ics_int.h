@@ -38,13 +38,13 @@
 /* ---- ics_lex.c: content lines ---- */
 
 struct ics_line {
-	char *text;	   /* unfolded line, NUL-terminated (arena) */
+	char *text;        /* unfolded line, NUL-terminated (arena) */
 	const char *value; /* within text: after the first ':' outside quotes */
 	size_t name_len;   /* text[0..name_len) is the name */
 	unsigned lineno;   /* 1-based physical line it starts on */
-	unsigned comp;	   /* document-order index of its component; BEGIN and
+	unsigned comp;     /* document-order index of its component; BEGIN and
 			      END lines carry the component they open/close */
-	int taken;	   /* an X-LIC-ERROR line matched to a property */
+	int taken;         /* an X-LIC-ERROR line matched to a property */
 };
 
 struct ics_lex {
@@ -58,7 +58,7 @@ struct ics_lex {
  * balanced and nested at most 16 deep, one VCALENDAR and nothing after it.
  * ICS_EPARSE with "line N: ..." in err. */
 int ics_lex_scan(struct ics_lex *out, const char *data, size_t len, struct sd_arena *a,
-		 struct sd_err *err);
+                 struct sd_err *err);
 /* The line number of the nth (0-based) line named name in component comp,
  * the last such line if there are fewer, 0 if none. */
 unsigned ics_lex_find(const struct ics_lex *lx, unsigned comp, const char *name, unsigned nth);
@@ -90,7 +90,7 @@ struct ics_doc {
 	icalcomponent *root; /* the VCALENDAR; freed by ics_doc_close() */
 	struct ics_lex lex;
 	icalcomponent **comps; /* every component in document order (arena) */
-	size_t ncomps;	       /* == lex.ncomp, else no lines are named */
+	size_t ncomps;         /* == lex.ncomp, else no lines are named */
 	struct ics_tzent *tz;  /* TZIDs resolved so far (arena) */
 	size_t ntz, tzcap;
 	long steps_left; /* expansion budget, see ICS_STEPS_MAX */
@@ -106,13 +106,13 @@ void ics_once(void);
  * beyond ics_lex_scan's, for data checked when it was stored. ICS_EPARSE.
  * ics_doc_close(d) afterwards, whatever it returns. */
 int ics_doc_parse(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		  struct sd_err *err);
+                  struct sd_err *err);
 /* ics_doc_parse, then the checks of libical's tree every caller wants: its
  * X-LIC-ERRORs (except those RFC 5545 says to accept and those the client
  * sent), single properties occurring once, values that are real dates and
  * times. ICS_EPARSE. ics_doc_close(d) afterwards, whatever it returns. */
 int ics_doc_open(struct ics_doc *d, const char *data, size_t len, struct sd_arena *a,
-		 struct sd_err *err);
+                 struct sd_err *err);
 /* Gives back the cached zones d holds (ics_tz_release) and frees the tree
  * (and the zones of its VTIMEZONEs). Before the arena d was parsed in is
  * freed: the list of held zones lives there. */
@@ -120,7 +120,7 @@ void ics_doc_close(struct ics_doc *d);
 /* Sets err to "line N: " (when the line of property p, or else of component
  * c, is known) followed by the message; returns code. c and p may be NULL. */
 int ics_fail(struct ics_doc *d, int code, icalcomponent *c, icalproperty *p, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 /* The name of component c ("VEVENT"; an unknown one as written). */
 const char *ics_doc_comp_name(struct ics_doc *d, icalcomponent *c);
 /* The properties of c of one kind, in order, NULL-terminated (arena): lets
@@ -167,10 +167,10 @@ void ics_tzcache_put(struct ics_tzc *e);
 
 /* For tests: counts since the process started. */
 struct ics_tz_stats {
-	size_t entries;	  /* in the table now (at most 256) */
-	size_t live;	  /* not freed: in the table or held by documents */
-	size_t hits;	  /* lookups that found an entry */
-	size_t misses;	  /* zones built and added */
+	size_t entries;   /* in the table now (at most 256) */
+	size_t live;      /* not freed: in the table or held by documents */
+	size_t hits;      /* lookups that found an entry */
+	size_t misses;    /* zones built and added */
 	size_t evictions; /* entries pushed out of the table */
 };
 void ics_tzcache_stats(struct ics_tz_stats *out);
@@ -242,7 +242,7 @@ icalcomponent **ics_comp_kids(struct ics_fctx *x, icalcomponent *c, size_t *n);
  * for a recurring one. Spends x->d's budget; when the walk cannot decide,
  * 1 (a query may return one object too many, never hide one). */
 int ics_comp_in_range(struct ics_fctx *x, icalcomponent *c, icalcomponent *parent,
-		      const struct ics_time_range *r);
+                      const struct ics_time_range *r);
 /* ics_filter_time.c: whether a value of p falls in r: a DATE-TIME is an
  * instant in [start, end), a DATE its day, a PERIOD its span; other values
  * never do. */
@@ -275,11 +275,11 @@ enum {
  * ICS_TIME_MIN..ICS_TIME_MAX. Floating times and dates are in deftz (NULL:
  * UTC). Spends d's expansion budget. Returns an ICS_WALK_ value. */
 int ics_instances(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int64_t start,
-		  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg);
+                  int64_t end, int (*fn)(const struct ics_inst *in, void *arg), void *arg);
 /* The instant of t, a value of p: in the zone of p's TZID, UTC, or (floating
  * time, DATE) deftz. */
 int64_t ics_time_instant(struct ics_doc *d, icaltimezone *deftz, icalproperty *p,
-			 struct icaltimetype t);
+                         struct icaltimetype t);
 /* ics_filter.c: parses text, a CALDAV:calendar-timezone value, into *tz
  * and returns its zone; NULL (UTC) when text is NULL or unusable.
  * ics_doc_close(tz) after. */

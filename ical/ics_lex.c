@@ -34,8 +34,8 @@ struct open_comp {
 struct lexer {
 	struct ics_lex *out;
 	struct sd_err *err;
-	char *buf;	      /* arena space the unfolded lines are written to */
-	size_t used;	      /* bytes of buf in use */
+	char *buf;            /* arena space the unfolded lines are written to */
+	size_t used;          /* bytes of buf in use */
 	struct ics_line *cur; /* the logical line being assembled, or NULL */
 	struct open_comp stack[LEX_DEPTH_MAX];
 	int depth;
@@ -95,12 +95,12 @@ static int split_line(struct lexer *lx, struct ics_line *l)
 		}
 		if (quoted)
 			return sd_err_set(lx->err, ICS_EPARSE,
-					  "line %u: a quoted parameter value is not closed",
-					  l->lineno);
+			                  "line %u: a quoted parameter value is not closed",
+			                  l->lineno);
 	}
 	return sd_err_set(lx->err, ICS_EPARSE,
-			  "line %u: expected NAME:VALUE or NAME;PARAMETERS:VALUE, found \"%.*s\"",
-			  l->lineno, ics_clip(l->text, 60), l->text);
+	                  "line %u: expected NAME:VALUE or NAME;PARAMETERS:VALUE, found \"%.*s\"",
+	                  l->lineno, ics_clip(l->text, 60), l->text);
 }
 
 static int lex_begin(struct lexer *lx, struct ics_line *l)
@@ -110,18 +110,18 @@ static int lex_begin(struct lexer *lx, struct ics_line *l)
 
 	if (name[0] == '\0' || name[name_span(name)] != '\0')
 		return sd_err_set(lx->err, ICS_EPARSE, "line %u: BEGIN needs a component name",
-				  l->lineno);
+		                  l->lineno);
 	if (lx->depth == 0 && lx->closed)
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: data after END:VCALENDAR (one calendar per object)",
-				  l->lineno);
+		                  "line %u: data after END:VCALENDAR (one calendar per object)",
+		                  l->lineno);
 	if (lx->depth == 0 && strcasecmp(name, "VCALENDAR") != 0)
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: the data must start with BEGIN:VCALENDAR", l->lineno);
+		                  "line %u: the data must start with BEGIN:VCALENDAR", l->lineno);
 	if (lx->depth == LEX_DEPTH_MAX)
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: components are nested more than %d deep", l->lineno,
-				  LEX_DEPTH_MAX);
+		                  "line %u: components are nested more than %d deep", l->lineno,
+		                  LEX_DEPTH_MAX);
 	oc = &lx->stack[lx->depth++];
 	oc->name = name;
 	oc->lineno = l->lineno;
@@ -136,13 +136,13 @@ static int lex_end(struct lexer *lx, struct ics_line *l)
 
 	if (lx->depth == 0)
 		return sd_err_set(lx->err, ICS_EPARSE, "line %u: END:%.*s without BEGIN", l->lineno,
-				  ics_clip(l->value, 40), l->value);
+		                  ics_clip(l->value, 40), l->value);
 	oc = &lx->stack[lx->depth - 1];
 	if (strcasecmp(l->value, oc->name) != 0)
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: END:%.*s does not match BEGIN:%.*s on line %u",
-				  l->lineno, ics_clip(l->value, 40), l->value,
-				  ics_clip(oc->name, 40), oc->name, oc->lineno);
+		                  "line %u: END:%.*s does not match BEGIN:%.*s on line %u",
+		                  l->lineno, ics_clip(l->value, 40), l->value,
+		                  ics_clip(oc->name, 40), oc->name, oc->lineno);
 	l->comp = oc->comp;
 	if (--lx->depth == 0)
 		lx->closed = 1;
@@ -166,9 +166,9 @@ static int lex_finish(struct lexer *lx)
 		return lex_end(lx, l);
 	if (lx->depth == 0)
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  lx->closed ? "line %u: data after END:VCALENDAR"
-					     : "line %u: the data must start with BEGIN:VCALENDAR",
-				  l->lineno);
+		                  lx->closed ? "line %u: data after END:VCALENDAR"
+		                             : "line %u: the data must start with BEGIN:VCALENDAR",
+		                  l->lineno);
 	l->comp = lx->stack[lx->depth - 1].comp;
 	return ICS_OK;
 }
@@ -180,16 +180,15 @@ static int lex_physical(struct lexer *lx, const char *s, size_t n, unsigned line
 
 	if (!sd_utf8_valid(s, n) || memchr(s, '\r', n))
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: not UTF-8 text, or a control character in a line",
-				  lineno);
+		                  "line %u: not UTF-8 text, or a control character in a line",
+		                  lineno);
 	if (n == 0)
 		return ICS_OK;
 	if (s[0] == ' ' || s[0] == '\t') {
 		if (!lx->cur)
 			return sd_err_set(
-				lx->err, ICS_EPARSE,
-				"line %u: a folded continuation line with no line before it",
-				lineno);
+			    lx->err, ICS_EPARSE,
+			    "line %u: a folded continuation line with no line before it", lineno);
 		memcpy(lx->buf + lx->used, s + 1, n - 1);
 		lx->used += n - 1;
 		return ICS_OK;
@@ -220,8 +219,8 @@ static int lex_eof(struct lexer *lx)
 	if (lx->depth > 0) {
 		oc = &lx->stack[lx->depth - 1];
 		return sd_err_set(lx->err, ICS_EPARSE,
-				  "line %u: BEGIN:%.*s is never closed (is the data cut short?)",
-				  oc->lineno, ics_clip(oc->name, 40), oc->name);
+		                  "line %u: BEGIN:%.*s is never closed (is the data cut short?)",
+		                  oc->lineno, ics_clip(oc->name, 40), oc->name);
 	}
 	if (!lx->closed)
 		return sd_err_set(lx->err, ICS_EPARSE, "the calendar data has only blank lines");
@@ -229,9 +228,9 @@ static int lex_eof(struct lexer *lx)
 }
 
 int ics_lex_scan(struct ics_lex *out, const char *data, size_t len, struct sd_arena *a,
-		 struct sd_err *err)
+                 struct sd_err *err)
 {
-	struct lexer lx = {.out = out, .err = err};
+	struct lexer lx = { .out = out, .err = err };
 	const char *p = data, *end = data + len, *eol;
 	size_t nphys = 1;
 	unsigned lineno = 1;
@@ -279,7 +278,7 @@ unsigned ics_lex_find(const struct ics_lex *lx, unsigned comp, const char *name,
 /* The line of comp whose name and parameters (before_value) or whole text
  * contains needle; 0 if none. */
 static unsigned find_containing(const struct ics_lex *lx, unsigned comp, const char *needle,
-				int before_value)
+                                int before_value)
 {
 	for (size_t i = 0; i < lx->n; i++) {
 		const struct ics_line *l = &lx->lines[i];

@@ -62,7 +62,7 @@ static const char *text_of(struct sd_arena *a, icalcomponent *c, icalproperty_ki
 }
 
 static void event_walk(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c, int64_t start,
-		       int64_t end, struct walk *w)
+                       int64_t end, struct walk *w)
 {
 	icalproperty *pt = icalcomponent_get_first_property(c, ICAL_TRANSP_PROPERTY);
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY);
@@ -84,12 +84,12 @@ static void event_walk(struct ics_doc *d, icaltimezone *deftz, icalcomponent *c,
 }
 
 int ics_occurrences(const char *data, size_t len, const char *default_tz, int64_t start,
-		    int64_t end, struct sd_arena *a, struct ics_occur **out, size_t *n,
-		    struct sd_err *err)
+                    int64_t end, struct sd_arena *a, struct ics_occur **out, size_t *n,
+                    struct sd_err *err)
 {
 	struct sd_arena *tmp = sd_arena_new();
 	struct ics_doc d, tz;
-	struct walk w = {.a = a};
+	struct walk w = { .a = a };
 	icaltimezone *deftz;
 	icalcomponent **cs;
 	size_t nc;

@@ -23,9 +23,9 @@
 #define ICS_OCCUR_MAX 2000
 
 struct ics_occur {
-	int64_t start, end; /* instants, [start, end), end > start */
-	int64_t rid;        /* the instance's start in the master's set */
-	int tentative;      /* STATUS:TENTATIVE */
+	int64_t start, end;   /* instants, [start, end), end > start */
+	int64_t rid;          /* the instance's start in the master's set */
+	int tentative;        /* STATUS:TENTATIVE */
 	const char *uid;      /* the component's UID, or "" */
 	const char *summary;  /* NULL when the component has none */
 	const char *location; /* likewise */
@@ -35,7 +35,7 @@ struct ics_occur {
  * (*out NULL when *n is 0). ICS_EPARSE if the data does not parse (err
  * says why; *n is 0). */
 int ics_occurrences(const char *data, size_t len, const char *default_tz, int64_t start,
-		    int64_t end, struct sd_arena *a, struct ics_occur **out, size_t *n,
-		    struct sd_err *err);
+                    int64_t end, struct sd_arena *a, struct ics_occur **out, size_t *n,
+                    struct sd_err *err);
 
 #endif

@@ -52,8 +52,8 @@
 #define DAYS_MAX 3660000 /* ten thousand years: durations beyond are unbounded */
 
 struct when {
-	int64_t wall;	    /* wall clock read as UTC */
-	int64_t t;	    /* the instant; == wall when floating */
+	int64_t wall;       /* wall clock read as UTC */
+	int64_t t;          /* the instant; == wall when floating */
 	icaltimezone *zone; /* NULL: floating or DATE */
 	int is_date, floating;
 };
@@ -71,7 +71,7 @@ struct shape {
 struct set {
 	int have, unbounded;
 	int64_t first, last;
-	int uncounted; /* some instances were not walked: the count is unknown */
+	int uncounted;   /* some instances were not walked: the count is unknown */
 	int64_t *starts; /* arena */
 	size_t n, cap;
 };
@@ -93,7 +93,7 @@ struct acc {
 /* ---- times of properties ---- */
 
 static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct icaltimetype tt,
-		    struct when *w)
+                    struct when *w)
 {
 	icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 
@@ -106,8 +106,8 @@ static int when_get(struct ics_doc *d, icalcomponent *c, icalproperty *p, struct
 		w->zone = ics_tz_lookup(d, icalparameter_get_tzid(tz));
 		if (!w->zone)
 			return ics_fail(d, ICS_EOBJECT, c, p, "TZID '%.*s' is not known",
-					ics_clip(icalparameter_get_tzid(tz), 60),
-					icalparameter_get_tzid(tz));
+			                ics_clip(icalparameter_get_tzid(tz), 60),
+			                icalparameter_get_tzid(tz));
 	} else {
 		w->floating = 1;
 	}
@@ -172,7 +172,7 @@ static void acc_span(struct acc *a, int64_t s, int64_t e)
 /* ---- the shape of a component ---- */
 
 static int shape_end(struct ics_doc *d, icalcomponent *c, icalproperty *pe, const char *end_name,
-		     struct shape *sh)
+                     struct shape *sh)
 {
 	struct when e;
 	int64_t slack;
@@ -182,7 +182,7 @@ static int shape_end(struct ics_doc *d, icalcomponent *c, icalproperty *pe, cons
 		return rc;
 	if (e.is_date != sh->start.is_date)
 		return ics_fail(d, ICS_EPARSE, c, pe,
-				"DTSTART and %s must both be dates or both date-times", end_name);
+		                "DTSTART and %s must both be dates or both date-times", end_name);
 	/* A floating time against a zoned one: only a gap beyond any offset
 	 * tells that the end is before the start. */
 	slack = e.floating != sh->start.floating ? 2 * ICS_FLOAT_SLACK : 0;
@@ -205,7 +205,7 @@ static void shape_length(struct shape *sh, struct icaldurationtype du)
  * span covers the period whichever way a query reads it across DST. */
 static int64_t period_end(const struct when *s, struct icaldurationtype du)
 {
-	struct shape own = {0};
+	struct shape own = { 0 };
 	int64_t nominal, exact;
 
 	shape_length(&own, du);
@@ -233,7 +233,7 @@ static int shape_get(struct ics_doc *d, icalcomponent *c, struct shape *sh)
 	const char *end_name = kind == ICAL_VTODO_COMPONENT ? "DUE" : "DTEND";
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
 	icalproperty *pe = icalcomponent_get_first_property(
-		c, kind == ICAL_VTODO_COMPONENT ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY);
+	    c, kind == ICAL_VTODO_COMPONENT ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY);
 	icalproperty *pd = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
 	int rc;
 
@@ -242,7 +242,7 @@ static int shape_get(struct ics_doc *d, icalcomponent *c, struct shape *sh)
 		pe = pd = NULL; /* a journal entry has a date, not a length */
 	if (pe && pd)
 		return ics_fail(d, ICS_EPARSE, c, pd, "%s has both %s and DURATION",
-				ics_doc_comp_name(d, c), end_name);
+		                ics_doc_comp_name(d, c), end_name);
 	if (!ps) {
 		if (kind == ICAL_VEVENT_COMPONENT)
 			return ics_fail(d, ICS_EPARSE, c, NULL, "VEVENT has no DTSTART");
@@ -311,7 +311,7 @@ static int ex_build(struct ics_doc *d, icalcomponent *c, const struct when *star
 
 /* RFC 5545 3.3.10's MUST NOTs; libical accepts them and may then loop. */
 static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
-		      const struct icalrecurrencetype *r, const struct when *start)
+                      const struct icalrecurrencetype *r, const struct when *start)
 {
 	const char *why = NULL;
 	int numbered = 0;
@@ -321,20 +321,20 @@ static int rule_check(struct ics_doc *d, icalcomponent *c, icalproperty *p,
 	if (r->freq == ICAL_NO_RECURRENCE)
 		why = "has no FREQ";
 	else if (numbered && r->freq != ICAL_MONTHLY_RECURRENCE &&
-		 r->freq != ICAL_YEARLY_RECURRENCE)
+	         r->freq != ICAL_YEARLY_RECURRENCE)
 		why = "has BYDAY with a number (like 1MO), which needs FREQ=MONTHLY or YEARLY";
 	else if (numbered && ICS_BY_COUNT(r, by_week_no))
 		why = "has BYDAY with a number together with BYWEEKNO";
 	else if (ICS_BY_COUNT(r, by_week_no) && r->freq != ICAL_YEARLY_RECURRENCE)
 		why = "has BYWEEKNO, which needs FREQ=YEARLY";
 	else if (ICS_BY_COUNT(r, by_year_day) &&
-		 (r->freq == ICAL_DAILY_RECURRENCE || r->freq == ICAL_WEEKLY_RECURRENCE ||
-		  r->freq == ICAL_MONTHLY_RECURRENCE))
+	         (r->freq == ICAL_DAILY_RECURRENCE || r->freq == ICAL_WEEKLY_RECURRENCE ||
+	          r->freq == ICAL_MONTHLY_RECURRENCE))
 		why = "has BYYEARDAY, which FREQ=DAILY, WEEKLY and MONTHLY do not allow";
 	else if (ICS_BY_COUNT(r, by_month_day) && r->freq == ICAL_WEEKLY_RECURRENCE)
 		why = "has BYMONTHDAY, which FREQ=WEEKLY does not allow";
 	else if (start->is_date &&
-		 ICS_BY_COUNT(r, by_hour) + ICS_BY_COUNT(r, by_minute) + ICS_BY_COUNT(r, by_second))
+	         ICS_BY_COUNT(r, by_hour) + ICS_BY_COUNT(r, by_minute) + ICS_BY_COUNT(r, by_second))
 		why = "has BYHOUR, BYMINUTE or BYSECOND, but DTSTART is a date";
 	return why ? ics_fail(d, ICS_EPARSE, c, p, "RRULE %s", why) : ICS_OK;
 }
@@ -354,9 +354,9 @@ static long set_least(const struct icalrecurrencetype *r)
 	if (r->freq == ICAL_MONTHLY_RECURRENCE)
 		return wdays ? 4 * wdays : ICS_BY_COUNT(r, by_month_day) ? mdays : 1;
 	if (r->freq == ICAL_YEARLY_RECURRENCE)
-		return wdays			   ? (months ? 4 * months : 52) * wdays
+		return wdays                           ? (months ? 4 * months : 52) * wdays
 		       : ICS_BY_COUNT(r, by_month_day) ? mdays * (months ? months : 12)
-						   : 1;
+		                                       : 1;
 	return 0; /* BYSETPOS below FREQ=MONTHLY: no client writes it */
 }
 
@@ -374,7 +374,7 @@ static int rule_walkable(const struct icalrecurrencetype *r)
 {
 	size_t wdays = ICS_BY_COUNT(r, by_day);
 	int month_scope = r->freq == ICAL_MONTHLY_RECURRENCE ||
-			  (r->freq == ICAL_YEARLY_RECURRENCE && ICS_BY_COUNT(r, by_month));
+	                  (r->freq == ICAL_YEARLY_RECURRENCE && ICS_BY_COUNT(r, by_month));
 
 	if (r->rscale)
 		return 0;
@@ -385,7 +385,8 @@ static int rule_walkable(const struct icalrecurrencetype *r)
 	    (wdays && ICS_BY_COUNT(r, by_month_day)))
 		return 0;
 	/* libical 3.0.16 finds no day for FREQ=DAILY;BYMONTHDAY=-1. */
-	for (size_t i = 0; r->freq == ICAL_DAILY_RECURRENCE && i < ICS_BY_COUNT(r, by_month_day); i++)
+	for (size_t i = 0; r->freq == ICAL_DAILY_RECURRENCE && i < ICS_BY_COUNT(r, by_month_day);
+	     i++)
 		if (r->by_month_day[i] < 0)
 			return 0;
 	for (size_t i = 0; i < wdays; i++) {
@@ -469,7 +470,7 @@ static void set_bound(struct set *s, const struct rule_run *run)
 
 /* Walks a rule with libical, from DTSTART, within the object's budget. */
 static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shape *sh,
-		      const struct exset *ex, struct set *set)
+                      const struct exset *ex, struct set *set)
 {
 	icalrecur_iterator *it;
 	int done = 0;
@@ -510,9 +511,9 @@ static void rule_walk(struct ics_doc *d, struct rule_run *run, const struct shap
 }
 
 static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const struct shape *sh,
-		    const struct exset *ex, struct set *set)
+                    const struct exset *ex, struct set *set)
 {
-	struct rule_run run = {.rule = icalproperty_get_rrule(p)};
+	struct rule_run run = { .rule = icalproperty_get_rrule(p) };
 	int rc = rule_check(d, c, p, &run.rule, &sh->start);
 
 	if (rc)
@@ -537,10 +538,10 @@ static int rule_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const 
  * EXDATE there (RFC 5545 3.8.5.1; the range above keeps it, as wider is
  * safe). */
 static void rdate_note(struct ics_doc *d, const struct shape *sh, const struct exset *ex,
-		       struct set *set, const struct when *s)
+                       struct set *set, const struct when *s)
 {
-	int64_t w = s->floating || s->zone == sh->start.zone ? s->wall
-							     : ics_wall_of(sh->start.zone, s->t);
+	int64_t w =
+	    s->floating || s->zone == sh->start.zone ? s->wall : ics_wall_of(sh->start.zone, s->t);
 
 	if (s->is_date != sh->start.is_date || !ex_has(ex, w))
 		set_note(d, set, w);
@@ -548,7 +549,7 @@ static void rdate_note(struct ics_doc *d, const struct shape *sh, const struct e
 
 /* An RDATE instance, with its own zone and, for a PERIOD, its own end. */
 static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const struct shape *sh,
-		     const struct exset *ex, struct set *set, struct acc *acc)
+                     const struct exset *ex, struct set *set, struct acc *acc)
 {
 	struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
 	struct when s, e;
@@ -587,7 +588,7 @@ static int rdate_add(struct ics_doc *d, icalcomponent *c, icalproperty *p, const
  * last start) either way: instances last as long as the first, so later
  * starts end later (shape, above). */
 static void set_close(const struct shape *sh, struct set *set, size_t walked, struct acc *acc,
-		      int64_t *last, uint64_t *count)
+                      int64_t *last, uint64_t *count)
 {
 	icaltimezone *zone = sh->start.zone;
 	int each = !set->unbounded && !set->uncounted && walked > 0;
@@ -617,11 +618,11 @@ static void set_close(const struct shape *sh, struct set *set, size_t walked, st
  * instant the last instance starts (ICS_TIME_MAX if endless), *count to
  * the number of instances (UINT64_MAX if not known). */
 static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last,
-		      uint64_t *count)
+                      uint64_t *count)
 {
 	struct shape sh;
 	struct exset ex;
-	struct set set = {0};
+	struct set set = { 0 };
 	icalproperty **rrules, **rdates;
 	size_t nr, nd, walked;
 	int rc = shape_get(d, c, &sh);
@@ -633,7 +634,7 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
 	if (!sh.has_start) {
 		if (nr || nd)
 			return ics_fail(d, ICS_EPARSE, c, nr ? rrules[0] : rdates[0],
-					"%s needs a DTSTART", nr ? "RRULE" : "RDATE");
+			                "%s needs a DTSTART", nr ? "RRULE" : "RDATE");
 		acc_span(acc, ICS_TIME_MIN, ICS_TIME_MAX);
 		*last = ICS_TIME_MAX;
 		return ICS_OK;
@@ -660,7 +661,7 @@ static int comp_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int6
  * instance, master_last, ends as far after this one's end as it starts
  * after this one's RECURRENCE-ID. */
 static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last, int64_t own_last,
-			struct acc *acc)
+                        struct acc *acc)
 {
 	icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 	icalparameter *range = p ? icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER) : NULL;
@@ -680,8 +681,8 @@ static int future_range(struct ics_doc *d, icalcomponent *c, int64_t master_last
 		acc_span(acc, sh.start.t, ICS_TIME_MAX);
 	else
 		acc_span(acc, sh.start.t,
-			 ics_sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
-				 master_last > rid.t ? master_last - rid.t : 0));
+		         ics_sat_add(inst_end(&sh, sh.start.zone, sh.start.wall, sh.start.t),
+		                     master_last > rid.t ? master_last - rid.t : 0));
 	return ICS_OK;
 }
 
@@ -690,7 +691,7 @@ static int freebusy_range(struct ics_doc *d, icalcomponent *c, struct acc *acc)
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
 	icalproperty *pe = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
 	icalproperty **fb;
-	struct when s = {.t = ICS_TIME_MIN}, e = {.t = ICS_TIME_MAX};
+	struct when s = { .t = ICS_TIME_MIN }, e = { .t = ICS_TIME_MAX };
 	size_t n;
 	int rc = ICS_OK;
 
@@ -757,7 +758,7 @@ static int availability_range(struct ics_doc *d, icalcomponent *c, struct acc *a
 
 /* *count: the instances of c's recurrence set (1 if it has none). */
 static int member_range(struct ics_doc *d, icalcomponent *c, struct acc *acc, int64_t *last,
-			uint64_t *count)
+                        uint64_t *count)
 {
 	*last = ICS_TIME_MIN;
 	*count = 1;
@@ -822,7 +823,7 @@ static void spans_finish(struct acc *a, struct ics_info *out)
 
 int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 {
-	struct acc acc = {.a = d->a};
+	struct acc acc = { .a = d->a };
 	icalcomponent **v, *master = NULL;
 	size_t n = (size_t)icalcomponent_count_components(d->root, kind), k = 0;
 	int64_t master_last = ICS_TIME_MIN, last;
@@ -844,7 +845,7 @@ int ics_range(struct ics_doc *d, icalcomponent_kind kind, struct ics_info *out)
 		rc = member_range(d, master, &acc, &master_last, &out->instances);
 	for (size_t i = 0; i < k && !rc; i++) {
 		out->recurring |= icalcomponent_get_first_property(v[i], ICAL_RRULE_PROPERTY) ||
-				  icalcomponent_get_first_property(v[i], ICAL_RDATE_PROPERTY);
+		                  icalcomponent_get_first_property(v[i], ICAL_RDATE_PROPERTY);
 		if (v[i] == master)
 			continue;
 		rc = member_range(d, v[i], &acc, &last, &count);

@@ -31,7 +31,7 @@ static int read_kind(struct ics_doc *d, struct ics_sched_msg *out, icalcomponent
 
 	if (!m)
 		return ics_fail(d, ICS_EOBJECT, d->root, NULL,
-				"a scheduling message needs a METHOD (RFC 5546)");
+		                "a scheduling message needs a METHOD (RFC 5546)");
 	out->method = upper_dup(d->a, icalproperty_get_value_as_string(m));
 	*first = NULL;
 	for (icalcomponent *c = icalcomponent_get_first_component(d->root, ICAL_ANY_COMPONENT); c;
@@ -45,23 +45,23 @@ static int read_kind(struct ics_doc *d, struct ics_sched_msg *out, icalcomponent
 			kind = k;
 			out->comp = sd_arena_strdup(d->a, ics_doc_comp_name(d, c));
 		} else if (k != kind || (k == ICAL_X_COMPONENT &&
-					 strcmp(out->comp, ics_doc_comp_name(d, c)) != 0)) {
+		                         strcmp(out->comp, ics_doc_comp_name(d, c)) != 0)) {
 			return ics_fail(d, ICS_EOBJECT, c, NULL,
-					"a scheduling message carries components of one kind; "
-					"this one has %s and %s",
-					out->comp, ics_doc_comp_name(d, c));
+			                "a scheduling message carries components of one kind; "
+			                "this one has %s and %s",
+			                out->comp, ics_doc_comp_name(d, c));
 		}
 	}
 	if (!*first)
 		return ics_fail(d, ICS_EOBJECT, d->root, NULL,
-				"the scheduling message has no component");
+		                "the scheduling message has no component");
 	out->comp_bit = ics_comp_from_name(out->comp);
 	return ICS_OK;
 }
 
 /* DTSTART or DTEND of a free-busy request, as an instant. */
 static int read_time(struct ics_doc *d, icalcomponent *c, icalproperty_kind kind, const char *name,
-		     int64_t *out)
+                     int64_t *out)
 {
 	icalproperty *p = icalcomponent_get_first_property(c, kind);
 	icalvalue *v = p ? icalproperty_get_value(p) : NULL;
@@ -71,11 +71,11 @@ static int read_time(struct ics_doc *d, icalcomponent *c, icalproperty_kind kind
 
 	if (vk != ICAL_DATE_VALUE && vk != ICAL_DATETIME_VALUE)
 		return ics_fail(d, ICS_EOBJECT, c, p,
-				"a free-busy request needs %s as a date-time (RFC 5546 3.3.2)",
-				name);
+		                "a free-busy request needs %s as a date-time (RFC 5546 3.3.2)",
+		                name);
 	if (tzid && !ics_tz_lookup(d, tzid))
 		return ics_fail(d, ICS_EOBJECT, c, p, "%s names the unknown time zone '%.*s'", name,
-				ics_clip(tzid, 60), tzid);
+		                ics_clip(tzid, 60), tzid);
 	*out = ics_time_instant(d, NULL, p, icalvalue_get_datetimedate(v));
 	return ICS_OK;
 }
@@ -102,21 +102,21 @@ static int read_fb_request(struct ics_doc *d, icalcomponent *c, struct ics_sched
 
 	if (icalcomponent_count_components(d->root, ICAL_VFREEBUSY_COMPONENT) != 1)
 		return ics_fail(d, ICS_EOBJECT, c, NULL,
-				"a free-busy request carries exactly one VFREEBUSY");
+		                "a free-busy request carries exactly one VFREEBUSY");
 	if ((rc = read_time(d, c, ICAL_DTSTART_PROPERTY, "DTSTART", &out->start)) ||
 	    (rc = read_time(d, c, ICAL_DTEND_PROPERTY, "DTEND", &out->end)))
 		return rc;
 	if (out->end <= out->start)
 		return ics_fail(d, ICS_EOBJECT, c, NULL,
-				"the free-busy request's DTEND is not after its DTSTART");
+		                "the free-busy request's DTEND is not after its DTSTART");
 	if (norg != 1 || !icalproperty_get_organizer(org[0]) ||
 	    !*icalproperty_get_organizer(org[0]))
 		return ics_fail(d, ICS_EOBJECT, c, norg ? org[1] : NULL,
-				"a free-busy request names exactly one ORGANIZER (RFC 5546 3.3.2)");
+		                "a free-busy request names exactly one ORGANIZER (RFC 5546 3.3.2)");
 	if (!natt)
 		return ics_fail(
-			d, ICS_EOBJECT, c, NULL,
-			"a free-busy request names an ATTENDEE at least: whose busy time to look up");
+		    d, ICS_EOBJECT, c, NULL,
+		    "a free-busy request names an ATTENDEE at least: whose busy time to look up");
 	out->organizer = sd_arena_strdup(d->a, icalproperty_get_organizer(org[0]));
 	v = sd_arena_alloc(d->a, natt * sizeof(*v));
 	for (size_t i = 0; i < natt; i++) {
@@ -126,7 +126,7 @@ static int read_fb_request(struct ics_doc *d, icalcomponent *c, struct ics_sched
 	out->attendees = v;
 	out->nattendees = natt;
 	out->uid = sd_arena_strdup(
-		d->a, uid && icalproperty_get_uid(uid) ? icalproperty_get_uid(uid) : "");
+	    d->a, uid && icalproperty_get_uid(uid) ? icalproperty_get_uid(uid) : "");
 	mask = x_value(c, "X-CALENDARSERVER-MASK-UID");
 	out->mask_uid = mask && *mask ? sd_arena_strdup(d->a, mask) : NULL;
 	out->fb_request = 1;
@@ -134,7 +134,7 @@ static int read_fb_request(struct ics_doc *d, icalcomponent *c, struct ics_sched
 }
 
 int ics_sched_parse(const char *data, size_t len, struct sd_arena *a, struct ics_sched_msg *out,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	struct ics_doc d;
 	icalcomponent *first = NULL;

@@ -44,6 +44,6 @@ struct ics_sched_msg {
  *             VFREEBUSY with DTSTART and DTEND (DTEND after DTSTART),
  *             exactly one ORGANIZER, one ATTENDEE at least. */
 int ics_sched_parse(const char *data, size_t len, struct sd_arena *a, struct ics_sched_msg *out,
-		    struct sd_err *err);
+                    struct sd_err *err);
 
 #endif

@@ -64,27 +64,27 @@ enum tform { TF_UTC, TF_ZONED, TF_FLOAT, TF_DATE };
 /* A line whose value is one DATE or DATE-TIME. */
 struct ltime {
 	enum tform form;
-	int64_t wall;	    /* the value, read as UTC */
-	int64_t t;	    /* the instant */
+	int64_t wall;       /* the value, read as UTC */
+	int64_t t;          /* the instant */
 	icaltimezone *zone; /* its zone, the default zone, or NULL (UTC) */
 };
 
 /* What an instance of a master changes in its lines. */
 struct inst_edit {
-	int64_t s, e;	    /* the instance's start and end, instants */
-	int64_t shift;	    /* wall-clock distance from the master's start */
-	int64_t r, rshift;  /* the same for its RECURRENCE-ID, which differs
+	int64_t s, e;        /* the instance's start and end, instants */
+	int64_t shift;       /* wall-clock distance from the master's start */
+	int64_t r, rshift;   /* the same for its RECURRENCE-ID, which differs
 			       if a THISANDFUTURE override moved it */
 	struct ltime anchor; /* the master's DTSTART (DUE for a to-do without) */
-	size_t anchor_line; /* RECURRENCE-ID is written after it */
-	int rid;	    /* the master is a series: write RECURRENCE-ID */
+	size_t anchor_line;  /* RECURRENCE-ID is written after it */
+	int rid;             /* the master is a series: write RECURRENCE-ID */
 };
 
 /* How the lines of one component are written. */
 struct emit {
 	const struct inst_edit *ed; /* an instance of a master; its own lines only */
-	int utc;		    /* DATE-TIMEs with a TZID in UTC (expand) */
-	int norules;		    /* no RRULE, RDATE, EXDATE, EXRULE (expand) */
+	int utc;                    /* DATE-TIMEs with a TZID in UTC (expand) */
+	int norules;                /* no RRULE, RDATE, EXDATE, EXRULE (expand) */
 };
 
 struct sctx {
@@ -95,7 +95,7 @@ struct sctx {
 	size_t *begin, *end; /* per component: its BEGIN and END lines */
 	struct sd_buf out;
 	unsigned written, max; /* components an expand wrote, and may write */
-	int rc;		       /* ICS_ETOOMANY once an expand is over its bounds */
+	int rc;                /* ICS_ETOOMANY once an expand is over its bounds */
 };
 
 /* Instances of one master, gathered by ics_instances. */
@@ -106,7 +106,7 @@ struct icoll {
 };
 
 static void emit_comp(struct sctx *x, size_t i, const struct ics_comp_sel *cs,
-		      const struct emit *em);
+                      const struct emit *em);
 
 /* ---- lines out ---- */
 
@@ -155,8 +155,7 @@ static int sel_whole(const struct ics_comp_sel *cs)
 	return !cs || (!cs->allprop && !cs->allcomp && !cs->props && !cs->comps);
 }
 
-static int name_selected(const struct ics_comp_sel *cs, const char *name, size_t n,
-			 int *novalue)
+static int name_selected(const struct ics_comp_sel *cs, const char *name, size_t n, int *novalue)
 {
 	*novalue = 0;
 	if (sel_whole(cs) || cs->allprop)
@@ -173,7 +172,7 @@ static int name_selected(const struct ics_comp_sel *cs, const char *name, size_t
 /* Whether child components named name are written, and under which
  * selection (*sub NULL: whole). */
 static int child_selected(const struct ics_comp_sel *cs, const char *name,
-			  const struct ics_comp_sel **sub)
+                          const struct ics_comp_sel **sub)
 {
 	*sub = NULL;
 	if (sel_whole(cs) || cs->allcomp)
@@ -208,8 +207,8 @@ static const char *line_head(struct sctx *x, const struct ics_line *l, const cha
 		if (p - seg > 5 && strncasecmp(seg, "TZID=", 5) == 0) {
 			seg += 5;
 			*tzid = seg[0] == '"' && p - seg >= 2
-					? sd_arena_strndup(x->d.a, seg + 1, (size_t)(p - seg) - 2)
-					: sd_arena_strndup(x->d.a, seg, (size_t)(p - seg));
+			            ? sd_arena_strndup(x->d.a, seg + 1, (size_t)(p - seg) - 2)
+			            : sd_arena_strndup(x->d.a, seg, (size_t)(p - seg));
 			continue;
 		}
 		head[n++] = ';';
@@ -245,8 +244,7 @@ static int line_time(struct sctx *x, const struct ics_line *l, struct ltime *t)
 }
 
 /* head:value, the value secs in form (TF_UTC: an instant; else a wall clock). */
-static void put_time(struct sctx *x, const char *head, int64_t secs, enum tform form,
-		     int novalue)
+static void put_time(struct sctx *x, const char *head, int64_t secs, enum tform form, int novalue)
 {
 	struct icaltimetype tt = ics_wall_time(ics_clamp_wall(secs), form == TF_DATE);
 	const char *line;
@@ -257,8 +255,8 @@ static void put_time(struct sctx *x, const char *head, int64_t secs, enum tform 
 		line = sd_arena_printf(x->d.a, "%s:%04d%02d%02d", head, tt.year, tt.month, tt.day);
 	else
 		line = sd_arena_printf(x->d.a, "%s:%04d%02d%02dT%02d%02d%02d%s", head, tt.year,
-				       tt.month, tt.day, tt.hour, tt.minute, tt.second,
-				       form == TF_FLOAT ? "" : "Z");
+		                       tt.month, tt.day, tt.hour, tt.minute, tt.second,
+		                       form == TF_FLOAT ? "" : "Z");
 	put_folded(x, line, strlen(line));
 }
 
@@ -301,7 +299,7 @@ static int64_t inst_shift(const struct ltime *a, int64_t s)
 /* DTSTART, DTEND or DUE of a master, moved to the instance. 0 if l is none
  * of them. */
 static int put_inst_time(struct sctx *x, const struct ics_line *l, const struct inst_edit *ed,
-			 int novalue)
+                         int novalue)
 {
 	int at_end = line_named(l, "DTEND") || line_named(l, "DUE");
 	const char *tzid, *head;
@@ -331,7 +329,7 @@ static void put_rid(struct sctx *x, const struct ics_comp_sel *cs, const struct 
 		put_time(x, "RECURRENCE-ID", ed->r, TF_UTC, novalue);
 	else
 		put_time(x, a->form == TF_DATE ? "RECURRENCE-ID;VALUE=DATE" : "RECURRENCE-ID",
-			 a->wall + ed->rshift, a->form, novalue);
+		         a->wall + ed->rshift, a->form, novalue);
 }
 
 /* ---- FREEBUSY periods (9.6.7) ---- */
@@ -352,12 +350,12 @@ static int period_span(struct sctx *x, const char *v, int64_t *s, int64_t *e)
 	if (icaltime_is_null_time(p.start))
 		return 0;
 	*s = icaltime_is_utc(p.start) ? ics_wall_secs(p.start)
-				       : ics_to_instant(x->deftz, ics_wall_secs(p.start));
+	                              : ics_to_instant(x->deftz, ics_wall_secs(p.start));
 	if (icaltime_is_null_time(p.end))
 		*e = *s + icaldurationtype_as_int(p.duration);
 	else
 		*e = icaltime_is_utc(p.end) ? ics_wall_secs(p.end)
-					    : ics_to_instant(x->deftz, ics_wall_secs(p.end));
+		                            : ics_to_instant(x->deftz, ics_wall_secs(p.end));
 	return 1;
 }
 
@@ -369,7 +367,8 @@ static void put_freebusy(struct sctx *x, const struct ics_line *l, int novalue)
 	int kept = 0;
 
 	memcpy(line, l->text, head);
-	for (char *save = NULL, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+	for (char *save = NULL, *v = strtok_r(vals, ",", &save); v;
+	     v = strtok_r(NULL, ",", &save)) {
 		int64_t s, e;
 
 		if (!period_span(x, v, &s, &e) ||
@@ -393,7 +392,7 @@ static int rule_line(const struct ics_line *l)
 }
 
 static void put_prop(struct sctx *x, unsigned ci, const struct ics_line *l, int novalue,
-		     const struct emit *em)
+                     const struct emit *em)
 {
 	const char *cname = x->d.lex.lines[x->begin[ci]].value;
 
@@ -458,7 +457,7 @@ static int64_t master_len(struct sctx *x, icalcomponent *m)
 	st = icalvalue_get_datetimedate(icalproperty_get_value(ps));
 	if (pe)
 		len = ics_time_instant(&x->d, x->deftz, pe,
-				       icalvalue_get_datetimedate(icalproperty_get_value(pe))) -
+		                       icalvalue_get_datetimedate(icalproperty_get_value(pe))) -
 		      ics_time_instant(&x->d, x->deftz, ps, st);
 	else if (pd)
 		len = icaldurationtype_as_int(icalproperty_get_duration(pd));
@@ -523,7 +522,7 @@ static int gather(struct sctx *x, icalcomponent *c, struct icoll *ic)
 	memset(ic, 0, sizeof(*ic));
 	ic->a = x->d.a;
 	if (ics_instances(&x->d, x->deftz, c, x->sel->expand_start, x->sel->expand_end, icoll_add,
-			  ic) != ICS_WALK_DONE)
+	                  ic) != ICS_WALK_DONE)
 		return ICS_ETOOMANY;
 	if (ic->n)
 		qsort(ic->v, ic->n, sizeof(*ic->v), cmp_inst);
@@ -559,8 +558,8 @@ static int find_anchor(struct sctx *x, size_t i, struct inst_edit *ed)
 static void expand_member(struct sctx *x, size_t i, const struct ics_comp_sel *cs)
 {
 	icalcomponent *c = comp_at(x, i);
-	struct emit em = {.utc = 1, .norules = 1};
-	struct inst_edit ed = {0};
+	struct emit em = { .utc = 1, .norules = 1 };
+	struct inst_edit ed = { 0 };
 	struct icoll ic;
 	int hit;
 
@@ -574,7 +573,7 @@ static void expand_member(struct sctx *x, size_t i, const struct ics_comp_sel *c
 	}
 	x->rc = gather(x, c, &ic);
 	ed.rid = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
-		 icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY) || sibling(c, 1);
+	         icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY) || sibling(c, 1);
 	if (x->rc || ic.n == 0)
 		return;
 	if (!ed.rid || !find_anchor(x, i, &ed)) {
@@ -596,7 +595,7 @@ static void expand_member(struct sctx *x, size_t i, const struct ics_comp_sel *c
 /* A child of the VCALENDAR, starting at line i. */
 static void emit_member(struct sctx *x, size_t i, const struct ics_comp_sel *cs)
 {
-	static const struct emit plain = {0}, utc = {.utc = 1};
+	static const struct emit plain = { 0 }, utc = { .utc = 1 };
 	icalcomponent_kind kind;
 
 	if (x->rc)
@@ -621,12 +620,12 @@ static void emit_member(struct sctx *x, size_t i, const struct ics_comp_sel *cs)
 
 /* The component whose BEGIN is line i, its lines and its children's. */
 static void emit_comp(struct sctx *x, size_t i, const struct ics_comp_sel *cs,
-		      const struct emit *em)
+                      const struct emit *em)
 {
 	const struct ics_line *lines = x->d.lex.lines;
 	unsigned ci = lines[i].comp;
 	size_t last = x->end[ci];
-	struct emit sub = {.utc = em->utc};
+	struct emit sub = { .utc = em->utc };
 
 	put_line(x, &lines[i], 0);
 	for (i++; i < last; i++) {
@@ -670,11 +669,11 @@ static void index_lines(struct sctx *x)
 /* ---- public ---- */
 
 int ics_calendar_data(const char *data, size_t len, const struct ics_select *sel,
-		      const char *default_tz, struct sd_arena *a, const char **out,
-		      size_t *out_len, struct sd_err *err)
+                      const char *default_tz, struct sd_arena *a, const char **out, size_t *out_len,
+                      struct sd_err *err)
 {
-	static const struct ics_select whole = {0};
-	static const struct emit plain = {0};
+	static const struct ics_select whole = { 0 };
+	static const struct emit plain = { 0 };
 	const struct ics_comp_sel *root;
 	struct sctx x;
 	int rc;
@@ -705,7 +704,7 @@ int ics_calendar_data(const char *data, size_t len, const struct ics_select *sel
 out:
 	if (rc == ICS_ETOOMANY)
 		sd_err_set(err, rc, "expanding gives more than %u instances, or a rule too costly",
-			   x.max);
+		           x.max);
 	sd_buf_free(&x.out);
 	ics_doc_close(&x.d);
 	ics_doc_close(&x.tz);

@@ -42,7 +42,7 @@ struct ics_prop_sel {
 	struct ics_prop_sel *next;
 };
 
-struct ics_comp_sel { /* CALDAV:comp */
+struct ics_comp_sel {     /* CALDAV:comp */
 	const char *name; /* "VCALENDAR", "VEVENT", ... */
 	int allprop, allcomp;
 	struct ics_prop_sel *props;
@@ -94,7 +94,7 @@ struct ics_select {
  * a recurrence rule could not be expanded within the budget of ICS_STEPS_MAX
  * instances per object (a hostile rule): nothing is written. */
 int ics_calendar_data(const char *data, size_t len, const struct ics_select *sel,
-		      const char *default_tz, struct sd_arena *a, const char **out,
-		      size_t *out_len, struct sd_err *err);
+                      const char *default_tz, struct sd_arena *a, const char **out, size_t *out_len,
+                      struct sd_err *err);
 
 #endif

@@ -55,8 +55,8 @@ struct scan {
 
 static int is_top_kind(const char *k)
 {
-	static const char *const kinds[] = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY",
-					    "VTIMEZONE", "VAVAILABILITY"};
+	static const char *const kinds[] = { "VEVENT",    "VTODO",     "VJOURNAL",
+		                             "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY" };
 
 	for (size_t i = 0; i < SD_ARRAY_LEN(kinds); i++)
 		if (!strcasecmp(k, kinds[i]))
@@ -275,7 +275,7 @@ static int scan(struct scan *s, const char *data, size_t len)
 			if (k < 0 && !strcasecmp(v, "VCALENDAR")) {
 				broken(s, cur, stack_line[0],
 				       sd_arena_printf(s->a, "BEGIN:%s has no END:%s", stack[0],
-						       stack[0]));
+				                       stack[0]));
 				cur = NULL;
 				done = 1;
 				continue;
@@ -286,8 +286,9 @@ static int scan(struct scan *s, const char *data, size_t len)
 			} else {
 				if (k != depth - 1)
 					broken(s, cur, first,
-					       sd_arena_printf(s->a, "END:%s closes BEGIN:%s (line %u)", v,
-							       stack[k], stack_line[k]));
+					       sd_arena_printf(s->a,
+					                       "END:%s closes BEGIN:%s (line %u)",
+					                       v, stack[k], stack_line[k]));
 				depth = k;
 			}
 		} else if (!colon) {
@@ -379,7 +380,7 @@ static void head(const struct scan *s, struct out *o)
 /* The part of components idx[0..n) (one UID). */
 static void part_make(struct scan *s, const size_t *idx, size_t n, struct ics_part *p)
 {
-	struct out o = {0};
+	struct out o = { 0 };
 	const char **zones = sd_arena_alloc(s->a, 64 * sizeof(*zones));
 	size_t nz = 0;
 
@@ -427,7 +428,7 @@ static size_t uid_hash(const char *s)
 }
 
 int ics_split(struct sd_arena *a, const char *data, size_t len, struct ics_part **out, size_t *n,
-	      struct sd_err *err)
+              struct sd_err *err)
 {
 	struct scan *s = sd_arena_alloc(a, sizeof(*s));
 	size_t *grp, *idx, *first, *fill, *slot, nslot, ng = 0;
@@ -529,7 +530,7 @@ struct ics_merge *ics_merge_new(const char *prodid)
 
 int ics_merge_add(struct ics_merge *m, const char *data, size_t len)
 {
-	struct scan s = {.a = m->a};
+	struct scan s = { .a = m->a };
 	int rc = scan(&s, data, len);
 
 	for (size_t i = 0; !rc && i < s.n; i++) {
@@ -564,7 +565,7 @@ char *ics_merge_finish(struct ics_merge *m, struct sd_arena *a, size_t *len)
 
 	sd_buf_init(&b, 0);
 	sd_buf_printf(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:%s\r\nCALSCALE:GREGORIAN\r\n",
-		      m->prodid);
+	              m->prodid);
 	sd_buf_add(&b, m->zones.data, m->zones.len);
 	sd_buf_add(&b, m->comps.data, m->comps.len);
 	sd_buf_adds(&b, "END:VCALENDAR\r\n");

@@ -16,8 +16,8 @@
 #include "sd_err.h"
 
 struct ics_part {
-	const char *uid;   /* NULL if the components had none */
-	const char *text;  /* a VCALENDAR: VERSION, PRODID, the VTIMEZONEs its
+	const char *uid;  /* NULL if the components had none */
+	const char *text; /* a VCALENDAR: VERSION, PRODID, the VTIMEZONEs its
 			      TZIDs name, then the components of this UID */
 	size_t len;
 	unsigned line;     /* line of the group's first BEGIN in the input */
@@ -37,7 +37,7 @@ struct ics_part {
  * an END that closes something else, no UID) makes its group's error.
  * ICS_EPARSE only if data is not a VCALENDAR at all. Everything in a. */
 int ics_split(struct sd_arena *a, const char *data, size_t len, struct ics_part **out, size_t *n,
-	      struct sd_err *err);
+              struct sd_err *err);
 
 /* The input line a part's line N comes from (0 if unknown). */
 unsigned ics_part_line(const struct ics_part *p, unsigned n);

@@ -93,7 +93,7 @@ int ics_weekday(int64_t days)
 
 static int days_in_month(int y, int m)
 {
-	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dim[m - 1];
@@ -105,7 +105,7 @@ int ics_time_valid(struct icaltimetype t)
 	    t.day > days_in_month(t.year, t.month))
 		return 0;
 	return t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
-			     t.second >= 0 && t.second <= 60);
+	                     t.second >= 0 && t.second <= 60);
 }
 
 /* ---- wall clocks and instants ---- */
@@ -139,10 +139,10 @@ struct icaltimetype ics_wall_time(int64_t wall, int is_date)
 /* The time a zone is asked about for w (see the file comment). */
 static struct icaltimetype zone_query(int64_t w)
 {
-	return ics_wall_time(w < ICS_WALL_MIN		? ICS_WALL_MIN
-			     : w > ICS_ZONE_WALL_MAX ? ICS_ZONE_WALL_MAX
-						     : w,
-			     0);
+	return ics_wall_time(w < ICS_WALL_MIN        ? ICS_WALL_MIN
+	                     : w > ICS_ZONE_WALL_MAX ? ICS_ZONE_WALL_MAX
+	                                             : w,
+	                     0);
 }
 
 int64_t ics_to_instant(icaltimezone *zone, int64_t wall)
@@ -178,21 +178,20 @@ size_t ics_by_count(const short *v, size_t size)
 
 size_t ics_by_parts(const struct icalrecurrencetype *r)
 {
-	return ICS_BY_COUNT(r, by_second) + ICS_BY_COUNT(r, by_minute) +
-	       ICS_BY_COUNT(r, by_hour) + ICS_BY_COUNT(r, by_day) +
-	       ICS_BY_COUNT(r, by_month_day) + ICS_BY_COUNT(r, by_year_day) +
-	       ICS_BY_COUNT(r, by_week_no) + ICS_BY_COUNT(r, by_month) +
-	       ICS_BY_COUNT(r, by_set_pos);
+	return ICS_BY_COUNT(r, by_second) + ICS_BY_COUNT(r, by_minute) + ICS_BY_COUNT(r, by_hour) +
+	       ICS_BY_COUNT(r, by_day) + ICS_BY_COUNT(r, by_month_day) +
+	       ICS_BY_COUNT(r, by_year_day) + ICS_BY_COUNT(r, by_week_no) +
+	       ICS_BY_COUNT(r, by_month) + ICS_BY_COUNT(r, by_set_pos);
 }
 
 int ics_rule_feasible(const struct icalrecurrencetype *r, int start_mday)
 {
-	static const int longest[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int longest[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	size_t nm = ICS_BY_COUNT(r, by_month), nd = ICS_BY_COUNT(r, by_month_day);
-	int implicit = nd == 0 && !ICS_BY_COUNT(r, by_day) && !ICS_BY_COUNT(r, by_year_day) &&
-		       !ICS_BY_COUNT(r, by_week_no) &&
-		       (r->freq == ICAL_MONTHLY_RECURRENCE ||
-			(r->freq == ICAL_YEARLY_RECURRENCE && nm));
+	int implicit =
+	    nd == 0 && !ICS_BY_COUNT(r, by_day) && !ICS_BY_COUNT(r, by_year_day) &&
+	    !ICS_BY_COUNT(r, by_week_no) &&
+	    (r->freq == ICAL_MONTHLY_RECURRENCE || (r->freq == ICAL_YEARLY_RECURRENCE && nm));
 
 	if (r->rscale || (nd == 0 && !implicit))
 		return 1;

@@ -39,7 +39,7 @@
 
 #include "ics_int.h"
 
-#define ZONE_NAME_MAX		64
+#define ZONE_NAME_MAX           64
 #define TZ_CHANGES_PER_YEAR_MAX 12
 
 static pthread_mutex_t system_zones_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -58,7 +58,7 @@ static int zone_name_ok(const char *s)
 				return 0;
 			seg = 0;
 		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-') {
+		           (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-') {
 			seg++;
 		} else {
 			return 0;
@@ -104,9 +104,9 @@ char *ics_tz_system_vtimezone(const char *name, int64_t from)
 	/* Observances that ended before from go; rules keep their DTSTART
 	 * (ms_compatible), and nothing is cut at the end, so the zone goes on
 	 * past the last event. */
-	icaltimezone_truncate_vtimezone(vtz, icaltime_from_timet_with_zone((time_t)from, 0,
-									   icaltimezone_get_utc_timezone()),
-					icaltime_null_time(), 1);
+	icaltimezone_truncate_vtimezone(
+	    vtz, icaltime_from_timet_with_zone((time_t)from, 0, icaltimezone_get_utc_timezone()),
+	    icaltime_null_time(), 1);
 	if ((p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY)))
 		icalproperty_set_tzid(p, name);
 	text = icalcomponent_as_ical_string_r(vtz);
@@ -204,17 +204,17 @@ static const char *tz_rule_refusal(const struct icalrecurrencetype *r)
 static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *obs)
 {
 	const char *what =
-		icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT";
+	    icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT";
 	icalproperty **rules;
 	size_t n;
 
 	if (!icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY))
 		return ics_fail(d, ICS_EPARSE, obs, NULL, "%s of VTIMEZONE '%.*s' has no DTSTART",
-				what, ics_clip(tzid, 60), tzid);
+		                what, ics_clip(tzid, 60), tzid);
 	if (!icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY))
 		return ics_fail(d, ICS_EPARSE, obs, NULL,
-				"%s of VTIMEZONE '%.*s' has no TZOFFSETTO", what,
-				ics_clip(tzid, 60), tzid);
+		                "%s of VTIMEZONE '%.*s' has no TZOFFSETTO", what,
+		                ics_clip(tzid, 60), tzid);
 	rules = ics_props(d, obs, ICAL_RRULE_PROPERTY, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct icalrecurrencetype r = icalproperty_get_rrule(rules[i]);
@@ -222,7 +222,7 @@ static int observance_check(struct ics_doc *d, const char *tzid, icalcomponent *
 
 		if (why)
 			return ics_fail(d, ICS_EPARSE, obs, rules[i], "VTIMEZONE '%.*s': %s",
-					ics_clip(tzid, 60), tzid, why);
+			                ics_clip(tzid, 60), tzid, why);
 	}
 	return ICS_OK;
 }
@@ -247,7 +247,7 @@ int ics_vtimezone_check(struct ics_doc *d, icalcomponent *vtz)
 	}
 	if (!rc && observances == 0)
 		rc = ics_fail(d, ICS_EPARSE, vtz, NULL,
-			      "VTIMEZONE '%.*s' has neither STANDARD nor DAYLIGHT",
-			      ics_clip(tzid, 60), tzid);
+		              "VTIMEZONE '%.*s' has neither STANDARD nor DAYLIGHT",
+		              ics_clip(tzid, 60), tzid);
 	return rc;
 }

@@ -65,8 +65,8 @@ struct ics_tzc {
 	char *key; /* the VTIMEZONE's text (malloc) */
 	size_t keylen;
 	icaltimezone *zone; /* owns a copy of the VTIMEZONE */
-	unsigned refs;	    /* the table's and each holding document's */
-	int recent;	    /* looked up since the clock hand last passed */
+	unsigned refs;      /* the table's and each holding document's */
+	int recent;         /* looked up since the clock hand last passed */
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;

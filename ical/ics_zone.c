@@ -81,9 +81,9 @@ static int64_t change_at(icaltimezone *z, int64_t lo, int64_t hi, int64_t off)
 
 /* Calls fn on the spans of z that cover [from, to) (from < to), in order. */
 static void spans_walk(icaltimezone *z, int64_t from, int64_t to,
-		       void (*fn)(const struct ics_zone_span *sp, void *arg), void *arg)
+                       void (*fn)(const struct ics_zone_span *sp, void *arg), void *arg)
 {
-	struct ics_zone_span sp = {from, to, offset_at(z, from)};
+	struct ics_zone_span sp = { from, to, offset_at(z, from) };
 	int64_t t = from;
 
 	while (z && t < to - 1) {
@@ -141,7 +141,7 @@ static void inst_add(const struct ics_zone_span *sp, void *arg)
 
 int ics_zone_instants(const char *tzid, int64_t wall, int64_t out[2], int *n)
 {
-	struct inst_ctx c = {wall, out, 0};
+	struct inst_ctx c = { wall, out, 0 };
 	icaltimezone *z;
 	int rc = zone_get(tzid, &z);
 
@@ -176,9 +176,9 @@ static void span_add(const struct ics_zone_span *sp, void *arg)
 }
 
 int ics_zone_spans(struct sd_arena *a, const char *tzid, int64_t from, int64_t to,
-		   struct ics_zone_span **out, size_t *n)
+                   struct ics_zone_span **out, size_t *n)
 {
-	struct span_list l = {a, NULL, 0, 0};
+	struct span_list l = { a, NULL, 0, 0 };
 	icaltimezone *z;
 	int rc = zone_get(tzid, &z);
 

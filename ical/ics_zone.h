@@ -51,7 +51,7 @@ struct ics_zone_span {
  * arena a. ICS_EPARSE if tzid is not a zone, or unless ICS_ZONE_TIME_MIN
  * <= from < to <= ICS_ZONE_TIME_MAX (*out is then NULL, *n 0). */
 int ics_zone_spans(struct sd_arena *a, const char *tzid, int64_t from, int64_t to,
-		   struct ics_zone_span **out, size_t *n);
+                   struct ics_zone_span **out, size_t *n);
 
 /* ---- the proleptic Gregorian calendar, days since 1970-01-01 ---- */
 

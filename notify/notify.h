@@ -26,7 +26,7 @@
 #include "store.h"
 
 enum {
-	NOTIFY_EINVALID = -1, /* a value that may not go into a message (CR/LF in a header) */
+	NOTIFY_EINVALID = -1,  /* a value that may not go into a message (CR/LF in a header) */
 	NOTIFY_ETEMPLATE = -2, /* a template with an unknown placeholder or bad syntax */
 	NOTIFY_ETEMP = -3,     /* temporary delivery failure (4xx, connection): retry */
 	NOTIFY_EPERM = -4,     /* permanent delivery failure (5xx): give up */
@@ -37,15 +37,14 @@ enum notify_tls { NOTIFY_TLS_OFF = 0, NOTIFY_TLS_TRY = 1, NOTIFY_TLS_REQUIRED = 
 /* The manage link's token of booking_id, valid until expires, in a; NULL
  * when none can be made. The server wires booking_link_make here, which
  * keeps notify/ free of booking/ (STYLE: notify -> storage). */
-typedef char *(*notify_link_fn)(void *cls, struct sd_arena *a, int64_t booking_id,
-				int64_t expires);
+typedef char *(*notify_link_fn)(void *cls, struct sd_arena *a, int64_t booking_id, int64_t expires);
 
 /* All strings borrowed for the worker's life. */
 struct notify_opts {
 	const char *smtp_url;  /* smtp://host:port or smtps://...; "": delivery off */
 	const char *smtp_from; /* envelope and header From address */
 	const char *smtp_user, *smtp_password; /* "": no AUTH */
-	int starttls;          /* enum notify_tls */
+	int starttls;                          /* enum notify_tls */
 	int retry_max;         /* attempts before a temporary failure becomes final */
 	int backoff_seconds;   /* the first retry's delay; doubles, capped at 6 h */
 	int poll_ms;           /* how often the queue is looked at */
@@ -64,7 +63,7 @@ struct notify_worker;
  * smtp_url the worker still schedules reminders but sends nothing: rows
  * stay queued. 0 or NOTIFY_EINVALID (a bad option, named in err). */
 int notify_start(struct notify_worker **out, struct store *st, const struct notify_opts *o,
-		 struct sd_err *err);
+                 struct sd_err *err);
 /* Stops and joins the thread (a send in progress is finished first); NULL
  * is a no-op. */
 void notify_stop(struct notify_worker *w);
@@ -73,7 +72,7 @@ void notify_stop(struct notify_worker *w);
  * every poll_ms. *handled (may be NULL): rows finished. 0 or a STORE_E*
  * code of the queue itself; delivery outcomes are recorded, not returned. */
 int notify_poll(struct store *st, const struct notify_opts *o, int64_t now, int *handled,
-		struct sd_err *err);
+                struct sd_err *err);
 
 /* The delay before retry number attempts (1: the first retry):
  * backoff_seconds * 2^(attempts-1), capped at 6 hours. */
@@ -83,7 +82,7 @@ int64_t notify_backoff(int backoff_seconds, int attempts);
  * hours[0..*n). 0 or NOTIFY_EINVALID. */
 #define NOTIFY_MAX_REMINDERS 8
 int notify_reminders_parse(const char *s, int hours[NOTIFY_MAX_REMINDERS], int *n,
-			   struct sd_err *err);
+                           struct sd_err *err);
 
 /* 1 if addr is a plain addr-spec we send to: printable ASCII, one '@',
  * non-empty local part and domain, no spaces, quotes, brackets, commas,

@@ -17,14 +17,14 @@
 struct notify_msg {
 	const char *from_name, *from_addr;
 	const char *to_name, *to_addr;
-	const char *reply_to;        /* address, NULL/"": none */
-	const char *subject;         /* UTF-8 */
-	const char *message_id;      /* without the angle brackets */
-	int64_t date;                /* Unix seconds */
+	const char *reply_to;         /* address, NULL/"": none */
+	const char *subject;          /* UTF-8 */
+	const char *message_id;       /* without the angle brackets */
+	int64_t date;                 /* Unix seconds */
 	const char *list_unsubscribe; /* a URL, NULL/"": none */
-	const char *text, *html;     /* UTF-8 bodies, "\n" line ends */
-	const char *ics;             /* the iCalendar object, NULL: no calendar part */
-	const char *method;          /* its iTIP method, "REQUEST" or "CANCEL" */
+	const char *text, *html;      /* UTF-8 bodies, "\n" line ends */
+	const char *ics;              /* the iCalendar object, NULL: no calendar part */
+	const char *method;           /* its iTIP method, "REQUEST" or "CANCEL" */
 };
 
 /* The message in RFC 5322 form with CRLF line ends, in a:
@@ -35,8 +35,7 @@ struct notify_msg {
  * value holds CR, LF or another control character, or an address is not
  * notify_addr_valid. */
 int notify_mime_build(struct sd_arena *a, const struct notify_msg *m, char **out,
-		      struct sd_err *err);
-
+                      struct sd_err *err);
 
 /* name <addr> as a header value: name quoted or encoded as needed; just
  * addr when name is empty. Appends to b. */
@@ -70,7 +69,7 @@ struct notify_tmpl {
  * first, then dir/<kind>.{subject,txt,html}. Read files are in a. */
 const struct notify_tmpl *notify_tmpl_default(const char *kind);
 int notify_tmpl_load(struct sd_arena *a, const char *dir, int64_t location_id, const char *kind,
-		     struct notify_tmpl *out, struct sd_err *err);
+                     struct notify_tmpl *out, struct sd_err *err);
 
 struct notify_var {
 	const char *name, *value;
@@ -81,7 +80,7 @@ struct notify_var {
  * NOTIFY_ETEMPLATE (err names the placeholder) for an unknown name or an
  * unclosed brace. */
 int notify_tmpl_render(struct sd_arena *a, const char *tmpl, const struct notify_var *vars,
-		       size_t n, int html, char **out, struct sd_err *err);
+                       size_t n, int html, char **out, struct sd_err *err);
 
 /* ---- SMTP (notify_smtp.c) ---- */
 
@@ -89,6 +88,6 @@ int notify_tmpl_render(struct sd_arena *a, const char *tmpl, const struct notify
  * (4xx, connection or TLS trouble) or NOTIFY_EPERM (5xx), with the
  * server's reply in err. */
 int notify_smtp_send(const struct notify_opts *o, const char *rcpt, const char *msg,
-		     struct sd_err *err);
+                     struct sd_err *err);
 
 #endif

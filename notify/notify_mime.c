@@ -75,9 +75,10 @@ static void b64_raw(struct sd_buf *b, const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-		char q[4] = {b64chars[v >> 18 & 63], b64chars[v >> 12 & 63],
-			     i + 1 < n ? b64chars[v >> 6 & 63] : '=', i + 2 < n ? b64chars[v & 63] : '='};
+		             (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { b64chars[v >> 18 & 63], b64chars[v >> 12 & 63],
+			      i + 1 < n ? b64chars[v >> 6 & 63] : '=',
+			      i + 2 < n ? b64chars[v & 63] : '=' };
 
 		sd_buf_add(b, q, 4);
 	}
@@ -212,16 +213,16 @@ void notify_mime_qp(struct sd_buf *b, const char *s)
 
 static void put_date(struct sd_buf *b, int64_t t)
 {
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);
 	sd_buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-		      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		      tm.tm_sec);
+	              tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+	              tm.tm_sec);
 }
 
 /* Every header value of m, checked before anything is written. */
@@ -229,14 +230,18 @@ static int check(const struct notify_msg *m, struct sd_err *err)
 {
 	const struct {
 		const char *name, *value;
-	} hv[] = {{"From name", m->from_name},   {"To name", m->to_name},
-		  {"Subject", m->subject},       {"Message-ID", m->message_id},
-		  {"List-Unsubscribe", m->list_unsubscribe}, {"method", m->method}};
+	} hv[] = { { "From name", m->from_name },
+		   { "To name", m->to_name },
+		   { "Subject", m->subject },
+		   { "Message-ID", m->message_id },
+		   { "List-Unsubscribe", m->list_unsubscribe },
+		   { "method", m->method } };
 
 	for (size_t i = 0; i < sizeof(hv) / sizeof(hv[0]); i++)
 		if (!header_safe(hv[i].value))
 			return sd_err_set(err, NOTIFY_EINVALID,
-					  "%s holds a control character (CR/LF refused)", hv[i].name);
+			                  "%s holds a control character (CR/LF refused)",
+			                  hv[i].name);
 	if (!notify_addr_valid(m->from_addr))
 		return sd_err_set(err, NOTIFY_EINVALID, "no valid From address");
 	if (!notify_addr_valid(m->to_addr))
@@ -248,14 +253,14 @@ static int check(const struct notify_msg *m, struct sd_err *err)
 		return sd_err_set(err, NOTIFY_EINVALID, "bad Message-ID");
 	if (m->list_unsubscribe && strpbrk(m->list_unsubscribe, " <>\""))
 		return sd_err_set(err, NOTIFY_EINVALID, "bad List-Unsubscribe URL");
-	if (m->ics && (!m->method || strspn(m->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") !=
-					     strlen(m->method)))
+	if (m->ics &&
+	    (!m->method || strspn(m->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(m->method)))
 		return sd_err_set(err, NOTIFY_EINVALID, "bad iTIP method");
 	return 0;
 }
 
 int notify_mime_build(struct sd_arena *a, const struct notify_msg *m, char **out,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	struct sd_buf b;
 	const char *bnd;
@@ -267,7 +272,8 @@ int notify_mime_build(struct sd_arena *a, const struct notify_msg *m, char **out
 	bnd = sd_arena_printf(a, "=_slotdav_%s", m->message_id);
 	/* the boundary is a quoted parameter: keep it to token characters */
 	for (char *p = (char *)bnd; *p; p++)
-		if (!strchr("=_.-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", *p))
+		if (!strchr("=_.-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+		            *p))
 			*p = '_';
 	sd_buf_init(&b, 0);
 	put_date(&b, m->date);
@@ -286,15 +292,21 @@ int notify_mime_build(struct sd_arena *a, const struct notify_msg *m, char **out
 	sd_buf_adds(&b, "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n");
 	sd_buf_printf(&b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n", bnd);
 	sd_buf_adds(&b, "This is a message in MIME format.\r\n");
-	sd_buf_printf(&b, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-			  "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bnd);
+	sd_buf_printf(&b,
+	              "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	              bnd);
 	notify_mime_qp(&b, m->text ? m->text : "");
-	sd_buf_printf(&b, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-			  "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bnd);
+	sd_buf_printf(&b,
+	              "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	              bnd);
 	notify_mime_qp(&b, m->html ? m->html : "");
 	if (m->ics) {
-		sd_buf_printf(&b, "--%s\r\nContent-Type: text/calendar; charset=UTF-8; method=%s\r\n"
-				  "Content-Transfer-Encoding: base64\r\n\r\n", bnd, m->method);
+		sd_buf_printf(&b,
+		              "--%s\r\nContent-Type: text/calendar; charset=UTF-8; method=%s\r\n"
+		              "Content-Transfer-Encoding: base64\r\n\r\n",
+		              bnd, m->method);
 		notify_mime_b64(&b, m->ics, strlen(m->ics));
 	}
 	sd_buf_printf(&b, "--%s--\r\n", bnd);

@@ -32,11 +32,11 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *cls)
 }
 
 int notify_smtp_send(const struct notify_opts *o, const char *rcpt, const char *msg,
-		     struct sd_err *err)
+                     struct sd_err *err)
 {
-	static const curl_usessl tls[] = {CURLUSESSL_NONE, CURLUSESSL_TRY, CURLUSESSL_ALL};
+	static const curl_usessl tls[] = { CURLUSESSL_NONE, CURLUSESSL_TRY, CURLUSESSL_ALL };
 	char ebuf[CURL_ERROR_SIZE] = "", from[320], to[320];
-	struct reader r = {msg, strlen(msg)};
+	struct reader r = { msg, strlen(msg) };
 	struct curl_slist *rcpts = NULL;
 	long code = 0;
 	CURLcode cc;
@@ -59,7 +59,7 @@ int notify_smtp_send(const struct notify_opts *o, const char *rcpt, const char *
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(h, CURLOPT_USE_SSL,
-			 (long)tls[o->starttls >= 0 && o->starttls <= 2 ? o->starttls : 0]);
+	                 (long)tls[o->starttls >= 0 && o->starttls <= 2 ? o->starttls : 0]);
 	if (o->smtp_user && *o->smtp_user) {
 		curl_easy_setopt(h, CURLOPT_USERNAME, o->smtp_user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, o->smtp_password ? o->smtp_password : "");
@@ -68,7 +68,7 @@ int notify_smtp_send(const struct notify_opts *o, const char *rcpt, const char *
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (cc != CURLE_OK)
 		rc = sd_err_set(err, code >= 500 && code < 600 ? NOTIFY_EPERM : NOTIFY_ETEMP,
-				"smtp %ld: %s", code, *ebuf ? ebuf : curl_easy_strerror(cc));
+		                "smtp %ld: %s", code, *ebuf ? ebuf : curl_easy_strerror(cc));
 	curl_slist_free_all(rcpts);
 	curl_easy_cleanup(h);
 	return rc;

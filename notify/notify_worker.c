@@ -40,10 +40,10 @@
 #include "sd_util.h"
 #include "store_bk.h"
 
-#define CLAIM_LEASE 300   /* seconds: longer than one SMTP transaction may take */
-#define CLAIM_LIMIT 100   /* rows per poll */
-#define LINK_DAYS 30      /* manage links stay valid this long after the appointment */
-#define PRODID "-//slotdav//slotdav notify//EN"
+#define CLAIM_LEASE 300 /* seconds: longer than one SMTP transaction may take */
+#define CLAIM_LIMIT 100 /* rows per poll */
+#define LINK_DAYS   30  /* manage links stay valid this long after the appointment */
+#define PRODID      "-//slotdav//slotdav notify//EN"
 
 int64_t notify_backoff(int backoff_seconds, int attempts)
 {
@@ -56,14 +56,14 @@ int64_t notify_backoff(int backoff_seconds, int attempts)
 
 int notify_tls_parse(const char *s)
 {
-	return !strcmp(s, "off") ? NOTIFY_TLS_OFF
-	       : !strcmp(s, "try") ? NOTIFY_TLS_TRY
+	return !strcmp(s, "off")        ? NOTIFY_TLS_OFF
+	       : !strcmp(s, "try")      ? NOTIFY_TLS_TRY
 	       : !strcmp(s, "required") ? NOTIFY_TLS_REQUIRED
-				      : -1;
+	                                : -1;
 }
 
 int notify_reminders_parse(const char *s, int hours[NOTIFY_MAX_REMINDERS], int *n,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
 	const char *p = s;
 
@@ -78,15 +78,17 @@ int notify_reminders_parse(const char *s, int hours[NOTIFY_MAX_REMINDERS], int *
 			break;
 		h = strtol(p, &e, 10);
 		if (e == p || h < 1 || h > 8760 || *n == NOTIFY_MAX_REMINDERS)
-			return sd_err_set(err, NOTIFY_EINVALID,
-					  "reminders: \"%s\" is not a list of up to %d hours (1..8760)",
-					  s, NOTIFY_MAX_REMINDERS);
+			return sd_err_set(
+			    err, NOTIFY_EINVALID,
+			    "reminders: \"%s\" is not a list of up to %d hours (1..8760)", s,
+			    NOTIFY_MAX_REMINDERS);
 		hours[(*n)++] = (int)h;
 		p = e;
 		while (*p == ' ')
 			p++;
 		if (*p && *p != ',')
-			return sd_err_set(err, NOTIFY_EINVALID, "reminders: \"%s\": expected ','", s);
+			return sd_err_set(err, NOTIFY_EINVALID, "reminders: \"%s\": expected ','",
+			                  s);
 	}
 	return 0;
 }
@@ -100,8 +102,8 @@ struct party {
 	struct store_staff staff;
 };
 
-static int party_load(struct store_conn *c, struct sd_arena *a, int64_t booking_id,
-		      struct party *p, struct sd_err *err)
+static int party_load(struct store_conn *c, struct sd_arena *a, int64_t booking_id, struct party *p,
+                      struct sd_err *err)
 {
 	int rc;
 
@@ -115,9 +117,9 @@ static int party_load(struct store_conn *c, struct sd_arena *a, int64_t booking_
 
 static const char *local_time(struct sd_arena *a, const char *tz, int64_t t)
 {
-	static const char *const wd[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char *const wd[] = { "", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	int64_t wall, day, sec;
 	int y, m, d;
 
@@ -129,22 +131,23 @@ static const char *local_time(struct sd_arena *a, const char *tz, int64_t t)
 	sec = wall - day * 86400;
 	ics_civil_from_days(day, &y, &m, &d);
 	return sd_arena_printf(a, "%s %d %s %d, %02d:%02d (%s)", wd[ics_weekday(day)], d,
-			       mon[m - 1], y, (int)(sec / 3600), (int)(sec / 60 % 60), tz);
+	                       mon[m - 1], y, (int)(sec / 3600), (int)(sec / 60 % 60), tz);
 }
 
 /* Reminder hours of a location: <templates>/location-<id>/reminders, else
  * the configured default. */
 static void reminder_hours(struct sd_arena *a, const struct notify_opts *o, int64_t loc,
-			   int hours[NOTIFY_MAX_REMINDERS], int *n)
+                           int hours[NOTIFY_MAX_REMINDERS], int *n)
 {
 	const char *spec = o->reminders ? o->reminders : "";
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 	char buf[128];
 	FILE *f;
 
 	if (o->templates && *o->templates &&
-	    (f = fopen(sd_arena_printf(a, "%s/location-%lld/reminders", o->templates,
-				       (long long)loc), "r"))) {
+	    (f = fopen(
+	         sd_arena_printf(a, "%s/location-%lld/reminders", o->templates, (long long)loc),
+	         "r"))) {
 		if (fgets(buf, sizeof(buf), f)) {
 			buf[strcspn(buf, "\r\n")] = '\0';
 			spec = sd_arena_strdup(a, buf);
@@ -163,7 +166,7 @@ static int booking_active(const struct store_booking *b)
 }
 
 static int reminders_sync(struct store_conn *c, struct sd_arena *a, const struct notify_opts *o,
-			  const struct party *p, int64_t now, struct sd_err *err)
+                          const struct party *p, int64_t now, struct sd_err *err)
 {
 	int hours[NOTIFY_MAX_REMINDERS], nh = 0;
 	int64_t at[NOTIFY_MAX_REMINDERS];
@@ -177,45 +180,46 @@ static int reminders_sync(struct store_conn *c, struct sd_arena *a, const struct
 
 /* The message of row n (as kind) in *out; NOTIFY_E* or a STORE_E* code. */
 static int compose(struct store_conn *c, struct sd_arena *a, const struct notify_opts *o,
-		   const struct store_notification *n, const char *kind, const struct party *p,
-		   int64_t now, char **out, const char **rcpt, struct sd_err *err)
+                   const struct store_notification *n, const char *kind, const struct party *p,
+                   int64_t now, char **out, const char **rcpt, struct sd_err *err)
 {
 	int staff = !strcmp(n->recipient, "staff");
 	const char *to_addr = staff ? p->staff.email : p->cust.email;
 	const char *to_name = staff ? p->staff.name : p->cust.name;
 	const char *manage = "", *reason = "", *token = NULL, *method;
 	struct notify_tmpl t;
-	struct notify_msg m = {0};
+	struct notify_msg m = { 0 };
 	char *subject, *text, *html;
 	int rc;
 
 	*rcpt = to_addr;
 	if (!to_addr || !*to_addr)
-		return sd_err_set(err, NOTIFY_EINVALID, "no email address for the %s", n->recipient);
+		return sd_err_set(err, NOTIFY_EINVALID, "no email address for the %s",
+		                  n->recipient);
 	if (!notify_addr_valid(to_addr))
 		return sd_err_set(err, NOTIFY_EINVALID, "invalid recipient address");
 	if ((rc = notify_tmpl_load(a, o->templates, p->loc.id, kind, &t, err)))
 		return rc;
 	if (!staff && o->link)
 		token = o->link(o->link_cls, a, p->b.id,
-				(p->b.end > now ? p->b.end : now) + LINK_DAYS * 86400);
+		                (p->b.end > now ? p->b.end : now) + LINK_DAYS * 86400);
 	if (token)
 		manage = sd_arena_printf(a, "%s/manage/%s", o->base_url, token);
 	if (p->b.status == STORE_BK_CANCELLED && *p->b.cancel_text)
 		reason = sd_arena_printf(a, " (%s)", p->b.cancel_text);
 	{
 		const struct notify_var v[] = {
-			{"customer_name", p->cust.name},
-			{"staff_name", p->staff.name},
-			{"service", p->svc.name},
-			{"start_local", local_time(a, p->loc.timezone, p->b.start)},
-			{"end_local", local_time(a, p->loc.timezone, p->b.end)},
-			{"location", p->loc.name},
-			{"location_address", p->loc.address},
-			{"manage_url", manage},
-			{"reason", reason},
-			{"notes", p->b.notes_public},
-			{"booking_id", sd_arena_printf(a, "%lld", (long long)p->b.id)},
+			{ "customer_name", p->cust.name },
+			{ "staff_name", p->staff.name },
+			{ "service", p->svc.name },
+			{ "start_local", local_time(a, p->loc.timezone, p->b.start) },
+			{ "end_local", local_time(a, p->loc.timezone, p->b.end) },
+			{ "location", p->loc.name },
+			{ "location_address", p->loc.address },
+			{ "manage_url", manage },
+			{ "reason", reason },
+			{ "notes", p->b.notes_public },
+			{ "booking_id", sd_arena_printf(a, "%lld", (long long)p->b.id) },
 		};
 		size_t nv = sizeof(v) / sizeof(v[0]);
 
@@ -226,26 +230,27 @@ static int compose(struct store_conn *c, struct sd_arena *a, const struct notify
 	}
 	method = t.method && p->b.status == STORE_BK_CANCELLED ? "CANCEL" : t.method;
 	if (method && !staff) {
-		struct ics_party org = {p->loc.name,
-					sd_arena_printf(a, "mailto:%s",
-							notify_addr_valid(p->loc.email) ? p->loc.email
-											: o->smtp_from),
-					NULL, NULL};
-		struct ics_party att = {p->cust.name, sd_arena_printf(a, "mailto:%s", to_addr),
-					"REQ-PARTICIPANT", "ACCEPTED"};
+		struct ics_party org = { p->loc.name,
+			                 sd_arena_printf(a, "mailto:%s",
+			                                 notify_addr_valid(p->loc.email)
+			                                     ? p->loc.email
+			                                     : o->smtp_from),
+			                 NULL, NULL };
+		struct ics_party att = { p->cust.name, sd_arena_printf(a, "mailto:%s", to_addr),
+			                 "REQ-PARTICIPANT", "ACCEPTED" };
 		struct ics_event ev = {
 			.uid = p->b.uid,
 			.dtstamp = now,
 			.start = p->b.start,
 			.end = p->b.end,
 			.sequence = p->b.sequence,
-			.status = !strcmp(method, "CANCEL")		 ? "CANCELLED"
-				  : p->b.status == STORE_BK_PENDING ? "TENTATIVE"
-								      : "CONFIRMED",
+			.status = !strcmp(method, "CANCEL")         ? "CANCELLED"
+			          : p->b.status == STORE_BK_PENDING ? "TENTATIVE"
+			                                            : "CONFIRMED",
 			.summary = sd_arena_printf(a, "%s at %s", p->svc.name, p->loc.name),
-			.location = *p->loc.address ? sd_arena_printf(a, "%s, %s", p->loc.name,
-								      p->loc.address)
-						    : p->loc.name,
+			.location = *p->loc.address
+			                ? sd_arena_printf(a, "%s, %s", p->loc.name, p->loc.address)
+			                : p->loc.name,
 			.description = *manage ? sd_arena_printf(a, "Manage: %s", manage) : NULL,
 			.organizer = &org,
 			.attendees = &att,
@@ -262,7 +267,7 @@ static int compose(struct store_conn *c, struct sd_arena *a, const struct notify
 	m.reply_to = notify_addr_valid(p->loc.email) ? p->loc.email : NULL;
 	m.subject = notify_flatten(a, subject);
 	m.message_id = sd_arena_printf(a, "notif-%lld.%s@%s", (long long)n->id, store_epoch(c),
-				       o->host && *o->host ? o->host : "slotdav");
+	                               o->host && *o->host ? o->host : "slotdav");
 	m.date = now;
 	m.list_unsubscribe = !strcmp(kind, STORE_NOTIFY_REMINDER) && *manage ? manage : NULL;
 	m.text = text;
@@ -272,7 +277,7 @@ static int compose(struct store_conn *c, struct sd_arena *a, const struct notify
 
 /* Records the outcome rc of row n. */
 static int finish(struct store_conn *c, const struct notify_opts *o, struct store_notification n,
-		  int rc, const char *why, int64_t now, struct sd_err *err)
+                  int rc, const char *why, int64_t now, struct sd_err *err)
 {
 	n.attempts++;
 	n.last_error = rc ? why : "";
@@ -287,13 +292,13 @@ static int finish(struct store_conn *c, const struct notify_opts *o, struct stor
 		n.state = STORE_NOTIFY_FAILED;
 	}
 	SD_INFO("notify", "id=%lld booking=%lld kind=%s state=%d attempts=%d error=\"%s\"",
-		(long long)n.id, (long long)n.booking_id, n.kind, n.state, n.attempts,
-		n.last_error);
+	        (long long)n.id, (long long)n.booking_id, n.kind, n.state, n.attempts,
+	        n.last_error);
 	return store_notification_finish(c, &n, err);
 }
 
 static int withdraw(struct store_conn *c, struct store_notification n, const char *why,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	n.state = STORE_NOTIFY_WITHDRAWN;
 	n.last_error = why;
@@ -302,10 +307,10 @@ static int withdraw(struct store_conn *c, struct store_notification n, const cha
 }
 
 static int deliver(struct store_conn *c, struct sd_arena *a, const struct notify_opts *o,
-		   const struct store_notification *n, const char *kind, const struct party *p,
-		   int64_t now, struct sd_err *err)
+                   const struct store_notification *n, const char *kind, const struct party *p,
+                   int64_t now, struct sd_err *err)
 {
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 	const char *rcpt = NULL;
 	char *msg = NULL;
 	int rc;
@@ -324,11 +329,11 @@ static int deliver(struct store_conn *c, struct sd_arena *a, const struct notify
 
 /* Rows g[0..k) of one booking. */
 static int handle_booking(struct store_conn *c, struct sd_arena *a, const struct notify_opts *o,
-			  struct store_notification *g, size_t k, int64_t now, int *handled,
-			  struct sd_err *err)
+                          struct store_notification *g, size_t k, int64_t now, int *handled,
+                          struct sd_err *err)
 {
 	struct party p;
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 	size_t first = k, last = k;
 	const char *kind;
 	int rc;
@@ -342,7 +347,8 @@ static int handle_booking(struct store_conn *c, struct sd_arena *a, const struct
 	}
 	/* customer change rows: first and last */
 	for (size_t i = 0; i < k; i++)
-		if (!strcmp(g[i].recipient, "customer") && strcmp(g[i].kind, STORE_NOTIFY_REMINDER)) {
+		if (!strcmp(g[i].recipient, "customer") &&
+		    strcmp(g[i].kind, STORE_NOTIFY_REMINDER)) {
 			if (first == k)
 				first = i;
 			last = i;
@@ -354,18 +360,20 @@ static int handle_booking(struct store_conn *c, struct sd_arena *a, const struct
 
 		if (!strcmp(n->kind, STORE_NOTIFY_REMINDER)) {
 			rc = booking_active(&p.b) && p.b.start > now
-				     ? deliver(c, a, o, n, n->kind, &p, now, err)
-				     : withdraw(c, *n, "the booking is no longer due", err);
+			         ? deliver(c, a, o, n, n->kind, &p, now, err)
+			         : withdraw(c, *n, "the booking is no longer due", err);
 		} else if (strcmp(n->recipient, "customer")) {
 			rc = deliver(c, a, o, n, n->kind, &p, now, err);
 		} else if (i != last) {
-			rc = withdraw(c, *n, sd_arena_printf(a, "folded into %lld", (long long)g[last].id),
-				      err);
+			rc = withdraw(c, *n,
+			              sd_arena_printf(a, "folded into %lld", (long long)g[last].id),
+			              err);
 		} else if (!strcmp(g[first].kind, "created") && first != last &&
-			   p.b.status == STORE_BK_CANCELLED) {
+		           p.b.status == STORE_BK_CANCELLED) {
 			rc = withdraw(c, *n, "created and cancelled within the settle time", err);
 		} else {
-			kind = first != last && !strcmp(g[first].kind, "created") ? "created" : n->kind;
+			kind = first != last && !strcmp(g[first].kind, "created") ? "created"
+			                                                          : n->kind;
 			rc = deliver(c, a, o, n, kind, &p, now, err);
 		}
 	}
@@ -373,7 +381,7 @@ static int handle_booking(struct store_conn *c, struct sd_arena *a, const struct
 }
 
 int notify_poll(struct store *st, const struct notify_opts *o, int64_t now, int *handled,
-		struct sd_err *err)
+                struct sd_err *err)
 {
 	struct store_notification *v = NULL;
 	struct store_conn *c = NULL;
@@ -387,7 +395,7 @@ int notify_poll(struct store *st, const struct notify_opts *o, int64_t now, int 
 	}
 	if ((rc = store_conn_acquire(st, &c, err)) ||
 	    (rc = store_notification_claim(c, now, o->settle_seconds, CLAIM_LEASE, CLAIM_LIMIT, a,
-					   &v, &n, err)))
+	                                   &v, &n, err)))
 		goto out;
 	while (i < n && !rc) {
 		size_t j = i;
@@ -423,7 +431,7 @@ static void *run(void *cls)
 
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
-		struct sd_err e = {0};
+		struct sd_err e = { 0 };
 		struct timespec ts;
 
 		pthread_mutex_unlock(&w->mu);
@@ -445,7 +453,7 @@ static void *run(void *cls)
 }
 
 int notify_start(struct notify_worker **out, struct store *st, const struct notify_opts *o,
-		 struct sd_err *err)
+                 struct sd_err *err)
 {
 	struct notify_worker *w;
 	int hours[NOTIFY_MAX_REMINDERS], nh, rc;
@@ -456,10 +464,11 @@ int notify_start(struct notify_worker **out, struct store *st, const struct noti
 	if (o->smtp_url && *o->smtp_url) {
 		if (strncmp(o->smtp_url, "smtp://", 7) && strncmp(o->smtp_url, "smtps://", 8))
 			return sd_err_set(err, NOTIFY_EINVALID,
-					  "smtp.url: \"%s\" is not smtp:// or smtps://", o->smtp_url);
+			                  "smtp.url: \"%s\" is not smtp:// or smtps://",
+			                  o->smtp_url);
 		if (!notify_addr_valid(o->smtp_from))
 			return sd_err_set(err, NOTIFY_EINVALID,
-					  "smtp.from: a plain address is needed with smtp.url");
+			                  "smtp.from: a plain address is needed with smtp.url");
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	w = sd_xcalloc(1, sizeof(*w));
@@ -477,7 +486,7 @@ int notify_start(struct notify_worker **out, struct store *st, const struct noti
 		return sd_err_set(err, NOTIFY_EINVALID, "cannot start the notification worker");
 	}
 	SD_INFO("notify_started", "delivery=%s poll_ms=%d settle=%d",
-		o->smtp_url && *o->smtp_url ? "on" : "off", w->o.poll_ms, o->settle_seconds);
+	        o->smtp_url && *o->smtp_url ? "on" : "off", w->o.poll_ms, o->settle_seconds);
 	*out = w;
 	return 0;
 }

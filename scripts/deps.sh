@@ -9,7 +9,7 @@ pkgs=(build-essential cmake pkg-config tzdata ca-certificates
       libmicrohttpd-dev libxml2-dev libical-dev libsqlite3-dev libinih-dev
       libargon2-dev libssl-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-	pkgs+=(libcmocka-dev python3 python3-caldav vdirsyncer litmus curl sqlite3
+	pkgs+=(libcmocka-dev clang-format python3 python3-caldav vdirsyncer litmus curl sqlite3
 	      chromium chromium-driver python3-selenium python3-aiosmtpd python3-icalendar)
 fi
 

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 jobs=$(nproc)
 
+echo "== formatting (clang-format, .clang-format)"
+git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror
+
 run_suite() {
 	local dir=$1; shift
 	cmake -S . -B "$dir" "$@" >/dev/null

@@ -31,7 +31,7 @@
 #include "sd_log.h"
 #include "sd_util.h"
 
-#define KEY_LEN 32
+#define KEY_LEN      32
 #define NAME_MAX_LEN 64
 
 struct cache_entry {
@@ -69,8 +69,8 @@ int srv_password_hash(char out[SRV_PWHASH_MAX], const char *password, struct sd_
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		return sd_err_set(err, SRV_AUTH_EIO, "no random bytes for the salt");
 	rc = argon2id_hash_encoded(SRV_PWHASH_T_COST, SRV_PWHASH_M_COST, SRV_PWHASH_PARALLELISM,
-				   password, strlen(password), salt, sizeof(salt),
-				   SRV_PWHASH_HASH_LEN, out, SRV_PWHASH_MAX);
+	                           password, strlen(password), salt, sizeof(salt),
+	                           SRV_PWHASH_HASH_LEN, out, SRV_PWHASH_MAX);
 	if (rc != ARGON2_OK)
 		return sd_err_set(err, SRV_AUTH_EIO, "argon2id: %s", argon2_error_message(rc));
 	return 0;
@@ -326,15 +326,15 @@ static int header_key(struct srv_auth *a, unsigned char out[KEY_LEN], const char
 	unsigned int len = KEY_LEN;
 
 	return HMAC(EVP_sha256(), a->secret, sizeof(a->secret), (const unsigned char *)header,
-		    strlen(header), out, &len)
-		       ? 0
-		       : -1;
+	            strlen(header), out, &len)
+	           ? 0
+	           : -1;
 }
 
 /* Step 2: the cached entry still describes the user's row. 1 yes, 0 no, or
  * SRV_AUTH_EIO. */
-static int cache_valid(struct srv_auth_user *who, struct store_conn *c,
-		       const struct cache_entry *e, struct sd_arena *ar, struct sd_err *err)
+static int cache_valid(struct srv_auth_user *who, struct store_conn *c, const struct cache_entry *e,
+                       struct sd_arena *ar, struct sd_err *err)
 {
 	struct store_user u;
 	unsigned char digest[KEY_LEN];
@@ -355,8 +355,7 @@ static int cache_valid(struct srv_auth_user *who, struct store_conn *c,
 /* Step 3: the full verification. On success fills *who and, when caching,
  * *e (all but the key). */
 static int verify(struct srv_auth *a, struct srv_auth_user *who, struct cache_entry *e,
-		  struct store_conn *c, const char *header, struct sd_arena *ar,
-		  struct sd_err *err)
+                  struct store_conn *c, const char *header, struct sd_arena *ar, struct sd_err *err)
 {
 	struct store_user u;
 	char *user = NULL, *pass = NULL;
@@ -388,9 +387,9 @@ out:
 }
 
 int srv_auth_check(struct srv_auth *a, struct srv_auth_user *who, struct store_conn *c,
-		   const char *header, struct sd_arena *ar, struct sd_err *err)
+                   const char *header, struct sd_arena *ar, struct sd_err *err)
 {
-	struct cache_entry e = {0};
+	struct cache_entry e = { 0 };
 	int caching = a->cache_seconds > 0, rc;
 
 	if (!header || strlen(header) > SRV_AUTH_HEADER_MAX)
@@ -412,7 +411,7 @@ int srv_auth_check(struct srv_auth *a, struct srv_auth_user *who, struct store_c
 }
 
 int srv_auth_request(struct srv_auth *a, struct store_conn *c, struct sd_req *req,
-		     struct sd_err *err)
+                     struct sd_err *err)
 {
 	struct srv_auth_user who;
 	int rc = srv_auth_check(a, &who, c, sd_req_header(req, "Authorization"), req->arena, err);
@@ -422,9 +421,9 @@ int srv_auth_request(struct srv_auth *a, struct store_conn *c, struct sd_req *re
 		req->user_name = who.name;
 	} else if (rc == SRV_AUTH_EDENIED) {
 		req->status = 401;
-		sd_req_set_header(req, "WWW-Authenticate",
-				  sd_arena_printf(req->arena, "Basic realm=\"%s\", charset=\"UTF-8\"",
-						  a->realm));
+		sd_req_set_header(
+		    req, "WWW-Authenticate",
+		    sd_arena_printf(req->arena, "Basic realm=\"%s\", charset=\"UTF-8\"", a->realm));
 		req->resp_type = "text/plain; charset=utf-8";
 		sd_buf_reset(&req->resp_body);
 		sd_buf_adds(&req->resp_body, "Authentication required.\n");

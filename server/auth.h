@@ -29,11 +29,11 @@
 /* Room for an encoded argon2id hash with slotdav's parameters (~97 bytes). */
 #define SRV_PWHASH_MAX 128
 /* argon2id parameters for new hashes (OWASP's minimum for argon2id). */
-#define SRV_PWHASH_T_COST 2
-#define SRV_PWHASH_M_COST 19456 /* KiB */
+#define SRV_PWHASH_T_COST      2
+#define SRV_PWHASH_M_COST      19456 /* KiB */
 #define SRV_PWHASH_PARALLELISM 1
-#define SRV_PWHASH_SALT_LEN 16
-#define SRV_PWHASH_HASH_LEN 32
+#define SRV_PWHASH_SALT_LEN    16
+#define SRV_PWHASH_HASH_LEN    32
 
 #define SRV_AUTH_CACHE_DEFAULT 1024
 /* Longest Authorization header value considered at all. */
@@ -48,10 +48,10 @@ enum {
 struct srv_auth;
 
 struct srv_auth_opts {
-	const char *realm;      /* copied */
-	int cache_seconds;      /* 0: no cache, every request verifies */
-	size_t cache_max;       /* entries; 0: SRV_AUTH_CACHE_DEFAULT; oldest evicted */
-	int64_t (*now)(void);   /* seconds; NULL: sd_now (tests pass a fake clock) */
+	const char *realm;    /* copied */
+	int cache_seconds;    /* 0: no cache, every request verifies */
+	size_t cache_max;     /* entries; 0: SRV_AUTH_CACHE_DEFAULT; oldest evicted */
+	int64_t (*now)(void); /* seconds; NULL: sd_now (tests pass a fake clock) */
 };
 
 /* The authenticated user. name is arena memory of the call. */
@@ -77,14 +77,14 @@ void srv_auth_free(struct srv_auth *a);
  * in c. 0 and *who filled (name in ar); SRV_AUTH_EDENIED; SRV_AUTH_EIO with
  * err set. Never logs or keeps the header or the password. */
 int srv_auth_check(struct srv_auth *a, struct srv_auth_user *who, struct store_conn *c,
-		   const char *header, struct sd_arena *ar, struct sd_err *err);
+                   const char *header, struct sd_arena *ar, struct sd_err *err);
 
 /* srv_auth_check() on req's Authorization header. On success sets
  * req->user_id and req->user_name. On SRV_AUTH_EDENIED fills req with the
  * 401 response (WWW-Authenticate with the realm). SRV_AUTH_EIO leaves the
  * response to the caller. */
 int srv_auth_request(struct srv_auth *a, struct store_conn *c, struct sd_req *req,
-		     struct sd_err *err);
+                     struct sd_err *err);
 
 /* Drops every cached entry (tests; could serve a SIGHUP later). */
 void srv_auth_cache_clear(struct srv_auth *a);

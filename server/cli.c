@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "auth.h"
 #include "booking_link.h"
 #include "dav.h"
@@ -43,92 +42,92 @@ static int cmd_version(struct srv_cli *cli, int argc, char **argv);
 static int cmd_help(struct srv_cli *cli, int argc, char **argv);
 
 static const struct srv_cmd cmds[] = {
-	{NULL, "serve", "[OPTIONS]", "run the CalDAV server until SIGTERM or SIGINT", NULL, 0,
-	 cmd_serve},
-	{"user", "add", "NAME [--email ADDR] [--displayname TEXT] [--password-stdin]",
-	 "create a user with a default calendar",
-	 "  --email ADDR        e-mail address\n"
-	 "  --displayname TEXT  name shown to clients\n"
-	 "  --password-stdin    read the password from the first line of standard input\n"
-	 "                      (default: ask twice on the terminal)\n",
-	 1, srv_cmd_user_add},
-	{"user", "passwd", "NAME [--password-stdin]", "set a user's password",
-	 "  --password-stdin    read the password from the first line of standard input\n", 1,
-	 srv_cmd_user_passwd},
-	{"user", "list", "[--long]", "list users, one name per line",
-	 "  --long              a table with e-mail, creation date and display name\n", 0,
-	 srv_cmd_user_list},
-	{"user", "delete", "NAME", "delete a user and all their calendars and events", NULL, 1,
-	 srv_cmd_user_delete},
-	{"calendar", "create", "USER NAME [--displayname TEXT] [--color #RRGGBB]",
-	 "create a calendar (events and tasks) for a user",
-	 "  --displayname TEXT  name shown to clients (default: NAME)\n"
-	 "  --color #RRGGBB     colour shown to clients (#RRGGBBAA also accepted)\n",
-	 2, srv_cmd_calendar_create},
-	{"calendar", "list", "USER", "list a user's calendars", NULL, 1, srv_cmd_calendar_list},
-	{"calendar", "delete", "USER NAME", "delete a calendar and its events", NULL, 2,
-	 srv_cmd_calendar_delete},
-	{"staff", "add", "USER [--admin] [--name TEXT]",
-	 "make an existing user a staff member (--admin: an admin of the organisation)",
-	 "  --admin             may change everything through the API\n"
-	 "  --name TEXT         name shown to customers (default: the user's display name)\n",
-	 1, srv_cmd_staff_add},
-	{"staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
-	 srv_cmd_staff_list},
-	{NULL, "link", "BOOKING_ID [--expires UNIX_SECONDS]",
-	 "print the customer's manage link of a booking",
-	 "  --expires N         the link stops working at Unix time N\n"
-	 "                      (default: now + links.ttl_days)\n",
-	 1, srv_cmd_link},
-	{"notifications", "list", "[--state S]",
-	 "list the email notifications and their delivery state",
-	 "  --state S           only queued, sent, failed or withdrawn ones\n", 0,
-	 srv_cmd_notifications_list},
-	{"notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
-	 NULL, 1, srv_cmd_notifications_resend},
-	{"feed", "create",
-	 "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled] "
-	 "[--personal busy|full]",
-	 "make an iCalendar feed and print its token and URLs (shown only this once)",
-	 "  --customer ID       the customer's bookings\n"
-	 "  --staff ID          the bookings of a staff member\n"
-	 "  --location ID       every booking of a location\n"
-	 "  --busy-only         times only: no names, notes or services\n"
-	 "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n"
-	 "  --personal busy|full  staff feeds: also the member's personal calendars, as\n"
-	 "                      \"Busy\" blocks or with their summary and location\n",
-	 0, srv_cmd_feed_create},
-	{"feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state, personal",
-	 NULL, 0,
-	 srv_cmd_feed_list},
-	{"feed", "revoke", "ID", "revoke a feed: its URL answers 404 from now on", NULL, 1,
-	 srv_cmd_feed_revoke},
-	{NULL, "import", "FILE.ics --user USER --calendar NAME [--replace]",
-	 "import the events and tasks of an iCalendar file (- for stdin) into a calendar",
-	 "  --user USER         the owner of the calendar\n"
-	 "  --calendar NAME     the calendar (see `slotdav calendar list`)\n"
-	 "  --replace           replace objects whose UID is already there (default: skip)\n"
-	 "Exit status 1 only if nothing could be imported.\n",
-	 1, srv_cmd_import},
-	{NULL, "export", "--user USER [--calendar NAME]",
-	 "write a user's calendar (default: all their calendars) as one iCalendar file to stdout",
-	 "  --user USER         whose calendars\n"
-	 "  --calendar NAME     only this calendar\n",
-	 0, srv_cmd_export},
-	{NULL, "demo", "", "fill the database with a demo workshop: staff, services, customers, bookings",
-	 NULL, 0, srv_cmd_demo},
-	{NULL, "version", "", "print the version", NULL, 0, cmd_version},
-	{NULL, "help", "[COMMAND [SUBCOMMAND]]", "show help", NULL, -1, cmd_help},
+	{ NULL, "serve", "[OPTIONS]", "run the CalDAV server until SIGTERM or SIGINT", NULL, 0,
+	  cmd_serve },
+	{ "user", "add", "NAME [--email ADDR] [--displayname TEXT] [--password-stdin]",
+	  "create a user with a default calendar",
+	  "  --email ADDR        e-mail address\n"
+	  "  --displayname TEXT  name shown to clients\n"
+	  "  --password-stdin    read the password from the first line of standard input\n"
+	  "                      (default: ask twice on the terminal)\n",
+	  1, srv_cmd_user_add },
+	{ "user", "passwd", "NAME [--password-stdin]", "set a user's password",
+	  "  --password-stdin    read the password from the first line of standard input\n", 1,
+	  srv_cmd_user_passwd },
+	{ "user", "list", "[--long]", "list users, one name per line",
+	  "  --long              a table with e-mail, creation date and display name\n", 0,
+	  srv_cmd_user_list },
+	{ "user", "delete", "NAME", "delete a user and all their calendars and events", NULL, 1,
+	  srv_cmd_user_delete },
+	{ "calendar", "create", "USER NAME [--displayname TEXT] [--color #RRGGBB]",
+	  "create a calendar (events and tasks) for a user",
+	  "  --displayname TEXT  name shown to clients (default: NAME)\n"
+	  "  --color #RRGGBB     colour shown to clients (#RRGGBBAA also accepted)\n",
+	  2, srv_cmd_calendar_create },
+	{ "calendar", "list", "USER", "list a user's calendars", NULL, 1, srv_cmd_calendar_list },
+	{ "calendar", "delete", "USER NAME", "delete a calendar and its events", NULL, 2,
+	  srv_cmd_calendar_delete },
+	{ "staff", "add", "USER [--admin] [--name TEXT]",
+	  "make an existing user a staff member (--admin: an admin of the organisation)",
+	  "  --admin             may change everything through the API\n"
+	  "  --name TEXT         name shown to customers (default: the user's display name)\n",
+	  1, srv_cmd_staff_add },
+	{ "staff", "list", "", "list staff members: id, login, name, role", NULL, 0,
+	  srv_cmd_staff_list },
+	{ NULL, "link", "BOOKING_ID [--expires UNIX_SECONDS]",
+	  "print the customer's manage link of a booking",
+	  "  --expires N         the link stops working at Unix time N\n"
+	  "                      (default: now + links.ttl_days)\n",
+	  1, srv_cmd_link },
+	{ "notifications", "list", "[--state S]",
+	  "list the email notifications and their delivery state",
+	  "  --state S           only queued, sent, failed or withdrawn ones\n", 0,
+	  srv_cmd_notifications_list },
+	{ "notifications", "resend", "ID", "queue a notification again (e.g. after a failure)",
+	  NULL, 1, srv_cmd_notifications_resend },
+	{ "feed", "create",
+	  "--customer ID|--staff ID|--location ID [--busy-only] [--with-cancelled] "
+	  "[--personal busy|full]",
+	  "make an iCalendar feed and print its token and URLs (shown only this once)",
+	  "  --customer ID       the customer's bookings\n"
+	  "  --staff ID          the bookings of a staff member\n"
+	  "  --location ID       every booking of a location\n"
+	  "  --busy-only         times only: no names, notes or services\n"
+	  "  --with-cancelled    include cancelled bookings (as STATUS:CANCELLED)\n"
+	  "  --personal busy|full  staff feeds: also the member's personal calendars, as\n"
+	  "                      \"Busy\" blocks or with their summary and location\n",
+	  0, srv_cmd_feed_create },
+	{ "feed", "list", "", "list feeds: id, kind, subject, privacy, cancelled, state, personal",
+	  NULL, 0, srv_cmd_feed_list },
+	{ "feed", "revoke", "ID", "revoke a feed: its URL answers 404 from now on", NULL, 1,
+	  srv_cmd_feed_revoke },
+	{ NULL, "import", "FILE.ics --user USER --calendar NAME [--replace]",
+	  "import the events and tasks of an iCalendar file (- for stdin) into a calendar",
+	  "  --user USER         the owner of the calendar\n"
+	  "  --calendar NAME     the calendar (see `slotdav calendar list`)\n"
+	  "  --replace           replace objects whose UID is already there (default: skip)\n"
+	  "Exit status 1 only if nothing could be imported.\n",
+	  1, srv_cmd_import },
+	{ NULL, "export", "--user USER [--calendar NAME]",
+	  "write a user's calendar (default: all their calendars) as one iCalendar file to stdout",
+	  "  --user USER         whose calendars\n"
+	  "  --calendar NAME     only this calendar\n",
+	  0, srv_cmd_export },
+	{ NULL, "demo", "",
+	  "fill the database with a demo workshop: staff, services, customers, bookings", NULL, 0,
+	  srv_cmd_demo },
+	{ NULL, "version", "", "print the version", NULL, 0, cmd_version },
+	{ NULL, "help", "[COMMAND [SUBCOMMAND]]", "show help", NULL, -1, cmd_help },
 };
 
 static const char global_help[] =
-	"Options accepted by every command, before or after it:\n"
-	"  --config FILE       read the configuration from FILE (INI)\n"
-	"  --database PATH     same as --storage.database=PATH\n"
-	"  --listen ADDR       same as --server.listen=ADDR\n"
-	"  --port N            same as --server.port=N\n"
-	"  --section.key=VALUE set a configuration key (see `slotdav serve --help`)\n"
-	"  -h, --help          show help\n";
+    "Options accepted by every command, before or after it:\n"
+    "  --config FILE       read the configuration from FILE (INI)\n"
+    "  --database PATH     same as --storage.database=PATH\n"
+    "  --listen ADDR       same as --server.listen=ADDR\n"
+    "  --port N            same as --server.port=N\n"
+    "  --section.key=VALUE set a configuration key (see `slotdav serve --help`)\n"
+    "  -h, --help          show help\n";
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -157,7 +156,7 @@ int srv_text_valid(const char *s)
 static void print_usage(FILE *out, const struct srv_cmd *c)
 {
 	fprintf(out, "usage: slotdav %s%s%s%s%s\n", c->group ? c->group : "", c->group ? " " : "",
-		c->name, *c->args ? " " : "", c->args);
+	        c->name, *c->args ? " " : "", c->args);
 }
 
 static void print_cmd_help(const struct srv_cmd *c)
@@ -183,12 +182,11 @@ static void print_overview(FILE *out, const char *group)
 
 		if (group && (!c->group || strcmp(c->group, group)))
 			continue;
-		snprintf(name, sizeof(name), "%s%s%s", c->group ? c->group : "", c->group ? " " : "",
-			 c->name);
+		snprintf(name, sizeof(name), "%s%s%s", c->group ? c->group : "",
+		         c->group ? " " : "", c->name);
 		fprintf(out, "  %-18s %s\n", name, c->summary);
 	}
-	fprintf(out, "\n%s\nRun `slotdav COMMAND --help` for a command's options.\n",
-		global_help);
+	fprintf(out, "\n%s\nRun `slotdav COMMAND --help` for a command's options.\n", global_help);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -211,7 +209,8 @@ static const struct srv_cmd *cmd_find(const char *group, const char *name)
 	for (size_t i = 0; i < SD_ARRAY_LEN(cmds); i++) {
 		const struct srv_cmd *c = &cmds[i];
 
-		if (!strcmp(c->name, name) && (group ? c->group && !strcmp(c->group, group) : !c->group))
+		if (!strcmp(c->name, name) &&
+		    (group ? c->group && !strcmp(c->group, group) : !c->group))
 			return c;
 	}
 	return NULL;
@@ -249,7 +248,7 @@ int srv_cli_usage(const struct srv_cli *cli, const char *fmt, ...)
 /* A subcommand option at argv[*i]: 1 (consumed), 0 (not one of opts) or
  * SRV_EXIT_USAGE. */
 static int own_option(struct srv_cli *cli, int argc, char **argv, int *i,
-		      const struct srv_opt *opts)
+                      const struct srv_opt *opts)
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -348,7 +347,7 @@ int srv_cli_parse(struct srv_cli *cli, int argc, char **argv, const struct srv_o
 
 static int store_open_pool(struct srv_cli *cli, struct store **st, int pool)
 {
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	const char *path = cli->cfg.storage_database;
 
 	if (store_open(st, path, pool, &err))
@@ -356,10 +355,10 @@ static int store_open_pool(struct srv_cli *cli, struct store **st, int pool)
 	return 0;
 }
 
-static int run_txn(struct srv_cli *cli, struct store_conn *c, enum store_txn kind,
-		   srv_store_fn fn, void *cls)
+static int run_txn(struct srv_cli *cli, struct store_conn *c, enum store_txn kind, srv_store_fn fn,
+                   void *cls)
 {
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if (store_begin(c, kind, &err))
@@ -377,7 +376,7 @@ int srv_cli_with_store(struct srv_cli *cli, enum store_txn kind, srv_store_fn fn
 {
 	struct store *st = NULL;
 	struct store_conn *c = NULL;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if ((rc = store_open_pool(cli, &st, 1)))
@@ -397,7 +396,7 @@ int srv_cli_with_conn(struct srv_cli *cli, srv_store_fn fn, void *cls)
 {
 	struct store *st = NULL;
 	struct store_conn *c = NULL;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if ((rc = store_open_pool(cli, &st, 1)))
@@ -421,11 +420,11 @@ out:
 static char *manage_token(void *cls, struct sd_arena *a, int64_t booking_id, int64_t expires)
 {
 	return booking_link_make(a, srv_links_secrets(cls), booking_id, BOOKING_LINK_MANAGE,
-				 expires);
+	                         expires);
 }
 
 static int notify_begin(struct srv_cli *cli, struct store *st, struct srv_http *http,
-			struct notify_worker **out, struct sd_err *err)
+                        struct notify_worker **out, struct sd_err *err)
 {
 	const struct srv_config *cfg = &cli->cfg;
 	struct notify_opts o = {
@@ -454,11 +453,11 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 	struct notify_worker *nw = NULL;
 	struct extcal_poller *ep = NULL;
 	struct extcal_opts eo;
-	struct srv_auth_opts ao = {.realm = cli->cfg.auth_realm,
-				   .cache_seconds = cli->cfg.auth_cache_seconds};
+	struct srv_auth_opts ao = { .realm = cli->cfg.auth_realm,
+		                    .cache_seconds = cli->cfg.auth_cache_seconds };
 	struct srv_auth *auth = NULL;
 	struct srv_http *http = NULL;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int sig = 0, rc = SRV_EXIT_FAIL;
 
 	if (srv_auth_new(&auth, &ao, &err)) {
@@ -481,7 +480,7 @@ static int serve_until_signal(struct srv_cli *cli, struct store *st, const sigse
 	printf("listening on %s\n", srv_http_url(http));
 	fflush(stdout);
 	SD_INFO("started", "url=%s version=%s threads=%d", srv_http_url(http), SLOTDAV_VERSION,
-		cli->cfg.server_threads);
+	        cli->cfg.server_threads);
 	while (sigwait(sigs, &sig) != 0)
 		;
 	SD_INFO("stopping", "signal=%s", sig == SIGINT ? "INT" : "TERM");
@@ -583,16 +582,16 @@ static int find_command(struct srv_cli *cli, int argc, char **argv, int *first)
 	}
 	if (!(cli->cmd = cmd_find(w2 ? w1 : NULL, w2 ? w2 : w1)))
 		return srv_cli_usage(cli, "no command \"%s%s%s\" (try `slotdav help`)", w1,
-				   w2 ? " " : "", w2 ? w2 : "");
+		                     w2 ? " " : "", w2 ? w2 : "");
 	snprintf(cli->prog, sizeof(cli->prog), "slotdav %s%s%s", w2 ? w1 : "", w2 ? " " : "",
-		 cli->cmd->name);
+	         cli->cmd->name);
 	*first = i;
 	return 0;
 }
 
 int srv_cli_main(int argc, char **argv)
 {
-	struct srv_cli cli = {0};
+	struct srv_cli cli = { 0 };
 	int first = argc, rc;
 
 	snprintf(cli.prog, sizeof(cli.prog), "slotdav");

@@ -22,16 +22,16 @@ enum { SRV_EXIT_OK = 0, SRV_EXIT_FAIL = 1, SRV_EXIT_USAGE = 2 };
 #define SRV_CLI_HELP (-100)
 
 #define SRV_CLI_MAX_POS 4
-#define SRV_NAME_MAX 64
+#define SRV_NAME_MAX    64
 
 struct srv_cmd;
 
 /* State of one invocation, shared by the command functions. */
 struct srv_cli {
 	const struct srv_cmd *cmd;
-	char prog[64];             /* "slotdav user add", for messages */
-	struct srv_config_src src; /* --config and overrides, from anywhere */
-	struct srv_config cfg;     /* loaded by srv_cli_parse() */
+	char prog[64];                    /* "slotdav user add", for messages */
+	struct srv_config_src src;        /* --config and overrides, from anywhere */
+	struct srv_config cfg;            /* loaded by srv_cli_parse() */
 	const char *pos[SRV_CLI_MAX_POS]; /* positional arguments, borrowed */
 	int npos;
 };
@@ -41,10 +41,10 @@ typedef int (*srv_cmd_fn)(struct srv_cli *cli, int argc, char **argv);
 struct srv_cmd {
 	const char *group; /* "user", or NULL for a top-level command */
 	const char *name;
-	const char *args;  /* synopsis after the name */
+	const char *args; /* synopsis after the name */
 	const char *summary;
-	const char *help;  /* option descriptions, may be NULL */
-	int npos;          /* positional arguments required */
+	const char *help; /* option descriptions, may be NULL */
+	int npos;         /* positional arguments required */
 	srv_cmd_fn run;
 };
 
@@ -66,11 +66,13 @@ int srv_cli_main(int argc, char **argv);
 int srv_cli_parse(struct srv_cli *cli, int argc, char **argv, const struct srv_opt *opts);
 
 /* Prints "<prog>: <message>" on stderr; returns SRV_EXIT_FAIL. */
-int srv_cli_fail(const struct srv_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int srv_cli_fail(const struct srv_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Prints "<prog>: <message>" and the command's usage on stderr; returns
  * SRV_EXIT_USAGE. */
-int srv_cli_usage(const struct srv_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int srv_cli_usage(const struct srv_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The body of an admin command: runs inside a transaction on c and returns
  * 0 or an exit status (having printed why). */

@@ -32,7 +32,7 @@ static int color_valid(const char *s)
 static int home_find(struct srv_cli *cli, struct store_conn *c, struct cal_args *a)
 {
 	struct store_user u;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = store_user_get(c, a->user, a->arena, &u, &err);
 
 	if (rc == STORE_ENOTFOUND)
@@ -46,7 +46,7 @@ static int home_find(struct srv_cli *cli, struct store_conn *c, struct cal_args 
 
 /* Parses USER [NAME] and opens an arena; 0 or an exit status. */
 static int cal_parse(struct srv_cli *cli, int argc, char **argv, const struct srv_opt *opts,
-		     struct cal_args *a)
+                     struct cal_args *a)
 {
 	int rc = srv_cli_parse(cli, argc, argv, opts);
 
@@ -57,8 +57,8 @@ static int cal_parse(struct srv_cli *cli, int argc, char **argv, const struct sr
 	if (!srv_name_valid(a->user))
 		return srv_cli_fail(cli, "no user \"%s\"", a->user);
 	if (a->name && !srv_name_valid(a->name))
-		return srv_cli_usage(cli, "invalid calendar name \"%s\" (1-64 of A-Z a-z 0-9 . _ @ -)",
-				     a->name);
+		return srv_cli_usage(
+		    cli, "invalid calendar name \"%s\" (1-64 of A-Z a-z 0-9 . _ @ -)", a->name);
 	a->arena = sd_arena_new();
 	return 0;
 }
@@ -68,8 +68,8 @@ static int cal_parse(struct srv_cli *cli, int argc, char **argv, const struct sr
 static int create_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct cal_args *a = cls;
-	struct store_coll coll = {0};
-	struct sd_err err = {0};
+	struct store_coll coll = { 0 };
+	struct sd_err err = { 0 };
 	int rc;
 
 	if ((rc = home_find(cli, c, a)))
@@ -91,11 +91,11 @@ static int create_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_calendar_create(struct srv_cli *cli, int argc, char **argv)
 {
-	struct cal_args a = {0};
+	struct cal_args a = { 0 };
 	const struct srv_opt opts[] = {
-		{"displayname", &a.displayname, NULL},
-		{"color", &a.color, NULL},
-		{NULL, NULL, NULL},
+		{ "displayname", &a.displayname, NULL },
+		{ "color", &a.color, NULL },
+		{ NULL, NULL, NULL },
 	};
 	int rc;
 
@@ -103,7 +103,7 @@ int srv_cmd_calendar_create(struct srv_cli *cli, int argc, char **argv)
 		goto out;
 	if (a.displayname && !srv_text_valid(a.displayname)) {
 		rc = srv_cli_usage(cli, "invalid display name (control characters, bad UTF-8 or "
-					"longer than 256 bytes)");
+		                        "longer than 256 bytes)");
 		goto out;
 	}
 	if (a.color && !color_valid(a.color)) {
@@ -112,7 +112,7 @@ int srv_cmd_calendar_create(struct srv_cli *cli, int argc, char **argv)
 	}
 	if (dav_name_reserved(a.name)) {
 		rc = srv_cli_usage(cli, "\"%s\" is reserved: it is the user's scheduling %s",
-				   a.name, a.name);
+		                   a.name, a.name);
 		goto out;
 	}
 	if (!(rc = srv_cli_with_store(cli, STORE_TXN_WRITE, create_txn, &a)))
@@ -127,9 +127,12 @@ out:
 static const char *kind_name(int kind)
 {
 	switch (kind) {
-	case STORE_COLL_CALENDAR: return "calendar";
-	case STORE_COLL_PLAIN: return "collection";
-	default: return "other";
+	case STORE_COLL_CALENDAR:
+		return "calendar";
+	case STORE_COLL_PLAIN:
+		return "collection";
+	default:
+		return "other";
 	}
 }
 
@@ -139,9 +142,11 @@ static void components_text(char *out, size_t size, unsigned comps)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{STORE_COMP_VEVENT, "VEVENT"},     {STORE_COMP_VTODO, "VTODO"},
-		{STORE_COMP_VJOURNAL, "VJOURNAL"}, {STORE_COMP_VFREEBUSY, "VFREEBUSY"},
-		{STORE_COMP_VAVAILABILITY, "VAVAILABILITY"},
+		{ STORE_COMP_VEVENT, "VEVENT" },
+		{ STORE_COMP_VTODO, "VTODO" },
+		{ STORE_COMP_VJOURNAL, "VJOURNAL" },
+		{ STORE_COMP_VFREEBUSY, "VFREEBUSY" },
+		{ STORE_COMP_VAVAILABILITY, "VAVAILABILITY" },
 	};
 
 	snprintf(out, size, "-");
@@ -149,7 +154,7 @@ static void components_text(char *out, size_t size, unsigned comps)
 		if (!(comps & names[i].bit))
 			continue;
 		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "," : "",
-				      names[i].name);
+		                      names[i].name);
 		if (n >= size)
 			break;
 	}
@@ -168,7 +173,7 @@ static int print_coll(void *cls, const struct store_coll *coll)
 static int list_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct cal_args *a = cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if ((rc = home_find(cli, c, a)))
@@ -182,7 +187,7 @@ static int list_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_calendar_list(struct srv_cli *cli, int argc, char **argv)
 {
-	struct cal_args a = {0};
+	struct cal_args a = { 0 };
 	int rc;
 
 	if (!(rc = cal_parse(cli, argc, argv, NULL, &a)))
@@ -197,7 +202,7 @@ static int delete_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct cal_args *a = cls;
 	struct store_coll coll;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if ((rc = home_find(cli, c, a)))
@@ -214,7 +219,7 @@ static int delete_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_calendar_delete(struct srv_cli *cli, int argc, char **argv)
 {
-	struct cal_args a = {0};
+	struct cal_args a = { 0 };
 	int rc;
 
 	if (!(rc = cal_parse(cli, argc, argv, NULL, &a)) &&

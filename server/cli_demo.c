@@ -32,8 +32,8 @@ struct demo {
 };
 
 /* The user name, created with password "demo" if missing. */
-static int demo_user(struct srv_cli *cli, struct demo *d, const char *name,
-		     const char *displayname, const char *email, int64_t *id)
+static int demo_user(struct srv_cli *cli, struct demo *d, const char *name, const char *displayname,
+                     const char *email, int64_t *id)
 {
 	struct store_user u;
 	char hash[SRV_PWHASH_MAX];
@@ -53,15 +53,16 @@ static int demo_user(struct srv_cli *cli, struct demo *d, const char *name,
 static int demo_staff(struct srv_cli *cli, struct demo *d)
 {
 	static const char *const names[3][3] = {
-		{"demo", "Demo Admin", "demo@example.com"},
-		{"anna", "Anna Lindqvist", "anna@example.com"},
-		{"ben", "Ben Okafor", "ben@example.com"},
+		{ "demo", "Demo Admin", "demo@example.com" },
+		{ "anna", "Anna Lindqvist", "anna@example.com" },
+		{ "ben", "Ben Okafor", "ben@example.com" },
 	};
 	int64_t user;
 
 	for (int i = 0; i < 3; i++) {
-		struct store_staff st = {.active = 1, .admin = i == 0, .location_ids = &d->loc,
-					 .nlocations = 1};
+		struct store_staff st = {
+			.active = 1, .admin = i == 0, .location_ids = &d->loc, .nlocations = 1
+		};
 
 		if (demo_user(cli, d, names[i][0], names[i][1], names[i][2], &user))
 			return SRV_EXIT_FAIL;
@@ -82,22 +83,22 @@ static int demo_hours(struct srv_cli *cli, struct demo *d)
 	size_t n = 0;
 
 	for (int wd = 1; wd <= 5; wd++) {
-		h[n++] = (struct store_hours){d->loc, wd, 8 * 60, 12 * 60};
-		h[n++] = (struct store_hours){d->loc, wd, 13 * 60, 17 * 60};
+		h[n++] = (struct store_hours){ d->loc, wd, 8 * 60, 12 * 60 };
+		h[n++] = (struct store_hours){ d->loc, wd, 13 * 60, 17 * 60 };
 	}
 	for (int i = 0; i < 3; i++) {
-		h[10] = (struct store_hours){d->loc, 6, 9 * 60, 13 * 60};
+		h[10] = (struct store_hours){ d->loc, 6, 9 * 60, 13 * 60 };
 		if (booking_hours_set(&d->x, d->staff[i], d->loc, h, i == 2 ? 11 : 10, &d->err))
 			return srv_cli_fail(cli, "working hours: %s", d->err.msg);
 	}
 	{
 		int64_t today = d->x.now / DAY, wd = ((today % 7) + 3) % 7; /* 0 = Monday */
-		struct store_exception ex = {.staff_id = d->staff[1],
-					     .location_id = d->loc,
-					     .day = today - wd + 7 + 2,
-					     .start_min = 0,
-					     .end_min = 1440,
-					     .note = "Training day"};
+		struct store_exception ex = { .staff_id = d->staff[1],
+			                      .location_id = d->loc,
+			                      .day = today - wd + 7 + 2,
+			                      .start_min = 0,
+			                      .end_min = 1440,
+			                      .note = "Training day" };
 
 		if (booking_exception_add(&d->x, &ex, NULL, &d->err))
 			return srv_cli_fail(cli, "day off: %s", d->err.msg);
@@ -110,28 +111,34 @@ static int demo_catalogue(struct srv_cli *cli, struct demo *d)
 	static const struct {
 		const char *name;
 		int dur, before, after;
-	} svcs[3] = {{"Oil change", 30, 0, 10}, {"Tyre change", 45, 5, 15}, {"Inspection", 90, 0, 15}};
+	} svcs[3] = { { "Oil change", 30, 0, 10 },
+		      { "Tyre change", 45, 5, 15 },
+		      { "Inspection", 90, 0, 15 } };
 	static const char *const cust[5][3] = {
-		{"Carla Jensen", "carla@example.com", "+49 40 1234567"},
-		{"Mehmet Yılmaz", "mehmet@example.com", "+49 170 5550101"},
-		{"Sophie Müller", "sophie@example.com", ""},
-		{"Jonas Berg", "", "040 555 0199"},
-		{"Ana García", "ana@example.com", "+34 600 123 456"},
+		{ "Carla Jensen", "carla@example.com", "+49 40 1234567" },
+		{ "Mehmet Yılmaz", "mehmet@example.com", "+49 170 5550101" },
+		{ "Sophie Müller", "sophie@example.com", "" },
+		{ "Jonas Berg", "", "040 555 0199" },
+		{ "Ana García", "ana@example.com", "+34 600 123 456" },
 	};
 
 	for (int i = 0; i < 3; i++) {
-		struct store_service s = {.location_id = d->loc, .name = svcs[i].name,
-					  .duration_min = svcs[i].dur,
-					  .buffer_before_min = svcs[i].before,
-					  .buffer_after_min = svcs[i].after, .active = 1,
-					  .staff_ids = i == 2 ? d->staff + 1 : d->staff,
-					  .nstaff = i == 2 ? 2 : 3};
+		struct store_service s = { .location_id = d->loc,
+			                   .name = svcs[i].name,
+			                   .duration_min = svcs[i].dur,
+			                   .buffer_before_min = svcs[i].before,
+			                   .buffer_after_min = svcs[i].after,
+			                   .active = 1,
+			                   .staff_ids = i == 2 ? d->staff + 1 : d->staff,
+			                   .nstaff = i == 2 ? 2 : 3 };
 
 		if (booking_service_save(&d->x, &s, &d->svc[i], &d->err))
 			return srv_cli_fail(cli, "service %s: %s", svcs[i].name, d->err.msg);
 	}
 	for (int i = 0; i < 5; i++) {
-		struct store_customer c = {.name = cust[i][0], .email = cust[i][1], .phone = cust[i][2]};
+		struct store_customer c = { .name = cust[i][0],
+			                    .email = cust[i][1],
+			                    .phone = cust[i][2] };
 
 		if (i == 0 && demo_user(cli, d, "carla", cust[0][0], cust[0][1], &c.user_id))
 			return SRV_EXIT_FAIL;
@@ -154,15 +161,16 @@ static int demo_bookings(struct srv_cli *cli, struct demo *d)
 			int k = made % 3;
 			struct booking_slot *slots;
 			struct store_booking out;
-			struct booking_new b = {.service_id = d->svc[k],
-						.customer_id = d->cust[made % 5],
-						.notes_public = made % 4 == 0
-									? "Bring the wheel lock key, please."
-									: NULL};
+			struct booking_new b = { .service_id = d->svc[k],
+				                 .customer_id = d->cust[made % 5],
+				                 .notes_public =
+				                     made % 4 == 0
+				                         ? "Bring the wheel lock key, please."
+				                         : NULL };
 			size_t n;
 
 			if (booking_availability(&d->x, d->svc[k], 0, from, from + DAY, &slots, &n,
-						 &d->err))
+			                         &d->err))
 				return srv_cli_fail(cli, "availability: %s", d->err.msg);
 			if (!n)
 				break;
@@ -171,7 +179,7 @@ static int demo_bookings(struct srv_cli *cli, struct demo *d)
 			if (booking_create(&d->x, &b, &out, &d->err))
 				return srv_cli_fail(cli, "booking: %s", d->err.msg);
 			if (made == 5 && booking_cancel(&d->x, out.id, 0, STORE_CANCEL_CUSTOMER,
-							 "Car sold", NULL, &d->err))
+			                                "Car sold", NULL, &d->err))
 				return srv_cli_fail(cli, "cancel: %s", d->err.msg);
 			made++;
 		}
@@ -184,10 +192,10 @@ static int demo_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct demo *d = cls;
 	struct store_location *locs;
-	struct store_location loc = {.name = "Riverside Auto Workshop",
-				     .address = "Hafenstraße 12, 20457 Hamburg",
-				     .timezone = "Europe/Berlin",
-				     .email = "workshop@example.com"};
+	struct store_location loc = { .name = "Riverside Auto Workshop",
+		                      .address = "Hafenstraße 12, 20457 Hamburg",
+		                      .timezone = "Europe/Berlin",
+		                      .email = "workshop@example.com" };
 	size_t n;
 
 	d->x.conn = c;
@@ -199,20 +207,22 @@ static int demo_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	}
 	if (booking_location_save(&d->x, &loc, &d->loc, &d->err))
 		return srv_cli_fail(cli, "location: %s", d->err.msg);
-	return demo_staff(cli, d) || demo_hours(cli, d) || demo_catalogue(cli, d) || demo_bookings(cli, d) ? SRV_EXIT_FAIL
-										    : 0;
+	return demo_staff(cli, d) || demo_hours(cli, d) || demo_catalogue(cli, d) ||
+	               demo_bookings(cli, d)
+	           ? SRV_EXIT_FAIL
+	           : 0;
 }
 
 int srv_cmd_demo(struct srv_cli *cli, int argc, char **argv)
 {
 	struct demo d;
-	const struct srv_opt opts[] = {{NULL, NULL, NULL}};
+	const struct srv_opt opts[] = { { NULL, NULL, NULL } };
 	int rc;
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))
 		return rc;
 	memset(&d, 0, sizeof(d));
-	d.actor = (struct booking_actor){BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", ""};
+	d.actor = (struct booking_actor){ BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", "" };
 	d.x.actor = &d.actor;
 	d.x.now = sd_now();
 	d.x.a = sd_arena_new();

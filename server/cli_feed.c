@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "sd_util.h"
 
-static const struct booking_actor cli_actor = {BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", ""};
+static const struct booking_actor cli_actor = { BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", "" };
 
 struct feed_args {
 	const char *customer, *staff, *location, *personal;
@@ -31,30 +31,30 @@ static const char *base_url(const struct srv_cli *cli, struct sd_arena *a)
 	if (*c->server_base_url)
 		return c->server_base_url;
 	return sd_arena_printf(a, "%s://%s%s%s:%d", *c->server_tls_cert ? "https" : "http",
-			       v6 ? "[" : "", c->server_listen, v6 ? "]" : "", c->server_port);
+	                       v6 ? "[" : "", c->server_listen, v6 ? "]" : "", c->server_port);
 }
 
 static int feed_create_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct feed_args *f = cls;
-	struct booking_ctx x = {c, f->a, sd_now(), &cli_actor};
-	struct store_feed_token in = {.busy_only = f->busy_only,
-				      .with_cancelled = f->with_cancelled},
-				out;
-	struct sd_err err = {0};
+	struct booking_ctx x = { c, f->a, sd_now(), &cli_actor };
+	struct store_feed_token in = { .busy_only = f->busy_only,
+		                       .with_cancelled = f->with_cancelled },
+	                        out;
+	struct sd_err err = { 0 };
 	const char *token, *base = base_url(cli, f->a), *host;
 
-	in.kind = f->customer ? STORE_FEED_CUSTOMER : f->staff ? STORE_FEED_STAFF
-							       : STORE_FEED_LOCATION;
+	in.kind = f->customer ? STORE_FEED_CUSTOMER
+	          : f->staff  ? STORE_FEED_STAFF
+	                      : STORE_FEED_LOCATION;
 	in.subject_id = f->id;
 	in.personal = f->personal ? booking_feed_personal_from_name(f->personal) : 0;
 	if (booking_feed_create(&x, &in, &out, &token, &err))
 		return srv_cli_fail(cli, "cannot create the feed: %s", err.msg);
 	host = strstr(base, "://") + 3;
-	printf("feed %lld: %s %lld%s%s%s%s\n", (long long)out.id,
-	       booking_feed_kind_name(out.kind), (long long)out.subject_id,
-	       out.busy_only ? " busy-only" : "", out.with_cancelled ? " with-cancelled" : "",
-	       out.personal ? " personal-" : "",
+	printf("feed %lld: %s %lld%s%s%s%s\n", (long long)out.id, booking_feed_kind_name(out.kind),
+	       (long long)out.subject_id, out.busy_only ? " busy-only" : "",
+	       out.with_cancelled ? " with-cancelled" : "", out.personal ? " personal-" : "",
 	       out.personal ? booking_feed_personal_name(out.personal) : "");
 	printf("token:  %s\n", token);
 	printf("url:    %s/feeds/%s.ics\n", base, token);
@@ -75,15 +75,15 @@ static int parse_id(const char *s, int64_t *out)
 
 int srv_cmd_feed_create(struct srv_cli *cli, int argc, char **argv)
 {
-	struct feed_args f = {0};
+	struct feed_args f = { 0 };
 	const struct srv_opt opts[] = {
-		{"customer", &f.customer, NULL},
-		{"staff", &f.staff, NULL},
-		{"location", &f.location, NULL},
-		{"busy-only", NULL, &f.busy_only},
-		{"with-cancelled", NULL, &f.with_cancelled},
-		{"personal", &f.personal, NULL},
-		{NULL, NULL, NULL},
+		{ "customer", &f.customer, NULL },
+		{ "staff", &f.staff, NULL },
+		{ "location", &f.location, NULL },
+		{ "busy-only", NULL, &f.busy_only },
+		{ "with-cancelled", NULL, &f.with_cancelled },
+		{ "personal", &f.personal, NULL },
+		{ NULL, NULL, NULL },
 	};
 	int rc;
 
@@ -106,9 +106,9 @@ int srv_cmd_feed_create(struct srv_cli *cli, int argc, char **argv)
 static int feed_list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct sd_arena *a = cls;
-	struct booking_ctx x = {c, a, sd_now(), &cli_actor};
+	struct booking_ctx x = { c, a, sd_now(), &cli_actor };
 	struct store_feed_token *v;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 
 	if (booking_feed_list(&x, &v, &n, &err))
@@ -125,7 +125,7 @@ static int feed_list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_feed_list(struct srv_cli *cli, int argc, char **argv)
 {
-	const struct srv_opt opts[] = {{NULL, NULL, NULL}};
+	const struct srv_opt opts[] = { { NULL, NULL, NULL } };
 	struct sd_arena *a;
 	int rc;
 
@@ -140,8 +140,8 @@ int srv_cmd_feed_list(struct srv_cli *cli, int argc, char **argv)
 static int feed_revoke_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct feed_args *f = cls;
-	struct booking_ctx x = {c, f->a, sd_now(), &cli_actor};
-	struct sd_err err = {0};
+	struct booking_ctx x = { c, f->a, sd_now(), &cli_actor };
+	struct sd_err err = { 0 };
 
 	if (booking_feed_revoke(&x, f->id, &err))
 		return srv_cli_fail(cli, "cannot revoke feed %lld: %s", (long long)f->id, err.msg);
@@ -151,8 +151,8 @@ static int feed_revoke_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_feed_revoke(struct srv_cli *cli, int argc, char **argv)
 {
-	struct feed_args f = {0};
-	const struct srv_opt opts[] = {{NULL, NULL, NULL}};
+	struct feed_args f = { 0 };
+	const struct srv_opt opts[] = { { NULL, NULL, NULL } };
 	int rc;
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))

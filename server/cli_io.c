@@ -39,7 +39,7 @@
 #include "sd_buf.h"
 #include "sd_util.h"
 
-#define IMPORT_BATCH 200
+#define IMPORT_BATCH    200
 #define IMPORT_FILE_MAX (512 * 1024 * 1024)
 
 struct io_args {
@@ -56,7 +56,7 @@ struct io_args {
 static int coll_find(struct srv_cli *cli, struct store_conn *c, struct io_args *x, int need_cal)
 {
 	struct store_user u;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	if (store_user_get(c, x->user, x->a, &u, &err))
 		return srv_cli_fail(cli, "no user \"%s\"", x->user);
@@ -66,7 +66,8 @@ static int coll_find(struct srv_cli *cli, struct store_conn *c, struct io_args *
 		return 0;
 	if (store_coll_get(c, x->home.id, x->calendar, x->a, &x->coll, &err) ||
 	    x->coll.kind != STORE_COLL_CALENDAR)
-		return srv_cli_fail(cli, "user \"%s\" has no calendar \"%s\"", x->user, x->calendar);
+		return srv_cli_fail(cli, "user \"%s\" has no calendar \"%s\"", x->user,
+		                    x->calendar);
 	return 0;
 }
 
@@ -96,7 +97,7 @@ static const char *obj_name(struct sd_arena *a, const char *uid, int k)
 /* A name for a new UID that no resource of the calendar has: a client may
  * have stored another UID as "<uid>.ics", which must not be overwritten. */
 static int free_name(struct store_conn *c, struct io_args *x, const char *uid, const char **name,
-		     struct sd_err *err)
+                     struct sd_err *err)
 {
 	for (int k = 0; k < 100; k++) {
 		struct store_obj o;
@@ -136,17 +137,19 @@ static void progress(size_t done, size_t total)
 	if (!isatty(2))
 		return;
 	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", k, "########################################", w - k,
-		"", done, total);
+	        "", done, total);
 	if (done == total)
 		fputc('\n', stderr);
 }
 
 /* Stores one checked part; -1 on a storage failure. */
 static int put_one(struct store_conn *c, struct io_args *x, const struct ics_part *p,
-		   const struct ics_info *info, int *replaced, struct sd_err *err)
+                   const struct ics_info *info, int *replaced, struct sd_err *err)
 {
-	struct store_obj in = {.coll_id = x->coll.id, .content_type = "text/calendar; charset=utf-8",
-			       .data = p->text, .len = p->len};
+	struct store_obj in = { .coll_id = x->coll.id,
+		                .content_type = "text/calendar; charset=utf-8",
+		                .data = p->text,
+		                .len = p->len };
 	struct store_span *v = NULL;
 	const char *name = NULL, *etag;
 	int created, rc;
@@ -163,7 +166,7 @@ static int put_one(struct store_conn *c, struct io_args *x, const struct ics_par
 	if (info->nspans)
 		v = sd_arena_alloc(x->a, info->nspans * sizeof(*v));
 	for (size_t i = 0; i < info->nspans; i++)
-		v[i] = (struct store_span){info->spans[i].start, info->spans[i].end};
+		v[i] = (struct store_span){ info->spans[i].start, info->spans[i].end };
 	in.uid = info->uid;
 	in.comp = info->comp;
 	in.first_start = info->first_start;
@@ -179,8 +182,8 @@ struct checked {
 };
 
 /* Writes ok[0..n) in one transaction; 0, or -1 after a rollback. */
-static int batch(struct store_conn *c, struct io_args *x, struct checked *ok, size_t n,
-		 int count, struct sd_err *err)
+static int batch(struct store_conn *c, struct io_args *x, struct checked *ok, size_t n, int count,
+                 struct sd_err *err)
 {
 	int rep[IMPORT_BATCH];
 
@@ -212,7 +215,7 @@ static int batch(struct store_conn *c, struct io_args *x, struct checked *ok, si
 
 static void flush(struct store_conn *c, struct io_args *x, struct checked *ok, size_t n)
 {
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	if (!n || !batch(c, x, ok, n, 1, &err))
 		return;
@@ -226,7 +229,7 @@ static int import_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	struct io_args *x = cls;
 	struct ics_part *parts;
 	struct checked ok[IMPORT_BATCH];
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t np, nok = 0;
 	int rc;
 
@@ -234,7 +237,7 @@ static int import_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 		return rc;
 	if (!strcmp(x->coll.name, "bookings") || !strcmp(x->coll.name, "appointments"))
 		return srv_cli_fail(cli, "\"%s\" holds bookings; import into a personal calendar",
-				    x->calendar);
+		                    x->calendar);
 	if (ics_split(x->a, x->data, x->len, &parts, &np, &err))
 		return srv_cli_fail(cli, "%s: %s", x->file, err.msg);
 	for (size_t i = 0; i < np; i++) {
@@ -247,7 +250,8 @@ static int import_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 		}
 		ok[nok].p = p;
 		memset(&err, 0, sizeof(err));
-		if (ics_object_check(p->text, p->len, x->coll.components, x->a, &ok[nok].info, &err)) {
+		if (ics_object_check(p->text, p->len, x->coll.components, x->a, &ok[nok].info,
+		                     &err)) {
 			skip(x, p, input_message(x->a, p, err.msg));
 			continue;
 		}
@@ -289,12 +293,12 @@ static int read_all(struct io_args *x, struct srv_cli *cli)
 
 int srv_cmd_import(struct srv_cli *cli, int argc, char **argv)
 {
-	struct io_args x = {0};
+	struct io_args x = { 0 };
 	const struct srv_opt opts[] = {
-		{"user", &x.user, NULL},
-		{"calendar", &x.calendar, NULL},
-		{"replace", NULL, &x.replace},
-		{NULL, NULL, NULL},
+		{ "user", &x.user, NULL },
+		{ "calendar", &x.calendar, NULL },
+		{ "replace", NULL, &x.replace },
+		{ NULL, NULL, NULL },
 	};
 	int rc;
 
@@ -311,7 +315,7 @@ int srv_cmd_import(struct srv_cli *cli, int argc, char **argv)
 }
 
 static int export_coll(struct store_conn *c, struct io_args *x, const struct store_coll *coll,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	struct store_obj_iter *it = NULL;
 	struct store_obj o;
@@ -340,8 +344,8 @@ static int collect(void *cls, const struct store_coll *coll)
 	struct exp_ctx *e = cls;
 
 	if (e->n == e->cap) {
-		struct store_coll *v = sd_arena_alloc(e->x->a, (e->cap = e->cap ? 2 * e->cap : 8) *
-								       sizeof(*v));
+		struct store_coll *v =
+		    sd_arena_alloc(e->x->a, (e->cap = e->cap ? 2 * e->cap : 8) * sizeof(*v));
 
 		if (e->n)
 			memcpy(v, e->v, e->n * sizeof(*v));
@@ -356,8 +360,8 @@ static int collect(void *cls, const struct store_coll *coll)
 static int export_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct io_args *x = cls;
-	struct exp_ctx e = {x, c, NULL, 0, 0};
-	struct sd_err err = {0};
+	struct exp_ctx e = { x, c, NULL, 0, 0 };
+	struct sd_err err = { 0 };
 	const char *text;
 	size_t len;
 	int rc;
@@ -382,11 +386,11 @@ static int export_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_export(struct srv_cli *cli, int argc, char **argv)
 {
-	struct io_args x = {0};
+	struct io_args x = { 0 };
 	const struct srv_opt opts[] = {
-		{"user", &x.user, NULL},
-		{"calendar", &x.calendar, NULL},
-		{NULL, NULL, NULL},
+		{ "user", &x.user, NULL },
+		{ "calendar", &x.calendar, NULL },
+		{ NULL, NULL, NULL },
 	};
 	int rc;
 

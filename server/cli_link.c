@@ -15,7 +15,7 @@
 #include "links.h"
 #include "sd_util.h"
 
-static struct booking_actor cli_actor = {BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", ""};
+static struct booking_actor cli_actor = { BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", "" };
 
 struct link_cmd {
 	int64_t id, expires;
@@ -27,13 +27,13 @@ static int link_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	struct link_cmd *k = cls;
 	struct srv_links *l = NULL;
 	struct store_booking b;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	const struct srv_config *cfg = &cli->cfg;
 	const char *base = cfg->server_base_url;
 	char *url;
 	int rc;
 
-	struct booking_ctx x = {c, k->a, sd_now(), &cli_actor};
+	struct booking_ctx x = { c, k->a, sd_now(), &cli_actor };
 
 	rc = booking_get(&x, k->id, &b, &err);
 	if (rc == BOOKING_ENOTFOUND)
@@ -43,9 +43,9 @@ static int link_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	if (srv_links_open(&l, cfg, &err))
 		return srv_cli_fail(cli, "%s", err.msg);
 	if (!*base)
-		base = sd_arena_printf(k->a, strchr(cfg->server_listen, ':') ? "http://[%s]:%d"
-									    : "http://%s:%d",
-				       cfg->server_listen, cfg->server_port);
+		base = sd_arena_printf(
+		    k->a, strchr(cfg->server_listen, ':') ? "http://[%s]:%d" : "http://%s:%d",
+		    cfg->server_listen, cfg->server_port);
 	url = srv_links_url(l, k->a, base, b.id, sd_now(), k->expires);
 	srv_links_free(l);
 	if (!url)
@@ -56,11 +56,11 @@ static int link_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_link(struct srv_cli *cli, int argc, char **argv)
 {
-	struct link_cmd k = {0};
+	struct link_cmd k = { 0 };
 	const char *expires = NULL;
 	const struct srv_opt opts[] = {
-		{"expires", &expires, NULL},
-		{NULL, NULL, NULL},
+		{ "expires", &expires, NULL },
+		{ NULL, NULL, NULL },
 	};
 	char *end;
 	int rc;

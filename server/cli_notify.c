@@ -14,7 +14,7 @@
 #include "sd_util.h"
 #include "store_bk.h"
 
-static const char *const state_names[] = {"", "queued", "sent", "failed", "withdrawn"};
+static const char *const state_names[] = { "", "queued", "sent", "failed", "withdrawn" };
 
 static int state_parse(const char *s)
 {
@@ -33,7 +33,7 @@ static int list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct notif_list *l = cls;
 	struct store_notification *v;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 
 	if (store_notification_list(c, 0, l->state, 0, l->a, &v, &n, &err))
@@ -53,15 +53,15 @@ static int list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 int srv_cmd_notifications_list(struct srv_cli *cli, int argc, char **argv)
 {
 	const char *state = NULL;
-	const struct srv_opt opts[] = {{"state", &state, NULL}, {NULL, NULL, NULL}};
-	struct notif_list l = {0};
+	const struct srv_opt opts[] = { { "state", &state, NULL }, { NULL, NULL, NULL } };
+	struct notif_list l = { 0 };
 	int rc;
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))
 		return rc;
 	if (state && (l.state = state_parse(state)) < 0)
-		return srv_cli_usage(cli, "--state: \"%s\" is not queued, sent, failed or withdrawn",
-				     state);
+		return srv_cli_usage(
+		    cli, "--state: \"%s\" is not queued, sent, failed or withdrawn", state);
 	l.a = sd_arena_new();
 	rc = srv_cli_with_store(cli, STORE_TXN_READ, list_run, &l);
 	sd_arena_free(l.a);
@@ -71,13 +71,14 @@ int srv_cmd_notifications_list(struct srv_cli *cli, int argc, char **argv)
 static int resend_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	int64_t id = *(int64_t *)cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = store_notification_resend(c, id, sd_now(), &err);
 
 	if (rc == STORE_ENOTFOUND)
 		return srv_cli_fail(cli, "no notification %lld", (long long)id);
 	if (rc)
-		return srv_cli_fail(cli, "cannot resend notification %lld: %s", (long long)id, err.msg);
+		return srv_cli_fail(cli, "cannot resend notification %lld: %s", (long long)id,
+		                    err.msg);
 	printf("notification %lld queued again\n", (long long)id);
 	return 0;
 }

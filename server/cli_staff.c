@@ -17,21 +17,22 @@ struct staff_add {
 	struct sd_arena *a;
 };
 
-static struct booking_actor cli_actor = {BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", ""};
+static struct booking_actor cli_actor = { BOOKING_ROLE_SYSTEM, 0, 0, "cli", "cli", "" };
 
 static int staff_add_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct staff_add *s = cls;
-	struct booking_ctx x = {c, s->a, sd_now(), &cli_actor};
-	struct store_staff st = {.active = 1, .admin = s->admin, .name = s->name};
+	struct booking_ctx x = { c, s->a, sd_now(), &cli_actor };
+	struct store_staff st = { .active = 1, .admin = s->admin, .name = s->name };
 	struct store_user u;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int64_t id;
 	int rc;
 
 	rc = store_user_get(c, s->user, s->a, &u, &err);
 	if (rc == STORE_ENOTFOUND)
-		return srv_cli_fail(cli, "no user \"%s\" (create it with `slotdav user add`)", s->user);
+		return srv_cli_fail(cli, "no user \"%s\" (create it with `slotdav user add`)",
+		                    s->user);
 	if (rc)
 		return srv_cli_fail(cli, "cannot read user \"%s\": %s", s->user, err.msg);
 	st.user_id = u.id;
@@ -47,11 +48,11 @@ static int staff_add_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_staff_add(struct srv_cli *cli, int argc, char **argv)
 {
-	struct staff_add s = {.name = ""};
+	struct staff_add s = { .name = "" };
 	const struct srv_opt opts[] = {
-		{"name", &s.name, NULL},
-		{"admin", NULL, &s.admin},
-		{NULL, NULL, NULL},
+		{ "name", &s.name, NULL },
+		{ "admin", NULL, &s.admin },
+		{ NULL, NULL, NULL },
 	};
 	int rc;
 
@@ -69,13 +70,14 @@ static int staff_list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 	struct sd_arena *a = cls;
 	struct store_staff *v;
 	struct store_user u;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 
 	if (store_staff_list(c, 0, a, &v, &n, &err))
 		return srv_cli_fail(cli, "cannot list staff: %s", err.msg);
 	for (size_t i = 0; i < n; i++) {
-		const char *login = store_user_get_by_id(c, v[i].user_id, a, &u, &err) ? "?" : u.name;
+		const char *login =
+		    store_user_get_by_id(c, v[i].user_id, a, &u, &err) ? "?" : u.name;
 
 		printf("%lld\t%s\t%s%s%s\n", (long long)v[i].id, login, v[i].name,
 		       v[i].admin ? "\tadmin" : "", v[i].active ? "" : "\tinactive");
@@ -85,7 +87,7 @@ static int staff_list_run(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_staff_list(struct srv_cli *cli, int argc, char **argv)
 {
-	const struct srv_opt opts[] = {{NULL, NULL, NULL}};
+	const struct srv_opt opts[] = { { NULL, NULL, NULL } };
 	struct sd_arena *a;
 	int rc;
 

@@ -128,7 +128,7 @@ static int password_acceptable(struct srv_cli *cli, const char *pw)
 /* Reads, checks and hashes the password into hash. 0 or SRV_EXIT_FAIL. */
 static int password_read_hash(struct srv_cli *cli, int from_stdin, char hash[SRV_PWHASH_MAX])
 {
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	char *pw = NULL;
 	int rc;
 
@@ -153,7 +153,7 @@ struct user_add {
 static int user_add_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct user_add *u = cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = store_user_create(c, u->name, u->displayname, u->email, u->hash, &u->id, &err);
 
 	if (rc == STORE_EEXISTS)
@@ -174,13 +174,13 @@ static int email_valid(const char *s)
 
 int srv_cmd_user_add(struct srv_cli *cli, int argc, char **argv)
 {
-	struct user_add u = {.email = "", .displayname = ""};
+	struct user_add u = { .email = "", .displayname = "" };
 	int from_stdin = 0, rc;
 	const struct srv_opt opts[] = {
-		{"email", &u.email, NULL},
-		{"displayname", &u.displayname, NULL},
-		{"password-stdin", NULL, &from_stdin},
-		{NULL, NULL, NULL},
+		{ "email", &u.email, NULL },
+		{ "displayname", &u.displayname, NULL },
+		{ "password-stdin", NULL, &from_stdin },
+		{ NULL, NULL, NULL },
 	};
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))
@@ -188,12 +188,12 @@ int srv_cmd_user_add(struct srv_cli *cli, int argc, char **argv)
 	u.name = cli->pos[0];
 	if (!srv_name_valid(u.name))
 		return srv_cli_usage(cli, "invalid user name \"%s\" (1-64 of A-Z a-z 0-9 . _ @ -)",
-				     u.name);
+		                     u.name);
 	if (!email_valid(u.email))
 		return srv_cli_usage(cli, "invalid e-mail address \"%s\"", u.email);
 	if (!srv_text_valid(u.displayname))
 		return srv_cli_usage(cli, "invalid display name (control characters, bad UTF-8 "
-					  "or longer than 256 bytes)");
+		                          "or longer than 256 bytes)");
 	if ((rc = password_read_hash(cli, from_stdin, u.hash)))
 		return rc;
 	if ((rc = srv_cli_with_store(cli, STORE_TXN_WRITE, user_add_txn, &u)))
@@ -213,7 +213,7 @@ struct user_passwd {
 static int user_passwd_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	struct user_passwd *u = cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = store_user_set_password(c, u->name, u->hash, &err);
 
 	if (rc == STORE_ENOTFOUND)
@@ -225,11 +225,11 @@ static int user_passwd_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 
 int srv_cmd_user_passwd(struct srv_cli *cli, int argc, char **argv)
 {
-	struct user_passwd u = {0};
+	struct user_passwd u = { 0 };
 	int from_stdin = 0, rc;
 	const struct srv_opt opts[] = {
-		{"password-stdin", NULL, &from_stdin},
-		{NULL, NULL, NULL},
+		{ "password-stdin", NULL, &from_stdin },
+		{ NULL, NULL, NULL },
 	};
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))
@@ -268,7 +268,7 @@ static int print_user(void *cls, const struct store_user *u)
 static int user_list_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	const int *long_form = cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	if (*long_form)
 		printf("%-24s %-32s %-10s %s\n", "NAME", "EMAIL", "CREATED", "DISPLAY NAME");
@@ -281,8 +281,8 @@ int srv_cmd_user_list(struct srv_cli *cli, int argc, char **argv)
 {
 	int long_form = 0, rc;
 	const struct srv_opt opts[] = {
-		{"long", NULL, &long_form},
-		{NULL, NULL, NULL},
+		{ "long", NULL, &long_form },
+		{ NULL, NULL, NULL },
 	};
 
 	if ((rc = srv_cli_parse(cli, argc, argv, opts)))
@@ -295,7 +295,7 @@ int srv_cmd_user_list(struct srv_cli *cli, int argc, char **argv)
 static int user_delete_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 {
 	const char *name = cls;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = store_user_delete(c, name, &err);
 
 	if (rc == STORE_ENOTFOUND)

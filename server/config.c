@@ -36,8 +36,8 @@ struct cfg_key {
 };
 
 static const struct cfg_key keys[] = {
-#define SRV_CONFIG_ROW(sec, key, type, def, min, max, help)                                      \
-	{#sec, #key, def, help, T_##type, min, max, offsetof(struct srv_config, sec##_##key)},
+#define SRV_CONFIG_ROW(sec, key, type, def, min, max, help) \
+	{ #sec, #key, def, help, T_##type, min, max, offsetof(struct srv_config, sec##_##key) },
 	SRV_CONFIG_KEYS(SRV_CONFIG_ROW)
 #undef SRV_CONFIG_ROW
 };
@@ -97,10 +97,23 @@ static int parse_bytes(const char *v, long long *out)
 	if (parse_integer(v, &n, &e))
 		return -1;
 	switch (*e) {
-	case 'k': case 'K': mul = 1024; e++; break;
-	case 'm': case 'M': mul = 1024 * 1024; e++; break;
-	case 'g': case 'G': mul = 1024 * 1024 * 1024; e++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		mul = 1024;
+		e++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024 * 1024;
+		e++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024 * 1024 * 1024;
+		e++;
+		break;
+	default:
+		break;
 	}
 	if (mul > 1 && (!strcmp(e, "iB") || !strcmp(e, "B")))
 		e += strlen(e);
@@ -113,8 +126,9 @@ static int parse_bytes(const char *v, long long *out)
 static int check_range(const struct cfg_key *k, long long n, const char *v, struct sd_err *err)
 {
 	if (n < k->min || n > k->max)
-		return sd_err_set(err, SRV_CONFIG_EINVALID, "%s.%s: \"%s\" is out of range %lld..%lld",
-				  k->section, k->key, v, k->min, k->max);
+		return sd_err_set(err, SRV_CONFIG_EINVALID,
+		                  "%s.%s: \"%s\" is out of range %lld..%lld", k->section, k->key, v,
+		                  k->min, k->max);
 	return 0;
 }
 
@@ -173,15 +187,14 @@ static int parse_string(const struct cfg_key *k, const char *v, char **out, stru
 		why = "must not contain control characters, quotes or backslashes";
 	if (why)
 		return sd_err_set(err, SRV_CONFIG_EINVALID, "%s.%s: \"%s\" %s", k->section, k->key,
-				  v, why);
+		                  v, why);
 	*out = sd_xstrdup(v);
 	if (k->type == T_URL && n && (*out)[n - 1] == '/')
 		(*out)[n - 1] = '\0';
 	return 0;
 }
 
-static int parse_number(const struct cfg_key *k, const char *v, long long *out,
-			struct sd_err *err)
+static int parse_number(const struct cfg_key *k, const char *v, long long *out, struct sd_err *err)
 {
 	const char *e;
 	int rc;
@@ -191,15 +204,15 @@ static int parse_number(const struct cfg_key *k, const char *v, long long *out,
 	else
 		rc = parse_integer(v, out, &e) || *e ? -1 : 0;
 	if (rc)
-		return sd_err_set(err, SRV_CONFIG_EINVALID, "%s.%s: \"%s\" is not %s", k->section,
-				  k->key, v,
-				  k->type == T_BYTES ? "a size (e.g. 65536, 512K, 10M)" : "an integer");
+		return sd_err_set(
+		    err, SRV_CONFIG_EINVALID, "%s.%s: \"%s\" is not %s", k->section, k->key, v,
+		    k->type == T_BYTES ? "a size (e.g. 65536, 512K, 10M)" : "an integer");
 	return check_range(k, *out, v, err);
 }
 
 /* Parses v for key k and stores it in cfg; cfg is untouched on error. */
 static int cfg_set(struct srv_config *cfg, const struct cfg_key *k, const char *v,
-		   struct sd_err *err)
+                   struct sd_err *err)
 {
 	char *field = (char *)cfg + k->offset;
 	long long n = 0;
@@ -216,8 +229,8 @@ static int cfg_set(struct srv_config *cfg, const struct cfg_key *k, const char *
 	if (k->type == T_LEVEL) {
 		if ((lvl = sd_log_level_parse(v)) < 0)
 			return sd_err_set(err, SRV_CONFIG_EINVALID,
-					  "%s.%s: \"%s\" is not debug, info, warn or error",
-					  k->section, k->key, v);
+			                  "%s.%s: \"%s\" is not debug, info, warn or error",
+			                  k->section, k->key, v);
 		*(int *)field = lvl;
 		return 0;
 	}
@@ -256,8 +269,8 @@ void srv_config_free(struct srv_config *cfg)
 	}
 }
 
-int srv_config_set(struct srv_config *cfg, const char *section, const char *key,
-		   const char *value, struct sd_err *err)
+int srv_config_set(struct srv_config *cfg, const char *section, const char *key, const char *value,
+                   struct sd_err *err)
 {
 	const struct cfg_key *k = key_find(section, key);
 
@@ -269,25 +282,27 @@ int srv_config_set(struct srv_config *cfg, const char *section, const char *key,
 int srv_config_check(const struct srv_config *cfg, struct sd_err *err)
 {
 	int hours[NOTIFY_MAX_REMINDERS], nh;
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 
 	if (notify_tls_parse(cfg->smtp_starttls) < 0)
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "smtp.starttls: \"%s\" is not off, try or required",
-				  cfg->smtp_starttls);
+		                  "smtp.starttls: \"%s\" is not off, try or required",
+		                  cfg->smtp_starttls);
 	if (notify_reminders_parse(cfg->notify_reminders, hours, &nh, &e))
 		return sd_err_set(err, SRV_CONFIG_EINVALID, "notify.reminders: %s", e.msg);
 	if (*cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) &&
 	    strncmp(cfg->smtp_url, "smtps://", 8))
-		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "smtp.url: \"%s\" is not smtp://host[:port] or smtps://host[:port]",
-				  cfg->smtp_url);
+		return sd_err_set(
+		    err, SRV_CONFIG_EINVALID,
+		    "smtp.url: \"%s\" is not smtp://host[:port] or smtps://host[:port]",
+		    cfg->smtp_url);
 	if (*cfg->smtp_url && !notify_addr_valid(cfg->smtp_from))
-		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "smtp.from: a plain address (user@example.org) is needed with smtp.url");
+		return sd_err_set(
+		    err, SRV_CONFIG_EINVALID,
+		    "smtp.from: a plain address (user@example.org) is needed with smtp.url");
 	if (!*cfg->server_tls_cert != !*cfg->server_tls_key)
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "server.tls_cert and server.tls_key must be set together");
+		                  "server.tls_cert and server.tls_key must be set together");
 	return srv_links_check(cfg, err);
 }
 
@@ -296,10 +311,10 @@ int srv_config_check(const struct srv_config *cfg, struct sd_err *err)
 struct ini_state {
 	struct srv_config *cfg;
 	FILE *fp;
-	char *line;    /* getline buffer */
+	char *line; /* getline buffer */
 	size_t linecap;
-	int lineno;    /* of the line last handed to inih */
-	int err_line;  /* first error, 0: none */
+	int lineno;   /* of the line last handed to inih */
+	int err_line; /* first error, 0: none */
 	struct sd_err err;
 };
 
@@ -315,7 +330,7 @@ static char *read_ini_line(char *str, int num, void *stream)
 		if (!st->err_line) {
 			st->err_line = st->lineno;
 			sd_err_set(&st->err, SRV_CONFIG_EINVALID, "line longer than %d bytes",
-				   num - 2);
+			           num - 2);
 		}
 		return NULL;
 	}
@@ -332,7 +347,7 @@ static int on_ini_pair(void *user, const char *section, const char *name, const 
 		return 1; /* keep only the first error */
 	if (!(k = key_find(section, name)))
 		sd_err_set(&st->err, SRV_CONFIG_EINVALID, "unknown key \"%s\" in section [%s]",
-			   name, section);
+		           name, section);
 	else if (!cfg_set(st->cfg, k, value, &st->err))
 		return 1;
 	st->err_line = st->lineno;
@@ -341,7 +356,7 @@ static int on_ini_pair(void *user, const char *section, const char *name, const 
 
 int srv_config_load_file(struct srv_config *cfg, const char *path, struct sd_err *err)
 {
-	struct ini_state st = {.cfg = cfg};
+	struct ini_state st = { .cfg = cfg };
 	int rc = SRV_CONFIG_OK, line;
 
 	if (!(st.fp = fopen(path, "r")))
@@ -356,7 +371,7 @@ int srv_config_load_file(struct srv_config *cfg, const char *path, struct sd_err
 		rc = sd_err_set(err, SRV_CONFIG_EINVALID, "%s:%d: syntax error", path, line);
 	else if (st.err_line)
 		rc = sd_err_set(err, SRV_CONFIG_EINVALID, "%s:%d: %s", path, st.err_line,
-				st.err.msg);
+		                st.err.msg);
 	else if (line < 0)
 		rc = sd_err_set(err, SRV_CONFIG_EIO, "%s: cannot parse", path);
 out:
@@ -370,20 +385,20 @@ out:
 static const struct {
 	const char *option, *key;
 } aliases[] = {
-	{"listen", "server.listen"},
-	{"port", "server.port"},
-	{"database", "storage.database"},
-	{"config", NULL}, /* the file itself */
+	{ "listen", "server.listen" },
+	{ "port", "server.port" },
+	{ "database", "storage.database" },
+	{ "config", NULL }, /* the file itself */
 };
 
 static void src_add(struct srv_config_src *src, const char *option, const char *key,
-		    const char *value)
+                    const char *value)
 {
 	if (src->n == src->cap) {
 		src->cap = src->cap ? 2 * src->cap : 8;
 		src->ov = sd_xrealloc(src->ov, (size_t)src->cap * sizeof(*src->ov));
 	}
-	src->ov[src->n++] = (struct srv_config_override){option, key, value};
+	src->ov[src->n++] = (struct srv_config_override){ option, key, value };
 }
 
 /* The key an option name (without "--" and "=VALUE") stands for: 1 and *key
@@ -419,9 +434,9 @@ int srv_config_arg(struct srv_config_src *src, int argc, char **argv, int *i, st
 	eq = strchr(name, '=');
 	len = eq ? (size_t)(eq - name) : strlen(name);
 	if ((rc = option_key(name, len, &key)) <= 0)
-		return rc ? sd_err_set(err, SRV_CONFIG_EINVALID, "unknown option --%.*s",
-				       (int)len, name)
-			  : 0;
+		return rc ? sd_err_set(err, SRV_CONFIG_EINVALID, "unknown option --%.*s", (int)len,
+		                       name)
+		          : 0;
 	if (eq)
 		value = eq + 1;
 	else if (*i + 1 < argc)
@@ -446,7 +461,7 @@ void srv_config_src_free(struct srv_config_src *src)
 }
 
 static int apply_override(struct srv_config *cfg, const struct srv_config_override *ov,
-			  struct sd_err *err)
+                          struct sd_err *err)
 {
 	const char *eq = strchr(ov->option, '=');
 	size_t optlen = eq ? (size_t)(eq - ov->option) : strlen(ov->option);
@@ -455,10 +470,10 @@ static int apply_override(struct srv_config *cfg, const struct srv_config_overri
 
 	if (!k)
 		return sd_err_set(err, SRV_CONFIG_EINVALID, "unknown option %.*s", (int)optlen,
-				  ov->option);
+		                  ov->option);
 	if (cfg_set(cfg, k, ov->value, &e))
 		return sd_err_set(err, SRV_CONFIG_EINVALID, "option %.*s: %s", (int)optlen,
-				  ov->option, e.msg);
+		                  ov->option, e.msg);
 	return 0;
 }
 
@@ -486,6 +501,6 @@ void srv_config_help(FILE *out)
 	for (size_t i = 0; i < SD_ARRAY_LEN(keys); i++) {
 		snprintf(name, sizeof(name), "%s.%s", keys[i].section, keys[i].key);
 		fprintf(out, "  %-26s %-16s %s\n", name, *keys[i].def ? keys[i].def : "(unset)",
-			keys[i].help);
+		        keys[i].help);
 	}
 }

@@ -33,7 +33,7 @@
  *   LEVEL  (int)     log level: debug, info, warn, error (enum sd_log_level)
  */
 #define SRV_MIB (1024LL * 1024)
-#define SRV_CONFIG_KEYS(X)                                                                   \
+#define SRV_CONFIG_KEYS(X)                                                                        \
 	X(server, listen, ADDR, "127.0.0.1", 0, 0, "address to listen on (IPv4 or IPv6 literal)") \
 	X(server, port, INT, "8008", 1, 65535, "TCP port to listen on")                           \
 	X(server, threads, INT, "4", 1, 1024, "worker threads (libmicrohttpd thread pool size)")  \
@@ -42,13 +42,13 @@
 	X(server, timeout, INT, "60", 1, 86400, "seconds before an idle connection is closed")    \
 	X(server, base_url, URL, "", 0, 0,                                                        \
 	  "public http(s)://host[:port] when behind a reverse proxy (default: from Host)")        \
-	X(server, tls_cert, PATH, "", 0, 0, "PEM certificate chain; with tls_key: serve HTTPS")  \
+	X(server, tls_cert, PATH, "", 0, 0, "PEM certificate chain; with tls_key: serve HTTPS")   \
 	X(server, tls_key, PATH, "", 0, 0, "PEM private key for tls_cert")                        \
-	X(storage, database, PATH, "var/slotdav.db", 1, 0, "SQLite database file")               \
+	X(storage, database, PATH, "var/slotdav.db", 1, 0, "SQLite database file")                \
 	X(storage, pool, INT, "8", 1, 1024, "database connections in the pool")                   \
 	X(caldav, max_resource_size, BYTES, "1M", 1024, 1024 * SRV_MIB,                           \
 	  "largest calendar object resource accepted")                                            \
-	X(auth, realm, TEXT, "slotdav", 1, 0, "HTTP Basic authentication realm")                 \
+	X(auth, realm, TEXT, "slotdav", 1, 0, "HTTP Basic authentication realm")                  \
 	X(auth, cache_seconds, INT, "60", 0, 86400,                                               \
 	  "seconds verified credentials are cached (0: verify every request)")                    \
 	X(feeds, rate_per_minute, INT, "60", 0, 1000000,                                          \
@@ -56,45 +56,48 @@
 	X(feeds, rate_per_minute_ip, INT, "120", 0, 1000000,                                      \
 	  "feed requests a minute from one client address (0: no limit)")                         \
 	X(feeds, max_age, INT, "300", 0, 86400,                                                   \
-	  "seconds clients may reuse a feed without asking (Cache-Control max-age)")             \
-	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")              \
+	  "seconds clients may reuse a feed without asking (Cache-Control max-age)")              \
+	X(log, level, LEVEL, "info", 0, 0, "log level: debug, info, warn or error")               \
 	X(links, secret, TEXT, "", 0, 0,                                                          \
-	  "manage-link HMAC secret, 64+ hex digits (unset: made once, kept in DATABASE.link-secret)") \
+	  "manage-link HMAC secret, 64+ hex digits (unset: made once, kept in "                   \
+	  "DATABASE.link-secret)")                                                                \
 	X(links, previous_secrets, TEXT, "", 0, 0,                                                \
-	  "retired link secrets, comma-separated, accepted until links.previous_until")          \
+	  "retired link secrets, comma-separated, accepted until links.previous_until")           \
 	X(links, previous_until, TEXT, "", 0, 0,                                                  \
-	  "YYYY-MM-DD (UTC, through that day) or Unix seconds; unset: previous never accepted")  \
+	  "YYYY-MM-DD (UTC, through that day) or Unix seconds; unset: previous never accepted")   \
 	X(links, ttl_days, INT, "60", 1, 3650,                                                    \
-	  "days a new manage link works (never past 7 days after its appointment)")              \
+	  "days a new manage link works (never past 7 days after its appointment)")               \
 	X(smtp, url, TEXT, "", 0, 0,                                                              \
-	  "relay, smtp://host:port or smtps://host:port (empty: email delivery off)")            \
-	X(smtp, from, TEXT, "", 0, 0, "sender address of notifications (needed with smtp.url)")  \
-	X(smtp, user, TEXT, "", 0, 0, "SMTP AUTH user name (empty: no AUTH)")                    \
-	X(smtp, password, TEXT, "", 0, 0, "SMTP AUTH password")                                  \
-	X(smtp, starttls, TEXT, "try", 0, 0, "STARTTLS on smtp://: off, try or required")        \
-	X(notify, retry_max, INT, "8", 1, 100, "delivery attempts before a message fails")       \
+	  "relay, smtp://host:port or smtps://host:port (empty: email delivery off)")             \
+	X(smtp, from, TEXT, "", 0, 0, "sender address of notifications (needed with smtp.url)")   \
+	X(smtp, user, TEXT, "", 0, 0, "SMTP AUTH user name (empty: no AUTH)")                     \
+	X(smtp, password, TEXT, "", 0, 0, "SMTP AUTH password")                                   \
+	X(smtp, starttls, TEXT, "try", 0, 0, "STARTTLS on smtp://: off, try or required")         \
+	X(notify, retry_max, INT, "8", 1, 100, "delivery attempts before a message fails")        \
 	X(notify, backoff_seconds, INT, "60", 1, 86400,                                           \
 	  "delay before the first retry; doubles per attempt, at most 6 hours")                   \
 	X(notify, reminders, TEXT, "24", 0, 0,                                                    \
-	  "reminders, hours before the start, e.g. \"24,2\" (empty: none)")                      \
-	X(notify, templates, PATH, "", 0, 0, "directory of template overrides (docs/operations.md)") \
-	X(notify, poll_ms, INT, "5000", 10, 600000, "how often the queue is looked at (ms)")     \
+	  "reminders, hours before the start, e.g. \"24,2\" (empty: none)")                       \
+	X(notify, templates, PATH, "", 0, 0,                                                      \
+	  "directory of template overrides (docs/operations.md)")                                 \
+	X(notify, poll_ms, INT, "5000", 10, 600000, "how often the queue is looked at (ms)")      \
 	X(notify, settle_seconds, INT, "60", 0, 3600,                                             \
-	  "seconds a change's message waits, so that changes undone at once fold")               \
+	  "seconds a change's message waits, so that changes undone at once fold")                \
 	X(extcal, poll_seconds, INT, "900", 1, 604800,                                            \
-	  "how often each external busy calendar is fetched (seconds)")                          \
+	  "how often each external busy calendar is fetched (seconds)")                           \
 	X(extcal, max_bytes, BYTES, "5M", 1024, 1024 * SRV_MIB,                                   \
-	  "largest external calendar accepted (decoded); larger fetches fail")                   \
+	  "largest external calendar accepted (decoded); larger fetches fail")                    \
 	X(extcal, timeout_seconds, INT, "20", 1, 600,                                             \
-	  "seconds one fetch of an external calendar may take, connect to last byte")            \
-	X(extcal, max_redirects, INT, "3", 0, 20, "redirects followed when fetching (http/https only)")
+	  "seconds one fetch of an external calendar may take, connect to last byte")             \
+	X(extcal, max_redirects, INT, "3", 0, 20,                                                 \
+	  "redirects followed when fetching (http/https only)")
 
-#define SRV_CFG_CTYPE_INT int
+#define SRV_CFG_CTYPE_INT   int
 #define SRV_CFG_CTYPE_BYTES size_t
-#define SRV_CFG_CTYPE_ADDR char *
-#define SRV_CFG_CTYPE_URL char *
-#define SRV_CFG_CTYPE_PATH char *
-#define SRV_CFG_CTYPE_TEXT char *
+#define SRV_CFG_CTYPE_ADDR  char *
+#define SRV_CFG_CTYPE_URL   char *
+#define SRV_CFG_CTYPE_PATH  char *
+#define SRV_CFG_CTYPE_TEXT  char *
 #define SRV_CFG_CTYPE_LEVEL int
 
 /* Field names are section_key, e.g. cfg.server_port. Strings are owned by
@@ -133,8 +136,8 @@ void srv_config_free(struct srv_config *cfg);
 /* Sets one key ("section", "key") from its text form. SRV_CONFIG_EINVALID
  * with a message naming the key if the key is unknown or the value bad; the
  * field is unchanged then. */
-int srv_config_set(struct srv_config *cfg, const char *section, const char *key,
-		   const char *value, struct sd_err *err);
+int srv_config_set(struct srv_config *cfg, const char *section, const char *key, const char *value,
+                   struct sd_err *err);
 
 /* Reads an INI file into cfg. Errors name the file and line:
  * "slotdav.ini:12: server.port: ...". SRV_CONFIG_EIO, SRV_CONFIG_EINVALID.

@@ -63,20 +63,26 @@ static int hook_write(void *cls, struct dav_hook_write *w)
 	(void)cls;
 	memset(h, 0, sizeof(*h));
 	w->state = h;
-	rc = booking_actor_for_user(w->conn, w->a, w->req->user_id, w->req->user_name, "caldav",
-				    ua, &h->actor, &h->err);
+	rc = booking_actor_for_user(w->conn, w->a, w->req->user_id, w->req->user_name, "caldav", ua,
+	                            &h->actor, &h->err);
 	if (rc == BOOKING_EFORBIDDEN)
 		return 0; /* neither staff nor customer: plain calendars only */
 	if (rc)
 		goto refuse;
-	h->x = (struct booking_ctx){.conn = w->conn, .a = w->a, .now = sd_now(),
-				    .actor = &h->actor, .nested = 1};
-	h->e = (struct booking_dav_edit){.coll_id = w->coll_id, .owner_id = w->owner_id,
-					 .name = w->name, .cur_data = w->cur_data, .data = w->data,
-					 .len = w->len, .default_tz = w->default_tz,
-					 .from_coll = w->from_coll, .from_name = w->from_name};
+	h->x = (struct booking_ctx){
+		.conn = w->conn, .a = w->a, .now = sd_now(), .actor = &h->actor, .nested = 1
+	};
+	h->e = (struct booking_dav_edit){ .coll_id = w->coll_id,
+		                          .owner_id = w->owner_id,
+		                          .name = w->name,
+		                          .cur_data = w->cur_data,
+		                          .data = w->data,
+		                          .len = w->len,
+		                          .default_tz = w->default_tz,
+		                          .from_coll = w->from_coll,
+		                          .from_name = w->from_name };
 	rc = w->data ? booking_dav_put(&h->x, &h->e, &h->err)
-		     : booking_dav_delete(&h->x, &h->e, &h->err);
+	             : booking_dav_delete(&h->x, &h->e, &h->err);
 	if (rc)
 		goto refuse;
 	w->handled = h->e.handled;
@@ -87,7 +93,7 @@ refuse:
 	w->status = status_of(rc);
 	w->cond = rc == BOOKING_EIO || rc == BOOKING_EBUSY ? NULL : element_of(w->a, rc);
 	w->message = rc == BOOKING_EIO ? "the booking could not be saved; nothing was changed"
-				       : sd_arena_strdup(w->a, h->err.msg);
+	                               : sd_arena_strdup(w->a, h->err.msg);
 	if (rc == BOOKING_EIO)
 		SD_ERROR("booking edit failed", "detail=\"%s\"", h->err.msg);
 	return w->status;
@@ -96,18 +102,18 @@ refuse:
 static void hook_refused(void *cls, struct dav_hook_write *w)
 {
 	struct hook_state *h = w->state;
-	struct sd_err e = {0};
+	struct sd_err e = { 0 };
 
 	(void)cls;
 	if (!h || !h->e.booking_id || h->code == BOOKING_EIO || h->code == BOOKING_EBUSY)
 		return;
 	if (booking_dav_refused(&h->x, &h->e, h->code, h->err.msg, &e))
 		SD_WARN("cannot record a refused calendar edit", "booking=%lld detail=\"%s\"",
-			(long long)h->e.booking_id, e.msg);
+		        (long long)h->e.booking_id, e.msg);
 }
 
 static int hook_may_access(void *cls, struct store_conn *conn, struct sd_arena *a,
-			   const struct sd_req *req, const struct store_coll *coll)
+                           const struct sd_req *req, const struct store_coll *coll)
 {
 	(void)cls;
 	return booking_dav_may_access(conn, a, req->user_id, coll->id, coll->owner_id);

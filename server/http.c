@@ -107,18 +107,18 @@ struct exchange {
 	struct srv_http *http;
 	struct sd_arena *arena; /* NULL once released */
 	struct sd_req req;      /* points into the arena: dead once released */
-	struct sd_buf body; /* request body, capped at server.max_body */
-	struct sd_buf out;  /* streamed response: the part being sent */
+	struct sd_buf body;     /* request body, capped at server.max_body */
+	struct sd_buf out;      /* streamed response: the part being sent */
 	size_t out_off;
 	struct store_conn *conn;
 	struct srv_gate_ticket ticket; /* cls: the MHD connection */
-	char *log_who, *log_what; /* access log fields, kept past the release */
-	uintptr_t target_at;      /* where MHD's raw request target starts */
-	size_t target_len;        /* its strlen() */
+	char *log_who, *log_what;      /* access log fields, kept past the release */
+	uintptr_t target_at;           /* where MHD's raw request target starts */
+	size_t target_len;             /* its strlen() */
 	struct timespec t0;
 	char client_ip[INET6_ADDRSTRLEN]; /* the peer, for the feeds' rate limit */
-	uint64_t bytes; /* response body bytes handed to MHD */
-	int status;     /* as queued; 0: none */
+	uint64_t bytes;                   /* response body bytes handed to MHD */
+	int status;                       /* as queued; 0: none */
 	unsigned started : 1, malformed : 1, too_big : 1, streaming : 1, stream_done : 1;
 };
 
@@ -127,7 +127,7 @@ static void release_exchange(struct exchange *ex);
 /* ---- request targets and routes ----------------------------------------- */
 
 void srv_http_split_target(const char **path, const char **query, const char *target,
-			   struct sd_arena *a)
+                           struct sd_arena *a)
 {
 	const char *p = target, *q;
 
@@ -187,7 +187,7 @@ static int respond_text(struct sd_req *req, int status, const char *text)
 static int handle_well_known(struct sd_req *req)
 {
 	sd_req_set_header(req, "Location",
-			  sd_arena_printf(req->arena, "%s%s/", req->base_url, SRV_DAV_PREFIX));
+	                  sd_arena_printf(req->arena, "%s%s/", req->base_url, SRV_DAV_PREFIX));
 	return respond_text(req, 301, "Moved to " SRV_DAV_PREFIX "/\n");
 }
 
@@ -209,7 +209,7 @@ static int handle_front(struct exchange *ex, enum srv_route route)
 {
 	struct srv_http *h = ex->http;
 	struct sd_req *req = &ex->req;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc;
 
 	if (store_conn_acquire(h->store, &ex->conn, &err)) {
@@ -249,7 +249,7 @@ static int handle_feed(struct exchange *ex)
 {
 	struct srv_http *h = ex->http;
 	struct sd_req *req = &ex->req;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	if (store_conn_acquire(h->store, &ex->conn, &err)) {
 		ex->conn = NULL;
@@ -269,13 +269,18 @@ static int dispatch(struct exchange *ex)
 	if (ex->too_big)
 		return respond_text(req, 413, "Request body too large.\n");
 	switch ((route = srv_http_route(req->path))) {
-	case SRV_ROUTE_WELL_KNOWN: return handle_well_known(req);
-	case SRV_ROUTE_HEALTH: return handle_health(req);
+	case SRV_ROUTE_WELL_KNOWN:
+		return handle_well_known(req);
+	case SRV_ROUTE_HEALTH:
+		return handle_health(req);
 	case SRV_ROUTE_DAV:
 	case SRV_ROUTE_API:
-	case SRV_ROUTE_WEB: return handle_front(ex, route);
-	case SRV_ROUTE_FEED: return handle_feed(ex);
-	case SRV_ROUTE_NOT_FOUND: break;
+	case SRV_ROUTE_WEB:
+		return handle_front(ex, route);
+	case SRV_ROUTE_FEED:
+		return handle_feed(ex);
+	case SRV_ROUTE_NOT_FOUND:
+		break;
 	}
 	return respond_text(req, 404, "Not found.\n");
 }
@@ -336,15 +341,15 @@ static struct MHD_Response *render_body(struct exchange *ex)
 		ex->out = req->resp_body;
 		req->resp_body = tmp;
 		ex->streaming = 1;
-		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read,
-							 ex, NULL);
+		return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+		                                         stream_read, ex, NULL);
 	}
 	if (!status_has_body(req->status) || (req->resp_no_body && !head) ||
 	    (!req->resp_body.len && !(head && cl)))
 		return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!req->resp_body.len)
 		return MHD_create_response_from_callback(strtoull(cl, NULL, 10), 1, no_body_read,
-							 NULL, NULL);
+		                                         NULL, NULL);
 	data = req->resp_body.data;
 	len = req->resp_body.len;
 	if (!(r = MHD_create_response_from_buffer_with_free_callback(len, data, free)))
@@ -417,7 +422,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *name,
-				  const char *value)
+                                  const char *value)
 {
 	sd_req_add_header(cls, name, value ? value : "");
 	return MHD_YES;
@@ -448,7 +453,8 @@ static const char *base_url(struct exchange *ex)
 	if (*h->cfg->server_base_url)
 		return h->cfg->server_base_url;
 	if (!host || !*host || strlen(host) > 255 ||
-	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")])
+	    host[strspn(host,
+	                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")])
 		return h->fallback_base;
 	return sd_arena_printf(ex->arena, "%s://%s", h->tls ? "https" : "http", host);
 }
@@ -456,20 +462,20 @@ static const char *base_url(struct exchange *ex)
 static void client_address(struct exchange *ex, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	ex->client_ip[0] = '\0';
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-			  ex->client_ip, sizeof(ex->client_ip));
+		          ex->client_ip, sizeof(ex->client_ip));
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  ex->client_ip, sizeof(ex->client_ip));
+		          ex->client_ip, sizeof(ex->client_ip));
 }
 
 static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *conn,
-				  const char *method, const char *version)
+                                  const char *method, const char *version)
 {
 	struct sd_req *req = &ex->req;
 	const char *cl;
@@ -504,8 +510,8 @@ static int needs_store(const struct exchange *ex)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
 {
 	struct exchange *ex = *req_cls;
 
@@ -542,13 +548,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static const char *end_reason(enum MHD_RequestTerminationCode toe)
 {
 	switch (toe) {
-	case MHD_REQUEST_TERMINATED_COMPLETED_OK: return NULL;
-	case MHD_REQUEST_TERMINATED_WITH_ERROR: return "error";
-	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
-	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
-	case MHD_REQUEST_TERMINATED_READ_ERROR: return "read_error";
-	case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client_abort";
-	default: return "other";
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+		return NULL;
+	case MHD_REQUEST_TERMINATED_WITH_ERROR:
+		return "error";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		return "shutdown";
+	case MHD_REQUEST_TERMINATED_READ_ERROR:
+		return "read_error";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		return "client_abort";
+	default:
+		return "other";
 	}
 }
 
@@ -564,12 +577,14 @@ static void release_exchange(struct exchange *ex)
 		return;
 	}
 	ua = sd_req_header(req, "User-Agent");
-	ex->log_who = sd_xstrdup(sd_arena_printf(
-		ex->arena, "method=%s path=%s", sd_log_quote(ex->arena, req->method ? req->method : "-"),
-		sd_log_quote(ex->arena, req->path ? req->path : "-")));
-	ex->log_what = sd_xstrdup(sd_arena_printf(
-		ex->arena, "user=%s ua=%s", sd_log_quote(ex->arena, req->user_name ? req->user_name : "-"),
-		sd_log_quote(ex->arena, ua ? ua : "-")));
+	ex->log_who =
+	    sd_xstrdup(sd_arena_printf(ex->arena, "method=%s path=%s",
+	                               sd_log_quote(ex->arena, req->method ? req->method : "-"),
+	                               sd_log_quote(ex->arena, req->path ? req->path : "-")));
+	ex->log_what = sd_xstrdup(
+	    sd_arena_printf(ex->arena, "user=%s ua=%s",
+	                    sd_log_quote(ex->arena, req->user_name ? req->user_name : "-"),
+	                    sd_log_quote(ex->arena, ua ? ua : "-")));
 	sd_arena_free(ex->arena);
 	ex->arena = NULL;
 	if (ex->conn)
@@ -579,7 +594,7 @@ static void release_exchange(struct exchange *ex)
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct exchange *ex = *req_cls;
 	const char *end = end_reason(toe);
@@ -590,9 +605,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	release_exchange(ex);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - ex->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - ex->t0.tv_nsec) / 1e6;
+	ms =
+	    (double)(t1.tv_sec - ex->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - ex->t0.tv_nsec) / 1e6;
 	SD_INFO("request", "%s status=%d bytes=%llu ms=%.1f %s%s%s", ex->log_who, ex->status,
-		(unsigned long long)ex->bytes, ms, ex->log_what, end ? " end=" : "", end ? end : "");
+	        (unsigned long long)ex->bytes, ms, ex->log_what, end ? " end=" : "",
+	        end ? end : "");
 	free(ex->log_who);
 	free(ex->log_what);
 	free(ex);
@@ -633,7 +650,7 @@ union sockaddr_any {
 };
 
 static int listen_addr(union sockaddr_any *addr, unsigned *flags, const struct srv_config *cfg,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	memset(addr, 0, sizeof(*addr));
 	if (inet_pton(AF_INET, cfg->server_listen, &addr->in.sin_addr) == 1) {
@@ -646,11 +663,11 @@ static int listen_addr(union sockaddr_any *addr, unsigned *flags, const struct s
 		addr->in6.sin6_port = htons((uint16_t)cfg->server_port);
 		/* "::" means every address, IPv4 ones included */
 		*flags |= IN6_IS_ADDR_UNSPECIFIED(&addr->in6.sin6_addr) ? MHD_USE_DUAL_STACK
-									 : MHD_USE_IPv6;
+		                                                        : MHD_USE_IPv6;
 		return 0;
 	}
 	return sd_err_set(err, SRV_HTTP_EINVALID, "server.listen: \"%s\" is not an IP address",
-			  cfg->server_listen);
+	                  cfg->server_listen);
 }
 
 static int read_file(char **out, const char *path, struct sd_err *err)
@@ -667,7 +684,9 @@ static int read_file(char **out, const char *path, struct sd_err *err)
 	n = fread(buf, 1, TLS_FILE_MAX + 1, fp);
 	if (ferror(fp) || n == 0 || n > TLS_FILE_MAX) {
 		sd_err_set(err, rc, "%s: %s", path,
-			   ferror(fp) ? "read error" : n ? "larger than 1 MiB" : "empty");
+		           ferror(fp) ? "read error"
+		           : n        ? "larger than 1 MiB"
+		                      : "empty");
 		free(buf);
 		goto out;
 	}
@@ -685,8 +704,8 @@ static int tls_load(struct srv_http *h, unsigned *flags, struct sd_err *err)
 
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		return sd_err_set(err, SRV_HTTP_EINVALID,
-				  "this libmicrohttpd has no TLS support; unset server.tls_cert "
-				  "and server.tls_key and use a reverse proxy");
+		                  "this libmicrohttpd has no TLS support; unset server.tls_cert "
+		                  "and server.tls_key and use a reverse proxy");
 	if ((rc = read_file(&h->tls_cert, h->cfg->server_tls_cert, err)) ||
 	    (rc = read_file(&h->tls_key, h->cfg->server_tls_key, err)))
 		return rc;
@@ -702,7 +721,7 @@ static void make_urls(struct srv_http *h)
 	char buf[128];
 
 	snprintf(buf, sizeof(buf), "%s://%s%s%s:%d", scheme, v6 ? "[" : "", h->cfg->server_listen,
-		 v6 ? "]" : "", h->cfg->server_port);
+	         v6 ? "]" : "", h->cfg->server_port);
 	h->fallback_base = sd_xstrdup(buf);
 	strncat(buf, "/", sizeof(buf) - strlen(buf) - 1);
 	h->url = sd_xstrdup(buf);
@@ -714,11 +733,12 @@ const struct srv_links *srv_http_links(const struct srv_http *h)
 }
 
 int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct store *st,
-		   struct srv_auth *auth, struct sd_err *err)
+                   struct srv_auth *auth, struct sd_err *err)
 {
 	struct srv_http *h = sd_xcalloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
+	unsigned flags =
+	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL } };
 	union sockaddr_any addr;
 	int rc;
 
@@ -737,32 +757,30 @@ int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct s
 		goto out;
 	h->web.prefix = WEB_PREFIX;
 	h->web.secrets = srv_links_secrets(h->links);
-	h->feed = (struct feed_config){SRV_FEED_PREFIX, feed_rate_new(), cfg->feeds_rate_per_minute,
-				       cfg->feeds_rate_per_minute_ip, cfg->feeds_max_age};
+	h->feed =
+	    (struct feed_config){ SRV_FEED_PREFIX, feed_rate_new(), cfg->feeds_rate_per_minute,
+		                  cfg->feeds_rate_per_minute_ip, cfg->feeds_max_age };
 	if ((rc = listen_addr(&addr, &flags, cfg, err)))
 		goto out;
 	if (*cfg->server_tls_cert && (rc = tls_load(h, &flags, err)))
 		goto out;
 	if (h->tls) {
-		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key};
-		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert};
-		tls[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	}
 	make_urls(h);
 	h->daemon = MHD_start_daemon(
-		flags, (uint16_t)cfg->server_port, NULL, NULL, on_request, h,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, to see every message */
-		MHD_OPTION_SOCK_ADDR, &addr.sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->server_threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->server_timeout,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-		MHD_OPTION_ARRAY, tls,
-		MHD_OPTION_END);
+	    flags, (uint16_t)cfg->server_port, NULL, NULL, on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, to see every message */
+	    MHD_OPTION_SOCK_ADDR, &addr.sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)cfg->server_threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->server_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_UNESCAPE_CALLBACK,
+	    keep_escaped, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!h->daemon)
 		rc = sd_err_set(err, SRV_HTTP_EIO,
-				"cannot serve on %s: see the libmicrohttpd message above", h->url);
+		                "cannot serve on %s: see the libmicrohttpd message above", h->url);
 out:
 	if (rc) {
 		srv_http_stop(h);

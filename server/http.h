@@ -23,8 +23,8 @@
 #include "sd_err.h"
 #include "store.h"
 
-#define SRV_DAV_PREFIX "/dav"
-#define SRV_API_PREFIX "/api/v1"
+#define SRV_DAV_PREFIX  "/dav"
+#define SRV_API_PREFIX  "/api/v1"
 #define SRV_FEED_PREFIX "/feeds"
 
 enum {
@@ -50,7 +50,7 @@ struct extcal_opts;
 void srv_extcal_opts(const struct srv_config *cfg, struct extcal_opts *out);
 
 int srv_http_start(struct srv_http **out, const struct srv_config *cfg, struct store *st,
-		   struct srv_auth *auth, struct sd_err *err);
+                   struct srv_auth *auth, struct sd_err *err);
 
 /* Stops accepting, lets running handlers finish, joins the threads and frees
  * h. Every exchange's completion (log, arena, storage connection) has run
@@ -71,7 +71,7 @@ struct srv_links;
  * borrowed from h until srv_http_stop(). */
 const struct srv_links *srv_http_links(const struct srv_http *h);
 typedef int (*srv_front_fn)(struct sd_req *req, struct store_conn *conn,
-			    const struct dav_config *cfg);
+                            const struct dav_config *cfg);
 void srv_http_set_front(struct srv_http *h, srv_front_fn fn);
 
 /* Routing, exposed for tests. */
@@ -93,6 +93,6 @@ enum srv_route srv_http_route(const char *path);
  * RFC 9112 3.2.2) are reduced to their path. A target that yields no path
  * starting with '/' (e.g. "*") gives *path = NULL. */
 void srv_http_split_target(const char **path, const char **query, const char *target,
-			   struct sd_arena *a);
+                           struct sd_arena *a);
 
 #endif

@@ -25,8 +25,8 @@
 #include "web.h"
 
 #define SECRET_HEX_MIN 64
-#define SECRET_MAX 1024
-#define DAY 86400
+#define SECRET_MAX     1024
+#define DAY            86400
 
 struct srv_links {
 	struct booking_secrets s;
@@ -99,18 +99,19 @@ static int item_check(void *cls, const char *s, size_t n)
 int srv_links_check(const struct srv_config *cfg, struct sd_err *err)
 {
 	if (*cfg->links_secret && !hex_secret(cfg->links_secret, strlen(cfg->links_secret)))
-		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "links.secret: must be at least %d hex digits (e.g. `openssl rand "
-				  "-hex 32`)",
-				  SECRET_HEX_MIN);
+		return sd_err_set(
+		    err, SRV_CONFIG_EINVALID,
+		    "links.secret: must be at least %d hex digits (e.g. `openssl rand "
+		    "-hex 32`)",
+		    SECRET_HEX_MIN);
 	if (each_item(cfg->links_previous_secrets, item_check, NULL))
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "links.previous_secrets: each must be at least %d hex digits",
-				  SECRET_HEX_MIN);
+		                  "links.previous_secrets: each must be at least %d hex digits",
+		                  SECRET_HEX_MIN);
 	if (srv_links_until(cfg->links_previous_until) < 0)
 		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "links.previous_until: \"%s\" is not YYYY-MM-DD or Unix seconds",
-				  cfg->links_previous_until);
+		                  "links.previous_until: \"%s\" is not YYYY-MM-DD or Unix seconds",
+		                  cfg->links_previous_until);
 	return 0;
 }
 
@@ -143,10 +144,11 @@ static int file_read(char **out, const char *path, struct sd_err *err)
 	buf[n] = '\0';
 	if (!hex_secret(buf, n)) {
 		OPENSSL_cleanse(buf, sizeof(buf));
-		return sd_err_set(err, SRV_CONFIG_EINVALID,
-				  "%s: not a link secret (%d or more hex digits); restore it from a "
-				  "backup, or delete it to make a new one (old links then stop working)",
-				  path, SECRET_HEX_MIN);
+		return sd_err_set(
+		    err, SRV_CONFIG_EINVALID,
+		    "%s: not a link secret (%d or more hex digits); restore it from a "
+		    "backup, or delete it to make a new one (old links then stop working)",
+		    path, SECRET_HEX_MIN);
 	}
 	*out = sd_xstrdup(buf);
 	OPENSSL_cleanse(buf, sizeof(buf));
@@ -249,7 +251,7 @@ const struct booking_secrets *srv_links_secrets(const struct srv_links *l)
 }
 
 char *srv_links_url(const struct srv_links *l, struct sd_arena *a, const char *base_url,
-		    int64_t booking_id, int64_t now, int64_t expires)
+                    int64_t booking_id, int64_t now, int64_t expires)
 {
 	char *tok;
 

@@ -34,7 +34,7 @@ const struct booking_secrets *srv_links_secrets(const struct srv_links *l);
 /* "<base_url>/manage/<token>" for booking_id, valid until expires (0: now
  * + links.ttl_days), in a; NULL if no token could be made. */
 char *srv_links_url(const struct srv_links *l, struct sd_arena *a, const char *base_url,
-		    int64_t booking_id, int64_t now, int64_t expires);
+                    int64_t booking_id, int64_t now, int64_t expires);
 
 /* The configuration checks of the links.* keys (srv_config_check). */
 int srv_links_check(const struct srv_config *cfg, struct sd_err *err);

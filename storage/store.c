@@ -52,7 +52,7 @@ int store_open(struct store **out, const char *path, int pool_size, struct sd_er
 }
 
 int store_open_backend(struct store **out, struct store_backend *be, int pool_size,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	struct store *st;
 
@@ -60,7 +60,7 @@ int store_open_backend(struct store **out, struct store_backend *be, int pool_si
 	if (be->version != STORE_BACKEND_VERSION) {
 		be->free(be);
 		return sd_err_set(err, STORE_EIO, "storage backend version %u, expected %u",
-				  be->version, STORE_BACKEND_VERSION);
+		                  be->version, STORE_BACKEND_VERSION);
 	}
 	if (pool_size < 1) {
 		be->free(be);
@@ -170,31 +170,31 @@ void store_rollback(struct store_conn *c)
 /* ---- users ------------------------------------------------------------- */
 
 int store_user_create(struct store_conn *c, const char *name, const char *displayname,
-		      const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
+                      const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
 {
 	return c->be->user_create(c, name, displayname, email, pwhash, id_out, err);
 }
 
 int store_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
-		   struct store_user *out, struct sd_err *err)
+                   struct store_user *out, struct sd_err *err)
 {
 	return c->be->user_get(c, name, a, out, err);
 }
 
 int store_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			 struct store_user *out, struct sd_err *err)
+                         struct store_user *out, struct sd_err *err)
 {
 	return c->be->user_get_by_id(c, id, a, out, err);
 }
 
 int store_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
-			    struct store_user *out, struct sd_err *err)
+                            struct store_user *out, struct sd_err *err)
 {
 	return c->be->user_get_by_email(c, email, a, out, err);
 }
 
 int store_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	return c->be->user_set_password(c, name, pwhash, err);
 }
@@ -205,7 +205,7 @@ int store_user_delete(struct store_conn *c, const char *name, struct sd_err *err
 }
 
 int store_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
-		       void *cls, struct sd_err *err)
+                       void *cls, struct sd_err *err)
 {
 	return c->be->user_foreach(c, fn, cls, err);
 }
@@ -213,25 +213,25 @@ int store_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct s
 /* ---- collections ------------------------------------------------------- */
 
 int store_home_get(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
-		   struct store_coll *out, struct sd_err *err)
+                   struct store_coll *out, struct sd_err *err)
 {
 	return c->be->home_get(c, owner_id, a, out, err);
 }
 
 int store_coll_get(struct store_conn *c, int64_t parent_id, const char *name, struct sd_arena *a,
-		   struct store_coll *out, struct sd_err *err)
+                   struct store_coll *out, struct sd_err *err)
 {
 	return c->be->coll_get(c, parent_id, name, a, out, err);
 }
 
 int store_coll_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			 struct store_coll *out, struct sd_err *err)
+                         struct store_coll *out, struct sd_err *err)
 {
 	return c->be->coll_get_by_id(c, id, a, out, err);
 }
 
 int store_coll_create(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	return c->be->coll_create(c, in, id_out, err);
 }
@@ -247,14 +247,14 @@ int store_coll_delete(struct store_conn *c, int64_t id, struct sd_err *err)
 }
 
 int store_coll_move(struct store_conn *c, int64_t id, int64_t new_parent_id, const char *new_name,
-		    struct sd_err *err)
+                    struct sd_err *err)
 {
 	return c->be->coll_move(c, id, new_parent_id, new_name, err);
 }
 
 int store_coll_foreach(struct store_conn *c, int64_t parent_id,
-		       int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-		       struct sd_err *err)
+                       int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+                       struct sd_err *err)
 {
 	return c->be->coll_foreach(c, parent_id, fn, cls, err);
 }
@@ -262,13 +262,13 @@ int store_coll_foreach(struct store_conn *c, int64_t parent_id,
 /* ---- resources --------------------------------------------------------- */
 
 int store_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
-		  struct sd_arena *a, struct store_obj *out, struct sd_err *err)
+                  struct sd_arena *a, struct store_obj *out, struct sd_err *err)
 {
 	return c->be->obj_get(c, coll_id, name, with_data, a, out, err);
 }
 
 int store_obj_put(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
-		  const char **etag_out, int *created_out, struct sd_err *err)
+                  const char **etag_out, int *created_out, struct sd_err *err)
 {
 	return c->be->obj_put(c, in, a, etag_out, created_out, err);
 }
@@ -279,20 +279,20 @@ int store_obj_delete(struct store_conn *c, int64_t coll_id, const char *name, st
 }
 
 int store_obj_move(struct store_conn *c, int64_t src_coll_id, const char *src_name,
-		   int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
+                   int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
 {
 	return c->be->obj_move(c, src_coll_id, src_name, dst_coll_id, dst_name, err);
 }
 
 int store_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
-		       const char *except_name, struct sd_arena *a, const char **name_out,
-		       struct sd_err *err)
+                       const char *except_name, struct sd_arena *a, const char **name_out,
+                       struct sd_err *err)
 {
 	return c->be->obj_find_uid(c, coll_id, uid, except_name, a, name_out, err);
 }
 
 int store_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
-		       struct store_obj_iter **out, struct sd_err *err)
+                       struct store_obj_iter **out, struct sd_err *err)
 {
 	int rc = c->be->obj_iter_new(c, coll_id, with_data, out, err);
 
@@ -304,8 +304,8 @@ int store_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
 }
 
 int store_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
-			     int64_t start, int64_t end, int with_data,
-			     struct store_obj_iter **out, struct sd_err *err)
+                             int64_t start, int64_t end, int with_data, struct store_obj_iter **out,
+                             struct sd_err *err)
 {
 	int rc = c->be->obj_iter_new_range(c, coll_id, comp_mask, start, end, with_data, out, err);
 
@@ -340,7 +340,7 @@ int store_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out, s
 /* ---- change log -------------------------------------------------------- */
 
 int store_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
-			  struct store_change_iter **out, struct sd_err *err)
+                          struct store_change_iter **out, struct sd_err *err)
 {
 	int rc = c->be->change_iter_new(c, coll_id, since, out, err);
 
@@ -352,7 +352,7 @@ int store_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
 }
 
 int store_change_iter_next(struct store_change_iter *it, struct store_change *out,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
 	return it->be->change_iter_next(it, out, err);
 }
@@ -371,37 +371,36 @@ void store_change_iter_free(struct store_change_iter *it)
 /* ---- dead properties --------------------------------------------------- */
 
 int store_prop_set(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		   const struct store_prop *p, struct sd_err *err)
+                   const struct store_prop *p, struct sd_err *err)
 {
 	return c->be->prop_set(c, coll_id, obj_name, p, err);
 }
 
 int store_prop_remove(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
-		      const char *name, struct sd_err *err)
+                      const char *name, struct sd_err *err)
 {
 	return c->be->prop_remove(c, coll_id, obj_name, ns, name, err);
 }
 
 int store_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
-		   const char *name, struct sd_arena *a, struct store_prop *out,
-		   struct sd_err *err)
+                   const char *name, struct sd_arena *a, struct store_prop *out, struct sd_err *err)
 {
 	return c->be->prop_get(c, coll_id, obj_name, ns, name, a, out, err);
 }
 
 int store_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		       int (*fn)(void *cls, const struct store_prop *p), void *cls,
-		       struct sd_err *err)
+                       int (*fn)(void *cls, const struct store_prop *p), void *cls,
+                       struct sd_err *err)
 {
 	return c->be->prop_foreach(c, coll_id, obj_name, fn, cls, err);
 }
 
 /* ---- the booking side (store_bk.h) ------------------------------------ */
 
-#define STORE_BK_DISPATCH(name, params, args)                                                      \
-	int store_##name(struct store_conn *c, STORE_BK_UNPAREN params)                            \
-	{                                                                                          \
-		return c->be->name(c, STORE_BK_UNPAREN args);                                      \
+#define STORE_BK_DISPATCH(name, params, args)                           \
+	int store_##name(struct store_conn *c, STORE_BK_UNPAREN params) \
+	{                                                               \
+		return c->be->name(c, STORE_BK_UNPAREN args);           \
 	}
 STORE_BK_OPS(STORE_BK_DISPATCH)
 #undef STORE_BK_DISPATCH

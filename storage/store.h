@@ -192,21 +192,21 @@ void store_rollback(struct store_conn *c);
 /* Creates the user and its home collection. STORE_EEXISTS if the name is taken.
  * *id_out (may be NULL) receives the new id. */
 int store_user_create(struct store_conn *c, const char *name, const char *displayname,
-		      const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err);
+                      const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err);
 /* STORE_ENOTFOUND. */
 int store_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
-		   struct store_user *out, struct sd_err *err);
+                   struct store_user *out, struct sd_err *err);
 int store_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			 struct store_user *out, struct sd_err *err);
+                         struct store_user *out, struct sd_err *err);
 /* The user whose email is email, compared ASCII case-insensitively (a
  * calendar user address "mailto:" names them this way); the one with the
  * lowest id when several share it. An empty email matches nobody.
  * STORE_ENOTFOUND. */
 int store_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
-			    struct store_user *out, struct sd_err *err);
+                            struct store_user *out, struct sd_err *err);
 /* STORE_ENOTFOUND. */
 int store_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
-			    struct sd_err *err);
+                            struct sd_err *err);
 /* Deletes the user, its home and everything in it. STORE_ENOTFOUND;
  * STORE_EINUSE (store_bk.h) while the user is a staff member. A customer
  * record of the user stays, without its login and calendar. */
@@ -214,26 +214,26 @@ int store_user_delete(struct store_conn *c, const char *name, struct sd_err *err
 /* Calls fn for each user in name order; stops early and returns fn's value
  * if it returns non-zero. The user is borrowed for the duration of the call. */
 int store_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
-		       void *cls, struct sd_err *err);
+                       void *cls, struct sd_err *err);
 
 /* ---- collections ------------------------------------------------------- */
 
 /* The home of a user (the collection with parent 0 named after the user).
  * STORE_ENOTFOUND. */
 int store_home_get(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
-		   struct store_coll *out, struct sd_err *err);
+                   struct store_coll *out, struct sd_err *err);
 /* The child collection of parent_id named name. STORE_ENOTFOUND. */
 int store_coll_get(struct store_conn *c, int64_t parent_id, const char *name, struct sd_arena *a,
-		   struct store_coll *out, struct sd_err *err);
+                   struct store_coll *out, struct sd_err *err);
 int store_coll_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			 struct store_coll *out, struct sd_err *err);
+                         struct store_coll *out, struct sd_err *err);
 
 /* Creates a collection from in (parent_id, owner_id, kind, name and the
  * calendar properties; id, rev and times are ignored). STORE_EEXISTS if the
  * parent already has a collection or a resource of that name; STORE_ENOTFOUND
  * if the parent does not exist. *id_out may be NULL. */
 int store_coll_create(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
-		      struct sd_err *err);
+                      struct sd_err *err);
 /* Writes the calendar properties of in (displayname, description, color,
  * order, timezone, components) to collection in->id; NULL clears one.
  * Increments the collection's rev. STORE_ENOTFOUND. */
@@ -247,20 +247,20 @@ int store_coll_delete(struct store_conn *c, int64_t id, struct sd_err *err);
  * is a home, or new_parent_id is id or inside it: a collection cannot move
  * into itself; callers that want 403 there check first). */
 int store_coll_move(struct store_conn *c, int64_t id, int64_t new_parent_id, const char *new_name,
-		    struct sd_err *err);
+                    struct sd_err *err);
 /* Calls fn for each child collection of parent_id in name order; the
  * collection is borrowed for the call. Stops when fn returns non-zero and
  * returns that value. */
 int store_coll_foreach(struct store_conn *c, int64_t parent_id,
-		       int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-		       struct sd_err *err);
+                       int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+                       struct sd_err *err);
 
 /* ---- resources --------------------------------------------------------- */
 
 /* The resource name in coll_id. with_data: also read the bytes.
  * STORE_ENOTFOUND. */
 int store_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
-		  struct sd_arena *a, struct store_obj *out, struct sd_err *err);
+                  struct sd_arena *a, struct store_obj *out, struct sd_err *err);
 /* Creates or replaces the resource (in->coll_id, in->name) with in->data,
  * in->len, in->content_type and the calendar fields; computes the ETag.
  * Records the change. etag_out (may be NULL) receives the new ETag in a.
@@ -268,7 +268,7 @@ int store_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int w
  * STORE_EEXISTS if a collection of that name exists; STORE_ENOTFOUND if the
  * collection does not. Dead properties of a replaced resource are kept. */
 int store_obj_put(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
-		  const char **etag_out, int *created_out, struct sd_err *err);
+                  const char **etag_out, int *created_out, struct sd_err *err);
 /* Deletes the resource and its dead properties; records a tombstone.
  * STORE_ENOTFOUND. */
 int store_obj_delete(struct store_conn *c, int64_t coll_id, const char *name, struct sd_err *err);
@@ -277,12 +277,12 @@ int store_obj_delete(struct store_conn *c, int64_t coll_id, const char *name, st
  * not exist (callers delete it first when overwriting): STORE_EEXISTS.
  * STORE_ENOTFOUND if the source does not exist. */
 int store_obj_move(struct store_conn *c, int64_t src_coll_id, const char *src_name,
-		   int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
+                   int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
 /* The name of the calendar resource in coll_id whose UID is uid, other than
  * except_name (may be NULL). STORE_ENOTFOUND. */
 int store_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
-		       const char *except_name, struct sd_arena *a, const char **name_out,
-		       struct sd_err *err);
+                       const char *except_name, struct sd_arena *a, const char **name_out,
+                       struct sd_err *err);
 
 /* Iterates over the resources of a collection in name order, or, with a
  * time range [start, end) (Unix seconds; comp_mask 0 = any kind), over the
@@ -302,10 +302,10 @@ int store_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
  * before the connection is released. */
 struct store_obj_iter;
 int store_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
-		       struct store_obj_iter **out, struct sd_err *err);
+                       struct store_obj_iter **out, struct sd_err *err);
 int store_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
-			     int64_t start, int64_t end, int with_data,
-			     struct store_obj_iter **out, struct sd_err *err);
+                             int64_t start, int64_t end, int with_data, struct store_obj_iter **out,
+                             struct sd_err *err);
 int store_obj_iter_next(struct store_obj_iter *it, struct store_obj *out, struct sd_err *err);
 void store_obj_iter_free(struct store_obj_iter *it);
 
@@ -321,9 +321,9 @@ int store_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out, s
  * store_obj_iter_next. */
 struct store_change_iter;
 int store_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
-			  struct store_change_iter **out, struct sd_err *err);
+                          struct store_change_iter **out, struct sd_err *err);
 int store_change_iter_next(struct store_change_iter *it, struct store_change *out,
-			   struct sd_err *err);
+                           struct sd_err *err);
 void store_change_iter_free(struct store_change_iter *it);
 
 /* ---- dead properties --------------------------------------------------- */
@@ -334,19 +334,19 @@ void store_change_iter_free(struct store_change_iter *it);
 
 /* Creates or replaces. STORE_ENOTFOUND if the owner does not exist. */
 int store_prop_set(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		   const struct store_prop *p, struct sd_err *err);
+                   const struct store_prop *p, struct sd_err *err);
 /* STORE_ENOTFOUND if there was no such property (callers treat removing an
  * absent property as success, as RFC 4918 requires). */
 int store_prop_remove(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
-		      const char *name, struct sd_err *err);
+                      const char *name, struct sd_err *err);
 /* STORE_ENOTFOUND. */
 int store_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
-		   const char *name, struct sd_arena *a, struct store_prop *out,
-		   struct sd_err *err);
+                   const char *name, struct sd_arena *a, struct store_prop *out,
+                   struct sd_err *err);
 /* Calls fn for each property of the owner in (ns, name) order; borrowed for
  * the call; stops when fn returns non-zero and returns that value. */
 int store_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		       int (*fn)(void *cls, const struct store_prop *p), void *cls,
-		       struct sd_err *err);
+                       int (*fn)(void *cls, const struct store_prop *p), void *cls,
+                       struct sd_err *err);
 
 #endif

@@ -99,81 +99,81 @@ struct store_backend {
 
 	/* ---- users ---- */
 	int (*user_create)(struct store_conn *c, const char *name, const char *displayname,
-			   const char *email, const char *pwhash, int64_t *id_out,
-			   struct sd_err *err);
+	                   const char *email, const char *pwhash, int64_t *id_out,
+	                   struct sd_err *err);
 	int (*user_get)(struct store_conn *c, const char *name, struct sd_arena *a,
-			struct store_user *out, struct sd_err *err);
+	                struct store_user *out, struct sd_err *err);
 	int (*user_get_by_id)(struct store_conn *c, int64_t id, struct sd_arena *a,
-			      struct store_user *out, struct sd_err *err);
+	                      struct store_user *out, struct sd_err *err);
 	int (*user_get_by_email)(struct store_conn *c, const char *email, struct sd_arena *a,
-				 struct store_user *out, struct sd_err *err);
+	                         struct store_user *out, struct sd_err *err);
 	int (*user_set_password)(struct store_conn *c, const char *name, const char *pwhash,
-				 struct sd_err *err);
+	                         struct sd_err *err);
 	int (*user_delete)(struct store_conn *c, const char *name, struct sd_err *err);
 	int (*user_foreach)(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
-			    void *cls, struct sd_err *err);
+	                    void *cls, struct sd_err *err);
 
 	/* ---- collections ---- */
 	int (*home_get)(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
-			struct store_coll *out, struct sd_err *err);
+	                struct store_coll *out, struct sd_err *err);
 	int (*coll_get)(struct store_conn *c, int64_t parent_id, const char *name,
-			struct sd_arena *a, struct store_coll *out, struct sd_err *err);
+	                struct sd_arena *a, struct store_coll *out, struct sd_err *err);
 	int (*coll_get_by_id)(struct store_conn *c, int64_t id, struct sd_arena *a,
-			      struct store_coll *out, struct sd_err *err);
+	                      struct store_coll *out, struct sd_err *err);
 	int (*coll_create)(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
-			   struct sd_err *err);
+	                   struct sd_err *err);
 	int (*coll_update)(struct store_conn *c, const struct store_coll *in, struct sd_err *err);
 	int (*coll_delete)(struct store_conn *c, int64_t id, struct sd_err *err);
 	int (*coll_move)(struct store_conn *c, int64_t id, int64_t new_parent_id,
-			 const char *new_name, struct sd_err *err);
+	                 const char *new_name, struct sd_err *err);
 	int (*coll_foreach)(struct store_conn *c, int64_t parent_id,
-			    int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-			    struct sd_err *err);
+	                    int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+	                    struct sd_err *err);
 
 	/* ---- resources ---- */
 	int (*obj_get)(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
-		       struct sd_arena *a, struct store_obj *out, struct sd_err *err);
+	               struct sd_arena *a, struct store_obj *out, struct sd_err *err);
 	int (*obj_put)(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
-		       const char **etag_out, int *created_out, struct sd_err *err);
+	               const char **etag_out, int *created_out, struct sd_err *err);
 	int (*obj_delete)(struct store_conn *c, int64_t coll_id, const char *name,
-			  struct sd_err *err);
+	                  struct sd_err *err);
 	int (*obj_move)(struct store_conn *c, int64_t src_coll_id, const char *src_name,
-			int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
+	                int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
 	int (*obj_find_uid)(struct store_conn *c, int64_t coll_id, const char *uid,
-			    const char *except_name, struct sd_arena *a, const char **name_out,
-			    struct sd_err *err);
+	                    const char *except_name, struct sd_arena *a, const char **name_out,
+	                    struct sd_err *err);
 	int (*obj_iter_new)(struct store_conn *c, int64_t coll_id, int with_data,
-			    struct store_obj_iter **out, struct sd_err *err);
+	                    struct store_obj_iter **out, struct sd_err *err);
 	int (*obj_iter_new_range)(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
-				  int64_t start, int64_t end, int with_data,
-				  struct store_obj_iter **out, struct sd_err *err);
+	                          int64_t start, int64_t end, int with_data,
+	                          struct store_obj_iter **out, struct sd_err *err);
 	int (*obj_iter_next)(struct store_obj_iter *it, struct store_obj *out, struct sd_err *err);
 	void (*obj_iter_free)(struct store_obj_iter *it);
 	int (*obj_count)(struct store_conn *c, int64_t coll_id, int64_t *count_out,
-			 struct sd_err *err);
+	                 struct sd_err *err);
 
 	/* ---- change log ---- */
 	int (*change_iter_new)(struct store_conn *c, int64_t coll_id, int64_t since,
-			       struct store_change_iter **out, struct sd_err *err);
+	                       struct store_change_iter **out, struct sd_err *err);
 	int (*change_iter_next)(struct store_change_iter *it, struct store_change *out,
-				struct sd_err *err);
+	                        struct sd_err *err);
 	void (*change_iter_free)(struct store_change_iter *it);
 
 	/* ---- dead properties ---- */
 	int (*prop_set)(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			const struct store_prop *p, struct sd_err *err);
+	                const struct store_prop *p, struct sd_err *err);
 	int (*prop_remove)(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			   const char *ns, const char *name, struct sd_err *err);
-	int (*prop_get)(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			const char *ns, const char *name, struct sd_arena *a, struct store_prop *out,
-			struct sd_err *err);
+	                   const char *ns, const char *name, struct sd_err *err);
+	int (*prop_get)(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
+	                const char *name, struct sd_arena *a, struct store_prop *out,
+	                struct sd_err *err);
 	int (*prop_foreach)(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			    int (*fn)(void *cls, const struct store_prop *p), void *cls,
-			    struct sd_err *err);
+	                    int (*fn)(void *cls, const struct store_prop *p), void *cls,
+	                    struct sd_err *err);
 
 	/* ---- the booking side (store_bk.h): one entry per STORE_BK_OPS ---- */
-#define STORE_BK_FIELD(name, params, args)                                                         \
-	int (*name)(struct store_conn *c, STORE_BK_UNPAREN params);
+#define STORE_BK_FIELD(name, params, args) \
+	int (*name)(struct store_conn * c, STORE_BK_UNPAREN params);
 	STORE_BK_OPS(STORE_BK_FIELD)
 #undef STORE_BK_FIELD
 };
@@ -182,14 +182,14 @@ struct store_backend {
  * The store owns be from this call on, also when it fails (be is freed then).
  * STORE_EIO (wrong backend version, bad pool size). Close with store_close(). */
 int store_open_backend(struct store **out, struct store_backend *be, int pool_size,
-		       struct sd_err *err);
+                       struct sd_err *err);
 
 /* The SQLite backend: opens (creating if needed) the database file at path,
  * switches it to WAL and applies pending migrations. busy_ms is how long a
  * writer waits for the write lock before STORE_EBUSY. STORE_EIO. The caller
  * hands *out to store_open_backend() or frees it with (*out)->free(*out). */
 int store_sqlite_backend_new(struct store_backend **out, const char *path, int busy_ms,
-			     struct sd_err *err);
+                             struct sd_err *err);
 
 /* The busy timeout store_open() uses. */
 #define STORE_SQLITE_BUSY_MS 5000

@@ -43,7 +43,7 @@ enum {
 struct store_location {
 	int64_t id;
 	const char *name;
-	const char *address; /* "" when unknown */
+	const char *address;  /* "" when unknown */
 	const char *timezone; /* IANA zone name, e.g. "Europe/Berlin" */
 	const char *email;    /* contact address, "" when none */
 	const char *rules;    /* booking/'s encoding of the rule set, "" = defaults */
@@ -52,12 +52,12 @@ struct store_location {
 
 struct store_staff {
 	int64_t id;
-	int64_t user_id;           /* the login (users.id); unique */
-	const char *name;          /* display name */
-	const char *email;         /* "" when none */
-	int admin;                 /* 1: an admin of the organisation */
-	int active;                /* 0: may not be booked any more */
-	int64_t bookings_coll_id;  /* the Bookings calendar; 0 until made */
+	int64_t user_id;             /* the login (users.id); unique */
+	const char *name;            /* display name */
+	const char *email;           /* "" when none */
+	int admin;                   /* 1: an admin of the organisation */
+	int active;                  /* 0: may not be booked any more */
+	int64_t bookings_coll_id;    /* the Bookings calendar; 0 until made */
 	const int64_t *location_ids; /* sorted, no duplicates */
 	size_t nlocations;
 	int64_t created, modified;
@@ -91,10 +91,10 @@ struct store_service {
 	int64_t id;
 	int64_t location_id;
 	const char *name;
-	const char *description;             /* "" when none */
-	int duration_min;                    /* > 0 */
+	const char *description;                 /* "" when none */
+	int duration_min;                        /* > 0 */
 	int buffer_before_min, buffer_after_min; /* >= 0 */
-	const char *rules;                   /* overrides, booking/'s encoding; "" = none */
+	const char *rules;                       /* overrides, booking/'s encoding; "" = none */
 	int active;
 	const int64_t *staff_ids; /* who can perform it, sorted, no duplicates */
 	size_t nstaff;
@@ -133,26 +133,26 @@ struct store_booking {
 	int64_t id;
 	const char *uid; /* iCalendar UID, stable for the booking's life */
 	int64_t location_id, service_id, staff_id, customer_id;
-	int64_t start, end;           /* appointment time */
+	int64_t start, end;                      /* appointment time */
 	int buffer_before_min, buffer_after_min; /* copied from the service when booked */
-	int status;                   /* enum store_booking_status */
-	int cancel_reason;            /* enum store_cancel_reason; NONE unless cancelled */
-	const char *cancel_text;      /* "" when none */
-	int64_t cancelled_at;         /* 0 unless cancelled */
-	const char *notes_public;     /* "" when none */
-	const char *notes_private;    /* "" when none */
-	const char *created_channel;  /* "api", "caldav", "manage", "cli", "demo" */
-	const char *created_by;       /* who: "user:alice", "customer:12", ... */
-	int64_t version;              /* +1 on every update (optimistic check) */
-	int64_t sequence;             /* iCalendar SEQUENCE: +1 on time or status change */
-	const char *obj_name;         /* resource name in the staff's Bookings calendar */
+	int status;                              /* enum store_booking_status */
+	int cancel_reason;           /* enum store_cancel_reason; NONE unless cancelled */
+	const char *cancel_text;     /* "" when none */
+	int64_t cancelled_at;        /* 0 unless cancelled */
+	const char *notes_public;    /* "" when none */
+	const char *notes_private;   /* "" when none */
+	const char *created_channel; /* "api", "caldav", "manage", "cli", "demo" */
+	const char *created_by;      /* who: "user:alice", "customer:12", ... */
+	int64_t version;             /* +1 on every update (optimistic check) */
+	int64_t sequence;            /* iCalendar SEQUENCE: +1 on time or status change */
+	const char *obj_name;        /* resource name in the staff's Bookings calendar */
 	int64_t created, modified;
 };
 
 /* What store_booking_list returns: every condition that is set must hold. */
 struct store_booking_filter {
 	int64_t location_id, service_id, staff_id, customer_id; /* 0: any */
-	unsigned status_mask; /* bit (1 << status); 0: any */
+	unsigned status_mask;                                   /* bit (1 << status); 0: any */
 	/* Appointments overlapping [from, to) (buffers not included);
 	 * from = to = 0: any time. */
 	int64_t from, to;
@@ -175,11 +175,11 @@ enum store_request_status {
 struct store_request {
 	int64_t id;
 	int64_t booking_id;
-	int64_t start, end;     /* the requested time */
-	int status;             /* enum store_request_status */
+	int64_t start, end; /* the requested time */
+	int status;         /* enum store_request_status */
 	const char *requested_by;
 	const char *channel;
-	const char *obj_name;   /* the tentative event in the Bookings calendar, "" if none */
+	const char *obj_name; /* the tentative event in the Bookings calendar, "" if none */
 	int64_t created;
 	int64_t decided;        /* 0 while pending */
 	const char *decided_by; /* "" while pending */
@@ -212,15 +212,15 @@ enum store_feed_personal {
 
 struct store_feed_token {
 	int64_t id;
-	int kind;           /* enum store_feed_kind */
-	int64_t subject_id; /* the customer, staff member or location */
+	int kind;               /* enum store_feed_kind */
+	int64_t subject_id;     /* the customer, staff member or location */
 	const char *token_hash; /* hex SHA-256 of the token; the token is never stored */
-	int busy_only;      /* privacy: 1 = no names or notes */
-	int with_cancelled; /* include cancelled bookings (as STATUS:CANCELLED) */
-	int personal;       /* staff feeds: the member's personal calendars too;
+	int busy_only;          /* privacy: 1 = no names or notes */
+	int with_cancelled;     /* include cancelled bookings (as STATUS:CANCELLED) */
+	int personal;           /* staff feeds: the member's personal calendars too;
 			       enum store_feed_personal */
 	int64_t created;
-	int64_t revoked;    /* 0 while valid */
+	int64_t revoked; /* 0 while valid */
 };
 
 /* A message queued for a booking change (SPEC 5), written in the same
@@ -228,7 +228,7 @@ struct store_feed_token {
 enum store_notify_state {
 	STORE_NOTIFY_QUEUED = 1,
 	STORE_NOTIFY_SENT = 2,
-	STORE_NOTIFY_FAILED = 3,   /* given up: final */
+	STORE_NOTIFY_FAILED = 3,    /* given up: final */
 	STORE_NOTIFY_WITHDRAWN = 4, /* made moot before it was sent */
 };
 
@@ -239,7 +239,7 @@ struct store_notification {
 	const char *recipient; /* "customer" or "staff" */
 	int state;             /* enum store_notify_state */
 	int64_t created;
-	int64_t not_before;    /* not sent before (the settle time) */
+	int64_t not_before; /* not sent before (the settle time) */
 	int attempts;
 	const char *last_error; /* "" when none */
 	int64_t sent;           /* 0 until sent */
@@ -380,167 +380,170 @@ struct store_period {
  *                   overlap [from, to), by start (periods of different
  *                   calendars may overlap).
  */
-#define STORE_BK_OPS(X)                                                                        \
+#define STORE_BK_OPS(X)                                                                            \
 	X(location_create, (const struct store_location *in, int64_t *id_out, struct sd_err *err), \
-	  (in, id_out, err))                                                                   \
-	X(location_update, (const struct store_location *in, struct sd_err *err), (in, err))      \
-	X(location_get,                                                                        \
-	  (int64_t id, struct sd_arena *a, struct store_location *out, struct sd_err *err),        \
-	  (id, a, out, err))                                                                   \
-	X(location_list,                                                                       \
-	  (struct sd_arena *a, struct store_location **out, size_t *n, struct sd_err *err),        \
-	  (a, out, n, err))                                                                    \
-	X(location_delete, (int64_t id, struct sd_err *err), (id, err))                          \
+	  (in, id_out, err))                                                                       \
+	X(location_update, (const struct store_location *in, struct sd_err *err), (in, err))       \
+	X(location_get,                                                                            \
+	  (int64_t id, struct sd_arena * a, struct store_location * out, struct sd_err * err),     \
+	  (id, a, out, err))                                                                       \
+	X(location_list,                                                                           \
+	  (struct sd_arena * a, struct store_location * *out, size_t * n, struct sd_err * err),    \
+	  (a, out, n, err))                                                                        \
+	X(location_delete, (int64_t id, struct sd_err * err), (id, err))                           \
 	X(staff_create, (const struct store_staff *in, int64_t *id_out, struct sd_err *err),       \
-	  (in, id_out, err))                                                                   \
-	X(staff_update, (const struct store_staff *in, struct sd_err *err), (in, err))            \
-	X(staff_get, (int64_t id, struct sd_arena *a, struct store_staff *out, struct sd_err *err), \
-	  (id, a, out, err))                                                                   \
-	X(staff_get_by_user,                                                                   \
-	  (int64_t user_id, struct sd_arena *a, struct store_staff *out, struct sd_err *err),      \
-	  (user_id, a, out, err))                                                              \
-	X(staff_list,                                                                          \
-	  (int64_t location_id, struct sd_arena *a, struct store_staff **out, size_t *n,          \
-	   struct sd_err *err),                                                                \
-	  (location_id, a, out, n, err))                                                       \
-	X(staff_delete, (int64_t id, struct sd_err *err), (id, err))                             \
-	X(hours_set,                                                                           \
-	  (int64_t staff_id, int64_t location_id, const struct store_hours *rows, size_t n,       \
-	   struct sd_err *err),                                                                \
-	  (staff_id, location_id, rows, n, err))                                               \
-	X(hours_get,                                                                           \
-	  (int64_t staff_id, int64_t location_id, struct sd_arena *a, struct store_hours **out,   \
-	   size_t *n, struct sd_err *err),                                                     \
-	  (staff_id, location_id, a, out, n, err))                                             \
-	X(exception_create,                                                                    \
-	  (const struct store_exception *in, int64_t *id_out, struct sd_err *err),                \
-	  (in, id_out, err))                                                                   \
-	X(exception_delete, (int64_t id, struct sd_err *err), (id, err))                         \
-	X(exception_list,                                                                      \
-	  (int64_t staff_id, int64_t from_day, int64_t to_day, struct sd_arena *a,               \
-	   struct store_exception **out, size_t *n, struct sd_err *err),                        \
-	  (staff_id, from_day, to_day, a, out, n, err))                                        \
+	  (in, id_out, err))                                                                       \
+	X(staff_update, (const struct store_staff *in, struct sd_err *err), (in, err))             \
+	X(staff_get,                                                                               \
+	  (int64_t id, struct sd_arena * a, struct store_staff * out, struct sd_err * err),        \
+	  (id, a, out, err))                                                                       \
+	X(staff_get_by_user,                                                                       \
+	  (int64_t user_id, struct sd_arena * a, struct store_staff * out, struct sd_err * err),   \
+	  (user_id, a, out, err))                                                                  \
+	X(staff_list,                                                                              \
+	  (int64_t location_id, struct sd_arena * a, struct store_staff * *out, size_t * n,        \
+	   struct sd_err * err),                                                                   \
+	  (location_id, a, out, n, err))                                                           \
+	X(staff_delete, (int64_t id, struct sd_err * err), (id, err))                              \
+	X(hours_set,                                                                               \
+	  (int64_t staff_id, int64_t location_id, const struct store_hours *rows, size_t n,        \
+	   struct sd_err *err),                                                                    \
+	  (staff_id, location_id, rows, n, err))                                                   \
+	X(hours_get,                                                                               \
+	  (int64_t staff_id, int64_t location_id, struct sd_arena * a, struct store_hours * *out,  \
+	   size_t * n, struct sd_err * err),                                                       \
+	  (staff_id, location_id, a, out, n, err))                                                 \
+	X(exception_create,                                                                        \
+	  (const struct store_exception *in, int64_t *id_out, struct sd_err *err),                 \
+	  (in, id_out, err))                                                                       \
+	X(exception_delete, (int64_t id, struct sd_err * err), (id, err))                          \
+	X(exception_list,                                                                          \
+	  (int64_t staff_id, int64_t from_day, int64_t to_day, struct sd_arena * a,                \
+	   struct store_exception * *out, size_t * n, struct sd_err * err),                        \
+	  (staff_id, from_day, to_day, a, out, n, err))                                            \
 	X(service_create, (const struct store_service *in, int64_t *id_out, struct sd_err *err),   \
-	  (in, id_out, err))                                                                   \
-	X(service_update, (const struct store_service *in, struct sd_err *err), (in, err))        \
-	X(service_get,                                                                         \
-	  (int64_t id, struct sd_arena *a, struct store_service *out, struct sd_err *err),         \
-	  (id, a, out, err))                                                                   \
-	X(service_list,                                                                        \
-	  (int64_t location_id, struct sd_arena *a, struct store_service **out, size_t *n,        \
-	   struct sd_err *err),                                                                \
-	  (location_id, a, out, n, err))                                                       \
-	X(service_delete, (int64_t id, struct sd_err *err), (id, err))                           \
-	X(customer_create,                                                                     \
-	  (const struct store_customer *in, int64_t *id_out, struct sd_err *err),                 \
-	  (in, id_out, err))                                                                   \
-	X(customer_update, (const struct store_customer *in, struct sd_err *err), (in, err))      \
-	X(customer_get,                                                                        \
-	  (int64_t id, struct sd_arena *a, struct store_customer *out, struct sd_err *err),        \
-	  (id, a, out, err))                                                                   \
-	X(customer_get_by_user,                                                                \
-	  (int64_t user_id, struct sd_arena *a, struct store_customer *out, struct sd_err *err),   \
-	  (user_id, a, out, err))                                                              \
-	X(customer_get_by_email,                                                               \
+	  (in, id_out, err))                                                                       \
+	X(service_update, (const struct store_service *in, struct sd_err *err), (in, err))         \
+	X(service_get,                                                                             \
+	  (int64_t id, struct sd_arena * a, struct store_service * out, struct sd_err * err),      \
+	  (id, a, out, err))                                                                       \
+	X(service_list,                                                                            \
+	  (int64_t location_id, struct sd_arena * a, struct store_service * *out, size_t * n,      \
+	   struct sd_err * err),                                                                   \
+	  (location_id, a, out, n, err))                                                           \
+	X(service_delete, (int64_t id, struct sd_err * err), (id, err))                            \
+	X(customer_create, (const struct store_customer *in, int64_t *id_out, struct sd_err *err), \
+	  (in, id_out, err))                                                                       \
+	X(customer_update, (const struct store_customer *in, struct sd_err *err), (in, err))       \
+	X(customer_get,                                                                            \
+	  (int64_t id, struct sd_arena * a, struct store_customer * out, struct sd_err * err),     \
+	  (id, a, out, err))                                                                       \
+	X(customer_get_by_user,                                                                    \
+	  (int64_t user_id, struct sd_arena * a, struct store_customer * out,                      \
+	   struct sd_err * err),                                                                   \
+	  (user_id, a, out, err))                                                                  \
+	X(customer_get_by_email,                                                                   \
 	  (const char *email, struct sd_arena *a, struct store_customer *out, struct sd_err *err), \
-	  (email, a, out, err))                                                                \
-	X(customer_search,                                                                     \
-	  (const char *q, int limit, struct sd_arena *a, struct store_customer **out, size_t *n,  \
-	   struct sd_err *err),                                                                \
-	  (q, limit, a, out, n, err))                                                          \
-	X(customer_delete, (int64_t id, struct sd_err *err), (id, err))                          \
+	  (email, a, out, err))                                                                    \
+	X(customer_search,                                                                         \
+	  (const char *q, int limit, struct sd_arena *a, struct store_customer **out, size_t *n,   \
+	   struct sd_err *err),                                                                    \
+	  (q, limit, a, out, n, err))                                                              \
+	X(customer_delete, (int64_t id, struct sd_err * err), (id, err))                           \
 	X(booking_create, (const struct store_booking *in, int64_t *id_out, struct sd_err *err),   \
-	  (in, id_out, err))                                                                   \
-	X(booking_update,                                                                      \
-	  (const struct store_booking *in, int64_t *version_out, struct sd_err *err),             \
-	  (in, version_out, err))                                                              \
-	X(booking_get,                                                                         \
-	  (int64_t id, struct sd_arena *a, struct store_booking *out, struct sd_err *err),         \
-	  (id, a, out, err))                                                                   \
-	X(booking_get_by_uid,                                                                  \
+	  (in, id_out, err))                                                                       \
+	X(booking_update,                                                                          \
+	  (const struct store_booking *in, int64_t *version_out, struct sd_err *err),              \
+	  (in, version_out, err))                                                                  \
+	X(booking_get,                                                                             \
+	  (int64_t id, struct sd_arena * a, struct store_booking * out, struct sd_err * err),      \
+	  (id, a, out, err))                                                                       \
+	X(booking_get_by_uid,                                                                      \
 	  (const char *uid, struct sd_arena *a, struct store_booking *out, struct sd_err *err),    \
-	  (uid, a, out, err))                                                                  \
-	X(booking_list,                                                                        \
-	  (const struct store_booking_filter *f, struct sd_arena *a, struct store_booking **out,  \
-	   size_t *n, struct sd_err *err),                                                     \
-	  (f, a, out, n, err))                                                                 \
+	  (uid, a, out, err))                                                                      \
+	X(booking_list,                                                                            \
+	  (const struct store_booking_filter *f, struct sd_arena *a, struct store_booking **out,   \
+	   size_t *n, struct sd_err *err),                                                         \
+	  (f, a, out, n, err))                                                                     \
 	X(request_create, (const struct store_request *in, int64_t *id_out, struct sd_err *err),   \
-	  (in, id_out, err))                                                                   \
-	X(request_update, (const struct store_request *in, struct sd_err *err), (in, err))        \
-	X(request_get,                                                                         \
-	  (int64_t id, struct sd_arena *a, struct store_request *out, struct sd_err *err),         \
-	  (id, a, out, err))                                                                   \
-	X(request_pending,                                                                     \
-	  (int64_t booking_id, struct sd_arena *a, struct store_request *out, struct sd_err *err), \
-	  (booking_id, a, out, err))                                                           \
-	X(request_list,                                                                        \
-	  (int64_t booking_id, struct sd_arena *a, struct store_request **out, size_t *n,         \
-	   struct sd_err *err),                                                                \
-	  (booking_id, a, out, n, err))                                                        \
-	X(activity_append, (const struct store_activity *in, struct sd_err *err), (in, err))      \
-	X(activity_list,                                                                       \
-	  (int64_t booking_id, struct sd_arena *a, struct store_activity **out, size_t *n,        \
-	   struct sd_err *err),                                                                \
-	  (booking_id, a, out, n, err))                                                        \
-	X(feed_token_create,                                                                   \
-	  (const struct store_feed_token *in, int64_t *id_out, struct sd_err *err),               \
-	  (in, id_out, err))                                                                   \
-	X(feed_token_revoke, (int64_t id, int64_t at, struct sd_err *err), (id, at, err))        \
-	X(feed_token_find,                                                                     \
-	  (const char *token_hash, struct sd_arena *a, struct store_feed_token *out,              \
-	   struct sd_err *err),                                                                \
-	  (token_hash, a, out, err))                                                           \
-	X(feed_token_list,                                                                     \
-	  (int kind, int64_t subject_id, struct sd_arena *a, struct store_feed_token **out,       \
-	   size_t *n, struct sd_err *err),                                                     \
-	  (kind, subject_id, a, out, n, err))                                                  \
-	X(notification_enqueue,                                                                \
-	  (const struct store_notification *in, int64_t *id_out, struct sd_err *err),            \
-	  (in, id_out, err))                                                                   \
-	X(notification_list,                                                                   \
-	  (int64_t booking_id, int state, int limit, struct sd_arena *a,                         \
-	   struct store_notification **out, size_t *n, struct sd_err *err),                      \
-	  (booking_id, state, limit, a, out, n, err))                                          \
-	X(notification_get,                                                                    \
-	  (int64_t id, struct sd_arena *a, struct store_notification *out, struct sd_err *err),   \
-	  (id, a, out, err))                                                                   \
-	X(notification_claim,                                                                  \
-	  (int64_t now, int64_t settle, int64_t lease, int limit, struct sd_arena *a,            \
-	   struct store_notification **out, size_t *n, struct sd_err *err),                      \
-	  (now, settle, lease, limit, a, out, n, err))                                         \
-	X(notification_finish, (const struct store_notification *in, struct sd_err *err),        \
-	  (in, err))                                                                           \
-	X(notification_resend, (int64_t id, int64_t now, struct sd_err *err), (id, now, err))   \
-	X(notification_reminders_set,                                                          \
-	  (int64_t booking_id, const int64_t *at, size_t n, int64_t now, struct sd_err *err),    \
-	  (booking_id, at, n, now, err))                                                       \
+	  (in, id_out, err))                                                                       \
+	X(request_update, (const struct store_request *in, struct sd_err *err), (in, err))         \
+	X(request_get,                                                                             \
+	  (int64_t id, struct sd_arena * a, struct store_request * out, struct sd_err * err),      \
+	  (id, a, out, err))                                                                       \
+	X(request_pending,                                                                         \
+	  (int64_t booking_id, struct sd_arena * a, struct store_request * out,                    \
+	   struct sd_err * err),                                                                   \
+	  (booking_id, a, out, err))                                                               \
+	X(request_list,                                                                            \
+	  (int64_t booking_id, struct sd_arena * a, struct store_request * *out, size_t * n,       \
+	   struct sd_err * err),                                                                   \
+	  (booking_id, a, out, n, err))                                                            \
+	X(activity_append, (const struct store_activity *in, struct sd_err *err), (in, err))       \
+	X(activity_list,                                                                           \
+	  (int64_t booking_id, struct sd_arena * a, struct store_activity * *out, size_t * n,      \
+	   struct sd_err * err),                                                                   \
+	  (booking_id, a, out, n, err))                                                            \
+	X(feed_token_create,                                                                       \
+	  (const struct store_feed_token *in, int64_t *id_out, struct sd_err *err),                \
+	  (in, id_out, err))                                                                       \
+	X(feed_token_revoke, (int64_t id, int64_t at, struct sd_err * err), (id, at, err))         \
+	X(feed_token_find,                                                                         \
+	  (const char *token_hash, struct sd_arena *a, struct store_feed_token *out,               \
+	   struct sd_err *err),                                                                    \
+	  (token_hash, a, out, err))                                                               \
+	X(feed_token_list,                                                                         \
+	  (int kind, int64_t subject_id, struct sd_arena *a, struct store_feed_token **out,        \
+	   size_t *n, struct sd_err *err),                                                         \
+	  (kind, subject_id, a, out, n, err))                                                      \
+	X(notification_enqueue,                                                                    \
+	  (const struct store_notification *in, int64_t *id_out, struct sd_err *err),              \
+	  (in, id_out, err))                                                                       \
+	X(notification_list,                                                                       \
+	  (int64_t booking_id, int state, int limit, struct sd_arena *a,                           \
+	   struct store_notification **out, size_t *n, struct sd_err *err),                        \
+	  (booking_id, state, limit, a, out, n, err))                                              \
+	X(notification_get,                                                                        \
+	  (int64_t id, struct sd_arena * a, struct store_notification * out, struct sd_err * err), \
+	  (id, a, out, err))                                                                       \
+	X(notification_claim,                                                                      \
+	  (int64_t now, int64_t settle, int64_t lease, int limit, struct sd_arena *a,              \
+	   struct store_notification **out, size_t *n, struct sd_err *err),                        \
+	  (now, settle, lease, limit, a, out, n, err))                                             \
+	X(notification_finish, (const struct store_notification *in, struct sd_err *err),          \
+	  (in, err))                                                                               \
+	X(notification_resend, (int64_t id, int64_t now, struct sd_err * err), (id, now, err))     \
+	X(notification_reminders_set,                                                              \
+	  (int64_t booking_id, const int64_t *at, size_t n, int64_t now, struct sd_err *err),      \
+	  (booking_id, at, n, now, err))                                                           \
 	X(extcal_create, (const struct store_extcal *in, int64_t *id_out, struct sd_err *err),     \
-	  (in, id_out, err))                                                                   \
-	X(extcal_get, (int64_t id, struct sd_arena *a, struct store_extcal *out, struct sd_err *err), \
-	  (id, a, out, err))                                                                   \
-	X(extcal_list,                                                                         \
-	  (int64_t staff_id, struct sd_arena *a, struct store_extcal **out, size_t *n,            \
-	   struct sd_err *err),                                                                \
-	  (staff_id, a, out, n, err))                                                          \
-	X(extcal_delete, (int64_t id, struct sd_err *err), (id, err))                            \
-	X(extcal_due,                                                                          \
-	  (int64_t now, int limit, struct sd_arena *a, struct store_extcal **out, size_t *n,      \
-	   struct sd_err *err),                                                                \
-	  (now, limit, a, out, n, err))                                                        \
-	X(extcal_record,                                                                       \
-	  (const struct store_extcal *in, int replace, const struct store_period *busy, size_t n, \
-	   struct sd_err *err),                                                                \
-	  (in, replace, busy, n, err))                                                         \
-	X(extcal_busy_list,                                                                    \
-	  (int64_t staff_id, int64_t from, int64_t to, struct sd_arena *a,                       \
-	   struct store_period **out, size_t *n, struct sd_err *err),                            \
+	  (in, id_out, err))                                                                       \
+	X(extcal_get,                                                                              \
+	  (int64_t id, struct sd_arena * a, struct store_extcal * out, struct sd_err * err),       \
+	  (id, a, out, err))                                                                       \
+	X(extcal_list,                                                                             \
+	  (int64_t staff_id, struct sd_arena * a, struct store_extcal * *out, size_t * n,          \
+	   struct sd_err * err),                                                                   \
+	  (staff_id, a, out, n, err))                                                              \
+	X(extcal_delete, (int64_t id, struct sd_err * err), (id, err))                             \
+	X(extcal_due,                                                                              \
+	  (int64_t now, int limit, struct sd_arena *a, struct store_extcal **out, size_t *n,       \
+	   struct sd_err *err),                                                                    \
+	  (now, limit, a, out, n, err))                                                            \
+	X(extcal_record,                                                                           \
+	  (const struct store_extcal *in, int replace, const struct store_period *busy, size_t n,  \
+	   struct sd_err *err),                                                                    \
+	  (in, replace, busy, n, err))                                                             \
+	X(extcal_busy_list,                                                                        \
+	  (int64_t staff_id, int64_t from, int64_t to, struct sd_arena * a,                        \
+	   struct store_period * *out, size_t * n, struct sd_err * err),                           \
 	  (staff_id, from, to, a, out, n, err))
 
 /* Unwraps a parenthesised list: STORE_BK_UNPAREN (a, b) -> a, b. */
 #define STORE_BK_UNPAREN(...) __VA_ARGS__
 
 /* The public functions: store_<name>(struct store_conn *c, params...). */
-#define STORE_BK_DECLARE(name, params, args)                                                  \
+#define STORE_BK_DECLARE(name, params, args) \
 	int store_##name(struct store_conn *c, STORE_BK_UNPAREN params);
 STORE_BK_OPS(STORE_BK_DECLARE)
 #undef STORE_BK_DECLARE

@@ -140,37 +140,37 @@ static void f_rollback(struct store_conn *c)
 /* ---- users ---- */
 
 static int f_user_create(struct store_conn *c, const char *name, const char *displayname,
-			 const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
+                         const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc
-		  : inner(c)->be->user_create(inner(c), name, displayname, email, pwhash, id_out,
-					      err);
+	          : inner(c)->be->user_create(inner(c), name, displayname, email, pwhash, id_out,
+	                                      err);
 }
 
 static int f_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
-		      struct store_user *out, struct sd_err *err)
+                      struct store_user *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->user_get(inner(c), name, a, out, err);
 }
 
 static int f_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			    struct store_user *out, struct sd_err *err)
+                            struct store_user *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->user_get_by_id(inner(c), id, a, out, err);
 }
 
 static int f_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
-			       struct store_user *out, struct sd_err *err)
+                               struct store_user *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->user_get_by_email(inner(c), email, a, out, err);
 }
 
 static int f_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
-			       struct sd_err *err)
+                               struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->user_set_password(inner(c), name, pwhash, err);
@@ -183,7 +183,7 @@ static int f_user_delete(struct store_conn *c, const char *name, struct sd_err *
 }
 
 static int f_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
-			  void *cls, struct sd_err *err)
+                          void *cls, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->user_foreach(inner(c), fn, cls, err);
@@ -192,28 +192,28 @@ static int f_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struc
 /* ---- collections ---- */
 
 static int f_home_get(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
-		      struct store_coll *out, struct sd_err *err)
+                      struct store_coll *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->home_get(inner(c), owner_id, a, out, err);
 }
 
-static int f_coll_get(struct store_conn *c, int64_t parent_id, const char *name,
-		      struct sd_arena *a, struct store_coll *out, struct sd_err *err)
+static int f_coll_get(struct store_conn *c, int64_t parent_id, const char *name, struct sd_arena *a,
+                      struct store_coll *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->coll_get(inner(c), parent_id, name, a, out, err);
 }
 
 static int f_coll_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			    struct store_coll *out, struct sd_err *err)
+                            struct store_coll *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->coll_get_by_id(inner(c), id, a, out, err);
 }
 
 static int f_coll_create(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->coll_create(inner(c), in, id_out, err);
@@ -232,15 +232,15 @@ static int f_coll_delete(struct store_conn *c, int64_t id, struct sd_err *err)
 }
 
 static int f_coll_move(struct store_conn *c, int64_t id, int64_t new_parent_id,
-		       const char *new_name, struct sd_err *err)
+                       const char *new_name, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->coll_move(inner(c), id, new_parent_id, new_name, err);
 }
 
 static int f_coll_foreach(struct store_conn *c, int64_t parent_id,
-			  int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-			  struct sd_err *err)
+                          int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+                          struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->coll_foreach(inner(c), parent_id, fn, cls, err);
@@ -249,43 +249,42 @@ static int f_coll_foreach(struct store_conn *c, int64_t parent_id,
 /* ---- resources ---- */
 
 static int f_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
-		     struct sd_arena *a, struct store_obj *out, struct sd_err *err)
+                     struct sd_arena *a, struct store_obj *out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->obj_get(inner(c), coll_id, name, with_data, a, out, err);
 }
 
 static int f_obj_put(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
-		     const char **etag_out, int *created_out, struct sd_err *err)
+                     const char **etag_out, int *created_out, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->obj_put(inner(c), in, a, etag_out, created_out, err);
 }
 
-static int f_obj_delete(struct store_conn *c, int64_t coll_id, const char *name,
-			struct sd_err *err)
+static int f_obj_delete(struct store_conn *c, int64_t coll_id, const char *name, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->obj_delete(inner(c), coll_id, name, err);
 }
 
 static int f_obj_move(struct store_conn *c, int64_t src_coll_id, const char *src_name,
-		      int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
+                      int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc
-		  : inner(c)->be->obj_move(inner(c), src_coll_id, src_name, dst_coll_id, dst_name,
-					   err);
+	          : inner(c)->be->obj_move(inner(c), src_coll_id, src_name, dst_coll_id, dst_name,
+	                                   err);
 }
 
 static int f_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
-			  const char *except_name, struct sd_arena *a, const char **name_out,
-			  struct sd_err *err)
+                          const char *except_name, struct sd_arena *a, const char **name_out,
+                          struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc
-		  : inner(c)->be->obj_find_uid(inner(c), coll_id, uid, except_name, a, name_out,
-					       err);
+	          : inner(c)->be->obj_find_uid(inner(c), coll_id, uid, except_name, a, name_out,
+	                                       err);
 }
 
 static struct store_obj_iter *obj_iter_wrap(struct store_conn *c, struct store_obj_iter *ii)
@@ -298,7 +297,7 @@ static struct store_obj_iter *obj_iter_wrap(struct store_conn *c, struct store_o
 }
 
 static int f_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
-			  struct store_obj_iter **out, struct sd_err *err)
+                          struct store_obj_iter **out, struct sd_err *err)
 {
 	struct store_obj_iter *ii;
 	int rc;
@@ -312,8 +311,8 @@ static int f_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
 }
 
 static int f_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
-				int64_t start, int64_t end, int with_data,
-				struct store_obj_iter **out, struct sd_err *err)
+                                int64_t start, int64_t end, int with_data,
+                                struct store_obj_iter **out, struct sd_err *err)
 {
 	struct store_obj_iter *ii;
 	int rc;
@@ -321,7 +320,7 @@ static int f_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned 
 	*out = NULL;
 	if ((rc = enter(c, err)) ||
 	    (rc = inner(c)->be->obj_iter_new_range(inner(c), coll_id, comp_mask, start, end,
-						   with_data, &ii, err)))
+	                                           with_data, &ii, err)))
 		return rc;
 	*out = obj_iter_wrap(c, ii);
 	return STORE_OK;
@@ -345,7 +344,7 @@ static void f_obj_iter_free(struct store_obj_iter *it)
 }
 
 static int f_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->obj_count(inner(c), coll_id, count_out, err);
@@ -354,7 +353,7 @@ static int f_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out
 /* ---- change log ---- */
 
 static int f_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
-			     struct store_change_iter **out, struct sd_err *err)
+                             struct store_change_iter **out, struct sd_err *err)
 {
 	struct store_change_iter *ii;
 	struct fault_change_iter *it;
@@ -372,7 +371,7 @@ static int f_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t sinc
 }
 
 static int f_change_iter_next(struct store_change_iter *it, struct store_change *out,
-			      struct sd_err *err)
+                              struct sd_err *err)
 {
 	struct store_change_iter *ii = ((struct fault_change_iter *)it)->inner;
 
@@ -392,31 +391,30 @@ static void f_change_iter_free(struct store_change_iter *it)
 /* ---- dead properties ---- */
 
 static int f_prop_set(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		      const struct store_prop *p, struct sd_err *err)
+                      const struct store_prop *p, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->prop_set(inner(c), coll_id, obj_name, p, err);
 }
 
 static int f_prop_remove(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			 const char *ns, const char *name, struct sd_err *err)
+                         const char *ns, const char *name, struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->prop_remove(inner(c), coll_id, obj_name, ns, name, err);
 }
 
-static int f_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		      const char *ns, const char *name, struct sd_arena *a, struct store_prop *out,
-		      struct sd_err *err)
+static int f_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
+                      const char *name, struct sd_arena *a, struct store_prop *out,
+                      struct sd_err *err)
 {
 	int rc = enter(c, err);
-	return rc ? rc
-		  : inner(c)->be->prop_get(inner(c), coll_id, obj_name, ns, name, a, out, err);
+	return rc ? rc : inner(c)->be->prop_get(inner(c), coll_id, obj_name, ns, name, a, out, err);
 }
 
 static int f_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			  int (*fn)(void *cls, const struct store_prop *p), void *cls,
-			  struct sd_err *err)
+                          int (*fn)(void *cls, const struct store_prop *p), void *cls,
+                          struct sd_err *err)
 {
 	int rc = enter(c, err);
 	return rc ? rc : inner(c)->be->prop_foreach(inner(c), coll_id, obj_name, fn, cls, err);
@@ -424,11 +422,11 @@ static int f_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj
 
 /* ---- the booking side: generated, one wrapper per STORE_BK_OPS entry ---- */
 
-#define F_BK_WRAP(name, params, args)                                                              \
-	static int f_##name(struct store_conn *c, STORE_BK_UNPAREN params)                         \
-	{                                                                                          \
-		int rc = enter(c, err);                                                            \
-		return rc ? rc : inner(c)->be->name(inner(c), STORE_BK_UNPAREN args);              \
+#define F_BK_WRAP(name, params, args)                                                 \
+	static int f_##name(struct store_conn *c, STORE_BK_UNPAREN params)            \
+	{                                                                             \
+		int rc = enter(c, err);                                               \
+		return rc ? rc : inner(c)->be->name(inner(c), STORE_BK_UNPAREN args); \
 	}
 STORE_BK_OPS(F_BK_WRAP)
 #undef F_BK_WRAP
@@ -442,51 +440,50 @@ static void f_set_fault_hook(struct store_backend *be, int (*fn)(void *cls), voi
 		in->set_fault_hook(in, fn, cls);
 }
 
-static const struct store_backend fault_ops = {
-	.version = STORE_BACKEND_VERSION,
-	.conn_open = f_conn_open,
-	.conn_close = f_conn_close,
-	.free = f_free,
-	.set_fault_hook = f_set_fault_hook,
-	.epoch = f_epoch,
-	.schema_version = f_schema_version,
-	.begin = f_begin,
-	.commit = f_commit,
-	.rollback = f_rollback,
-	.user_create = f_user_create,
-	.user_get = f_user_get,
-	.user_get_by_id = f_user_get_by_id,
-	.user_get_by_email = f_user_get_by_email,
-	.user_set_password = f_user_set_password,
-	.user_delete = f_user_delete,
-	.user_foreach = f_user_foreach,
-	.home_get = f_home_get,
-	.coll_get = f_coll_get,
-	.coll_get_by_id = f_coll_get_by_id,
-	.coll_create = f_coll_create,
-	.coll_update = f_coll_update,
-	.coll_delete = f_coll_delete,
-	.coll_move = f_coll_move,
-	.coll_foreach = f_coll_foreach,
-	.obj_get = f_obj_get,
-	.obj_put = f_obj_put,
-	.obj_delete = f_obj_delete,
-	.obj_move = f_obj_move,
-	.obj_find_uid = f_obj_find_uid,
-	.obj_iter_new = f_obj_iter_new,
-	.obj_iter_new_range = f_obj_iter_new_range,
-	.obj_iter_next = f_obj_iter_next,
-	.obj_iter_free = f_obj_iter_free,
-	.obj_count = f_obj_count,
-	.change_iter_new = f_change_iter_new,
-	.change_iter_next = f_change_iter_next,
-	.change_iter_free = f_change_iter_free,
-	.prop_set = f_prop_set,
-	.prop_remove = f_prop_remove,
-	.prop_get = f_prop_get,
-	.prop_foreach = f_prop_foreach,
+static const struct store_backend fault_ops = { .version = STORE_BACKEND_VERSION,
+	                                        .conn_open = f_conn_open,
+	                                        .conn_close = f_conn_close,
+	                                        .free = f_free,
+	                                        .set_fault_hook = f_set_fault_hook,
+	                                        .epoch = f_epoch,
+	                                        .schema_version = f_schema_version,
+	                                        .begin = f_begin,
+	                                        .commit = f_commit,
+	                                        .rollback = f_rollback,
+	                                        .user_create = f_user_create,
+	                                        .user_get = f_user_get,
+	                                        .user_get_by_id = f_user_get_by_id,
+	                                        .user_get_by_email = f_user_get_by_email,
+	                                        .user_set_password = f_user_set_password,
+	                                        .user_delete = f_user_delete,
+	                                        .user_foreach = f_user_foreach,
+	                                        .home_get = f_home_get,
+	                                        .coll_get = f_coll_get,
+	                                        .coll_get_by_id = f_coll_get_by_id,
+	                                        .coll_create = f_coll_create,
+	                                        .coll_update = f_coll_update,
+	                                        .coll_delete = f_coll_delete,
+	                                        .coll_move = f_coll_move,
+	                                        .coll_foreach = f_coll_foreach,
+	                                        .obj_get = f_obj_get,
+	                                        .obj_put = f_obj_put,
+	                                        .obj_delete = f_obj_delete,
+	                                        .obj_move = f_obj_move,
+	                                        .obj_find_uid = f_obj_find_uid,
+	                                        .obj_iter_new = f_obj_iter_new,
+	                                        .obj_iter_new_range = f_obj_iter_new_range,
+	                                        .obj_iter_next = f_obj_iter_next,
+	                                        .obj_iter_free = f_obj_iter_free,
+	                                        .obj_count = f_obj_count,
+	                                        .change_iter_new = f_change_iter_new,
+	                                        .change_iter_next = f_change_iter_next,
+	                                        .change_iter_free = f_change_iter_free,
+	                                        .prop_set = f_prop_set,
+	                                        .prop_remove = f_prop_remove,
+	                                        .prop_get = f_prop_get,
+	                                        .prop_foreach = f_prop_foreach,
 #define F_BK_ENTRY(name, params, args) .name = f_##name,
-	STORE_BK_OPS(F_BK_ENTRY)
+	                                        STORE_BK_OPS(F_BK_ENTRY)
 #undef F_BK_ENTRY
 };
 

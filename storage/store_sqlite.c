@@ -43,14 +43,14 @@ static size_t slot_hash(const char *sql)
 }
 
 static int prepare(struct sq_conn *c, const char *sql, unsigned flags, sqlite3_stmt **out,
-		   struct sd_err *err)
+                   struct sd_err *err)
 {
 	int rc = sqlite3_prepare_v3(c->db, sql, -1, flags, out, NULL);
 
 	if (rc != SQLITE_OK) {
 		*out = NULL;
-		return sd_err_set(err, STORE_EIO, "sqlite prepare: %s (%.60s)", sqlite3_errmsg(c->db),
-				  sql);
+		return sd_err_set(err, STORE_EIO, "sqlite prepare: %s (%.60s)",
+		                  sqlite3_errmsg(c->db), sql);
 	}
 	return STORE_OK;
 }
@@ -173,12 +173,13 @@ int store_sq_error(struct sq_conn *c, int sqlite_rc, const char *what, struct sd
 		code = STORE_EBUSY;
 		break;
 	case SQLITE_CONSTRAINT:
-		if (sqlite_rc == SQLITE_CONSTRAINT_UNIQUE || sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		if (sqlite_rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			code = STORE_EEXISTS;
 		break;
 	}
 	return sd_err_set(err, code, "sqlite: %s (%.80s: %s)", sqlite3_errstr(sqlite_rc), what,
-			  sqlite3_errmsg(c->db));
+	                  sqlite3_errmsg(c->db));
 }
 
 /* One sqlite3_step; the fault hook, if any and if hooked, may fail it first. */
@@ -190,7 +191,7 @@ static int step(struct sq_conn *c, struct sq_stmt *s, int hooked, struct sd_err 
 	c->last_rc = SQLITE_OK;
 	if (s->bind_rc != SQLITE_OK)
 		return sd_err_set(err, STORE_EIO, "sqlite bind: %s (%.60s)",
-				  sqlite3_errstr(s->bind_rc), s->sql);
+		                  sqlite3_errstr(s->bind_rc), s->sql);
 	if (hooked && sb->fault_hook && sb->fault_hook(sb->fault_cls))
 		return sd_err_set(err, STORE_EIO, "injected fault (%.60s)", s->sql);
 	rc = sqlite3_step(s->st);
@@ -324,8 +325,8 @@ static void sq_rollback(struct store_conn *sc)
 static int db_open(const char *path, int flags, int busy_ms, sqlite3 **out, struct sd_err *err)
 {
 	static const char setup[] = "PRAGMA foreign_keys = ON;"
-				    "PRAGMA synchronous = FULL;"
-				    "PRAGMA trusted_schema = OFF;";
+	                            "PRAGMA synchronous = FULL;"
+	                            "PRAGMA trusted_schema = OFF;";
 	sqlite3 *db = NULL;
 	int rc;
 
@@ -342,7 +343,7 @@ static int db_open(const char *path, int flags, int busy_ms, sqlite3 **out, stru
 	return STORE_OK;
 fail:
 	sd_err_set(err, STORE_EIO, "sqlite open %s: %s", path,
-		   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	           db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 	sqlite3_close(db);
 	*out = NULL;
 	return STORE_EIO;
@@ -411,51 +412,50 @@ static int sq_schema_version(struct store_conn *sc)
 	return sq_conn(sc)->sb->schema_version;
 }
 
-static const struct store_backend sq_ops = {
-	.version = STORE_BACKEND_VERSION,
-	.conn_open = sq_conn_open,
-	.conn_close = sq_conn_close,
-	.free = sq_free,
-	.set_fault_hook = sq_set_fault_hook,
-	.epoch = sq_epoch,
-	.schema_version = sq_schema_version,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.user_create = store_sq_user_create,
-	.user_get = store_sq_user_get,
-	.user_get_by_id = store_sq_user_get_by_id,
-	.user_get_by_email = store_sq_user_get_by_email,
-	.user_set_password = store_sq_user_set_password,
-	.user_delete = store_sq_user_delete,
-	.user_foreach = store_sq_user_foreach,
-	.home_get = store_sq_home_get,
-	.coll_get = store_sq_coll_get,
-	.coll_get_by_id = store_sq_coll_get_by_id,
-	.coll_create = store_sq_coll_create,
-	.coll_update = store_sq_coll_update,
-	.coll_delete = store_sq_coll_delete,
-	.coll_move = store_sq_coll_move,
-	.coll_foreach = store_sq_coll_foreach,
-	.obj_get = store_sq_obj_get,
-	.obj_put = store_sq_obj_put,
-	.obj_delete = store_sq_obj_delete,
-	.obj_move = store_sq_obj_move,
-	.obj_find_uid = store_sq_obj_find_uid,
-	.obj_iter_new = store_sq_obj_iter_new,
-	.obj_iter_new_range = store_sq_obj_iter_new_range,
-	.obj_iter_next = store_sq_obj_iter_next,
-	.obj_iter_free = store_sq_obj_iter_free,
-	.obj_count = store_sq_obj_count,
-	.change_iter_new = store_sq_change_iter_new,
-	.change_iter_next = store_sq_change_iter_next,
-	.change_iter_free = store_sq_change_iter_free,
-	.prop_set = store_sq_prop_set,
-	.prop_remove = store_sq_prop_remove,
-	.prop_get = store_sq_prop_get,
-	.prop_foreach = store_sq_prop_foreach,
+static const struct store_backend sq_ops = { .version = STORE_BACKEND_VERSION,
+	                                     .conn_open = sq_conn_open,
+	                                     .conn_close = sq_conn_close,
+	                                     .free = sq_free,
+	                                     .set_fault_hook = sq_set_fault_hook,
+	                                     .epoch = sq_epoch,
+	                                     .schema_version = sq_schema_version,
+	                                     .begin = sq_begin,
+	                                     .commit = sq_commit,
+	                                     .rollback = sq_rollback,
+	                                     .user_create = store_sq_user_create,
+	                                     .user_get = store_sq_user_get,
+	                                     .user_get_by_id = store_sq_user_get_by_id,
+	                                     .user_get_by_email = store_sq_user_get_by_email,
+	                                     .user_set_password = store_sq_user_set_password,
+	                                     .user_delete = store_sq_user_delete,
+	                                     .user_foreach = store_sq_user_foreach,
+	                                     .home_get = store_sq_home_get,
+	                                     .coll_get = store_sq_coll_get,
+	                                     .coll_get_by_id = store_sq_coll_get_by_id,
+	                                     .coll_create = store_sq_coll_create,
+	                                     .coll_update = store_sq_coll_update,
+	                                     .coll_delete = store_sq_coll_delete,
+	                                     .coll_move = store_sq_coll_move,
+	                                     .coll_foreach = store_sq_coll_foreach,
+	                                     .obj_get = store_sq_obj_get,
+	                                     .obj_put = store_sq_obj_put,
+	                                     .obj_delete = store_sq_obj_delete,
+	                                     .obj_move = store_sq_obj_move,
+	                                     .obj_find_uid = store_sq_obj_find_uid,
+	                                     .obj_iter_new = store_sq_obj_iter_new,
+	                                     .obj_iter_new_range = store_sq_obj_iter_new_range,
+	                                     .obj_iter_next = store_sq_obj_iter_next,
+	                                     .obj_iter_free = store_sq_obj_iter_free,
+	                                     .obj_count = store_sq_obj_count,
+	                                     .change_iter_new = store_sq_change_iter_new,
+	                                     .change_iter_next = store_sq_change_iter_next,
+	                                     .change_iter_free = store_sq_change_iter_free,
+	                                     .prop_set = store_sq_prop_set,
+	                                     .prop_remove = store_sq_prop_remove,
+	                                     .prop_get = store_sq_prop_get,
+	                                     .prop_foreach = store_sq_prop_foreach,
 #define SQ_BK_ENTRY(name, params, args) .name = store_sq_##name,
-	STORE_BK_OPS(SQ_BK_ENTRY)
+	                                     STORE_BK_OPS(SQ_BK_ENTRY)
 #undef SQ_BK_ENTRY
 };
 
@@ -474,14 +474,14 @@ static int set_wal(sqlite3 *db, struct sd_err *err)
 	mode = (const char *)sqlite3_column_text(st, 0);
 	if (!mode || strcmp(mode, "wal") != 0)
 		rc = sd_err_set(err, STORE_EIO, "sqlite: cannot switch to WAL mode (got %s)",
-				mode ? mode : "nothing");
+		                mode ? mode : "nothing");
 out:
 	sqlite3_finalize(st);
 	return rc;
 }
 
 int store_sqlite_backend_new(struct store_backend **out, const char *path, int busy_ms,
-			     struct sd_err *err)
+                             struct sd_err *err)
 {
 	struct sq_backend *sb = NULL;
 	sqlite3 *db = NULL;

@@ -47,10 +47,10 @@
 
 /* ---- bookings ---------------------------------------------------------- */
 
-#define BK_COLS                                                                                    \
-	"id, uid, location_id, service_id, staff_id, customer_id, start_time, end_time, "          \
-	"buffer_before_min, buffer_after_min, status, cancel_reason, cancel_text, "                \
-	"cancelled_at, notes_public, notes_private, created_channel, created_by, version, "        \
+#define BK_COLS                                                                             \
+	"id, uid, location_id, service_id, staff_id, customer_id, start_time, end_time, "   \
+	"buffer_before_min, buffer_after_min, status, cancel_reason, cancel_text, "         \
+	"cancelled_at, notes_public, notes_private, created_channel, created_by, version, " \
 	"sequence, obj_name, created, modified"
 
 static const char bk_refs[] = "the location, service, staff member or customer";
@@ -105,15 +105,15 @@ static void booking_bind_mutable(struct sq_stmt *s, const struct store_booking *
 }
 
 int store_sq_booking_create(struct store_conn *sc, const struct store_booking *in, int64_t *id_out,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO bookings (uid, location_id, service_id, staff_id, customer_id, "
-		"start_time, end_time, buffer_before_min, buffer_after_min, status, cancel_reason, "
-		"cancel_text, cancelled_at, notes_public, notes_private, created_channel, "
-		"created_by, version, sequence, obj_name, created, modified) VALUES (:uid, :loc, "
-		":svc, :staff, :cust, :start, :end, :before, :after, :status, :reason, :ctext, "
-		":cat, :npub, :npriv, :channel, :by, 1, :seq, :obj, :now, :now)";
+	    "INSERT INTO bookings (uid, location_id, service_id, staff_id, customer_id, "
+	    "start_time, end_time, buffer_before_min, buffer_after_min, status, cancel_reason, "
+	    "cancel_text, cancelled_at, notes_public, notes_private, created_channel, "
+	    "created_by, version, sequence, obj_name, created, modified) VALUES (:uid, :loc, "
+	    ":svc, :staff, :cust, :start, :end, :before, :after, :status, :reason, :ctext, "
+	    ":cat, :npub, :npriv, :channel, :by, 1, :seq, :obj, :now, :now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	char dup[160];
@@ -142,8 +142,8 @@ static int booking_why_not(struct sq_conn *c, int64_t id, int64_t version, struc
 	rc = store_sq_step(c, s, err);
 	if (rc == 1)
 		rc = sd_err_set(err, STORE_ESTALE, "booking %lld is at version %lld, not %lld",
-				(long long)id, (long long)sqlite3_column_int64(s->st, 0),
-				(long long)version);
+		                (long long)id, (long long)sqlite3_column_int64(s->st, 0),
+		                (long long)version);
 	else if (rc == 0)
 		rc = sd_err_set(err, STORE_ENOTFOUND, "no booking %lld", (long long)id);
 	store_sq_put(c, s);
@@ -151,15 +151,15 @@ static int booking_why_not(struct sq_conn *c, int64_t id, int64_t version, struc
 }
 
 int store_sq_booking_update(struct store_conn *sc, const struct store_booking *in,
-			    int64_t *version_out, struct sd_err *err)
+                            int64_t *version_out, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE bookings SET location_id = :loc, service_id = :svc, staff_id = :staff, "
-		"customer_id = :cust, start_time = :start, end_time = :end, "
-		"buffer_before_min = :before, buffer_after_min = :after, status = :status, "
-		"cancel_reason = :reason, cancel_text = :ctext, cancelled_at = :cat, "
-		"notes_public = :npub, notes_private = :npriv, sequence = :seq, obj_name = :obj, "
-		"version = version + 1, modified = :now WHERE id = :id AND version = :version";
+	    "UPDATE bookings SET location_id = :loc, service_id = :svc, staff_id = :staff, "
+	    "customer_id = :cust, start_time = :start, end_time = :end, "
+	    "buffer_before_min = :before, buffer_after_min = :after, status = :status, "
+	    "cancel_reason = :reason, cancel_text = :ctext, cancelled_at = :cat, "
+	    "notes_public = :npub, notes_private = :npriv, sequence = :seq, obj_name = :obj, "
+	    "version = version + 1, modified = :now WHERE id = :id AND version = :version";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -184,7 +184,7 @@ int store_sq_booking_update(struct store_conn *sc, const struct store_booking *i
 
 /* Steps a bound single-booking query into out and puts it back. */
 static int booking_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-			struct store_booking *out, const char *who, struct sd_err *err)
+                        struct store_booking *out, const char *who, struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -199,7 +199,7 @@ static int booking_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a
 }
 
 int store_sq_booking_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			 struct store_booking *out, struct sd_err *err)
+                         struct store_booking *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " BK_COLS " FROM bookings WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -215,7 +215,7 @@ int store_sq_booking_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_booking_get_by_uid(struct store_conn *sc, const char *uid, struct sd_arena *a,
-				struct store_booking *out, struct sd_err *err)
+                                struct store_booking *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " BK_COLS " FROM bookings WHERE uid = :uid";
 	struct sq_conn *c = sq_conn(sc);
@@ -229,16 +229,16 @@ int store_sq_booking_get_by_uid(struct store_conn *sc, const char *uid, struct s
 }
 
 /* drive: the equality on the index's column, "" for bookings_start. */
-#define BK_LIST_SQL(drive)                                                                         \
-	"SELECT " BK_COLS " FROM bookings WHERE " drive                                            \
-	"start_time >= max(CASE WHEN :after = 0 THEN -:any ELSE "                                  \
-	"(SELECT start_time FROM bookings WHERE id = :after) END, :from - "                        \
-	"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'booking_max_len') + 1) "            \
-	"AND start_time < :to AND end_time > :from "                                               \
-	"AND NOT (:after <> 0 AND id <= :after AND start_time = "                                  \
-	"(SELECT start_time FROM bookings WHERE id = :after)) "                                    \
-	"AND (:cust = 0 OR customer_id = :cust) AND (:staff = 0 OR staff_id = :staff) "            \
-	"AND (:loc = 0 OR location_id = :loc) AND (:svc = 0 OR service_id = :svc) "                \
+#define BK_LIST_SQL(drive)                                                              \
+	"SELECT " BK_COLS " FROM bookings WHERE " drive                                 \
+	"start_time >= max(CASE WHEN :after = 0 THEN -:any ELSE "                       \
+	"(SELECT start_time FROM bookings WHERE id = :after) END, :from - "             \
+	"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'booking_max_len') + 1) " \
+	"AND start_time < :to AND end_time > :from "                                    \
+	"AND NOT (:after <> 0 AND id <= :after AND start_time = "                       \
+	"(SELECT start_time FROM bookings WHERE id = :after)) "                         \
+	"AND (:cust = 0 OR customer_id = :cust) AND (:staff = 0 OR staff_id = :staff) " \
+	"AND (:loc = 0 OR location_id = :loc) AND (:svc = 0 OR service_id = :svc) "     \
 	"AND (:mask = 0 OR (:mask >> status) & 1) ORDER BY start_time, id LIMIT :limit"
 
 const char store_sq_sql_booking_list_customer[] = BK_LIST_SQL("customer_id = :cust AND ");
@@ -248,11 +248,11 @@ const char store_sq_sql_booking_list_service[] = BK_LIST_SQL("service_id = :svc 
 const char store_sq_sql_booking_list_time[] = BK_LIST_SQL("");
 
 int store_sq_booking_list(struct store_conn *sc, const struct store_booking_filter *f,
-			  struct sd_arena *a, struct store_booking **out, size_t *n,
-			  struct sd_err *err)
+                          struct sd_arena *a, struct store_booking **out, size_t *n,
+                          struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	int any_time = f->from == 0 && f->to == 0;
 	struct sq_stmt *s;
 	const char *sql;
@@ -264,7 +264,7 @@ int store_sq_booking_list(struct store_conn *sc, const struct store_booking_filt
 	      : f->staff_id    ? store_sq_sql_booking_list_staff
 	      : f->location_id ? store_sq_sql_booking_list_location
 	      : f->service_id  ? store_sq_sql_booking_list_service
-			       : store_sq_sql_booking_list_time;
+	                       : store_sq_sql_booking_list_time;
 	if ((rc = store_sq_get(c, &s, sql, err)))
 		return rc;
 	store_sq_bind_i64(s, ":cust", f->customer_id);
@@ -286,8 +286,8 @@ int store_sq_booking_list(struct store_conn *sc, const struct store_booking_filt
 
 /* ---- reschedule requests ----------------------------------------------- */
 
-#define REQ_COLS                                                                                   \
-	"id, booking_id, start_time, end_time, status, requested_by, channel, obj_name, "          \
+#define REQ_COLS                                                                          \
+	"id, booking_id, start_time, end_time, status, requested_by, channel, obj_name, " \
 	"created, decided, decided_by"
 
 static void request_row(sqlite3_stmt *st, struct sd_arena *a, struct store_request *out)
@@ -307,7 +307,7 @@ static void request_row(sqlite3_stmt *st, struct sd_arena *a, struct store_reque
 
 /* Steps a bound single-request query into out and puts it back. */
 static int request_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-			struct store_request *out, const char *what, int64_t id, struct sd_err *err)
+                        struct store_request *out, const char *what, int64_t id, struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -322,12 +322,12 @@ static int request_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a
 }
 
 int store_sq_request_create(struct store_conn *sc, const struct store_request *in, int64_t *id_out,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO requests (booking_id, start_time, end_time, status, requested_by, "
-		"channel, obj_name, created, decided, decided_by) VALUES (:booking, :start, :end, "
-		":status, :by, :channel, :obj, :now, :decided, :decided_by)";
+	    "INSERT INTO requests (booking_id, start_time, end_time, status, requested_by, "
+	    "channel, obj_name, created, decided, decided_by) VALUES (:booking, :start, :end, "
+	    ":status, :by, :channel, :obj, :now, :decided, :decided_by)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	char dup[80];
@@ -350,10 +350,10 @@ int store_sq_request_create(struct store_conn *sc, const struct store_request *i
 }
 
 int store_sq_request_update(struct store_conn *sc, const struct store_request *in,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] = "UPDATE requests SET status = :status, decided = :decided, "
-				  "decided_by = :decided_by, obj_name = :obj WHERE id = :id";
+	                          "decided_by = :decided_by, obj_name = :obj WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -370,7 +370,7 @@ int store_sq_request_update(struct store_conn *sc, const struct store_request *i
 }
 
 int store_sq_request_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			 struct store_request *out, struct sd_err *err)
+                         struct store_request *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " REQ_COLS " FROM requests WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -384,10 +384,10 @@ int store_sq_request_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_request_pending(struct store_conn *sc, int64_t booking_id, struct sd_arena *a,
-			     struct store_request *out, struct sd_err *err)
+                             struct store_request *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " REQ_COLS " FROM requests "
-				  "WHERE booking_id = :booking AND status = 1";
+	                          "WHERE booking_id = :booking AND status = 1";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -400,12 +400,12 @@ int store_sq_request_pending(struct store_conn *sc, int64_t booking_id, struct s
 }
 
 int store_sq_request_list(struct store_conn *sc, int64_t booking_id, struct sd_arena *a,
-			  struct store_request **out, size_t *n, struct sd_err *err)
+                          struct store_request **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " REQ_COLS " FROM requests "
-				  "WHERE booking_id = :booking ORDER BY id";
+	                          "WHERE booking_id = :booking ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -424,12 +424,12 @@ int store_sq_request_list(struct store_conn *sc, int64_t booking_id, struct sd_a
 /* ---- the activity log -------------------------------------------------- */
 
 int store_sq_activity_append(struct store_conn *sc, const struct store_activity *in,
-			     struct sd_err *err)
+                             struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO activity (booking_id, at, actor, channel, user_agent, action, "
-		"outcome, detail) VALUES (:booking, :at, :actor, :channel, :ua, :action, "
-		":outcome, :detail)";
+	    "INSERT INTO activity (booking_id, at, actor, channel, user_agent, action, "
+	    "outcome, detail) VALUES (:booking, :at, :actor, :channel, :ua, :action, "
+	    ":outcome, :detail)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -448,13 +448,13 @@ int store_sq_activity_append(struct store_conn *sc, const struct store_activity 
 }
 
 int store_sq_activity_list(struct store_conn *sc, int64_t booking_id, struct sd_arena *a,
-			   struct store_activity **out, size_t *n, struct sd_err *err)
+                           struct store_activity **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT id, booking_id, at, actor, channel, user_agent, action, outcome, detail "
-		"FROM activity WHERE booking_id = :booking ORDER BY id";
+	    "SELECT id, booking_id, at, actor, channel, user_agent, action, outcome, detail "
+	    "FROM activity WHERE booking_id = :booking ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct store_activity *e;
 	struct sq_stmt *s;
 	int rc;
@@ -483,8 +483,8 @@ int store_sq_activity_list(struct store_conn *sc, int64_t booking_id, struct sd_
 
 /* ---- feed tokens ------------------------------------------------------- */
 
-#define FEED_COLS                                                                          \
-	"id, kind, subject_id, token_hash, busy_only, with_cancelled, created, revoked, "     \
+#define FEED_COLS                                                                         \
+	"id, kind, subject_id, token_hash, busy_only, with_cancelled, created, revoked, " \
 	"personal"
 
 static void feed_row(sqlite3_stmt *st, struct sd_arena *a, struct store_feed_token *out)
@@ -501,25 +501,25 @@ static void feed_row(sqlite3_stmt *st, struct sd_arena *a, struct store_feed_tok
 }
 
 int store_sq_feed_token_create(struct store_conn *sc, const struct store_feed_token *in,
-			       int64_t *id_out, struct sd_err *err)
+                               int64_t *id_out, struct sd_err *err)
 {
 	/* No foreign key can point at "a customer, staff member or location
 	 * by kind": the subject's existence is the INSERT's own condition,
 	 * and triggers delete the tokens with their subject. */
 	static const char sql[] =
-		"INSERT INTO feed_tokens (kind, subject_id, token_hash, busy_only, "
-		"with_cancelled, created, revoked, personal) SELECT :kind, :subject, :hash, "
-		":busy, :cancelled, :now, 0, :personal WHERE CASE :kind "
-		"WHEN 1 THEN EXISTS (SELECT 1 FROM customers WHERE id = :subject) "
-		"WHEN 2 THEN EXISTS (SELECT 1 FROM staff WHERE id = :subject) "
-		"WHEN 3 THEN EXISTS (SELECT 1 FROM locations WHERE id = :subject) ELSE 0 END";
+	    "INSERT INTO feed_tokens (kind, subject_id, token_hash, busy_only, "
+	    "with_cancelled, created, revoked, personal) SELECT :kind, :subject, :hash, "
+	    ":busy, :cancelled, :now, 0, :personal WHERE CASE :kind "
+	    "WHEN 1 THEN EXISTS (SELECT 1 FROM customers WHERE id = :subject) "
+	    "WHEN 2 THEN EXISTS (SELECT 1 FROM staff WHERE id = :subject) "
+	    "WHEN 3 THEN EXISTS (SELECT 1 FROM locations WHERE id = :subject) ELSE 0 END";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
 
 	_Static_assert(STORE_FEED_CUSTOMER == 1 && STORE_FEED_STAFF == 2 &&
-			       STORE_FEED_LOCATION == 3,
-		       "the feed token SQL and triggers use these values");
+	                   STORE_FEED_LOCATION == 3,
+	               "the feed token SQL and triggers use these values");
 	if ((rc = store_sq_get(c, &s, sql, err)))
 		return rc;
 	store_sq_bind_i64(s, ":kind", in->kind);
@@ -530,14 +530,14 @@ int store_sq_feed_token_create(struct store_conn *sc, const struct store_feed_to
 	store_sq_bind_i64(s, ":personal", in->personal);
 	store_sq_bind_i64(s, ":now", sd_now());
 	return store_sq_bk_insert(c, s, id_out, "the feed's subject", "the token hash is taken",
-				  err);
+	                          err);
 }
 
 int store_sq_feed_token_revoke(struct store_conn *sc, int64_t id, int64_t at, struct sd_err *err)
 {
 	/* revoked 0 means valid: a revocation at time 0 still revokes. */
 	static const char sql[] =
-		"UPDATE feed_tokens SET revoked = max(:at, 1) WHERE id = :id AND revoked = 0";
+	    "UPDATE feed_tokens SET revoked = max(:at, 1) WHERE id = :id AND revoked = 0";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -550,10 +550,10 @@ int store_sq_feed_token_revoke(struct store_conn *sc, int64_t id, int64_t at, st
 }
 
 int store_sq_feed_token_find(struct store_conn *sc, const char *token_hash, struct sd_arena *a,
-			     struct store_feed_token *out, struct sd_err *err)
+                             struct store_feed_token *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " FEED_COLS " FROM feed_tokens "
-				  "WHERE token_hash = :hash AND revoked = 0";
+	                          "WHERE token_hash = :hash AND revoked = 0";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -573,14 +573,14 @@ int store_sq_feed_token_find(struct store_conn *sc, const char *token_hash, stru
 }
 
 int store_sq_feed_token_list(struct store_conn *sc, int kind, int64_t subject_id,
-			     struct sd_arena *a, struct store_feed_token **out, size_t *n,
-			     struct sd_err *err)
+                             struct sd_arena *a, struct store_feed_token **out, size_t *n,
+                             struct sd_err *err)
 {
 	static const char sql[] = "SELECT " FEED_COLS " FROM feed_tokens "
-				  "WHERE (:kind = 0 OR kind = :kind) "
-				  "AND (:subject = 0 OR subject_id = :subject) ORDER BY id";
+	                          "WHERE (:kind = 0 OR kind = :kind) "
+	                          "AND (:subject = 0 OR subject_id = :subject) ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 

@@ -18,8 +18,8 @@
 #include "store_sqlite_int.h"
 
 #define EXTCAL_COLS                                                                        \
-	"e.id, e.staff_id, e.url, e.path, e.name, e.etag, e.last_modified, e.last_fetch, "      \
-	"e.last_success, e.last_error, e.next_poll, "                                          \
+	"e.id, e.staff_id, e.url, e.path, e.name, e.etag, e.last_modified, e.last_fetch, " \
+	"e.last_success, e.last_error, e.next_poll, "                                      \
 	"(SELECT count(*) FROM extcal_busy b WHERE b.extcal_id = e.id), e.created"
 
 static void extcal_row(struct sqlite3_stmt *st, struct sd_arena *a, struct store_extcal *e)
@@ -40,11 +40,11 @@ static void extcal_row(struct sqlite3_stmt *st, struct sd_arena *a, struct store
 }
 
 int store_sq_extcal_create(struct store_conn *sc, const struct store_extcal *in, int64_t *id_out,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO extcals (staff_id, url, path, name, next_poll, created) "
-		"SELECT id, :url, :path, :name, :next_poll, :created FROM staff WHERE id = :staff";
+	    "INSERT INTO extcals (staff_id, url, path, name, next_poll, created) "
+	    "SELECT id, :url, :path, :name, :next_poll, :created FROM staff WHERE id = :staff";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -61,7 +61,7 @@ int store_sq_extcal_create(struct store_conn *sc, const struct store_extcal *in,
 }
 
 int store_sq_extcal_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			struct store_extcal *out, struct sd_err *err)
+                        struct store_extcal *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " EXTCAL_COLS " FROM extcals e WHERE e.id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -84,9 +84,9 @@ int store_sq_extcal_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 
 /* Runs a bound list query of EXTCAL_COLS rows into *out (arena a). */
 static int extcal_rows(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-		       struct store_extcal **out, size_t *n, struct sd_err *err)
+                       struct store_extcal **out, size_t *n, struct sd_err *err)
 {
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	int rc;
 
 	while ((rc = store_sq_step(c, s, err)) == 1)
@@ -97,10 +97,10 @@ static int extcal_rows(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
 }
 
 int store_sq_extcal_list(struct store_conn *sc, int64_t staff_id, struct sd_arena *a,
-			 struct store_extcal **out, size_t *n, struct sd_err *err)
+                         struct store_extcal **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " EXTCAL_COLS " FROM extcals e "
-				  "WHERE :staff = 0 OR e.staff_id = :staff ORDER BY e.id";
+	                          "WHERE :staff = 0 OR e.staff_id = :staff ORDER BY e.id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -127,10 +127,10 @@ int store_sq_extcal_delete(struct store_conn *sc, int64_t id, struct sd_err *err
 }
 
 int store_sq_extcal_due(struct store_conn *sc, int64_t now, int limit, struct sd_arena *a,
-			struct store_extcal **out, size_t *n, struct sd_err *err)
+                        struct store_extcal **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " EXTCAL_COLS " FROM extcals e WHERE e.next_poll <= :now "
-				  "ORDER BY e.next_poll, e.id LIMIT :limit";
+	                          "ORDER BY e.next_poll, e.id LIMIT :limit";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -145,11 +145,11 @@ int store_sq_extcal_due(struct store_conn *sc, int64_t now, int limit, struct sd
 }
 
 static int busy_replace(struct sq_conn *c, int64_t id, const struct store_period *busy, size_t n,
-			struct sd_err *err)
+                        struct sd_err *err)
 {
 	static const char del_sql[] = "DELETE FROM extcal_busy WHERE extcal_id = :id";
 	static const char ins_sql[] =
-		"INSERT OR IGNORE INTO extcal_busy (extcal_id, begins, ends) VALUES (:id, :b, :e)";
+	    "INSERT OR IGNORE INTO extcal_busy (extcal_id, begins, ends) VALUES (:id, :b, :e)";
 	struct sq_stmt *s;
 	int rc;
 
@@ -173,11 +173,11 @@ static int busy_replace(struct sq_conn *c, int64_t id, const struct store_period
 }
 
 int store_sq_extcal_record(struct store_conn *sc, const struct store_extcal *in, int replace,
-			   const struct store_period *busy, size_t n, struct sd_err *err)
+                           const struct store_period *busy, size_t n, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE extcals SET etag = :etag, last_modified = :lm, last_fetch = :fetch, "
-		"last_success = :success, last_error = :error, next_poll = :next WHERE id = :id";
+	    "UPDATE extcals SET etag = :etag, last_modified = :lm, last_fetch = :fetch, "
+	    "last_success = :success, last_error = :error, next_poll = :next WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	struct sq_wtx w;
@@ -203,18 +203,18 @@ out:
 }
 
 int store_sq_extcal_busy_list(struct store_conn *sc, int64_t staff_id, int64_t from, int64_t to,
-			      struct sd_arena *a, struct store_period **out, size_t *n,
-			      struct sd_err *err)
+                              struct sd_arena *a, struct store_period **out, size_t *n,
+                              struct sd_err *err)
 {
 	/* Per calendar an index range on begins < :to; a calendar holds the
 	 * merged periods of the fetcher's bounded window only (a few thousand
 	 * at most), so the ends > :from check reads few rows. */
 	static const char sql[] =
-		"SELECT b.begins, b.ends FROM extcals e JOIN extcal_busy b ON b.extcal_id = e.id "
-		"WHERE e.staff_id = :staff AND b.begins < :to AND b.ends > :from "
-		"ORDER BY b.begins, b.ends";
+	    "SELECT b.begins, b.ends FROM extcals e JOIN extcal_busy b ON b.extcal_id = e.id "
+	    "WHERE e.staff_id = :staff AND b.begins < :to AND b.ends > :from "
+	    "ORDER BY b.begins, b.ends";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 

@@ -24,7 +24,7 @@
 
 #include "store_sqlite_int.h"
 
-#define NOTIF_COLS                                                                     \
+#define NOTIF_COLS                                                                            \
 	"id, booking_id, kind, recipient, state, created, not_before, attempts, last_error, " \
 	"sent, next_try, claimed_until"
 
@@ -45,12 +45,12 @@ static void notif_row(struct sqlite3_stmt *st, struct sd_arena *a, struct store_
 }
 
 int store_sq_notification_enqueue(struct store_conn *sc, const struct store_notification *in,
-				  int64_t *id_out, struct sd_err *err)
+                                  int64_t *id_out, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO notifications (booking_id, kind, recipient, state, created, "
-		"not_before, attempts, last_error, sent) VALUES (:booking, :kind, :recipient, "
-		":state, :created, :not_before, 0, '', 0)";
+	    "INSERT INTO notifications (booking_id, kind, recipient, state, created, "
+	    "not_before, attempts, last_error, sent) VALUES (:booking, :kind, :recipient, "
+	    ":state, :created, :not_before, 0, '', 0)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -67,16 +67,16 @@ int store_sq_notification_enqueue(struct store_conn *sc, const struct store_noti
 }
 
 int store_sq_notification_list(struct store_conn *sc, int64_t booking_id, int state, int limit,
-			       struct sd_arena *a, struct store_notification **out, size_t *n,
-			       struct sd_err *err)
+                               struct sd_arena *a, struct store_notification **out, size_t *n,
+                               struct sd_err *err)
 {
 	static const char by_booking[] =
-		"SELECT " NOTIF_COLS " FROM notifications WHERE booking_id = :booking "
-		"AND (:state = 0 OR state = :state) ORDER BY id LIMIT :limit";
+	    "SELECT " NOTIF_COLS " FROM notifications WHERE booking_id = :booking "
+	    "AND (:state = 0 OR state = :state) ORDER BY id LIMIT :limit";
 	static const char all[] = "SELECT " NOTIF_COLS " FROM notifications "
-				  "WHERE (:state = 0 OR state = :state) ORDER BY id LIMIT :limit";
+	                          "WHERE (:state = 0 OR state = :state) ORDER BY id LIMIT :limit";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -96,7 +96,7 @@ int store_sq_notification_list(struct store_conn *sc, int64_t booking_id, int st
 }
 
 int store_sq_notification_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			      struct store_notification *out, struct sd_err *err)
+                              struct store_notification *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " NOTIF_COLS " FROM notifications WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -127,18 +127,18 @@ static int by_booking_id(const void *pa, const void *pb)
 }
 
 int store_sq_notification_claim(struct store_conn *sc, int64_t now, int64_t settle, int64_t lease,
-				int limit, struct sd_arena *a, struct store_notification **out,
-				size_t *n, struct sd_err *err)
+                                int limit, struct sd_arena *a, struct store_notification **out,
+                                size_t *n, struct sd_err *err)
 {
 	/* RETURNING has no ORDER BY: the rows are sorted below. */
 	static const char sql[] =
-		"UPDATE notifications SET claimed_until = :until WHERE id IN ("
-		"SELECT id FROM notifications WHERE state = 1 AND claimed_until <= :now "
-		"AND next_try <= :now AND CASE WHEN kind = '" STORE_NOTIFY_REMINDER "' "
-		"THEN not_before ELSE created + :settle END <= :now "
-		"ORDER BY id LIMIT :limit) RETURNING " NOTIF_COLS;
+	    "UPDATE notifications SET claimed_until = :until WHERE id IN ("
+	    "SELECT id FROM notifications WHERE state = 1 AND claimed_until <= :now "
+	    "AND next_try <= :now AND CASE WHEN kind = '" STORE_NOTIFY_REMINDER "' "
+	    "THEN not_before ELSE created + :settle END <= :now "
+	    "ORDER BY id LIMIT :limit) RETURNING " NOTIF_COLS;
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -160,12 +160,12 @@ int store_sq_notification_claim(struct store_conn *sc, int64_t now, int64_t sett
 }
 
 int store_sq_notification_finish(struct store_conn *sc, const struct store_notification *in,
-				 struct sd_err *err)
+                                 struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE notifications SET state = :state, attempts = :attempts, "
-		"last_error = :error, sent = :sent, next_try = :next_try, claimed_until = 0 "
-		"WHERE id = :id";
+	    "UPDATE notifications SET state = :state, attempts = :attempts, "
+	    "last_error = :error, sent = :sent, next_try = :next_try, claimed_until = 0 "
+	    "WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -181,13 +181,12 @@ int store_sq_notification_finish(struct store_conn *sc, const struct store_notif
 	return store_sq_bk_exec_one(c, s, "notification", in->id, err);
 }
 
-int store_sq_notification_resend(struct store_conn *sc, int64_t id, int64_t now,
-				 struct sd_err *err)
+int store_sq_notification_resend(struct store_conn *sc, int64_t id, int64_t now, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE notifications SET state = 1, attempts = 0, last_error = '', "
-		"next_try = 0, claimed_until = 0, not_before = min(not_before, :now) "
-		"WHERE id = :id";
+	    "UPDATE notifications SET state = 1, attempts = 0, last_error = '', "
+	    "next_try = 0, claimed_until = 0, not_before = min(not_before, :now) "
+	    "WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -202,8 +201,8 @@ int store_sq_notification_resend(struct store_conn *sc, int64_t id, int64_t now,
 static int reminders_withdraw(struct sq_conn *c, int64_t booking_id, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE notifications SET state = 4, last_error = 'superseded', claimed_until = 0 "
-		"WHERE booking_id = :booking AND state = 1 AND kind = '" STORE_NOTIFY_REMINDER "'";
+	    "UPDATE notifications SET state = 4, last_error = 'superseded', claimed_until = 0 "
+	    "WHERE booking_id = :booking AND state = 1 AND kind = '" STORE_NOTIFY_REMINDER "'";
 	struct sq_stmt *s;
 	int rc;
 
@@ -216,8 +215,8 @@ static int reminders_withdraw(struct sq_conn *c, int64_t booking_id, struct sd_e
 }
 
 int store_sq_notification_reminders_set(struct store_conn *sc, int64_t booking_id,
-					const int64_t *at, size_t n, int64_t now,
-					struct sd_err *err)
+                                        const int64_t *at, size_t n, int64_t now,
+                                        struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_wtx w;
@@ -228,12 +227,12 @@ int store_sq_notification_reminders_set(struct store_conn *sc, int64_t booking_i
 	if ((rc = reminders_withdraw(c, booking_id, err)))
 		goto out;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct store_notification r = {.booking_id = booking_id,
-					       .kind = STORE_NOTIFY_REMINDER,
-					       .recipient = "customer",
-					       .state = STORE_NOTIFY_QUEUED,
-					       .created = now,
-					       .not_before = at[i]};
+		struct store_notification r = { .booking_id = booking_id,
+			                        .kind = STORE_NOTIFY_REMINDER,
+			                        .recipient = "customer",
+			                        .state = STORE_NOTIFY_QUEUED,
+			                        .created = now,
+			                        .not_before = at[i] };
 
 		if (at[i] > now)
 			rc = store_sq_notification_enqueue(sc, &r, NULL, err);

@@ -63,7 +63,7 @@ void *store_sq_vec_finish(struct sq_vec *v, struct sd_arena *a, size_t *n)
 }
 
 int store_sq_bk_write_rc(struct sq_conn *c, int rc, const char *what, const char *dup,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	if (rc == STORE_EIO && c->last_rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 		return sd_err_set(err, STORE_ENOTFOUND, "%s does not exist", what);
@@ -73,7 +73,7 @@ int store_sq_bk_write_rc(struct sq_conn *c, int rc, const char *what, const char
 }
 
 int store_sq_bk_exec_one(struct sq_conn *c, struct sq_stmt *s, const char *what, int64_t id,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	int rc = store_sq_exec(c, s, err);
 
@@ -84,7 +84,7 @@ int store_sq_bk_exec_one(struct sq_conn *c, struct sq_stmt *s, const char *what,
 }
 
 int store_sq_bk_insert(struct sq_conn *c, struct sq_stmt *s, int64_t *id_out, const char *what,
-		       const char *dup, struct sd_err *err)
+                       const char *dup, struct sd_err *err)
 {
 	int rc = store_sq_exec(c, s, err);
 
@@ -122,7 +122,7 @@ const int64_t *store_sq_col_ids(sqlite3_stmt *st, int i, struct sd_arena *a, siz
 }
 
 int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins_sql, int64_t owner,
-			 const int64_t *ids, size_t n, const char *what, struct sd_err *err)
+                         const int64_t *ids, size_t n, const char *what, struct sd_err *err)
 {
 	struct sq_stmt *s;
 	int rc = STORE_OK;
@@ -148,7 +148,7 @@ int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins
 }
 
 int store_sq_bk_delete(struct sq_conn *c, const char *check_sql, const char *del_sql, int64_t id,
-		       const char *what, const char *const refs[], struct sd_err *err)
+                       const char *what, const char *const refs[], struct sd_err *err)
 {
 	struct sq_stmt *s = NULL;
 	struct sq_wtx w;
@@ -170,7 +170,7 @@ int store_sq_bk_delete(struct sq_conn *c, const char *check_sql, const char *del
 	for (int i = 0; rc == STORE_OK && refs[i]; i++)
 		if (sqlite3_column_int(s->st, i + 1))
 			rc = sd_err_set(err, STORE_EINUSE, "%s %lld is still used by %s", what,
-					(long long)id, refs[i]);
+			                (long long)id, refs[i]);
 	store_sq_put(c, s);
 	s = NULL;
 	if (rc)
@@ -211,11 +211,11 @@ static void location_bind(struct sq_stmt *s, const struct store_location *in)
 }
 
 int store_sq_location_create(struct store_conn *sc, const struct store_location *in,
-			     int64_t *id_out, struct sd_err *err)
+                             int64_t *id_out, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO locations (name, address, timezone, email, rules, created, modified) "
-		"VALUES (:name, :address, :tz, :email, :rules, :now, :now)";
+	    "INSERT INTO locations (name, address, timezone, email, rules, created, modified) "
+	    "VALUES (:name, :address, :tz, :email, :rules, :now, :now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -227,11 +227,11 @@ int store_sq_location_create(struct store_conn *sc, const struct store_location 
 }
 
 int store_sq_location_update(struct store_conn *sc, const struct store_location *in,
-			     struct sd_err *err)
+                             struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE locations SET name = :name, address = :address, timezone = :tz, "
-		"email = :email, rules = :rules, modified = :now WHERE id = :id";
+	    "UPDATE locations SET name = :name, address = :address, timezone = :tz, "
+	    "email = :email, rules = :rules, modified = :now WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -244,7 +244,7 @@ int store_sq_location_update(struct store_conn *sc, const struct store_location 
 }
 
 int store_sq_location_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			  struct store_location *out, struct sd_err *err)
+                          struct store_location *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " LOC_COLS " FROM locations WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -266,11 +266,11 @@ int store_sq_location_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_location_list(struct store_conn *sc, struct sd_arena *a, struct store_location **out,
-			   size_t *n, struct sd_err *err)
+                           size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " LOC_COLS " FROM locations ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -288,27 +288,27 @@ int store_sq_location_list(struct store_conn *sc, struct sd_arena *a, struct sto
 int store_sq_location_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 {
 	static const char check_sql[] =
-		"SELECT EXISTS (SELECT 1 FROM locations WHERE id = :id), "
-		"EXISTS (SELECT 1 FROM services WHERE location_id = :id), "
-		"EXISTS (SELECT 1 FROM bookings WHERE location_id = :id), "
-		"EXISTS (SELECT 1 FROM staff_locations WHERE location_id = :id)";
+	    "SELECT EXISTS (SELECT 1 FROM locations WHERE id = :id), "
+	    "EXISTS (SELECT 1 FROM services WHERE location_id = :id), "
+	    "EXISTS (SELECT 1 FROM bookings WHERE location_id = :id), "
+	    "EXISTS (SELECT 1 FROM staff_locations WHERE location_id = :id)";
 	static const char del_sql[] = "DELETE FROM locations WHERE id = :id";
-	static const char *const refs[] = {"services", "bookings", "staff members", NULL};
+	static const char *const refs[] = { "services", "bookings", "staff members", NULL };
 
 	return store_sq_bk_delete(sq_conn(sc), check_sql, del_sql, id, "location", refs, err);
 }
 
 /* ---- staff ------------------------------------------------------------- */
 
-#define STAFF_SELECT                                                                               \
-	"SELECT id, user_id, name, email, admin, active, bookings_coll_id, created, "              \
-	"modified, (SELECT group_concat(location_id) FROM staff_locations "                        \
+#define STAFF_SELECT                                                                  \
+	"SELECT id, user_id, name, email, admin, active, bookings_coll_id, created, " \
+	"modified, (SELECT group_concat(location_id) FROM staff_locations "           \
 	"WHERE staff_id = staff.id) FROM staff"
 
 static const char staff_loc_del_sql[] = "DELETE FROM staff_locations WHERE staff_id = :owner";
 static const char staff_loc_ins_sql[] =
-	"INSERT INTO staff_locations (staff_id, location_id) VALUES (:owner, :id) "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO staff_locations (staff_id, location_id) VALUES (:owner, :id) "
+    "ON CONFLICT DO NOTHING";
 
 static void staff_row(sqlite3_stmt *st, struct sd_arena *a, struct store_staff *out)
 {
@@ -326,7 +326,7 @@ static void staff_row(sqlite3_stmt *st, struct sd_arena *a, struct store_staff *
 
 /* Steps a bound single-staff query into out and puts it back. */
 static int staff_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-		      struct store_staff *out, const char *key, int64_t v, struct sd_err *err)
+                      struct store_staff *out, const char *key, int64_t v, struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -335,7 +335,7 @@ static int staff_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
 		rc = STORE_OK;
 	} else if (rc == 0) {
 		rc = sd_err_set(err, STORE_ENOTFOUND, "no staff member with %s %lld", key,
-				(long long)v);
+		                (long long)v);
 	}
 	store_sq_put(c, s);
 	return rc;
@@ -352,12 +352,12 @@ static void staff_bind(struct sq_stmt *s, const struct store_staff *in)
 }
 
 int store_sq_staff_create(struct store_conn *sc, const struct store_staff *in, int64_t *id_out,
-			  struct sd_err *err)
+                          struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO staff (user_id, name, email, admin, active, bookings_coll_id, "
-		"created, modified) VALUES (:user, :name, :email, :admin, :active, :coll, :now, "
-		":now)";
+	    "INSERT INTO staff (user_id, name, email, admin, active, bookings_coll_id, "
+	    "created, modified) VALUES (:user, :name, :email, :admin, :active, :coll, :now, "
+	    ":now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	struct sq_wtx w;
@@ -375,7 +375,7 @@ int store_sq_staff_create(struct store_conn *sc, const struct store_staff *in, i
 	if ((rc = store_sq_bk_insert(c, s, &id, "the user or the Bookings calendar", dup, err)))
 		goto out;
 	rc = store_sq_bk_link_set(c, NULL, staff_loc_ins_sql, id, in->location_ids, in->nlocations,
-				  "a location", err);
+	                          "a location", err);
 out:
 	rc = store_sq_wtx_end(c, &w, rc, err);
 	if (rc == STORE_OK && id_out)
@@ -386,8 +386,8 @@ out:
 int store_sq_staff_update(struct store_conn *sc, const struct store_staff *in, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE staff SET name = :name, email = :email, admin = :admin, active = :active, "
-		"bookings_coll_id = :coll, modified = :now WHERE id = :id";
+	    "UPDATE staff SET name = :name, email = :email, admin = :admin, active = :active, "
+	    "bookings_coll_id = :coll, modified = :now WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	struct sq_wtx w;
@@ -403,13 +403,13 @@ int store_sq_staff_update(struct store_conn *sc, const struct store_staff *in, s
 	if ((rc = store_sq_bk_write_rc(c, rc, "the Bookings calendar", NULL, err)))
 		goto out;
 	rc = store_sq_bk_link_set(c, staff_loc_del_sql, staff_loc_ins_sql, in->id, in->location_ids,
-				  in->nlocations, "a location", err);
+	                          in->nlocations, "a location", err);
 out:
 	return store_sq_wtx_end(c, &w, rc, err);
 }
 
 int store_sq_staff_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-		       struct store_staff *out, struct sd_err *err)
+                       struct store_staff *out, struct sd_err *err)
 {
 	static const char sql[] = STAFF_SELECT " WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -423,7 +423,7 @@ int store_sq_staff_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_staff_get_by_user(struct store_conn *sc, int64_t user_id, struct sd_arena *a,
-			       struct store_staff *out, struct sd_err *err)
+                               struct store_staff *out, struct sd_err *err)
 {
 	static const char sql[] = STAFF_SELECT " WHERE user_id = :user";
 	struct sq_conn *c = sq_conn(sc);
@@ -437,13 +437,13 @@ int store_sq_staff_get_by_user(struct store_conn *sc, int64_t user_id, struct sd
 }
 
 int store_sq_staff_list(struct store_conn *sc, int64_t location_id, struct sd_arena *a,
-			struct store_staff **out, size_t *n, struct sd_err *err)
+                        struct store_staff **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = STAFF_SELECT
-		" WHERE :loc = 0 OR id IN "
-		"(SELECT staff_id FROM staff_locations WHERE location_id = :loc) ORDER BY id";
+	    " WHERE :loc = 0 OR id IN "
+	    "(SELECT staff_id FROM staff_locations WHERE location_id = :loc) ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -462,9 +462,9 @@ int store_sq_staff_list(struct store_conn *sc, int64_t location_id, struct sd_ar
 int store_sq_staff_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 {
 	static const char check_sql[] = "SELECT EXISTS (SELECT 1 FROM staff WHERE id = :id), "
-					"EXISTS (SELECT 1 FROM bookings WHERE staff_id = :id)";
+	                                "EXISTS (SELECT 1 FROM bookings WHERE staff_id = :id)";
 	static const char del_sql[] = "DELETE FROM staff WHERE id = :id";
-	static const char *const refs[] = {"bookings", NULL};
+	static const char *const refs[] = { "bookings", NULL };
 
 	return store_sq_bk_delete(sq_conn(sc), check_sql, del_sql, id, "staff member", refs, err);
 }
@@ -475,7 +475,7 @@ int store_sq_staff_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 static int hours_check(struct sq_conn *c, int64_t staff_id, int64_t location_id, struct sd_err *err)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM staff WHERE id = :staff), "
-				  "EXISTS (SELECT 1 FROM locations WHERE id = :loc)";
+	                          "EXISTS (SELECT 1 FROM locations WHERE id = :loc)";
 	struct sq_stmt *s;
 	int rc;
 
@@ -497,13 +497,13 @@ static int hours_check(struct sq_conn *c, int64_t staff_id, int64_t location_id,
 }
 
 int store_sq_hours_set(struct store_conn *sc, int64_t staff_id, int64_t location_id,
-		       const struct store_hours *rows, size_t n, struct sd_err *err)
+                       const struct store_hours *rows, size_t n, struct sd_err *err)
 {
 	static const char del_sql[] =
-		"DELETE FROM hours WHERE staff_id = :staff AND location_id = :loc";
+	    "DELETE FROM hours WHERE staff_id = :staff AND location_id = :loc";
 	static const char ins_sql[] =
-		"INSERT INTO hours (staff_id, location_id, weekday, start_min, end_min) "
-		"VALUES (:staff, :loc, :weekday, :start, :end)";
+	    "INSERT INTO hours (staff_id, location_id, weekday, start_min, end_min) "
+	    "VALUES (:staff, :loc, :weekday, :start, :end)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s = NULL;
 	struct sq_wtx w;
@@ -534,13 +534,13 @@ out:
 }
 
 int store_sq_hours_get(struct store_conn *sc, int64_t staff_id, int64_t location_id,
-		       struct sd_arena *a, struct store_hours **out, size_t *n, struct sd_err *err)
+                       struct sd_arena *a, struct store_hours **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT location_id, weekday, start_min, end_min FROM hours "
-				  "WHERE staff_id = :staff AND (:loc = 0 OR location_id = :loc) "
-				  "ORDER BY location_id, weekday, start_min, end_min";
+	                          "WHERE staff_id = :staff AND (:loc = 0 OR location_id = :loc) "
+	                          "ORDER BY location_id, weekday, start_min, end_min";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct store_hours *h;
 	struct sq_stmt *s;
 	int rc;
@@ -566,12 +566,12 @@ int store_sq_hours_get(struct store_conn *sc, int64_t staff_id, int64_t location
 /* ---- exceptions -------------------------------------------------------- */
 
 int store_sq_exception_create(struct store_conn *sc, const struct store_exception *in,
-			      int64_t *id_out, struct sd_err *err)
+                              int64_t *id_out, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO exceptions (staff_id, location_id, day, start_min, end_min, "
-		"available, note, created) VALUES (:staff, :loc, :day, :start, :end, :available, "
-		":note, :now)";
+	    "INSERT INTO exceptions (staff_id, location_id, day, start_min, end_min, "
+	    "available, note, created) VALUES (:staff, :loc, :day, :start, :end, :available, "
+	    ":note, :now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -603,15 +603,15 @@ int store_sq_exception_delete(struct store_conn *sc, int64_t id, struct sd_err *
 }
 
 int store_sq_exception_list(struct store_conn *sc, int64_t staff_id, int64_t from_day,
-			    int64_t to_day, struct sd_arena *a, struct store_exception **out,
-			    size_t *n, struct sd_err *err)
+                            int64_t to_day, struct sd_arena *a, struct store_exception **out,
+                            size_t *n, struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT id, staff_id, location_id, day, start_min, end_min, available, note, "
-		"created FROM exceptions WHERE staff_id = :staff AND day >= :from AND day < :to "
-		"ORDER BY day, start_min, id";
+	    "SELECT id, staff_id, location_id, day, start_min, end_min, available, note, "
+	    "created FROM exceptions WHERE staff_id = :staff AND day >= :from AND day < :to "
+	    "ORDER BY day, start_min, id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct store_exception *e;
 	struct sq_stmt *s;
 	int rc;

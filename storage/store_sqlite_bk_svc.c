@@ -24,15 +24,15 @@
 
 /* ---- services ---------------------------------------------------------- */
 
-#define SVC_SELECT                                                                                 \
-	"SELECT id, location_id, name, description, duration_min, buffer_before_min, "             \
-	"buffer_after_min, rules, active, created, modified, (SELECT group_concat(staff_id) "      \
+#define SVC_SELECT                                                                            \
+	"SELECT id, location_id, name, description, duration_min, buffer_before_min, "        \
+	"buffer_after_min, rules, active, created, modified, (SELECT group_concat(staff_id) " \
 	"FROM service_staff WHERE service_id = services.id) FROM services"
 
 static const char svc_staff_del_sql[] = "DELETE FROM service_staff WHERE service_id = :owner";
 static const char svc_staff_ins_sql[] =
-	"INSERT INTO service_staff (service_id, staff_id) VALUES (:owner, :id) "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO service_staff (service_id, staff_id) VALUES (:owner, :id) "
+    "ON CONFLICT DO NOTHING";
 
 static void service_row(sqlite3_stmt *st, struct sd_arena *a, struct store_service *out)
 {
@@ -64,13 +64,13 @@ static void service_bind(struct sq_stmt *s, const struct store_service *in)
 }
 
 int store_sq_service_create(struct store_conn *sc, const struct store_service *in, int64_t *id_out,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO services (location_id, name, description, duration_min, "
-		"buffer_before_min, buffer_after_min, rules, active, created, modified) VALUES "
-		"(:loc, :name, :description, :duration, :before, :after, :rules, :active, :now, "
-		":now)";
+	    "INSERT INTO services (location_id, name, description, duration_min, "
+	    "buffer_before_min, buffer_after_min, rules, active, created, modified) VALUES "
+	    "(:loc, :name, :description, :duration, :before, :after, :rules, :active, :now, "
+	    ":now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	struct sq_wtx w;
@@ -85,7 +85,7 @@ int store_sq_service_create(struct store_conn *sc, const struct store_service *i
 	if ((rc = store_sq_bk_insert(c, s, &id, "the location", NULL, err)))
 		goto out;
 	rc = store_sq_bk_link_set(c, NULL, svc_staff_ins_sql, id, in->staff_ids, in->nstaff,
-				  "a staff member", err);
+	                          "a staff member", err);
 out:
 	rc = store_sq_wtx_end(c, &w, rc, err);
 	if (rc == STORE_OK && id_out)
@@ -94,12 +94,12 @@ out:
 }
 
 int store_sq_service_update(struct store_conn *sc, const struct store_service *in,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE services SET location_id = :loc, name = :name, description = :description, "
-		"duration_min = :duration, buffer_before_min = :before, buffer_after_min = :after, "
-		"rules = :rules, active = :active, modified = :now WHERE id = :id";
+	    "UPDATE services SET location_id = :loc, name = :name, description = :description, "
+	    "duration_min = :duration, buffer_before_min = :before, buffer_after_min = :after, "
+	    "rules = :rules, active = :active, modified = :now WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	struct sq_wtx w;
@@ -115,13 +115,13 @@ int store_sq_service_update(struct store_conn *sc, const struct store_service *i
 	if ((rc = store_sq_bk_write_rc(c, rc, "the location", NULL, err)))
 		goto out;
 	rc = store_sq_bk_link_set(c, svc_staff_del_sql, svc_staff_ins_sql, in->id, in->staff_ids,
-				  in->nstaff, "a staff member", err);
+	                          in->nstaff, "a staff member", err);
 out:
 	return store_sq_wtx_end(c, &w, rc, err);
 }
 
 int store_sq_service_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			 struct store_service *out, struct sd_err *err)
+                         struct store_service *out, struct sd_err *err)
 {
 	static const char sql[] = SVC_SELECT " WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -143,12 +143,12 @@ int store_sq_service_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_service_list(struct store_conn *sc, int64_t location_id, struct sd_arena *a,
-			  struct store_service **out, size_t *n, struct sd_err *err)
+                          struct store_service **out, size_t *n, struct sd_err *err)
 {
 	static const char all_sql[] = SVC_SELECT " ORDER BY id";
 	static const char loc_sql[] = SVC_SELECT " WHERE location_id = :loc ORDER BY id";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -168,9 +168,9 @@ int store_sq_service_list(struct store_conn *sc, int64_t location_id, struct sd_
 int store_sq_service_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 {
 	static const char check_sql[] = "SELECT EXISTS (SELECT 1 FROM services WHERE id = :id), "
-					"EXISTS (SELECT 1 FROM bookings WHERE service_id = :id)";
+	                                "EXISTS (SELECT 1 FROM bookings WHERE service_id = :id)";
 	static const char del_sql[] = "DELETE FROM services WHERE id = :id";
-	static const char *const refs[] = {"bookings", NULL};
+	static const char *const refs[] = { "bookings", NULL };
 
 	return store_sq_bk_delete(sq_conn(sc), check_sql, del_sql, id, "service", refs, err);
 }
@@ -193,8 +193,8 @@ static void customer_row(sqlite3_stmt *st, struct sd_arena *a, struct store_cust
 
 /* Steps a bound single-customer query into out and puts it back. */
 static int customer_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-			 struct store_customer *out, const char *key, const char *v,
-			 struct sd_err *err)
+                         struct store_customer *out, const char *key, const char *v,
+                         struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -221,11 +221,11 @@ static void customer_bind(struct sq_stmt *s, const struct store_customer *in)
 static const char customer_refs[] = "the user or the calendar";
 
 int store_sq_customer_create(struct store_conn *sc, const struct store_customer *in,
-			     int64_t *id_out, struct sd_err *err)
+                             int64_t *id_out, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO customers (name, email, phone, user_id, coll_id, created, modified) "
-		"VALUES (:name, :email, :phone, :user, :coll, :now, :now)";
+	    "INSERT INTO customers (name, email, phone, user_id, coll_id, created, modified) "
+	    "VALUES (:name, :email, :phone, :user, :coll, :now, :now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	char dup[80];
@@ -239,11 +239,11 @@ int store_sq_customer_create(struct store_conn *sc, const struct store_customer 
 }
 
 int store_sq_customer_update(struct store_conn *sc, const struct store_customer *in,
-			     struct sd_err *err)
+                             struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE customers SET name = :name, email = :email, phone = :phone, "
-		"user_id = :user, coll_id = :coll, modified = :now WHERE id = :id";
+	    "UPDATE customers SET name = :name, email = :email, phone = :phone, "
+	    "user_id = :user, coll_id = :coll, modified = :now WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	char dup[80];
@@ -259,7 +259,7 @@ int store_sq_customer_update(struct store_conn *sc, const struct store_customer 
 }
 
 int store_sq_customer_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			  struct store_customer *out, struct sd_err *err)
+                          struct store_customer *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " CUST_COLS " FROM customers WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -275,7 +275,7 @@ int store_sq_customer_get(struct store_conn *sc, int64_t id, struct sd_arena *a,
 }
 
 int store_sq_customer_get_by_user(struct store_conn *sc, int64_t user_id, struct sd_arena *a,
-				  struct store_customer *out, struct sd_err *err)
+                                  struct store_customer *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " CUST_COLS " FROM customers WHERE user_id = :user";
 	struct sq_conn *c = sq_conn(sc);
@@ -291,11 +291,11 @@ int store_sq_customer_get_by_user(struct store_conn *sc, int64_t user_id, struct
 }
 
 int store_sq_customer_get_by_email(struct store_conn *sc, const char *email, struct sd_arena *a,
-				   struct store_customer *out, struct sd_err *err)
+                                   struct store_customer *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " CUST_COLS " FROM customers "
-				  "WHERE email = :email COLLATE NOCASE AND email <> '' "
-				  "ORDER BY id LIMIT 1";
+	                          "WHERE email = :email COLLATE NOCASE AND email <> '' "
+	                          "ORDER BY id LIMIT 1";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -329,14 +329,14 @@ static const char *like_pattern(struct sd_arena *a, const char *q, int strip)
 }
 
 int store_sq_customer_search(struct store_conn *sc, const char *q, int limit, struct sd_arena *a,
-			     struct store_customer **out, size_t *n, struct sd_err *err)
+                             struct store_customer **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " CUST_COLS " FROM customers WHERE :pat IS NULL "
-				  "OR name LIKE :pat ESCAPE '\\' OR email LIKE :pat ESCAPE '\\' "
-				  "OR phone_norm LIKE :phone ESCAPE '\\' "
-				  "ORDER BY name COLLATE NOCASE, id LIMIT :limit";
+	                          "OR name LIKE :pat ESCAPE '\\' OR email LIKE :pat ESCAPE '\\' "
+	                          "OR phone_norm LIKE :phone ESCAPE '\\' "
+	                          "ORDER BY name COLLATE NOCASE, id LIMIT :limit";
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_vec v = {.size = sizeof(**out)};
+	struct sq_vec v = { .size = sizeof(**out) };
 	struct sq_stmt *s;
 	int rc;
 
@@ -358,9 +358,9 @@ int store_sq_customer_search(struct store_conn *sc, const char *q, int limit, st
 int store_sq_customer_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 {
 	static const char check_sql[] = "SELECT EXISTS (SELECT 1 FROM customers WHERE id = :id), "
-					"EXISTS (SELECT 1 FROM bookings WHERE customer_id = :id)";
+	                                "EXISTS (SELECT 1 FROM bookings WHERE customer_id = :id)";
 	static const char del_sql[] = "DELETE FROM customers WHERE id = :id";
-	static const char *const refs[] = {"bookings", NULL};
+	static const char *const refs[] = { "bookings", NULL };
 
 	return store_sq_bk_delete(sq_conn(sc), check_sql, del_sql, id, "customer", refs, err);
 }

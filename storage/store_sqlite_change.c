@@ -19,12 +19,12 @@
 #include "store_sqlite_int.h"
 
 /* Increments coll_id's rev; its new rev, parent and name (caller frees). */
-static int bump(struct sq_conn *c, int64_t coll_id, int64_t now, int64_t *rev,
-		int64_t *parent, char **name, struct sd_err *err)
+static int bump(struct sq_conn *c, int64_t coll_id, int64_t now, int64_t *rev, int64_t *parent,
+                char **name, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE collections SET rev = rev + 1, modified = :now WHERE id = :coll "
-		"RETURNING rev, parent_id, name";
+	    "UPDATE collections SET rev = rev + 1, modified = :now WHERE id = :coll "
+	    "RETURNING rev, parent_id, name";
 	struct sq_stmt *s;
 	int rc;
 
@@ -47,12 +47,12 @@ static int bump(struct sq_conn *c, int64_t coll_id, int64_t now, int64_t *rev,
 }
 
 static int log_member(struct sq_conn *c, int64_t coll_id, const char *member, int64_t rev,
-		      int deleted, struct sd_err *err)
+                      int deleted, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO changes (coll_id, name, rev, deleted) "
-		"VALUES (:coll, :name, :rev, :deleted) ON CONFLICT (coll_id, name) "
-		"DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted";
+	    "INSERT INTO changes (coll_id, name, rev, deleted) "
+	    "VALUES (:coll, :name, :rev, :deleted) ON CONFLICT (coll_id, name) "
+	    "DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted";
 	struct sq_stmt *s;
 	int rc;
 
@@ -68,7 +68,7 @@ static int log_member(struct sq_conn *c, int64_t coll_id, const char *member, in
 }
 
 int store_sq_change_record(struct sq_conn *c, int64_t coll_id, const char *member, int deleted,
-			   struct sd_err *err)
+                           struct sd_err *err)
 {
 	int64_t now = sd_now(), rev = 0, parent = 0;
 	char *held = NULL, *name;
@@ -100,12 +100,12 @@ struct sq_change_iter {
 };
 
 int store_sq_change_iter_new(struct store_conn *sc, int64_t coll_id, int64_t since,
-			     struct store_change_iter **out, struct sd_err *err)
+                             struct store_change_iter **out, struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT name, rev, deleted FROM changes "
-		"WHERE coll_id = :coll AND rev > :since AND (:since > 0 OR deleted = 0) "
-		"ORDER BY rev";
+	    "SELECT name, rev, deleted FROM changes "
+	    "WHERE coll_id = :coll AND rev > :since AND (:since > 0 OR deleted = 0) "
+	    "ORDER BY rev";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_change_iter *it;
 	struct sq_stmt *s;
@@ -126,7 +126,7 @@ int store_sq_change_iter_new(struct store_conn *sc, int64_t coll_id, int64_t sin
 }
 
 int store_sq_change_iter_next(struct store_change_iter *base, struct store_change *out,
-			      struct sd_err *err)
+                              struct sd_err *err)
 {
 	struct sq_change_iter *it = (struct sq_change_iter *)base;
 	int rc;

@@ -17,8 +17,8 @@
 #include "sd_util.h"
 #include "store_sqlite_int.h"
 
-#define COLL_COLS                                                                  \
-	"id, parent_id, owner_id, kind, name, displayname, description, color, "   \
+#define COLL_COLS                                                                \
+	"id, parent_id, owner_id, kind, name, displayname, description, color, " \
 	"sort_order, timezone, components, rev, created, modified"
 
 /* Fills out from a row of COLL_COLS; strings into a, or borrowed if a is NULL. */
@@ -42,7 +42,7 @@ static void coll_row(sqlite3_stmt *st, struct sd_arena *a, struct store_coll *ou
 
 /* Steps a bound single-collection query into out and puts it back. */
 static int coll_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-		     struct store_coll *out, struct sd_err *err)
+                     struct store_coll *out, struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -57,10 +57,10 @@ static int coll_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
 }
 
 int store_sq_home_get(struct store_conn *sc, int64_t owner_id, struct sd_arena *a,
-		      struct store_coll *out, struct sd_err *err)
+                      struct store_coll *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " COLL_COLS " FROM collections "
-				  "WHERE owner_id = :owner AND parent_id IS NULL";
+	                          "WHERE owner_id = :owner AND parent_id IS NULL";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -72,10 +72,10 @@ int store_sq_home_get(struct store_conn *sc, int64_t owner_id, struct sd_arena *
 }
 
 int store_sq_coll_get(struct store_conn *sc, int64_t parent_id, const char *name,
-		      struct sd_arena *a, struct store_coll *out, struct sd_err *err)
+                      struct sd_arena *a, struct store_coll *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " COLL_COLS " FROM collections "
-				  "WHERE parent_id IS :parent AND name = :name";
+	                          "WHERE parent_id IS :parent AND name = :name";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -88,7 +88,7 @@ int store_sq_coll_get(struct store_conn *sc, int64_t parent_id, const char *name
 }
 
 int store_sq_coll_get_by_id(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			    struct store_coll *out, struct sd_err *err)
+                            struct store_coll *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " COLL_COLS " FROM collections WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -101,13 +101,13 @@ int store_sq_coll_get_by_id(struct store_conn *sc, int64_t id, struct sd_arena *
 	return coll_read(c, s, a, out, err);
 }
 
-int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name,
-			struct sq_name *out, struct sd_err *err)
+int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name, struct sq_name *out,
+                        struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT EXISTS (SELECT 1 FROM collections WHERE id = :coll), "
-		"EXISTS (SELECT 1 FROM collections WHERE parent_id = :coll AND name = :name), "
-		"EXISTS (SELECT 1 FROM objects WHERE coll_id = :coll AND name = :name)";
+	    "SELECT EXISTS (SELECT 1 FROM collections WHERE id = :coll), "
+	    "EXISTS (SELECT 1 FROM collections WHERE parent_id = :coll AND name = :name), "
+	    "EXISTS (SELECT 1 FROM objects WHERE coll_id = :coll AND name = :name)";
 	struct sq_stmt *s;
 	int rc;
 
@@ -129,13 +129,13 @@ int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name,
 }
 
 static int coll_insert(struct sq_conn *c, const struct store_coll *in, int64_t *id_out,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO collections (parent_id, owner_id, kind, name, displayname, "
-		"description, color, sort_order, timezone, components, rev, created, modified) "
-		"VALUES (:parent, :owner, :kind, :name, :displayname, :description, :color, "
-		":order, :timezone, :components, 0, :now, :now) RETURNING id";
+	    "INSERT INTO collections (parent_id, owner_id, kind, name, displayname, "
+	    "description, color, sort_order, timezone, components, rev, created, modified) "
+	    "VALUES (:parent, :owner, :kind, :name, :displayname, :description, :color, "
+	    ":order, :timezone, :components, 0, :now, :now) RETURNING id";
 	struct sq_stmt *s;
 	int rc;
 
@@ -164,10 +164,10 @@ static int coll_insert(struct sq_conn *c, const struct store_coll *in, int64_t *
 }
 
 int store_sq_coll_create(struct store_conn *sc, const struct store_coll *in, int64_t *id_out,
-			 struct sd_err *err)
+                         struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_name nm = {0};
+	struct sq_name nm = { 0 };
 	struct sq_wtx w;
 	int64_t id = 0;
 	int rc;
@@ -178,7 +178,7 @@ int store_sq_coll_create(struct store_conn *sc, const struct store_coll *in, int
 		goto out;
 	if (!nm.coll_exists) {
 		rc = sd_err_set(err, STORE_ENOTFOUND, "no parent collection %lld",
-				(long long)in->parent_id);
+		                (long long)in->parent_id);
 		goto out;
 	}
 	if (nm.is_coll || nm.is_obj) {
@@ -198,9 +198,9 @@ out:
 int store_sq_coll_update(struct store_conn *sc, const struct store_coll *in, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE collections SET displayname = :displayname, description = :description, "
-		"color = :color, sort_order = :order, timezone = :timezone, "
-		"components = :components WHERE id = :id";
+	    "UPDATE collections SET displayname = :displayname, description = :description, "
+	    "color = :color, sort_order = :order, timezone = :timezone, "
+	    "components = :components WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s = NULL;
 	struct sq_wtx w;
@@ -231,7 +231,7 @@ out:
 
 /* *parent_out and *name_out (caller frees) of collection id. STORE_ENOTFOUND. */
 static int coll_place(struct sq_conn *c, int64_t id, int64_t *parent_out, char **name_out,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	static const char sql[] = "SELECT parent_id, name FROM collections WHERE id = :id";
 	struct sq_stmt *s;
@@ -291,13 +291,13 @@ int store_sq_coll_delete(struct store_conn *sc, int64_t id, struct sd_err *err)
 /* Whether collection id is new_parent or one of its ancestors: moving id
  * under new_parent would then cut a cycle out of the tree. */
 static int move_makes_cycle(struct sq_conn *c, int64_t id, int64_t new_parent, int *cycle,
-			    struct sd_err *err)
+                            struct sd_err *err)
 {
 	static const char sql[] =
-		"WITH RECURSIVE up (id) AS (SELECT :parent UNION ALL "
-		"SELECT c.parent_id FROM collections AS c JOIN up ON c.id = up.id "
-		"WHERE c.parent_id IS NOT NULL) "
-		"SELECT EXISTS (SELECT 1 FROM up WHERE id = :id)";
+	    "WITH RECURSIVE up (id) AS (SELECT :parent UNION ALL "
+	    "SELECT c.parent_id FROM collections AS c JOIN up ON c.id = up.id "
+	    "WHERE c.parent_id IS NOT NULL) "
+	    "SELECT EXISTS (SELECT 1 FROM up WHERE id = :id)";
 	struct sq_stmt *s;
 	int rc;
 
@@ -318,9 +318,9 @@ static int move_makes_cycle(struct sq_conn *c, int64_t id, int64_t new_parent, i
 
 /* The checks of a move, in the order callers expect the codes. */
 static int move_check(struct sq_conn *c, int64_t id, int64_t old_parent, int64_t new_parent,
-		      const char *new_name, struct sd_err *err)
+                      const char *new_name, struct sd_err *err)
 {
-	struct sq_name nm = {0};
+	struct sq_name nm = { 0 };
 	int cycle = 0, rc;
 
 	if (!old_parent)
@@ -328,7 +328,8 @@ static int move_check(struct sq_conn *c, int64_t id, int64_t old_parent, int64_t
 	if ((rc = store_sq_name_check(c, new_parent, new_name, &nm, err)))
 		return rc;
 	if (!nm.coll_exists)
-		return sd_err_set(err, STORE_ENOTFOUND, "no collection %lld", (long long)new_parent);
+		return sd_err_set(err, STORE_ENOTFOUND, "no collection %lld",
+		                  (long long)new_parent);
 	if ((rc = move_makes_cycle(c, id, new_parent, &cycle, err)))
 		return rc;
 	if (cycle)
@@ -339,10 +340,10 @@ static int move_check(struct sq_conn *c, int64_t id, int64_t old_parent, int64_t
 }
 
 int store_sq_coll_move(struct store_conn *sc, int64_t id, int64_t new_parent_id,
-		       const char *new_name, struct sd_err *err)
+                       const char *new_name, struct sd_err *err)
 {
 	static const char sql[] =
-		"UPDATE collections SET parent_id = :parent, name = :name WHERE id = :id";
+	    "UPDATE collections SET parent_id = :parent, name = :name WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s = NULL;
 	int64_t old_parent = 0;
@@ -372,11 +373,11 @@ out:
 }
 
 int store_sq_coll_foreach(struct store_conn *sc, int64_t parent_id,
-			  int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-			  struct sd_err *err)
+                          int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+                          struct sd_err *err)
 {
 	static const char sql[] = "SELECT " COLL_COLS " FROM collections "
-				  "WHERE parent_id IS :parent ORDER BY name";
+	                          "WHERE parent_id IS :parent ORDER BY name";
 	struct sq_conn *c = sq_conn(sc);
 	struct store_coll coll;
 	struct sq_stmt *s;

@@ -39,18 +39,18 @@
 #include "store_bk.h"
 
 #define SQ_SCHEMA_VERSION 7
-#define SQ_EPOCH_HEX 32
-#define SQ_STMT_SLOTS 256 /* > the number of SQL texts; a full cache still works */
+#define SQ_EPOCH_HEX      32
+#define SQ_STMT_SLOTS     256 /* > the number of SQL texts; a full cache still works */
 
 /* Length classes of the spans table (schema v2, see store_sqlite_schema.c):
  * a span of class k < SQ_SPAN_CLASSES - 1 lasts at most SQ_SPAN_LEN<k>
  * seconds, the last class any longer (unbounded ones too). The bounds are
  * part of the stored data: migration 2 classifies with them, so changing
  * one takes a new migration that reclassifies every row. */
-#define SQ_SPAN_LEN0 86400    /* a day: timed events */
-#define SQ_SPAN_LEN1 259200   /* 3 days: all-day and floating ones (+-14 h) */
-#define SQ_SPAN_LEN2 3024000  /* 35 days */
-#define SQ_SPAN_LEN3 34560000 /* 400 days */
+#define SQ_SPAN_LEN0    86400    /* a day: timed events */
+#define SQ_SPAN_LEN1    259200   /* 3 days: all-day and floating ones (+-14 h) */
+#define SQ_SPAN_LEN2    3024000  /* 35 days */
+#define SQ_SPAN_LEN3    34560000 /* 400 days */
 #define SQ_SPAN_CLASSES 5
 /* Windows up to this long are answered from spans, longer ones (and open
  * ones) from the objects' ranges. */
@@ -67,11 +67,11 @@ struct sq_backend {
 };
 
 struct sq_stmt {
-	const char *sql;   /* cache key: the address of a static SQL text */
+	const char *sql; /* cache key: the address of a static SQL text */
 	sqlite3_stmt *st;
-	int busy;          /* handed out by sq_get, not yet put back */
-	int transient;     /* not in the cache: finalized and freed by sq_put */
-	int bind_rc;       /* first failed bind since sq_get, reported by sq_step */
+	int busy;      /* handed out by sq_get, not yet put back */
+	int transient; /* not in the cache: finalized and freed by sq_put */
+	int bind_rc;   /* first failed bind since sq_get, reported by sq_step */
 };
 
 struct sq_conn {
@@ -147,7 +147,7 @@ int store_sq_wtx_end(struct sq_conn *c, struct sq_wtx *w, int rc, struct sd_err 
  * epoch if it has none. STORE_EIO (also for a database newer than this
  * code), STORE_EBUSY. */
 int store_sq_migrate(sqlite3 *db, int *version_out, char epoch_out[SQ_EPOCH_HEX + 1],
-		     struct sd_err *err);
+                     struct sd_err *err);
 /* The SQL of migration step v -> v + 1 (tests build old databases with
  * it); NULL when there is no such step. */
 const char *store_sq_migration(int v);
@@ -159,7 +159,7 @@ const char *store_sq_migration(int v);
  * of coll_id itself in its parent's log, up to the home. Run inside a
  * store_sq_wtx bracket. STORE_ENOTFOUND if coll_id does not exist. */
 int store_sq_change_record(struct sq_conn *c, int64_t coll_id, const char *member, int deleted,
-			   struct sd_err *err);
+                           struct sd_err *err);
 
 /* ---- shared checks (store_sqlite_coll.c) ---- */
 
@@ -170,88 +170,88 @@ struct sq_name {
 	int is_coll;
 	int is_obj;
 };
-int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name,
-			struct sq_name *out, struct sd_err *err);
+int store_sq_name_check(struct sq_conn *c, int64_t coll_id, const char *name, struct sq_name *out,
+                        struct sd_err *err);
 
 /* ---- operations (one file each group) ---- */
 
 int store_sq_user_create(struct store_conn *c, const char *name, const char *displayname,
-			 const char *email, const char *pwhash, int64_t *id_out,
-			 struct sd_err *err);
+                         const char *email, const char *pwhash, int64_t *id_out,
+                         struct sd_err *err);
 int store_sq_user_get(struct store_conn *c, const char *name, struct sd_arena *a,
-		      struct store_user *out, struct sd_err *err);
+                      struct store_user *out, struct sd_err *err);
 int store_sq_user_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			    struct store_user *out, struct sd_err *err);
+                            struct store_user *out, struct sd_err *err);
 int store_sq_user_get_by_email(struct store_conn *c, const char *email, struct sd_arena *a,
-			       struct store_user *out, struct sd_err *err);
+                               struct store_user *out, struct sd_err *err);
 int store_sq_user_set_password(struct store_conn *c, const char *name, const char *pwhash,
-			       struct sd_err *err);
+                               struct sd_err *err);
 int store_sq_user_delete(struct store_conn *c, const char *name, struct sd_err *err);
 int store_sq_user_foreach(struct store_conn *c, int (*fn)(void *cls, const struct store_user *u),
-			  void *cls, struct sd_err *err);
+                          void *cls, struct sd_err *err);
 
 int store_sq_home_get(struct store_conn *c, int64_t owner_id, struct sd_arena *a,
-		      struct store_coll *out, struct sd_err *err);
-int store_sq_coll_get(struct store_conn *c, int64_t parent_id, const char *name,
-		      struct sd_arena *a, struct store_coll *out, struct sd_err *err);
+                      struct store_coll *out, struct sd_err *err);
+int store_sq_coll_get(struct store_conn *c, int64_t parent_id, const char *name, struct sd_arena *a,
+                      struct store_coll *out, struct sd_err *err);
 int store_sq_coll_get_by_id(struct store_conn *c, int64_t id, struct sd_arena *a,
-			    struct store_coll *out, struct sd_err *err);
+                            struct store_coll *out, struct sd_err *err);
 int store_sq_coll_create(struct store_conn *c, const struct store_coll *in, int64_t *id_out,
-			 struct sd_err *err);
+                         struct sd_err *err);
 int store_sq_coll_update(struct store_conn *c, const struct store_coll *in, struct sd_err *err);
 int store_sq_coll_delete(struct store_conn *c, int64_t id, struct sd_err *err);
 int store_sq_coll_move(struct store_conn *c, int64_t id, int64_t new_parent_id,
-		       const char *new_name, struct sd_err *err);
+                       const char *new_name, struct sd_err *err);
 int store_sq_coll_foreach(struct store_conn *c, int64_t parent_id,
-			  int (*fn)(void *cls, const struct store_coll *coll), void *cls,
-			  struct sd_err *err);
+                          int (*fn)(void *cls, const struct store_coll *coll), void *cls,
+                          struct sd_err *err);
 /* Deletes collection id and its subtree, tombstone in its parent (shared by
  * store_sq_coll_delete and store_sq_user_delete; runs inside a bracket). */
 int store_sq_coll_delete_tree(struct sq_conn *c, int64_t id, struct sd_err *err);
 
 int store_sq_obj_get(struct store_conn *c, int64_t coll_id, const char *name, int with_data,
-		     struct sd_arena *a, struct store_obj *out, struct sd_err *err);
+                     struct sd_arena *a, struct store_obj *out, struct sd_err *err);
 int store_sq_obj_put(struct store_conn *c, const struct store_obj *in, struct sd_arena *a,
-		     const char **etag_out, int *created_out, struct sd_err *err);
+                     const char **etag_out, int *created_out, struct sd_err *err);
 int store_sq_obj_delete(struct store_conn *c, int64_t coll_id, const char *name,
-			struct sd_err *err);
+                        struct sd_err *err);
 int store_sq_obj_move(struct store_conn *c, int64_t src_coll_id, const char *src_name,
-		      int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
+                      int64_t dst_coll_id, const char *dst_name, struct sd_err *err);
 int store_sq_obj_find_uid(struct store_conn *c, int64_t coll_id, const char *uid,
-			  const char *except_name, struct sd_arena *a, const char **name_out,
-			  struct sd_err *err);
+                          const char *except_name, struct sd_arena *a, const char **name_out,
+                          struct sd_err *err);
 int store_sq_obj_iter_new(struct store_conn *c, int64_t coll_id, int with_data,
-			  struct store_obj_iter **out, struct sd_err *err);
+                          struct store_obj_iter **out, struct sd_err *err);
 int store_sq_obj_iter_new_range(struct store_conn *c, int64_t coll_id, unsigned comp_mask,
-				int64_t start, int64_t end, int with_data,
-				struct store_obj_iter **out, struct sd_err *err);
+                                int64_t start, int64_t end, int with_data,
+                                struct store_obj_iter **out, struct sd_err *err);
 int store_sq_obj_iter_next(struct store_obj_iter *it, struct store_obj *out, struct sd_err *err);
 void store_sq_obj_iter_free(struct store_obj_iter *it);
 int store_sq_obj_count(struct store_conn *c, int64_t coll_id, int64_t *count_out,
-		       struct sd_err *err);
+                       struct sd_err *err);
 
 int store_sq_change_iter_new(struct store_conn *c, int64_t coll_id, int64_t since,
-			     struct store_change_iter **out, struct sd_err *err);
+                             struct store_change_iter **out, struct sd_err *err);
 int store_sq_change_iter_next(struct store_change_iter *it, struct store_change *out,
-			      struct sd_err *err);
+                              struct sd_err *err);
 void store_sq_change_iter_free(struct store_change_iter *it);
 
 int store_sq_prop_set(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		      const struct store_prop *p, struct sd_err *err);
+                      const struct store_prop *p, struct sd_err *err);
 int store_sq_prop_remove(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			 const char *ns, const char *name, struct sd_err *err);
-int store_sq_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name,
-		      const char *ns, const char *name, struct sd_arena *a, struct store_prop *out,
-		      struct sd_err *err);
+                         const char *ns, const char *name, struct sd_err *err);
+int store_sq_prop_get(struct store_conn *c, int64_t coll_id, const char *obj_name, const char *ns,
+                      const char *name, struct sd_arena *a, struct store_prop *out,
+                      struct sd_err *err);
 int store_sq_prop_foreach(struct store_conn *c, int64_t coll_id, const char *obj_name,
-			  int (*fn)(void *cls, const struct store_prop *p), void *cls,
-			  struct sd_err *err);
+                          int (*fn)(void *cls, const struct store_prop *p), void *cls,
+                          struct sd_err *err);
 
 /* ---- the booking side (store_sqlite_bk_*.c) ---- */
 
 /* One store_sq_<name> per STORE_BK_OPS entry, with the contract of
  * store_<name> in store_bk.h. */
-#define SQ_BK_DECLARE(name, params, args)                                                          \
+#define SQ_BK_DECLARE(name, params, args) \
 	int store_sq_##name(struct store_conn *c, STORE_BK_UNPAREN params);
 STORE_BK_OPS(SQ_BK_DECLARE)
 #undef SQ_BK_DECLARE
@@ -275,22 +275,22 @@ void *store_sq_vec_finish(struct sq_vec *v, struct sd_arena *a, size_t *n);
  * a UNIQUE violation STORE_EEXISTS with dup as the message (when not
  * NULL); anything else stays. */
 int store_sq_bk_write_rc(struct sq_conn *c, int rc, const char *what, const char *dup,
-			 struct sd_err *err);
+                         struct sd_err *err);
 /* Runs a bound single-row write (s is put back) and requires it to touch a
  * row: STORE_ENOTFOUND "no <what> <id>" when it changed none. */
 int store_sq_bk_exec_one(struct sq_conn *c, struct sq_stmt *s, const char *what, int64_t id,
-			 struct sd_err *err);
+                         struct sd_err *err);
 /* Runs a bound INSERT to completion (s is put back) and maps its failure
  * with store_sq_bk_write_rc; *id_out (may be NULL) gets the new rowid. An
  * INSERT ... SELECT that inserted nothing is STORE_ENOTFOUND (what). */
 int store_sq_bk_insert(struct sq_conn *c, struct sq_stmt *s, int64_t *id_out, const char *what,
-		       const char *dup, struct sd_err *err);
+                       const char *dup, struct sd_err *err);
 /* Checks that row id exists and nothing refers to it, then deletes it, in
  * one bracket. check_sql binds :id and returns one row: whether the row
  * exists, then one flag per kind of reference, named by refs[] (NULL ends
  * it); del_sql binds :id. STORE_ENOTFOUND, STORE_EINUSE. */
 int store_sq_bk_delete(struct sq_conn *c, const char *check_sql, const char *del_sql, int64_t id,
-		       const char *what, const char *const refs[], struct sd_err *err);
+                       const char *what, const char *const refs[], struct sd_err *err);
 /* A string for a NOT NULL text column: NULL is stored as "". */
 static inline const char *sq_nz(const char *s)
 {
@@ -303,9 +303,8 @@ const int64_t *store_sq_col_ids(sqlite3_stmt *st, int i, struct sd_arena *a, siz
  * (binding :owner; NULL for a new owner, which has no links yet) then
  * ins_sql (binding :owner and :id) for each id. Run inside a bracket. A
  * missing id is STORE_ENOTFOUND naming what. */
-int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins_sql,
-			 int64_t owner, const int64_t *ids, size_t n, const char *what,
-			 struct sd_err *err);
+int store_sq_bk_link_set(struct sq_conn *c, const char *del_sql, const char *ins_sql, int64_t owner,
+                         const int64_t *ids, size_t n, const char *what, struct sd_err *err);
 
 /* SQL whose plan matters at scale, exported so a test can check with
  * EXPLAIN QUERY PLAN that it searches an index instead of scanning. */

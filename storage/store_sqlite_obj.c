@@ -31,8 +31,8 @@
 #include "sd_util.h"
 #include "store_sqlite_int.h"
 
-#define OBJ_COLS                                                                   \
-	"coll_id, name, etag, content_type, size, uid, comp, first_start, last_end, "  \
+#define OBJ_COLS                                                                      \
+	"coll_id, name, etag, content_type, size, uid, comp, first_start, last_end, " \
 	"created, modified"
 #define OBJ_DATA_COL 11
 
@@ -60,12 +60,12 @@ static void obj_row(sqlite3_stmt *st, int with_data, struct sd_arena *a, struct 
 }
 
 int store_sq_obj_get(struct store_conn *sc, int64_t coll_id, const char *name, int with_data,
-		     struct sd_arena *a, struct store_obj *out, struct sd_err *err)
+                     struct sd_arena *a, struct store_obj *out, struct sd_err *err)
 {
 	static const char meta_sql[] =
-		"SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll AND name = :name";
+	    "SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll AND name = :name";
 	static const char data_sql[] =
-		"SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll AND name = :name";
+	    "SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll AND name = :name";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -99,16 +99,16 @@ static int etag_compute(const void *data, size_t len, char out[33], struct sd_er
 }
 
 static int obj_upsert(struct sq_conn *c, const struct store_obj *in, const char *etag,
-		      struct sd_err *err)
+                      struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO objects (coll_id, name, etag, content_type, size, uid, comp, "
-		"first_start, last_end, created, modified, data) VALUES (:coll, :name, :etag, "
-		":ctype, :size, :uid, :comp, :start, :end, :now, :now, :data) "
-		"ON CONFLICT (coll_id, name) DO UPDATE SET etag = excluded.etag, "
-		"content_type = excluded.content_type, size = excluded.size, uid = excluded.uid, "
-		"comp = excluded.comp, first_start = excluded.first_start, "
-		"last_end = excluded.last_end, modified = excluded.modified, data = excluded.data";
+	    "INSERT INTO objects (coll_id, name, etag, content_type, size, uid, comp, "
+	    "first_start, last_end, created, modified, data) VALUES (:coll, :name, :etag, "
+	    ":ctype, :size, :uid, :comp, :start, :end, :now, :now, :data) "
+	    "ON CONFLICT (coll_id, name) DO UPDATE SET etag = excluded.etag, "
+	    "content_type = excluded.content_type, size = excluded.size, uid = excluded.uid, "
+	    "comp = excluded.comp, first_start = excluded.first_start, "
+	    "last_end = excluded.last_end, modified = excluded.modified, data = excluded.data";
 	struct sq_stmt *s;
 	int rc;
 
@@ -132,8 +132,8 @@ static int obj_upsert(struct sq_conn *c, const struct store_obj *in, const char 
 	return rc;
 }
 
-static const int64_t span_len_max[SQ_SPAN_CLASSES - 1] = {SQ_SPAN_LEN0, SQ_SPAN_LEN1,
-							   SQ_SPAN_LEN2, SQ_SPAN_LEN3};
+static const int64_t span_len_max[SQ_SPAN_CLASSES - 1] = { SQ_SPAN_LEN0, SQ_SPAN_LEN1, SQ_SPAN_LEN2,
+	                                                   SQ_SPAN_LEN3 };
 
 /* The length class of [start, end): the first whose bound it fits. */
 static int span_class(int64_t start, int64_t end)
@@ -154,10 +154,10 @@ static int span_class(int64_t start, int64_t end)
  * updates (a reply, a new alarm, a title) keep the times, and then the
  * rows need no rewrite: they are scattered over the index, a page each. */
 static int spans_same(struct sq_conn *c, const struct store_obj *in, const struct store_span *v,
-		      size_t n, int *same, struct sd_err *err)
+                      size_t n, int *same, struct sd_err *err)
 {
 	static const char sql[] = "SELECT begins, ends, comp FROM spans "
-				  "WHERE coll_id = :coll AND name = :name ORDER BY begins, ends";
+	                          "WHERE coll_id = :coll AND name = :name ORDER BY begins, ends";
 	struct sq_stmt *s;
 	size_t i = 0;
 	int rc;
@@ -175,8 +175,8 @@ static int spans_same(struct sq_conn *c, const struct store_obj *in, const struc
 	store_sq_bind_text(s, ":name", in->name);
 	while (*same && (rc = store_sq_step(c, s, err)) == 1) {
 		*same = i < n && sqlite3_column_int64(s->st, 0) == v[i].start &&
-			sqlite3_column_int64(s->st, 1) == v[i].end &&
-			(unsigned)sqlite3_column_int64(s->st, 2) == in->comp;
+		        sqlite3_column_int64(s->st, 1) == v[i].end &&
+		        (unsigned)sqlite3_column_int64(s->st, 2) == in->comp;
 		i++;
 	}
 	*same = *same && rc == 0 && i == n;
@@ -188,13 +188,13 @@ static int spans_same(struct sq_conn *c, const struct store_obj *in, const struc
  * replaces a resource (unless they are the same). Resources without uid
  * have none. */
 static int spans_write(struct sq_conn *c, const struct store_obj *in, int replacing,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	static const char del_sql[] = "DELETE FROM spans WHERE coll_id = :coll AND name = :name";
 	static const char ins_sql[] =
-		"INSERT OR IGNORE INTO spans (coll_id, name, begins, ends, class, comp) "
-		"VALUES (:coll, :name, :begins, :ends, :class, :comp)";
-	const struct store_span hull = {in->first_start, in->last_end};
+	    "INSERT OR IGNORE INTO spans (coll_id, name, begins, ends, class, comp) "
+	    "VALUES (:coll, :name, :begins, :ends, :class, :comp)";
+	const struct store_span hull = { in->first_start, in->last_end };
 	const struct store_span *v = in->spans && in->nspans ? in->spans : &hull;
 	size_t n = in->spans && in->nspans ? in->nspans : 1;
 	struct sq_stmt *s;
@@ -224,10 +224,10 @@ static int spans_write(struct sq_conn *c, const struct store_obj *in, int replac
 }
 
 int store_sq_obj_put(struct store_conn *sc, const struct store_obj *in, struct sd_arena *a,
-		     const char **etag_out, int *created_out, struct sd_err *err)
+                     const char **etag_out, int *created_out, struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_name nm = {0};
+	struct sq_name nm = { 0 };
 	struct sq_wtx w;
 	char etag[33];
 	int rc;
@@ -259,8 +259,7 @@ out:
 }
 
 /* Deletes (coll_id, obj_name)'s dead properties. */
-static int props_drop(struct sq_conn *c, int64_t coll_id, const char *obj_name,
-		      struct sd_err *err)
+static int props_drop(struct sq_conn *c, int64_t coll_id, const char *obj_name, struct sd_err *err)
 {
 	static const char sql[] = "DELETE FROM props WHERE coll_id = :coll AND obj_name = :obj";
 	struct sq_stmt *s;
@@ -276,7 +275,7 @@ static int props_drop(struct sq_conn *c, int64_t coll_id, const char *obj_name,
 }
 
 int store_sq_obj_delete(struct store_conn *sc, int64_t coll_id, const char *name,
-			struct sd_err *err)
+                        struct sd_err *err)
 {
 	static const char sql[] = "DELETE FROM objects WHERE coll_id = :coll AND name = :name";
 	struct sq_conn *c = sq_conn(sc);
@@ -306,15 +305,14 @@ out:
 
 /* Re-keys the resource row and its properties from src to dst. */
 static int obj_rekey(struct sq_conn *c, int64_t src_coll, const char *src_name, int64_t dst_coll,
-		     const char *dst_name, struct sd_err *err)
+                     const char *dst_name, struct sd_err *err)
 {
 	static const char obj_sql[] =
-		"UPDATE objects SET coll_id = :dcoll, name = :dname, modified = :now "
-		"WHERE coll_id = :scoll AND name = :sname";
-	static const char props_sql[] =
-		"UPDATE props SET coll_id = :dcoll, obj_name = :dname "
-		"WHERE coll_id = :scoll AND obj_name = :sname";
-	const char *sqls[] = {obj_sql, props_sql};
+	    "UPDATE objects SET coll_id = :dcoll, name = :dname, modified = :now "
+	    "WHERE coll_id = :scoll AND name = :sname";
+	static const char props_sql[] = "UPDATE props SET coll_id = :dcoll, obj_name = :dname "
+	                                "WHERE coll_id = :scoll AND obj_name = :sname";
+	const char *sqls[] = { obj_sql, props_sql };
 	struct sq_stmt *s;
 	int rc = STORE_OK;
 
@@ -336,10 +334,10 @@ static int obj_rekey(struct sq_conn *c, int64_t src_coll, const char *src_name, 
 }
 
 int store_sq_obj_move(struct store_conn *sc, int64_t src_coll_id, const char *src_name,
-		      int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
+                      int64_t dst_coll_id, const char *dst_name, struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
-	struct sq_name src = {0}, dst = {0};
+	struct sq_name src = { 0 }, dst = { 0 };
 	struct sq_wtx w;
 	int rc;
 
@@ -370,12 +368,12 @@ out:
 }
 
 const char store_sq_sql_obj_find_uid[] =
-	"SELECT name FROM objects WHERE coll_id = :coll AND uid = :uid "
-	"AND name IS NOT :except ORDER BY name LIMIT 1";
+    "SELECT name FROM objects WHERE coll_id = :coll AND uid = :uid "
+    "AND name IS NOT :except ORDER BY name LIMIT 1";
 
 int store_sq_obj_find_uid(struct store_conn *sc, int64_t coll_id, const char *uid,
-			  const char *except_name, struct sd_arena *a, const char **name_out,
-			  struct sd_err *err)
+                          const char *except_name, struct sd_arena *a, const char **name_out,
+                          struct sd_err *err)
 {
 	const char *sql = store_sq_sql_obj_find_uid;
 	struct sq_conn *c = sq_conn(sc);
@@ -399,7 +397,7 @@ int store_sq_obj_find_uid(struct store_conn *sc, int64_t coll_id, const char *ui
 }
 
 int store_sq_obj_count(struct store_conn *sc, int64_t coll_id, int64_t *count_out,
-		       struct sd_err *err)
+                       struct sd_err *err)
 {
 	static const char sql[] = "SELECT count(*) FROM objects WHERE coll_id = :coll";
 	struct sq_conn *c = sq_conn(sc);
@@ -431,29 +429,28 @@ struct sq_obj_iter {
 };
 
 const char store_sq_sql_obj_range[] =
-	"SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll AND last_end > :start "
-	"AND first_start < :end AND (:mask = 0 OR comp & :mask <> 0)";
+    "SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll AND last_end > :start "
+    "AND first_start < :end AND (:mask = 0 OR comp & :mask <> 0)";
 const char store_sq_sql_obj_range_data[] =
-	"SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll AND last_end > :start "
-	"AND first_start < :end AND (:mask = 0 OR comp & :mask <> 0)";
+    "SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll AND last_end > :start "
+    "AND first_start < :end AND (:mask = 0 OR comp & :mask <> 0)";
 
 /* The objects with a spans row meeting [:start, :end), one index range per
  * class (see the file comment); :lo<k> is :start - SQ_SPAN_LEN<k>. */
-#define SPAN_CLASS(k)                                                                       \
+#define SPAN_CLASS(k)                                                                          \
 	"SELECT name FROM spans WHERE coll_id = :coll AND class = " #k " AND begins >= :lo" #k \
 	" AND begins < :end AND ends > :start AND (:mask = 0 OR comp & :mask <> 0)"
-#define SPANS_MEET                                                                          \
-	"coll_id = :coll AND name IN (" SPAN_CLASS(0) " UNION ALL " SPAN_CLASS(1)            \
-	" UNION ALL " SPAN_CLASS(2) " UNION ALL " SPAN_CLASS(3) " UNION ALL " SPAN_CLASS(4) \
-	") ORDER BY name"
+#define SPANS_MEET                                                              \
+	"coll_id = :coll AND name IN (" SPAN_CLASS(0) " UNION ALL " SPAN_CLASS( \
+	    1) " UNION ALL " SPAN_CLASS(2) " UNION ALL " SPAN_CLASS(3) " UNION ALL " SPAN_CLASS(4) ") ORDER BY name"
 _Static_assert(SQ_SPAN_CLASSES == 5, "SPANS_MEET has a branch per class");
 
 const char store_sq_sql_obj_spans[] = "SELECT " OBJ_COLS " FROM objects WHERE " SPANS_MEET;
 const char store_sq_sql_obj_spans_data[] =
-	"SELECT " OBJ_COLS ", data FROM objects WHERE " SPANS_MEET;
+    "SELECT " OBJ_COLS ", data FROM objects WHERE " SPANS_MEET;
 
 static void iter_make(struct sq_conn *c, struct sq_stmt *s, int with_data,
-		      struct store_obj_iter **out)
+                      struct store_obj_iter **out)
 {
 	struct sq_obj_iter *it = sd_xcalloc(1, sizeof(*it));
 
@@ -466,12 +463,12 @@ static void iter_make(struct sq_conn *c, struct sq_stmt *s, int with_data,
 }
 
 int store_sq_obj_iter_new(struct store_conn *sc, int64_t coll_id, int with_data,
-			  struct store_obj_iter **out, struct sd_err *err)
+                          struct store_obj_iter **out, struct sd_err *err)
 {
 	static const char meta_sql[] =
-		"SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll ORDER BY name";
+	    "SELECT " OBJ_COLS " FROM objects WHERE coll_id = :coll ORDER BY name";
 	static const char data_sql[] =
-		"SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll ORDER BY name";
+	    "SELECT " OBJ_COLS ", data FROM objects WHERE coll_id = :coll ORDER BY name";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -494,18 +491,19 @@ static int window_narrow(int64_t start, int64_t end)
 
 static void spans_bind(struct sq_stmt *s, int64_t start)
 {
-	static const char *const lo[SQ_SPAN_CLASSES] = {":lo0", ":lo1", ":lo2", ":lo3", ":lo4"};
+	static const char *const lo[SQ_SPAN_CLASSES] = { ":lo0", ":lo1", ":lo2", ":lo3", ":lo4" };
 
 	for (int k = 0; k < SQ_SPAN_CLASSES - 1; k++)
-		store_sq_bind_i64(s, lo[k], start < STORE_TIME_MIN + span_len_max[k]
-						    ? STORE_TIME_MIN
-						    : start - span_len_max[k]);
+		store_sq_bind_i64(s, lo[k],
+		                  start < STORE_TIME_MIN + span_len_max[k]
+		                      ? STORE_TIME_MIN
+		                      : start - span_len_max[k]);
 	store_sq_bind_i64(s, lo[SQ_SPAN_CLASSES - 1], STORE_TIME_MIN);
 }
 
 int store_sq_obj_iter_new_range(struct store_conn *sc, int64_t coll_id, unsigned comp_mask,
-				int64_t start, int64_t end, int with_data,
-				struct store_obj_iter **out, struct sd_err *err)
+                                int64_t start, int64_t end, int with_data,
+                                struct store_obj_iter **out, struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
 	int narrow = window_narrow(start, end);
@@ -530,8 +528,7 @@ int store_sq_obj_iter_new_range(struct store_conn *sc, int64_t coll_id, unsigned
 	return STORE_OK;
 }
 
-int store_sq_obj_iter_next(struct store_obj_iter *base, struct store_obj *out,
-			   struct sd_err *err)
+int store_sq_obj_iter_next(struct store_obj_iter *base, struct store_obj *out, struct sd_err *err)
 {
 	struct sq_obj_iter *it = (struct sq_obj_iter *)base;
 	int rc;

@@ -25,13 +25,12 @@ static const char *member_of(const char *obj_name)
 }
 
 /* Whether the owner of the properties exists. STORE_ENOTFOUND if not. */
-static int owner_check(struct sq_conn *c, int64_t coll_id, const char *obj_name,
-		       struct sd_err *err)
+static int owner_check(struct sq_conn *c, int64_t coll_id, const char *obj_name, struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT CASE WHEN :obj = '' "
-		"THEN EXISTS (SELECT 1 FROM collections WHERE id = :coll) "
-		"ELSE EXISTS (SELECT 1 FROM objects WHERE coll_id = :coll AND name = :obj) END";
+	    "SELECT CASE WHEN :obj = '' "
+	    "THEN EXISTS (SELECT 1 FROM collections WHERE id = :coll) "
+	    "ELSE EXISTS (SELECT 1 FROM objects WHERE coll_id = :coll AND name = :obj) END";
 	struct sq_stmt *s;
 	int rc;
 
@@ -41,9 +40,9 @@ static int owner_check(struct sq_conn *c, int64_t coll_id, const char *obj_name,
 	store_sq_bind_text(s, ":obj", owner_key(obj_name));
 	rc = store_sq_step(c, s, err);
 	if (rc == 1)
-		rc = sqlite3_column_int(s->st, 0) ? STORE_OK
-						  : sd_err_set(err, STORE_ENOTFOUND,
-							       "no such collection or resource");
+		rc = sqlite3_column_int(s->st, 0)
+		         ? STORE_OK
+		         : sd_err_set(err, STORE_ENOTFOUND, "no such collection or resource");
 	else if (rc == 0)
 		rc = sd_err_set(err, STORE_EIO, "owner check returned no row");
 	store_sq_put(c, s);
@@ -51,12 +50,12 @@ static int owner_check(struct sq_conn *c, int64_t coll_id, const char *obj_name,
 }
 
 static int prop_upsert(struct sq_conn *c, int64_t coll_id, const char *obj_name,
-		       const struct store_prop *p, struct sd_err *err)
+                       const struct store_prop *p, struct sd_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO props (coll_id, obj_name, ns, name, xml) "
-		"VALUES (:coll, :obj, :ns, :name, :xml) "
-		"ON CONFLICT (coll_id, obj_name, ns, name) DO UPDATE SET xml = excluded.xml";
+	    "INSERT INTO props (coll_id, obj_name, ns, name, xml) "
+	    "VALUES (:coll, :obj, :ns, :name, :xml) "
+	    "ON CONFLICT (coll_id, obj_name, ns, name) DO UPDATE SET xml = excluded.xml";
 	struct sq_stmt *s;
 	int rc;
 
@@ -73,7 +72,7 @@ static int prop_upsert(struct sq_conn *c, int64_t coll_id, const char *obj_name,
 }
 
 int store_sq_prop_set(struct store_conn *sc, int64_t coll_id, const char *obj_name,
-		      const struct store_prop *p, struct sd_err *err)
+                      const struct store_prop *p, struct sd_err *err)
 {
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_wtx w;
@@ -90,10 +89,10 @@ out:
 }
 
 int store_sq_prop_remove(struct store_conn *sc, int64_t coll_id, const char *obj_name,
-			 const char *ns, const char *name, struct sd_err *err)
+                         const char *ns, const char *name, struct sd_err *err)
 {
 	static const char sql[] = "DELETE FROM props WHERE coll_id = :coll AND obj_name = :obj "
-				  "AND ns = :ns AND name = :name";
+	                          "AND ns = :ns AND name = :name";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s = NULL;
 	struct sq_wtx w;
@@ -119,12 +118,12 @@ out:
 	return store_sq_wtx_end(c, &w, rc, err);
 }
 
-int store_sq_prop_get(struct store_conn *sc, int64_t coll_id, const char *obj_name,
-		      const char *ns, const char *name, struct sd_arena *a, struct store_prop *out,
-		      struct sd_err *err)
+int store_sq_prop_get(struct store_conn *sc, int64_t coll_id, const char *obj_name, const char *ns,
+                      const char *name, struct sd_arena *a, struct store_prop *out,
+                      struct sd_err *err)
 {
 	static const char sql[] = "SELECT ns, name, xml FROM props WHERE coll_id = :coll "
-				  "AND obj_name = :obj AND ns = :ns AND name = :name";
+	                          "AND obj_name = :obj AND ns = :ns AND name = :name";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -149,11 +148,11 @@ int store_sq_prop_get(struct store_conn *sc, int64_t coll_id, const char *obj_na
 }
 
 int store_sq_prop_foreach(struct store_conn *sc, int64_t coll_id, const char *obj_name,
-			  int (*fn)(void *cls, const struct store_prop *p), void *cls,
-			  struct sd_err *err)
+                          int (*fn)(void *cls, const struct store_prop *p), void *cls,
+                          struct sd_err *err)
 {
 	static const char sql[] = "SELECT ns, name, xml FROM props "
-				  "WHERE coll_id = :coll AND obj_name = :obj ORDER BY ns, name";
+	                          "WHERE coll_id = :coll AND obj_name = :obj ORDER BY ns, name";
 	struct sq_conn *c = sq_conn(sc);
 	struct store_prop p;
 	struct sq_stmt *s;

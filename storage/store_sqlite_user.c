@@ -29,7 +29,7 @@ static void user_row(sqlite3_stmt *st, struct sd_arena *a, struct store_user *u)
 
 /* Steps a bound single-user query into out; STORE_ENOTFOUND naming who. */
 static int user_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
-		     struct store_user *out, const char *who, struct sd_err *err)
+                     struct store_user *out, const char *who, struct sd_err *err)
 {
 	int rc = store_sq_step(c, s, err);
 
@@ -44,14 +44,14 @@ static int user_read(struct sq_conn *c, struct sq_stmt *s, struct sd_arena *a,
 }
 
 int store_sq_user_create(struct store_conn *sc, const char *name, const char *displayname,
-			 const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
+                         const char *email, const char *pwhash, int64_t *id_out, struct sd_err *err)
 {
 	static const char user_sql[] =
-		"INSERT INTO users (name, displayname, email, pwhash, created) "
-		"VALUES (:name, :displayname, :email, :pwhash, :now) RETURNING id";
+	    "INSERT INTO users (name, displayname, email, pwhash, created) "
+	    "VALUES (:name, :displayname, :email, :pwhash, :now) RETURNING id";
 	static const char home_sql[] =
-		"INSERT INTO collections (parent_id, owner_id, kind, name, components, rev, "
-		"created, modified) VALUES (NULL, :owner, :kind, :name, 0, 0, :now, :now)";
+	    "INSERT INTO collections (parent_id, owner_id, kind, name, components, rev, "
+	    "created, modified) VALUES (NULL, :owner, :kind, :name, 0, 0, :now, :now)";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s = NULL;
 	struct sq_wtx w;
@@ -93,7 +93,7 @@ out:
 }
 
 int store_sq_user_get(struct store_conn *sc, const char *name, struct sd_arena *a,
-		      struct store_user *out, struct sd_err *err)
+                      struct store_user *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE name = :name";
 	struct sq_conn *c = sq_conn(sc);
@@ -107,7 +107,7 @@ int store_sq_user_get(struct store_conn *sc, const char *name, struct sd_arena *
 }
 
 int store_sq_user_get_by_id(struct store_conn *sc, int64_t id, struct sd_arena *a,
-			    struct store_user *out, struct sd_err *err)
+                            struct store_user *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = :id";
 	struct sq_conn *c = sq_conn(sc);
@@ -123,11 +123,11 @@ int store_sq_user_get_by_id(struct store_conn *sc, int64_t id, struct sd_arena *
 }
 
 int store_sq_user_get_by_email(struct store_conn *sc, const char *email, struct sd_arena *a,
-			       struct store_user *out, struct sd_err *err)
+                               struct store_user *out, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM users "
-				  "WHERE email = :email COLLATE NOCASE AND email <> '' "
-				  "ORDER BY id LIMIT 1";
+	                          "WHERE email = :email COLLATE NOCASE AND email <> '' "
+	                          "ORDER BY id LIMIT 1";
 	struct sq_conn *c = sq_conn(sc);
 	struct sq_stmt *s;
 	int rc;
@@ -139,7 +139,7 @@ int store_sq_user_get_by_email(struct store_conn *sc, const char *email, struct 
 }
 
 int store_sq_user_set_password(struct store_conn *sc, const char *name, const char *pwhash,
-			       struct sd_err *err)
+                               struct sd_err *err)
 {
 	static const char sql[] = "UPDATE users SET pwhash = :pwhash WHERE name = :name";
 	struct sq_conn *c = sq_conn(sc);
@@ -159,12 +159,11 @@ int store_sq_user_set_password(struct store_conn *sc, const char *name, const ch
 
 /* The ids of the roots of the trees user id owns: collections it owns whose
  * parent it does not (its home, usually nothing else). Caller frees *out. */
-static int owned_roots(struct sq_conn *c, int64_t id, int64_t **out, size_t *n,
-		       struct sd_err *err)
+static int owned_roots(struct sq_conn *c, int64_t id, int64_t **out, size_t *n, struct sd_err *err)
 {
 	static const char sql[] =
-		"SELECT c.id FROM collections AS c LEFT JOIN collections AS p ON p.id = c.parent_id "
-		"WHERE c.owner_id = :owner AND (p.id IS NULL OR p.owner_id <> :owner)";
+	    "SELECT c.id FROM collections AS c LEFT JOIN collections AS p ON p.id = c.parent_id "
+	    "WHERE c.owner_id = :owner AND (p.id IS NULL OR p.owner_id <> :owner)";
 	struct sq_stmt *s;
 	size_t cap = 4;
 	int rc;
@@ -195,10 +194,10 @@ static int staff_check(struct sq_conn *c, int64_t id, struct sd_err *err)
 	store_sq_bind_i64(s, ":id", id);
 	rc = store_sq_step(c, s, err);
 	if (rc == 1)
-		rc = sqlite3_column_int(s->st, 0) ? sd_err_set(err, STORE_EINUSE,
-							       "user #%lld is a staff member",
-							       (long long)id)
-						  : STORE_OK;
+		rc = sqlite3_column_int(s->st, 0)
+		         ? sd_err_set(err, STORE_EINUSE, "user #%lld is a staff member",
+		                      (long long)id)
+		         : STORE_OK;
 	else if (rc == 0)
 		rc = sd_err_set(err, STORE_EIO, "staff check returned no row");
 	store_sq_put(c, s);
@@ -262,9 +261,8 @@ out:
 	return store_sq_wtx_end(c, &w, rc, err);
 }
 
-int store_sq_user_foreach(struct store_conn *sc,
-			  int (*fn)(void *cls, const struct store_user *u), void *cls,
-			  struct sd_err *err)
+int store_sq_user_foreach(struct store_conn *sc, int (*fn)(void *cls, const struct store_user *u),
+                          void *cls, struct sd_err *err)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM users ORDER BY name";
 	struct sq_conn *c = sq_conn(sc);

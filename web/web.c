@@ -23,7 +23,7 @@
 #include "web_int.h"
 
 #define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-#define TOKEN_MAX 256
+#define TOKEN_MAX   256
 
 /* The token and the action of rel (the path below the prefix); 0 if the
  * path is not one of ours. */
@@ -56,13 +56,13 @@ static int check_link(struct web_ctx *x, int64_t *id)
 
 	if (rc == BOOKING_LINK_EEXPIRED)
 		return web_message_page(x->req, 410, "This link has expired",
-					"Links to manage a booking work for a limited time. Please "
-					"use the link in the most recent email about your booking, "
-					"or contact us.");
+		                        "Links to manage a booking work for a limited time. Please "
+		                        "use the link in the most recent email about your booking, "
+		                        "or contact us.");
 	if (rc || strcmp(purpose, BOOKING_LINK_MANAGE))
 		return web_message_page(x->req, 403, "This link is not valid",
-					"The link may have been copied incompletely or changed. "
-					"Please open it again from your email, or contact us.");
+		                        "The link may have been copied incompletely or changed. "
+		                        "Please open it again from your email, or contact us.");
 	return 0;
 }
 
@@ -87,12 +87,13 @@ out:
 	store_rollback(x->conn);
 	if (rc == STORE_ENOTFOUND)
 		return web_message_page(x->req, 404, "Booking not found",
-					"This booking does not exist any more. Please contact us "
-					"if you think this is a mistake.");
+		                        "This booking does not exist any more. Please contact us "
+		                        "if you think this is a mistake.");
 	if (rc) {
-		SD_ERROR("manage page: cannot read the booking", "id=%lld detail=\"%s\"", (long long)id,
-			 x->err.msg);
-		return web_message_page(x->req, 500, "Something went wrong", web_code_text(BOOKING_EIO));
+		SD_ERROR("manage page: cannot read the booking", "id=%lld detail=\"%s\"",
+		         (long long)id, x->err.msg);
+		return web_message_page(x->req, 500, "Something went wrong",
+		                        web_code_text(BOOKING_EIO));
 	}
 	return 0;
 }
@@ -111,17 +112,18 @@ static int act_as_customer(struct web_ctx *x)
 		.channel = "manage",
 		.user_agent = ua ? ua : "",
 	};
-	x->bx = (struct booking_ctx){.conn = x->conn, .a = x->a, .now = x->now, .actor = &x->actor};
+	x->bx =
+	    (struct booking_ctx){ .conn = x->conn, .a = x->a, .now = x->now, .actor = &x->actor };
 	if ((rc = booking_get(&x->bx, x->b.id, &seen, &x->err)) ||
 	    (rc = booking_rules_for_service(&x->bx, x->b.service_id, &x->rules, &x->err)))
 		return web_message_page(x->req, web_code_status(rc), "This booking cannot be shown",
-					web_code_text(rc));
+		                        web_code_text(rc));
 	x->b = seen;
 	return 0;
 }
 
 int web_handle(struct sd_req *req, struct store_conn *conn, const struct web_config *cfg,
-	       int64_t now)
+               int64_t now)
 {
 	struct web_ctx *x = sd_arena_alloc(req->arena, sizeof(*x));
 	const char *action = NULL;
@@ -129,25 +131,25 @@ int web_handle(struct sd_req *req, struct store_conn *conn, const struct web_con
 	int status, post;
 
 	memset(x, 0, sizeof(*x));
-	*x = (struct web_ctx){.req = req, .a = req->arena, .conn = conn, .cfg = cfg, .now = now};
+	*x = (struct web_ctx){ .req = req, .a = req->arena, .conn = conn, .cfg = cfg, .now = now };
 	web_headers(req);
 	if (strncmp(req->path, cfg->prefix, strlen(cfg->prefix)) ||
 	    !split_path(x, req->path + strlen(cfg->prefix), &action))
 		return web_message_page(req, 404, "Page not found",
-					"There is no page at this address. Please open the link "
-					"from your email again.");
+		                        "There is no page at this address. Please open the link "
+		                        "from your email again.");
 	x->page_url = sd_arena_printf(x->a, "%s/%s", cfg->prefix, x->token);
 	post = !strcmp(req->method, "POST");
 	if (action ? !post : strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
 		sd_req_set_header(req, "Allow", action ? "POST" : "GET, HEAD");
 		return web_message_page(req, 405, "Not possible",
-					"This page cannot be used that way.");
+		                        "This page cannot be used that way.");
 	}
 	if ((status = check_link(x, &id)) || (status = load_booking(x, id)))
 		return status;
 	if (now > x->b.end + WEB_GRACE_SECONDS)
 		return web_message_page(req, 410, "This link has expired",
-					"This appointment is over, so its link no longer works.");
+		                        "This appointment is over, so its link no longer works.");
 	if ((status = act_as_customer(x)))
 		return status;
 	if (!action)

@@ -34,14 +34,14 @@
 #define WEB_GRACE_SECONDS (7 * 86400)
 
 struct web_config {
-	const char *prefix;                     /* WEB_PREFIX */
-	const struct booking_secrets *secrets;  /* borrowed; NULL: every link is bad */
+	const char *prefix;                    /* WEB_PREFIX */
+	const struct booking_secrets *secrets; /* borrowed; NULL: every link is bad */
 };
 
 /* Handles the request; see the file comment. conn is borrowed for the call
  * (no transaction may be open on it; none is left open). now: the clock
  * (Unix seconds). */
 int web_handle(struct sd_req *req, struct store_conn *conn, const struct web_config *cfg,
-	       int64_t now);
+               int64_t now);
 
 #endif

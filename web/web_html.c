@@ -22,12 +22,23 @@ int web_html_escape(struct sd_buf *b, const char *s)
 		const char *ref;
 
 		switch (*p) {
-		case '&': ref = "&amp;"; break;
-		case '<': ref = "&lt;"; break;
-		case '>': ref = "&gt;"; break;
-		case '"': ref = "&quot;"; break;
-		case '\'': ref = "&#39;"; break;
-		default: continue;
+		case '&':
+			ref = "&amp;";
+			break;
+		case '<':
+			ref = "&lt;";
+			break;
+		case '>':
+			ref = "&gt;";
+			break;
+		case '"':
+			ref = "&quot;";
+			break;
+		case '\'':
+			ref = "&#39;";
+			break;
+		default:
+			continue;
 		}
 		if ((rc = sd_buf_add(b, run, (size_t)(p - run))) || (rc = sd_buf_adds(b, ref)))
 			return rc;
@@ -72,7 +83,8 @@ static char *component_decode(struct sd_arena *a, const char *s, size_t len)
 		} else if (c == '%') {
 			int hi, lo;
 
-			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
 				return NULL;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
@@ -86,7 +98,7 @@ static char *component_decode(struct sd_arena *a, const char *s, size_t len)
 }
 
 int web_form_decode(struct sd_arena *a, const char *s, size_t len, struct web_field **out,
-		    size_t *n)
+                    size_t *n)
 {
 	struct web_field *f = sd_arena_alloc(a, sizeof(*f) * WEB_FORM_MAX_FIELDS);
 	const char *p = s ? s : "", *end = p + (s ? len : 0);

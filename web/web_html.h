@@ -34,7 +34,7 @@ struct web_field {
  * %XX escapes. Empty pairs are skipped. 0 with *out (in a) and *n, or -1
  * when malformed (see the file comment) or over WEB_FORM_MAX_FIELDS. */
 int web_form_decode(struct sd_arena *a, const char *s, size_t len, struct web_field **out,
-		    size_t *n);
+                    size_t *n);
 /* The value of the field name, or NULL. Borrowed from f. */
 const char *web_form_get(const struct web_field *f, size_t n, const char *name);
 

@@ -32,7 +32,7 @@
 
 #include "web_int.h"
 
-#define FORM_TTL (12 * 3600)
+#define FORM_TTL   (12 * 3600)
 #define REASON_MAX 500
 
 struct done_msg {
@@ -40,10 +40,10 @@ struct done_msg {
 };
 
 static const struct done_msg done_msgs[] = {
-	{"cancelled", "Your booking has been cancelled."},
-	{"moved", "Your booking has been moved to the new time."},
-	{"requested", "Your request to move the booking has been sent. You will hear from us "
-		      "once it has been approved; until then the original time stays booked."},
+	{ "cancelled", "Your booking has been cancelled." },
+	{ "moved", "Your booking has been moved to the new time." },
+	{ "requested", "Your request to move the booking has been sent. You will hear from us "
+	               "once it has been approved; until then the original time stays booked." },
 };
 
 /* ---- the form token --------------------------------------------------- */
@@ -56,7 +56,7 @@ static const char *form_purpose(struct web_ctx *x, const char *action)
 static void hidden_token(struct web_ctx *x, const char *action)
 {
 	const char *t = booking_link_make(x->a, x->cfg->secrets, x->b.id, form_purpose(x, action),
-					  x->now + FORM_TTL);
+	                                  x->now + FORM_TTL);
 
 	web_raw(x->req, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	web_text(x->req, t ? t : "");
@@ -69,7 +69,7 @@ static int check_form_token(struct web_ctx *x, const char *action, const char *t
 	const char *purpose, *want = form_purpose(x, action);
 	size_t n = strlen(action);
 	int64_t id;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	if (t && !booking_link_check(x->a, x->cfg->secrets, t, x->now, &id, &purpose, &err) &&
 	    id == x->b.id) {
@@ -77,12 +77,12 @@ static int check_form_token(struct web_ctx *x, const char *action, const char *t
 			return 0;
 		if (!strncmp(purpose, action, n) && purpose[n] == '_')
 			return web_message_page(x->req, 409, "This page was out of date",
-						"The booking changed after the page was opened, so "
-						"nothing was done. Please look at it again.");
+			                        "The booking changed after the page was opened, so "
+			                        "nothing was done. Please look at it again.");
 	}
 	return web_message_page(x->req, 403, "The form could not be verified",
-				"Nothing was changed. Please open the link from your email again "
-				"and use the form on that page.");
+	                        "Nothing was changed. Please open the link from your email again "
+	                        "and use the form on that page.");
 }
 
 /* Sec-Fetch-Site, Origin and Referer must not name another site. */
@@ -110,22 +110,23 @@ static int read_form(struct web_ctx *x, struct web_field **f, size_t *n)
 
 	if (!same_origin(x))
 		return web_message_page(x->req, 403, "The form could not be verified",
-					"The form was sent from another site, so nothing was "
-					"changed.");
+		                        "The form was sent from another site, so nothing was "
+		                        "changed.");
 	if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) ||
 	    (ct[33] && ct[33] != ';' && ct[33] != ' '))
 		return web_message_page(x->req, 415, "The form could not be read",
-					"Nothing was changed. Please use the form on the page.");
+		                        "Nothing was changed. Please use the form on the page.");
 	if (web_form_decode(x->a, x->req->body, x->req->body_len, f, n))
 		return web_message_page(x->req, 400, "The form could not be read",
-					"Nothing was changed. Please use the form on the page.");
+		                        "Nothing was changed. Please use the form on the page.");
 	return 0;
 }
 
 static int see_page(struct web_ctx *x, const char *done)
 {
-	sd_req_set_header(x->req, "Location",
-			  sd_arena_printf(x->a, "%s%s?done=%s", x->req->base_url, x->page_url, done));
+	sd_req_set_header(
+	    x->req, "Location",
+	    sd_arena_printf(x->a, "%s%s?done=%s", x->req->base_url, x->page_url, done));
 	return web_message_page(x->req, 303, "Done", "Your change was saved.");
 }
 
@@ -137,10 +138,11 @@ static int finished(const struct web_ctx *x)
 
 static int gone_page(struct web_ctx *x)
 {
-	return web_message_page(x->req, 410, "Nothing to change",
-				x->b.status == STORE_BK_CANCELLED
-					? "This booking has already been cancelled, so nothing was done."
-					: "This booking is over, so nothing was done.");
+	return web_message_page(
+	    x->req, 410, "Nothing to change",
+	    x->b.status == STORE_BK_CANCELLED
+	        ? "This booking has already been cancelled, so nothing was done."
+	        : "This booking is over, so nothing was done.");
 }
 
 /* ---- the page ----------------------------------------------------------- */
@@ -157,12 +159,18 @@ static void detail(struct web_ctx *x, const char *term, const char *value)
 static const char *status_text(const struct web_ctx *x)
 {
 	switch (x->b.status) {
-	case STORE_BK_PENDING: return "Waiting for confirmation";
-	case STORE_BK_CONFIRMED: return "Confirmed";
-	case STORE_BK_CANCELLED: return "Cancelled";
-	case STORE_BK_COMPLETED: return "Completed";
-	case STORE_BK_NO_SHOW: return "Missed";
-	default: return "Unknown";
+	case STORE_BK_PENDING:
+		return "Waiting for confirmation";
+	case STORE_BK_CONFIRMED:
+		return "Confirmed";
+	case STORE_BK_CANCELLED:
+		return "Cancelled";
+	case STORE_BK_COMPLETED:
+		return "Completed";
+	case STORE_BK_NO_SHOW:
+		return "Missed";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -170,14 +178,17 @@ static void show_details(struct web_ctx *x)
 {
 	const char *tz = x->loc.timezone;
 
-	web_raw(x->req, "<section aria-labelledby=\"details\">\n<h2 id=\"details\">Your booking</h2>\n<dl>\n");
+	web_raw(
+	    x->req,
+	    "<section aria-labelledby=\"details\">\n<h2 id=\"details\">Your booking</h2>\n<dl>\n");
 	detail(x, "Service", x->svc.name);
 	detail(x, "Date", web_date(x->a, tz, x->b.start));
-	detail(x, "Time", sd_arena_printf(x->a, "%s to %s (%s)", web_clock(x->a, tz, x->b.start),
-					  web_clock(x->a, tz, x->b.end), tz));
-	detail(x, "Place", *x->loc.address ? sd_arena_printf(x->a, "%s, %s", x->loc.name,
-							     x->loc.address)
-					   : x->loc.name);
+	detail(x, "Time",
+	       sd_arena_printf(x->a, "%s to %s (%s)", web_clock(x->a, tz, x->b.start),
+	                       web_clock(x->a, tz, x->b.end), tz));
+	detail(x, "Place",
+	       *x->loc.address ? sd_arena_printf(x->a, "%s, %s", x->loc.name, x->loc.address)
+	                       : x->loc.name);
 	detail(x, "With", x->staff.name);
 	detail(x, "Status", status_text(x));
 	if (*x->b.notes_public)
@@ -185,8 +196,8 @@ static void show_details(struct web_ctx *x)
 	if (x->pending.id)
 		detail(x, "Requested new time",
 		       sd_arena_printf(x->a, "%s, %s (waiting for approval)",
-				       web_date(x->a, tz, x->pending.start),
-				       web_clock(x->a, tz, x->pending.start)));
+		                       web_date(x->a, tz, x->pending.start),
+		                       web_clock(x->a, tz, x->pending.start)));
 	web_raw(x->req, "</dl>\n</section>\n");
 }
 
@@ -211,9 +222,10 @@ static void show_cancel(struct web_ctx *x)
 	}
 	if (x->now > x->b.start - notice) {
 		web_raw(x->req, "<p id=\"cancel-closed\">");
-		web_textf(x->req, "Cancelling online is possible until %d hours before the "
-				  "appointment, so it is no longer possible.",
-			  x->rules.cancel_notice_hours);
+		web_textf(x->req,
+		          "Cancelling online is possible until %d hours before the "
+		          "appointment, so it is no longer possible.",
+		          x->rules.cancel_notice_hours);
 		contact_hint(x);
 		web_raw(x->req, "</p>\n</section>\n");
 		return;
@@ -222,10 +234,12 @@ static void show_cancel(struct web_ctx *x)
 	web_text(x->req, x->page_url);
 	web_raw(x->req, "/cancel\">\n");
 	hidden_token(x, "cancel");
-	web_raw(x->req, "<p><label for=\"reason\">Reason (optional)</label><br>\n"
-			"<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"500\"></textarea></p>\n"
-			"<button type=\"submit\" id=\"cancel-button\">Cancel this booking</button>\n"
-			"</form>\n</section>\n");
+	web_raw(
+	    x->req,
+	    "<p><label for=\"reason\">Reason (optional)</label><br>\n"
+	    "<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"500\"></textarea></p>\n"
+	    "<button type=\"submit\" id=\"cancel-button\">Cancel this booking</button>\n"
+	    "</form>\n</section>\n");
 }
 
 static void week_nav(struct web_ctx *x, int week, int last)
@@ -258,7 +272,7 @@ static void slot_list(struct web_ctx *x, const struct booking_slot *s, size_t n)
 			continue;
 		if (d != day) {
 			web_raw(x->req, day < 0 ? "<fieldset class=\"day\"><legend>"
-						: "</fieldset>\n<fieldset class=\"day\"><legend>");
+			                        : "</fieldset>\n<fieldset class=\"day\"><legend>");
 			web_text(x->req, web_date(x->a, tz, s[i].start));
 			web_raw(x->req, "</legend>\n");
 			day = d;
@@ -295,7 +309,7 @@ static int week_slots(struct web_ctx *x, int week, struct booking_slot **s, size
 	if (from < x->now)
 		from = x->now;
 	return booking_availability(&x->bx, x->b.service_id, x->b.staff_id, from, to, s, n,
-				    &x->err);
+	                            &x->err);
 }
 
 static void show_move(struct web_ctx *x, int week)
@@ -306,22 +320,25 @@ static void show_move(struct web_ctx *x, int week)
 	size_t n = 0;
 	int rc;
 
-	web_raw(x->req, "<section aria-labelledby=\"move\">\n<h2 id=\"move\">Move to another time</h2>\n");
+	web_raw(x->req,
+	        "<section aria-labelledby=\"move\">\n<h2 id=\"move\">Move to another time</h2>\n");
 	if (!x->rules.customer_may_reschedule || x->now > x->b.start - notice) {
 		web_raw(x->req, "<p id=\"move-closed\">");
 		if (!x->rules.customer_may_reschedule)
 			web_raw(x->req, "This booking cannot be moved online.");
 		else
-			web_textf(x->req, "Moving online is possible until %d hours before the "
-					  "appointment, so it is no longer possible.",
-				  x->rules.reschedule_notice_hours);
+			web_textf(x->req,
+			          "Moving online is possible until %d hours before the "
+			          "appointment, so it is no longer possible.",
+			          x->rules.reschedule_notice_hours);
 		contact_hint(x);
 		web_raw(x->req, "</p>\n</section>\n");
 		return;
 	}
 	if (x->pending.id) {
-		web_raw(x->req, "<p>Your request to move this booking is waiting for approval. "
-				"You can change it again once it has been decided.</p>\n</section>\n");
+		web_raw(x->req,
+		        "<p>Your request to move this booking is waiting for approval. "
+		        "You can change it again once it has been decided.</p>\n</section>\n");
 		return;
 	}
 	if (week > last)
@@ -334,14 +351,15 @@ static void show_move(struct web_ctx *x, int week)
 	}
 	if (x->rules.reschedule_needs_approval)
 		web_raw(x->req, "<p>A new time needs our approval; until then your booking keeps "
-				"its current time.</p>\n");
+		                "its current time.</p>\n");
 	web_raw(x->req, "<form method=\"post\" action=\"");
 	web_text(x->req, x->page_url);
 	web_raw(x->req, "/reschedule\">\n");
 	hidden_token(x, "reschedule");
 	slot_list(x, s, n);
 	if (n)
-		web_raw(x->req, "<button type=\"submit\" id=\"move-button\">Move my booking</button>\n");
+		web_raw(x->req,
+		        "<button type=\"submit\" id=\"move-button\">Move my booking</button>\n");
 	web_raw(x->req, "</form>\n");
 	week_nav(x, week, last);
 	web_raw(x->req, "</section>\n");
@@ -354,7 +372,8 @@ int web_manage_show(struct web_ctx *x)
 	const char *done = NULL, *w = NULL;
 	int week = 0;
 
-	if (x->req->query && !web_form_decode(x->a, x->req->query, strlen(x->req->query), &q, &nq)) {
+	if (x->req->query &&
+	    !web_form_decode(x->a, x->req->query, strlen(x->req->query), &q, &nq)) {
 		done = web_form_get(q, nq, "done");
 		w = web_form_get(q, nq, "week");
 	}
@@ -374,8 +393,8 @@ int web_manage_show(struct web_ctx *x)
 	show_details(x);
 	if (finished(x)) {
 		web_raw(x->req, x->b.status == STORE_BK_CANCELLED
-					? "<p>This booking was cancelled.</p>\n"
-					: "<p>This appointment is over.</p>\n");
+		                    ? "<p>This booking was cancelled.</p>\n"
+		                    : "<p>This appointment is over.</p>\n");
 	} else {
 		show_move(x, week);
 		show_cancel(x);
@@ -416,7 +435,7 @@ int web_manage_cancel(struct web_ctx *x)
 	if (reason && strlen(reason) > REASON_MAX)
 		return refused(x, BOOKING_EINVALID);
 	rc = booking_cancel(&x->bx, x->b.id, x->b.version, STORE_CANCEL_CUSTOMER,
-			    reason ? reason : "", &out, &x->err);
+	                    reason ? reason : "", &out, &x->err);
 	if (rc)
 		return refused(x, rc);
 	return see_page(x, "cancelled");
@@ -444,7 +463,7 @@ int web_manage_reschedule(struct web_ctx *x)
 		return refused(x, BOOKING_EINVALID);
 	t = strtoll(start, &end, 10);
 	rc = booking_reschedule(&x->bx, x->b.id, x->b.version, (int64_t)t, 0, &out, &outcome,
-				&x->err);
+	                        &x->err);
 	if (rc)
 		return refused(x, rc);
 	return see_page(x, outcome == BOOKING_REQUESTED ? "requested" : "moved");

@@ -30,24 +30,30 @@
 
 struct world w;
 
-static const char *const login_names[NLOGINS] = {"alice", "bob", "carol", "dora", "eve", "nobody"};
+static const char *const login_names[NLOGINS] = {
+	"alice", "bob", "carol", "dora", "eve", "nobody"
+};
 static const char *const display_names[NLOGINS] = {
 	"Alice Admin", "Bob Builder", "Carol", "Dora Explorer", "Eve", "Nobody Special",
 };
 
-static const struct booking_actor sys = {BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", ""};
+static const struct booking_actor sys = { BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", "" };
 
 /* ---- the world ------------------------------------------------------------- */
 
 static struct booking_ctx sys_ctx(int64_t now)
 {
-	return (struct booking_ctx){w.c, w.a, now, &sys};
+	return (struct booking_ctx){ w.c, w.a, now, &sys };
 }
 
 static int64_t staff(struct booking_ctx *x, enum login l, const char *name, int admin)
 {
-	struct store_staff s = {.user_id = w.user[l], .name = name, .admin = admin, .active = 1,
-				.location_ids = &w.loc, .nlocations = 1};
+	struct store_staff s = { .user_id = w.user[l],
+		                 .name = name,
+		                 .admin = admin,
+		                 .active = 1,
+		                 .location_ids = &w.loc,
+		                 .nlocations = 1 };
 	int64_t id;
 
 	assert_int_equal(booking_staff_save(x, &s, &id, &w.err), 0);
@@ -59,14 +65,15 @@ static void hours_all_week(struct booking_ctx *x, int64_t staff_id)
 	struct store_hours h[7];
 
 	for (int i = 0; i < 7; i++)
-		h[i] = (struct store_hours){w.loc, i + 1, 8 * 60, 18 * 60};
+		h[i] = (struct store_hours){ w.loc, i + 1, 8 * 60, 18 * 60 };
 	assert_int_equal(booking_hours_set(x, staff_id, w.loc, h, 7, &w.err), 0);
 }
 
 static int64_t customer(struct booking_ctx *x, enum login l, const char *email, const char *phone)
 {
-	struct store_customer c = {.name = display_names[l], .email = email, .phone = phone,
-				   .user_id = w.user[l]};
+	struct store_customer c = {
+		.name = display_names[l], .email = email, .phone = phone, .user_id = w.user[l]
+	};
 	int64_t id;
 
 	assert_int_equal(booking_customer_save(x, &c, &id, &w.err), 0);
@@ -75,10 +82,12 @@ static int64_t customer(struct booking_ctx *x, enum login l, const char *email, 
 
 int world_setup(void **state)
 {
-	struct store_location loc = {.name = "Workshop", .timezone = TZ,
-				     .email = "shop@example.org"};
-	struct store_service svc = {.name = "Service", .duration_min = 60, .buffer_after_min = 15,
-				    .active = 1};
+	struct store_location loc = { .name = "Workshop",
+		                      .timezone = TZ,
+		                      .email = "shop@example.org" };
+	struct store_service svc = {
+		.name = "Service", .duration_min = 60, .buffer_after_min = 15, .active = 1
+	};
 	struct store_backend *be;
 	struct booking_ctx x;
 	int64_t ids[2], wall;
@@ -102,9 +111,9 @@ int world_setup(void **state)
 
 	for (int i = 0; i < NLOGINS; i++) {
 		assert_int_equal(store_user_create(w.c, login_names[i], display_names[i],
-						   S("%s@example.org", login_names[i]), "x",
-						   &w.user[i], &w.err),
-				 0);
+		                                   S("%s@example.org", login_names[i]), "x",
+		                                   &w.user[i], &w.err),
+		                 0);
 		assert_int_equal(dav_user_provision(w.c, w.user[i], &w.err), 0);
 	}
 	x = sys_ctx(w.now);
@@ -182,7 +191,7 @@ const char *iso_local(int64_t t)
 	api_time_format(buf, wall);
 	buf[19] = '\0'; /* drop the Z */
 	return S("%s%c%02lld:%02lld", buf, off < 0 ? '-' : '+', (long long)(llabs(off) / 3600),
-		 (long long)(llabs(off) % 3600 / 60));
+	         (long long)(llabs(off) % 3600 / 60));
 }
 
 const char *day_str(int64_t day)
@@ -195,8 +204,10 @@ const char *day_str(int64_t day)
 int64_t book_as_system(int64_t staff_id, int64_t customer_id, int64_t start, int64_t now)
 {
 	struct booking_ctx x = sys_ctx(now);
-	struct booking_new n = {.service_id = w.svc, .staff_id = staff_id,
-				.customer_id = customer_id, .start = start};
+	struct booking_new n = { .service_id = w.svc,
+		                 .staff_id = staff_id,
+		                 .customer_id = customer_id,
+		                 .start = start };
 	struct store_booking b;
 
 	assert_int_equal(booking_create(&x, &n, &b, &w.err), 0);
@@ -230,9 +241,9 @@ static void add_headers(struct sd_req *req, const char *headers)
 }
 
 void run(struct reply *r, int who, const char *method, const char *body_text, const char *headers,
-	 const char *target, ...)
+         const char *target, ...)
 {
-	static const struct api_config cfg = {"/api/v1"};
+	static const struct api_config cfg = { "/api/v1" };
 	va_list ap;
 	const char *t, *q;
 
@@ -312,8 +323,8 @@ void expect(struct reply *r, int status, const char *code, const char *field)
 {
 	if (r->status != status)
 		fail_msg("%s %s%s%s: status %d, want %d\n%s", r->req.method, r->req.path,
-			 r->req.query ? "?" : "", r->req.query ? r->req.query : "", r->status,
-			 status, body(r));
+		         r->req.query ? "?" : "", r->req.query ? r->req.query : "", r->status,
+		         status, body(r));
 	if (code)
 		assert_string_equal(reply_code(r), code);
 	if (field)

@@ -27,7 +27,7 @@
 #include "sd_req.h"
 #include "store_backend.h"
 
-#define TZ "Europe/Berlin"
+#define TZ   "Europe/Berlin"
 #define HOUR 3600LL
 
 /* The logins of the world; run() acts as one of them. */
@@ -92,7 +92,7 @@ struct reply {
  * body gets application/json unless headers name a Content-Type). After
  * the call it checks that no transaction was left open on w.c. */
 void run(struct reply *r, int who, const char *method, const char *body, const char *headers,
-	 const char *target, ...) __attribute__((format(printf, 6, 7)));
+         const char *target, ...) __attribute__((format(printf, 6, 7)));
 void reply_free(struct reply *r);
 
 /* Checks the status (and for errors the JSON error body: its code, and its

@@ -45,7 +45,7 @@ static int64_t book(int who, const char *body_text, int want)
 static const char *booking_for(int64_t customer, int64_t staff_id, int64_t start)
 {
 	return S("{\"service_id\":%lld,\"customer_id\":%lld,\"staff_id\":%lld,\"start\":\"%s\"}",
-		 (long long)w.svc, (long long)customer, (long long)staff_id, iso(start));
+	         (long long)w.svc, (long long)customer, (long long)staff_id, iso(start));
 }
 
 /* ---- availability ------------------------------------------------------------------ */
@@ -142,7 +142,7 @@ static void test_bookings(void **state)
 	expect(&r, 201, NULL, NULL);
 	id = jint(r.json, "id");
 	assert_string_equal(header(&r, "Location"),
-			    S("http://127.0.0.1:8008/api/v1/bookings/%lld", (long long)id));
+	                    S("http://127.0.0.1:8008/api/v1/bookings/%lld", (long long)id));
 	assert_string_equal(jstr(r.json, "start"), iso(at(0, 10, 0)));
 	assert_string_equal(jstr(r.json, "end"), iso(at(0, 11, 0)));
 	assert_string_equal(jstr(r.json, "status"), "confirmed");
@@ -230,12 +230,12 @@ static void test_bookings(void **state)
 	/* Lists: days of location_id's zone, "to" included; (start, id) order. */
 	other = book(BOB, booking_for(w.eve, w.bob, at(1, 10, 0)), 201);
 	assert_int_equal(list(ALICE, S("?status=confirmed,pending&from=%s&to=%s&location_id=%lld"
-				       "&limit=5",
-				       day_str(w.mon), day_str(w.mon), (long long)w.loc)),
-			 2);
+	                               "&limit=5",
+	                               day_str(w.mon), day_str(w.mon), (long long)w.loc)),
+	                 2);
 	assert_int_equal(list(ALICE, S("?from=%s&to=%s&location_id=%lld", day_str(w.mon),
-				       day_str(w.mon + 1), (long long)w.loc)),
-			 3);
+	                               day_str(w.mon + 1), (long long)w.loc)),
+	                 3);
 	assert_int_equal(list(ALICE, S("?from=%s", iso(at(0, 10, 30)))), 3);
 	assert_int_equal(list(ALICE, S("?from=%s", iso(at(0, 12, 0)))), 1);
 	assert_int_equal(list(ALICE, "?limit=1"), 1);
@@ -283,10 +283,10 @@ static void test_notes_and_reschedule(void **state)
 
 	(void)state;
 	id = book(BOB,
-		  S("{\"service_id\":%lld,\"customer_id\":%lld,\"start\":\"%s\","
-		    "\"notes_private\":\"secret\"}",
-		    (long long)w.svc, (long long)w.eve, iso(at(0, 10, 0))),
-		  201);
+	          S("{\"service_id\":%lld,\"customer_id\":%lld,\"start\":\"%s\","
+	            "\"notes_private\":\"secret\"}",
+	            (long long)w.svc, (long long)w.eve, iso(at(0, 10, 0))),
+	          201);
 
 	run(&r, BOB, "PATCH", "{\"notes_public\":\"bring the car\"}", NULL, "/api/v1/bookings/%lld",
 	    (long long)id);
@@ -313,8 +313,8 @@ static void test_notes_and_reschedule(void **state)
 	assert_string_equal(b.notes_private, "secret");
 
 	/* Staff move it. */
-	run(&r, BOB, "POST", S("{\"start\":\"%s\",\"version\":%lld}", iso(at(0, 11, 0)),
-			       (long long)version_of(id)),
+	run(&r, BOB, "POST",
+	    S("{\"start\":\"%s\",\"version\":%lld}", iso(at(0, 11, 0)), (long long)version_of(id)),
 	    NULL, "/api/v1/bookings/%lld/reschedule", (long long)id);
 	expect(&r, 200, NULL, NULL);
 	assert_string_equal(jstr(r.json, "outcome"), "applied");
@@ -323,9 +323,9 @@ static void test_notes_and_reschedule(void **state)
 	booking_stored(id, &b);
 	assert_int_equal(b.start, at(0, 11, 0));
 	assert_int_equal(b.end, at(0, 12, 0));
-	run(&r, BOB, "POST", S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 11, 0)),
-			       (long long)w.alice),
-	    NULL, "/api/v1/bookings/%lld/reschedule", (long long)id);
+	run(&r, BOB, "POST",
+	    S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 11, 0)), (long long)w.alice), NULL,
+	    "/api/v1/bookings/%lld/reschedule", (long long)id);
 	expect(&r, 403, "forbidden", NULL); /* only admins give it to someone else */
 	reply_free(&r);
 	run(&r, BOB, "POST", "{}", NULL, "/api/v1/bookings/%lld/reschedule", (long long)id);
@@ -358,9 +358,9 @@ static void test_notes_and_reschedule(void **state)
 	assert_int_equal(b.start, at(0, 14, 0));
 
 	/* An admin gives it to alice: bob no longer sees it. */
-	run(&r, ALICE, "POST", S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 14, 0)),
-				 (long long)w.alice),
-	    NULL, "/api/v1/bookings/%lld/reschedule", (long long)id);
+	run(&r, ALICE, "POST",
+	    S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 14, 0)), (long long)w.alice), NULL,
+	    "/api/v1/bookings/%lld/reschedule", (long long)id);
 	expect(&r, 200, NULL, NULL);
 	assert_int_equal(jint(r.json, "staff_id"), w.alice);
 	reply_free(&r);
@@ -548,9 +548,9 @@ static void test_activity(void **state)
 	    (long long)id);
 	expect(&r, 200, NULL, NULL);
 	reply_free(&r);
-	run(&r, BOB, "POST", S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 11, 0)),
-			       (long long)w.alice),
-	    NULL, "/api/v1/bookings/%lld/reschedule", (long long)id);
+	run(&r, BOB, "POST",
+	    S("{\"start\":\"%s\",\"staff_id\":%lld}", iso(at(0, 11, 0)), (long long)w.alice), NULL,
+	    "/api/v1/bookings/%lld/reschedule", (long long)id);
 	expect(&r, 403, "forbidden", NULL);
 	reply_free(&r);
 
@@ -589,7 +589,7 @@ static const char *iso_week(int64_t day)
 
 	api_civil_from_days(thursday, &y, &m, &d);
 	return S("%04lld-W%02lld", (long long)y,
-		 (long long)((thursday - api_days_from_civil(y, 1, 1)) / 7 + 1));
+	         (long long)((thursday - api_days_from_civil(y, 1, 1)) / 7 + 1));
 }
 
 static void test_report(void **state)
@@ -639,15 +639,14 @@ static void test_report(void **state)
 	expect(&r, 200, NULL, NULL);
 	assert_string_equal(r.req.resp_type, "text/csv; charset=utf-8; header=present");
 	assert_string_equal(header(&r, "Content-Disposition"),
-			    "attachment; filename=\"cancellations.csv\"");
-	assert_string_equal(body(&r),
-			    S("period,location_id,staff_id,reason,count\r\n"
-			      "%s,%lld,%lld,customer,1\r\n"
-			      "%s,%lld,%lld,business,1\r\n"
-			      "%s,%lld,%lld,customer,1\r\n",
-			      day_str(w.mon), (long long)w.loc, (long long)w.bob, day_str(w.mon),
-			      (long long)w.loc, (long long)w.bob, day_str(w.mon + 1),
-			      (long long)w.loc, (long long)w.bob));
+	                    "attachment; filename=\"cancellations.csv\"");
+	assert_string_equal(body(&r), S("period,location_id,staff_id,reason,count\r\n"
+	                                "%s,%lld,%lld,customer,1\r\n"
+	                                "%s,%lld,%lld,business,1\r\n"
+	                                "%s,%lld,%lld,customer,1\r\n",
+	                                day_str(w.mon), (long long)w.loc, (long long)w.bob,
+	                                day_str(w.mon), (long long)w.loc, (long long)w.bob,
+	                                day_str(w.mon + 1), (long long)w.loc, (long long)w.bob));
 	reply_free(&r);
 
 	/* Without a location, days are UTC days; instants are instants. */
@@ -693,7 +692,7 @@ int test_api_booking(void)
 		cmocka_unit_test_setup_teardown(test_availability, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_bookings, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_notes_and_reschedule, world_setup,
-						world_teardown),
+		                                world_teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_restore, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_approve_decline, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_no_show_complete, world_setup, world_teardown),

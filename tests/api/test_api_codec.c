@@ -32,7 +32,7 @@ static void cx_init(struct cx *c)
 
 /* Decodes text by fs into rec; the status. */
 static int dec(struct cx *c, const char *text, const struct api_fieldset *fs, void *rec,
-	       enum api_mode mode)
+               enum api_mode mode)
 {
 	json_t *j = api_keep(&c->x, json_loads(text, 0, NULL));
 
@@ -45,15 +45,16 @@ static void test_decode_location(void **state)
 {
 	struct cx c;
 	struct store_location l = {
-		.name = "", .address = "", .timezone = "", .email = "", .rules = "r"};
+		.name = "", .address = "", .timezone = "", .email = "", .rules = "r"
+	};
 
 	(void)state;
 	cx_init(&c);
 	assert_int_equal(dec(&c,
-			     "{\"name\":\"Mitte\",\"timezone\":\"Europe/Berlin\","
-			     "\"address\":\"Street 1\",\"id\":99,\"created\":\"x\"}",
-			     &api_location_fields, &l, API_CREATE),
-			 0);
+	                     "{\"name\":\"Mitte\",\"timezone\":\"Europe/Berlin\","
+	                     "\"address\":\"Street 1\",\"id\":99,\"created\":\"x\"}",
+	                     &api_location_fields, &l, API_CREATE),
+	                 0);
 	assert_string_equal(l.name, "Mitte");
 	assert_string_equal(l.timezone, "Europe/Berlin");
 	assert_string_equal(l.address, "Street 1");
@@ -84,16 +85,16 @@ static void test_decode_location(void **state)
 static void test_decode_types(void **state)
 {
 	struct cx c;
-	struct store_service s = {0};
-	struct store_exception e = {0};
-	struct booking_new n = {.staff_id = 9};
+	struct store_service s = { 0 };
+	struct store_exception e = { 0 };
+	struct booking_new n = { .staff_id = 9 };
 	struct api_action act;
 
 	(void)state;
 	cx_init(&c);
 	assert_int_equal(dec(&c, "{\"staff_ids\":[3,1,3,2],\"duration_min\":45,\"active\":false}",
-			     &api_service_fields, &s, API_UPDATE),
-			 0);
+	                     &api_service_fields, &s, API_UPDATE),
+	                 0);
 	assert_int_equal(s.nstaff, 3);
 	assert_int_equal(s.staff_ids[0], 1);
 	assert_int_equal(s.staff_ids[1], 2);
@@ -104,55 +105,54 @@ static void test_decode_types(void **state)
 	assert_int_equal(s.nstaff, 0);
 	assert_int_equal(dec(&c, "{\"staff_ids\":[0]}", &api_service_fields, &s, API_UPDATE), 422);
 	assert_int_equal(dec(&c, "{\"staff_ids\":[\"1\"]}", &api_service_fields, &s, API_UPDATE),
-			 422);
+	                 422);
 	assert_int_equal(dec(&c, "{\"staff_ids\":1}", &api_service_fields, &s, API_UPDATE), 422);
 	assert_int_equal(dec(&c, "{\"duration_min\":1.5}", &api_service_fields, &s, API_UPDATE),
-			 422);
+	                 422);
 	assert_int_equal(dec(&c, "{\"duration_min\":\"30\"}", &api_service_fields, &s, API_UPDATE),
-			 422);
+	                 422);
 	assert_int_equal(
-		dec(&c, "{\"duration_min\":9999999999}", &api_service_fields, &s, API_UPDATE), 422);
+	    dec(&c, "{\"duration_min\":9999999999}", &api_service_fields, &s, API_UPDATE), 422);
 	assert_int_equal(dec(&c, "{\"active\":1}", &api_service_fields, &s, API_UPDATE), 422);
 	assert_string_equal(c.x.field, "active");
 
 	assert_int_equal(dec(&c,
-			     "{\"date\":\"2026-11-23\",\"start\":\"08:00\",\"end\":\"24:00\","
-			     "\"available\":true,\"location_id\":null}",
-			     &api_exception_fields, &e, API_CREATE),
-			 0);
+	                     "{\"date\":\"2026-11-23\",\"start\":\"08:00\",\"end\":\"24:00\","
+	                     "\"available\":true,\"location_id\":null}",
+	                     &api_exception_fields, &e, API_CREATE),
+	                 0);
 	assert_int_equal(e.day, 20780);
 	assert_int_equal(e.start_min, 480);
 	assert_int_equal(e.end_min, 1440);
 	assert_int_equal(e.available, 1);
 	assert_int_equal(e.location_id, 0);
 	assert_int_equal(
-		dec(&c, "{\"date\":\"23.11.2026\"}", &api_exception_fields, &e, API_CREATE), 422);
+	    dec(&c, "{\"date\":\"23.11.2026\"}", &api_exception_fields, &e, API_CREATE), 422);
 	assert_string_equal(c.x.field, "date");
 	assert_int_equal(dec(&c, "{\"date\":\"2026-11-23\",\"start\":\"8:00\"}",
-			     &api_exception_fields, &e, API_CREATE),
-			 422);
+	                     &api_exception_fields, &e, API_CREATE),
+	                 422);
 	assert_string_equal(c.x.field, "start");
 
 	assert_int_equal(
-		dec(&c,
-		    "{\"service_id\":5,\"start\":\"2026-11-23T10:00:00+01:00\",\"staff_id\":null}",
-		    &api_booking_new_fields, &n, API_CREATE),
-		0);
+	    dec(&c, "{\"service_id\":5,\"start\":\"2026-11-23T10:00:00+01:00\",\"staff_id\":null}",
+	        &api_booking_new_fields, &n, API_CREATE),
+	    0);
 	assert_int_equal(n.start, 1795424400);
 	assert_int_equal(n.staff_id, 0);
 	assert_null(n.notes_public);
 	assert_int_equal(dec(&c, "{\"service_id\":5,\"start\":\"tomorrow\"}",
-			     &api_booking_new_fields, &n, API_CREATE),
-			 422);
+	                     &api_booking_new_fields, &n, API_CREATE),
+	                 422);
 	assert_string_equal(c.x.field, "start");
 	assert_non_null(strstr(c.x.message, "RFC 3339"));
 
 	memset(&act, 0, sizeof(act));
 	assert_int_equal(dec(&c, "{\"reason\":\"no_show\"}", &api_cancel_fields, &act, API_CREATE),
-			 0);
+	                 0);
 	assert_int_equal(act.reason, STORE_CANCEL_NO_SHOW);
 	assert_int_equal(dec(&c, "{\"reason\":\"none\"}", &api_cancel_fields, &act, API_CREATE),
-			 422);
+	                 422);
 	assert_int_equal(dec(&c, "{\"text\":\"x\"}", &api_cancel_fields, &act, API_CREATE), 422);
 	assert_string_equal(c.x.field, "reason");
 	assert_int_equal(dec(&c, "{}", &api_no_fields, &act, API_CREATE), 0);
@@ -162,7 +162,7 @@ static void test_decode_types(void **state)
 
 static void test_encode(void **state)
 {
-	static const int64_t ids[] = {4, 7};
+	static const int64_t ids[] = { 4, 7 };
 	struct store_booking b = {
 		.id = 100,
 		.uid = "u-1",
@@ -178,15 +178,15 @@ static void test_encode(void **state)
 		.created = 1,
 		.modified = 2,
 	};
-	struct store_service s = {.id = 5,
-				  .name = "Cut",
-				  .description = "",
-				  .rules = "",
-				  .duration_min = 60,
-				  .active = 1,
-				  .staff_ids = ids,
-				  .nstaff = 2};
-	struct store_hours h = {1, 3, 540, 1440};
+	struct store_service s = { .id = 5,
+		                   .name = "Cut",
+		                   .description = "",
+		                   .rules = "",
+		                   .duration_min = 60,
+		                   .active = 1,
+		                   .staff_ids = ids,
+		                   .nstaff = 2 };
+	struct store_hours h = { 1, 3, 540, 1440 };
 	json_t *o;
 	char *text;
 
@@ -208,7 +208,7 @@ static void test_encode(void **state)
 	assert_string_equal(json_string_value(json_object_get(o, "status")), "cancelled");
 	assert_string_equal(json_string_value(json_object_get(o, "cancel_reason")), "other");
 	assert_string_equal(json_string_value(json_object_get(o, "cancelled_at")),
-			    "2026-11-18T11:06:40Z");
+	                    "2026-11-18T11:06:40Z");
 	json_decref(o);
 
 	o = api_encode(&api_service_fields, &s);
@@ -222,7 +222,7 @@ static void test_encode(void **state)
 	o = api_encode(&api_hours_fields, &h);
 	text = json_dumps(o, JSON_COMPACT);
 	assert_string_equal(
-		text, "{\"location_id\":1,\"weekday\":3,\"start\":\"09:00\",\"end\":\"24:00\"}");
+	    text, "{\"location_id\":1,\"weekday\":3,\"start\":\"09:00\",\"end\":\"24:00\"}");
 	free(text);
 	json_decref(o);
 }
@@ -261,22 +261,22 @@ static void test_status_table(void **state)
 	static const struct {
 		int code, status;
 	} want[] = {
-		{BOOKING_ENOTFOUND, 404},
-		{BOOKING_EINVALID, 422},
-		{BOOKING_EFORBIDDEN, 403},
-		{BOOKING_EINUSE, 409},
-		{BOOKING_EEXISTS, 409},
-		{BOOKING_ESTALE, 412},
-		{BOOKING_EIO, 500},
-		{BOOKING_EBUSY, 503},
-		{BOOKING_ESTATE, 409},
-		{BOOKING_ESLOT, 409},
-		{BOOKING_EHOURS, 422},
-		{BOOKING_EPAST, 422},
-		{BOOKING_EHORIZON, 422},
-		{BOOKING_ENOT_PERMITTED, 403},
-		{BOOKING_ECANCEL_NOTICE, 403},
-		{BOOKING_ENOT_STARTED, 409},
+		{ BOOKING_ENOTFOUND, 404 },
+		{ BOOKING_EINVALID, 422 },
+		{ BOOKING_EFORBIDDEN, 403 },
+		{ BOOKING_EINUSE, 409 },
+		{ BOOKING_EEXISTS, 409 },
+		{ BOOKING_ESTALE, 412 },
+		{ BOOKING_EIO, 500 },
+		{ BOOKING_EBUSY, 503 },
+		{ BOOKING_ESTATE, 409 },
+		{ BOOKING_ESLOT, 409 },
+		{ BOOKING_EHOURS, 422 },
+		{ BOOKING_EPAST, 422 },
+		{ BOOKING_EHORIZON, 422 },
+		{ BOOKING_ENOT_PERMITTED, 403 },
+		{ BOOKING_ECANCEL_NOTICE, 403 },
+		{ BOOKING_ENOT_STARTED, 409 },
 	};
 	static const int all[] = {
 #define CODE(e, v, s) e,
@@ -291,7 +291,7 @@ static void test_status_table(void **state)
 		int s = api_booking_status(all[i]);
 
 		assert_true(s == 403 || s == 404 || s == 409 || s == 412 || s == 422 || s == 500 ||
-			    s == 503);
+		            s == 503);
 		assert_true(s != 500 || all[i] == BOOKING_EIO);
 	}
 	assert_int_equal(api_booking_status(-999), 500);

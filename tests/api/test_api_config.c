@@ -37,7 +37,7 @@ static void test_locations(void **state)
 	id = jint(r.json, "id");
 	assert_true(id > 0 && id != w.loc);
 	assert_string_equal(header(&r, "Location"),
-			    S("http://127.0.0.1:8008/api/v1/locations/%lld", (long long)id));
+	                    S("http://127.0.0.1:8008/api/v1/locations/%lld", (long long)id));
 	assert_string_equal(r.req.resp_type, "application/json");
 	assert_string_equal(jstr(r.json, "timezone"), "Europe/Berlin");
 	assert_string_equal(jstr(r.json, "address"), "");
@@ -114,7 +114,7 @@ static size_t staff_count(const char *query)
 static void test_staff(void **state)
 {
 	const char *report = S("/api/v1/reports/cancellations?from=%s&to=%s", day_str(w.today),
-			       day_str(w.today + 7));
+	                       day_str(w.today + 7));
 	struct store_staff st;
 	struct reply r;
 	int64_t mitte, id;
@@ -135,7 +135,7 @@ static void test_staff(void **state)
 	expect(&r, 201, NULL, NULL);
 	id = jint(r.json, "id");
 	assert_string_equal(header(&r, "Location"),
-			    S("http://127.0.0.1:8008/api/v1/staff/%lld", (long long)id));
+	                    S("http://127.0.0.1:8008/api/v1/staff/%lld", (long long)id));
 	assert_string_equal(jstr(r.json, "user"), "nobody");
 	assert_string_equal(jstr(r.json, "name"), "Nobody Special"); /* the display name */
 	assert_true(json_is_true(json_object_get(r.json, "active")));
@@ -145,7 +145,7 @@ static void test_staff(void **state)
 	reply_free(&r);
 	assert_int_equal(store_staff_get(w.c, id, w.a, &st, &w.err), 0);
 	assert_int_equal(st.user_id, w.user[NOBODY]);
-	assert_true(st.bookings_coll_id > 0); /* a Bookings calendar was made */
+	assert_true(st.bookings_coll_id > 0);                    /* a Bookings calendar was made */
 	run(&r, NOBODY, "GET", NULL, NULL, "/api/v1/locations"); /* now staff */
 	expect(&r, 200, NULL, NULL);
 	reply_free(&r);
@@ -221,7 +221,7 @@ static void test_services(void **state)
 	expect(&r, 201, NULL, NULL);
 	id = jint(r.json, "id");
 	assert_string_equal(header(&r, "Location"),
-			    S("http://127.0.0.1:8008/api/v1/services/%lld", (long long)id));
+	                    S("http://127.0.0.1:8008/api/v1/services/%lld", (long long)id));
 	assert_int_equal(jlen(r.json, "staff_ids"), 2); /* sorted, no duplicates */
 	assert_int_equal(json_integer_value(item(r.json, "staff_ids", 0)), w.alice);
 	assert_int_equal(json_integer_value(item(r.json, "staff_ids", 1)), w.bob);
@@ -463,8 +463,8 @@ static void test_exceptions(void **state)
 	expect(&r, 201, NULL, NULL);
 	id = jint(r.json, "id");
 	assert_string_equal(header(&r, "Location"),
-			    S("http://127.0.0.1:8008/api/v1/staff/%lld/exceptions/%lld",
-			      (long long)w.bob, (long long)id));
+	                    S("http://127.0.0.1:8008/api/v1/staff/%lld/exceptions/%lld",
+	                      (long long)w.bob, (long long)id));
 	assert_string_equal(jstr(r.json, "date"), day_str(w.mon));
 	assert_string_equal(jstr(r.json, "start"), "00:00");
 	assert_string_equal(jstr(r.json, "end"), "24:00");
@@ -472,7 +472,7 @@ static void test_exceptions(void **state)
 	assert_int_equal(jint(r.json, "staff_id"), w.bob);
 	reply_free(&r);
 	assert_int_equal(store_exception_list(w.c, w.bob, w.mon, w.mon + 1, w.a, &e, &n, &w.err),
-			 0);
+	                 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(e[0].note, "holiday");
 	/* The day off is off: bob has no slots, alice all of hers. */
@@ -590,8 +590,8 @@ static void test_rules(void **state)
 	    (long long)w.svc);
 	expect(&r, 200, NULL, NULL);
 	eff = json_object_get(r.json, "effective");
-	assert_int_equal(jint(eff, "slot_step_min"), 30);   /* the location's */
-	assert_int_equal(jint(eff, "horizon_days"), 30);    /* the location's */
+	assert_int_equal(jint(eff, "slot_step_min"), 30); /* the location's */
+	assert_int_equal(jint(eff, "horizon_days"), 30);  /* the location's */
 	assert_int_equal(jint(eff, "booking_notice_min"), 120);
 	assert_int_equal(jint(eff, "realtime"), 0);
 	reply_free(&r);

@@ -77,7 +77,7 @@ static void test_methods(void **state)
 	expect(&r, 200, NULL, NULL);
 	assert_int_equal(jlen(r.json, "locations"), 1);
 	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "locations"), 0), "name"),
-			    "Workshop");
+	                    "Workshop");
 	reply_free(&r);
 }
 
@@ -95,14 +95,16 @@ static size_t location_count(void)
 
 static void test_media_type_and_json(void **state)
 {
-	static const char *const ok_types[] = {"application/json",
-					       "application/json; charset=utf-8",
-					       "Application/JSON", "application/merge-patch+json"};
-	static const char *const bad_json[] = {"{\"name\": }", "{\"name\": \"a\", \"name\": \"b\"}",
-					       "\"just a string\"", "{} {}",
-					       "{\"a\": \"\\u0000\"}"};
+	static const char *const ok_types[] = { "application/json",
+		                                "application/json; charset=utf-8",
+		                                "Application/JSON",
+		                                "application/merge-patch+json" };
+	static const char *const bad_json[] = { "{\"name\": }",
+		                                "{\"name\": \"a\", \"name\": \"b\"}",
+		                                "\"just a string\"", "{} {}",
+		                                "{\"a\": \"\\u0000\"}" };
 	const char *loc = "{\"name\":\"Mitte\",\"timezone\":\"Europe/Berlin\","
-			  "\"email\":\"mitte@example.org\"}";
+	                  "\"email\":\"mitte@example.org\"}";
 	char hdr[128];
 	struct reply r;
 
@@ -177,13 +179,13 @@ static void test_roles(void **state)
 	expect(&r, 200, NULL, NULL);
 	assert_int_equal(jlen(r.json, "customers"), 1);
 	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "customers"), 0), "name"),
-			    "Dora Explorer");
+	                    "Dora Explorer");
 	reply_free(&r);
 	run(&r, BOB, "GET", NULL, NULL, "/api/v1/customers?q=30+123");
 	expect(&r, 200, NULL, NULL);
 	assert_int_equal(jlen(r.json, "customers"), 1);
 	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "customers"), 0), "user"),
-			    "eve");
+	                    "eve");
 	reply_free(&r);
 	run(&r, BOB, "GET", NULL, NULL, "/api/v1/customers");
 	expect(&r, 200, NULL, NULL);
@@ -226,14 +228,14 @@ static const char *new_booking(int64_t customer, int64_t staff_id, int64_t start
 {
 	if (!staff_id)
 		return S("{\"service_id\":%lld,\"customer_id\":%lld,\"start\":\"%s\"}",
-			 (long long)w.svc, (long long)customer, iso(start));
+		         (long long)w.svc, (long long)customer, iso(start));
 	return S("{\"service_id\":%lld,\"customer_id\":%lld,\"staff_id\":%lld,\"start\":\"%s\"}",
-		 (long long)w.svc, (long long)customer, (long long)staff_id, iso(start));
+	         (long long)w.svc, (long long)customer, (long long)staff_id, iso(start));
 }
 
 static int64_t bookings_total(void)
 {
-	struct store_booking_filter all = {0};
+	struct store_booking_filter all = { 0 };
 	struct store_booking *b;
 	size_t n;
 
@@ -245,9 +247,9 @@ static int64_t bookings_total(void)
 static void codes_org(void)
 {
 	const char *mars =
-		"{\"name\":\"X\",\"timezone\":\"Mars/Olympus\",\"email\":\"x@example.org\"}";
+	    "{\"name\":\"X\",\"timezone\":\"Mars/Olympus\",\"email\":\"x@example.org\"}";
 	const char *ok =
-		"{\"name\":\"X\",\"timezone\":\"Europe/Berlin\",\"email\":\"x@example.org\"}";
+	    "{\"name\":\"X\",\"timezone\":\"Europe/Berlin\",\"email\":\"x@example.org\"}";
 	struct store_conn *c2;
 	struct reply r;
 	long points;
@@ -266,14 +268,14 @@ static void codes_org(void)
 	    NULL, "/api/v1/staff");
 	code_is(&r, BOOKING_EEXISTS, 409);
 
-	run(&r, BOB, "POST", S("{\"date\":\"%s\",\"start\":\"10:00\",\"end\":\"12:00\"}",
-			       day_str(w.mon + 2)),
-	    NULL, "/api/v1/staff/%lld/exceptions", (long long)w.bob);
+	run(&r, BOB, "POST",
+	    S("{\"date\":\"%s\",\"start\":\"10:00\",\"end\":\"12:00\"}", day_str(w.mon + 2)), NULL,
+	    "/api/v1/staff/%lld/exceptions", (long long)w.bob);
 	expect(&r, 201, NULL, NULL);
 	reply_free(&r);
-	run(&r, BOB, "POST", S("{\"date\":\"%s\",\"start\":\"11:00\",\"end\":\"13:00\"}",
-			       day_str(w.mon + 2)),
-	    NULL, "/api/v1/staff/%lld/exceptions", (long long)w.bob);
+	run(&r, BOB, "POST",
+	    S("{\"date\":\"%s\",\"start\":\"11:00\",\"end\":\"13:00\"}", day_str(w.mon + 2)), NULL,
+	    "/api/v1/staff/%lld/exceptions", (long long)w.bob);
 	code_is(&r, BOOKING_EOVERLAP, 409);
 
 	/* Someone else holds the write lock past the busy timeout. */
@@ -339,7 +341,7 @@ static void codes_create(void)
 static void codes_lifecycle(void)
 {
 	int64_t soon = (sd_now() + 3 * HOUR) / 900 * 900 + 900, b, near;
-	struct store_booking_filter f = {.customer_id = w.dora};
+	struct store_booking_filter f = { .customer_id = w.dora };
 	struct store_booking *v;
 	size_t n;
 	struct reply r;
@@ -394,8 +396,8 @@ static void test_every_code_for_real(void **state)
 	codes_org();
 	codes_create();
 	codes_lifecycle();
-#define SEEN(name, value, str)                                                      \
-	if (!seen[-(value)])                                                        \
+#define SEEN(name, value, str) \
+	if (!seen[-(value)])   \
 		fail_msg("no request produced %s (%s)", #name, str);
 	BOOKING_CODES(SEEN)
 #undef SEEN
@@ -407,10 +409,10 @@ int test_api_route(void)
 		cmocka_unit_test_setup_teardown(test_not_found, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_methods, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_media_type_and_json, world_setup,
-						world_teardown),
+		                                world_teardown),
 		cmocka_unit_test_setup_teardown(test_roles, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(test_every_code_for_real, world_setup,
-						world_teardown),
+		                                world_teardown),
 	};
 
 	return cmocka_run_group_tests_name("api_route", tests, NULL, NULL);

@@ -81,7 +81,7 @@ static int teardown(void **state)
 
 static void hours_at(struct fx *fx, int64_t loc, int wd, int start_min, int end_min)
 {
-	fx->hours[fx->in.nweekly++] = (struct store_hours){loc, wd, start_min, end_min};
+	fx->hours[fx->in.nweekly++] = (struct store_hours){ loc, wd, start_min, end_min };
 }
 
 static void hours(struct fx *fx, int wd, int start_min, int end_min)
@@ -97,7 +97,7 @@ static void week_9_17(struct fx *fx)
 }
 
 static void exception(struct fx *fx, int64_t loc, int64_t day, int start_min, int end_min,
-		      int available)
+                      int available)
 {
 	struct store_exception *x = &fx->exc[fx->in.nexceptions++];
 
@@ -114,7 +114,7 @@ static void exception(struct fx *fx, int64_t loc, int64_t day, int start_min, in
 
 static void busy(struct fx *fx, int64_t start, int64_t end, int64_t before, int64_t after)
 {
-	fx->busy[fx->in.nbusy++] = (struct booking_busy){start, end, before, after};
+	fx->busy[fx->in.nbusy++] = (struct booking_busy){ start, end, before, after };
 }
 
 /* The which-th (0 or 1) instant of local time h:m on day in tz. */
@@ -198,7 +198,7 @@ static void test_plain_week(void **state)
 	week_9_17(fx);
 	days(fx, MON, 7);
 	assert_slots(fx, 5 * 31);
-	assert_true(fx->slots[0] == INT64_C(1780297200));	   /* Mon 07:00Z */
+	assert_true(fx->slots[0] == INT64_C(1780297200));          /* Mon 07:00Z */
 	assert_true(fx->slots[5 * 31 - 1] == INT64_C(1780669800)); /* Fri 14:30Z */
 	assert_true(fx->slots[1] - fx->slots[0] == 15 * MIN);
 	for (int64_t d = MON; d < MON + 5; d++)
@@ -415,9 +415,9 @@ static void test_exceptions(void **state)
 
 	week_9_17(fx);
 	days(fx, MON, 7);
-	exception(fx, OTHER, MON + 1, 0, 1440, 0);	       /* Tuesday off (anywhere) */
+	exception(fx, OTHER, MON + 1, 0, 1440, 0);             /* Tuesday off (anywhere) */
 	exception(fx, LOC, MON + 2, 12 * 60, 14 * 60, 0);      /* Wednesday 12-14 off */
-	exception(fx, LOC, MON + 3, 0, 1440, 0);	       /* Thursday off, but */
+	exception(fx, LOC, MON + 3, 0, 1440, 0);               /* Thursday off, but */
 	exception(fx, LOC, MON + 3, 13 * 60, 15 * 60, 1);      /* 13-15 extra */
 	exception(fx, OTHER, MON + 5, 10 * 60, 12 * 60, 1);    /* Saturday elsewhere */
 	exception(fx, LOC, MON + 6, 10 * 60, 12 * 60, 1);      /* Sunday here */
@@ -528,9 +528,9 @@ static void test_in_hours(void **state)
 	/* 01:45 CET on March 29th ends at 03:15 CEST; both 02:30s in October. */
 	assert_int_equal(booking_avail_in_hours(&fx->in, local(SPRING, 1, 45), &fx->err), 1);
 	assert_int_equal(
-		booking_avail_in_hours(&fx->in, local_in(BERLIN, FALL, 2, 30, 0), &fx->err), 1);
+	    booking_avail_in_hours(&fx->in, local_in(BERLIN, FALL, 2, 30, 0), &fx->err), 1);
 	assert_int_equal(
-		booking_avail_in_hours(&fx->in, local_in(BERLIN, FALL, 3, 30, 0), &fx->err), 1);
+	    booking_avail_in_hours(&fx->in, local_in(BERLIN, FALL, 3, 30, 0), &fx->err), 1);
 	/* Eight real hours on the Monday; the night shift of October 25th
 	 * holds five. */
 	fx->in.duration = 8 * HOUR;
@@ -541,7 +541,7 @@ static void test_in_hours(void **state)
 	assert_int_equal(booking_avail_in_hours(&fx->in, local(FALL, 0, 1), &fx->err), 0);
 	fx->in.tzid = "Nowhere/Town";
 	assert_int_equal(booking_avail_in_hours(&fx->in, local(MON, 9, 0), &fx->err),
-			 BOOKING_EINVALID);
+	                 BOOKING_EINVALID);
 }
 
 static void test_conflicts(void **state)
@@ -590,10 +590,10 @@ static void test_on_grid(void **state)
 	/* Both 02:30s of October 25th are on a grid from 00:00. */
 	hours(fx, 7, 0, 4 * 60);
 	assert_int_equal(booking_avail_on_grid(&fx->in, local_in(BERLIN, FALL, 2, 30, 1), &fx->err),
-			 1);
+	                 1);
 	fx->in.step = 0;
 	assert_int_equal(booking_avail_on_grid(&fx->in, local(MON, 9, 10), &fx->err),
-			 BOOKING_EINVALID);
+	                 BOOKING_EINVALID);
 }
 
 /* ---- the reference ---- */
@@ -683,7 +683,7 @@ static void random_input(struct fx *fx, unsigned *seed, int64_t day)
 		int s = (int)rnd(seed, 0, 287) * 5, e = s + (int)rnd(seed, 1, 288 - s / 5) * 5;
 
 		exception(fx, rnd(seed, 0, 3) ? LOC : OTHER, day + rnd(seed, -2, 2), s, e,
-			  (int)rnd(seed, 0, 1));
+		          (int)rnd(seed, 0, 1));
 	}
 	for (int i = (int)rnd(seed, 0, 40); i > 0; i--) {
 		int64_t s = fx->in.from + rnd(seed, -72, 3 * 288) * 5 * MIN;
@@ -699,7 +699,7 @@ static void random_input(struct fx *fx, unsigned *seed, int64_t day)
 static void test_random(void **state)
 {
 	struct fx *fx = *state;
-	static const int64_t centres[] = {SPRING, FALL, MON + 2};
+	static const int64_t centres[] = { SPRING, FALL, MON + 2 };
 	unsigned seed = 7;
 
 	for (int c = 0; c < 300; c++) {
@@ -715,7 +715,7 @@ static void test_random(void **state)
 		fx->in.after = rnd(&seed, 0, 1) * rnd(&seed, 0, 6) * 5 * MIN;
 		fx->in.realtime = rnd(&seed, 0, 4) != 0;
 		fx->in.earliest =
-			rnd(&seed, 0, 1) ? INT64_MIN : fx->in.from + rnd(&seed, 0, 288) * MIN;
+		    rnd(&seed, 0, 1) ? INT64_MIN : fx->in.from + rnd(&seed, 0, 288) * MIN;
 		fx->in.latest = rnd(&seed, 0, 1) ? INT64_MAX : fx->in.to - rnd(&seed, 0, 288) * MIN;
 		random_input(fx, &seed, centre);
 
@@ -724,14 +724,14 @@ static void test_random(void **state)
 		assert_non_null(walls);
 		for (int64_t i = 0; i < nmin; i++)
 			assert_int_equal(ics_zone_wall(BERLIN, fx->in.from + i * MIN, &walls[i]),
-					 ICS_OK);
+			                 ICS_OK);
 		assert_int_equal(run(fx), 0);
 		for (int64_t s = fx->in.from; s < fx->in.to; s += MIN) {
 			if (!ref_slot(&fx->in, walls, s))
 				continue;
 			if (k >= fx->n || fx->slots[k] != s)
 				fail_msg("case %d: slot %lld missing (got %lld)", c, (long long)s,
-					 k < fx->n ? (long long)fx->slots[k] : -1LL);
+				         k < fx->n ? (long long)fx->slots[k] : -1LL);
 			k++;
 		}
 		if (k != fx->n)

@@ -26,11 +26,11 @@
 #include "store_bk.h"
 #include "test_booking.h"
 
-#define NOW 1893974400LL /* 2030-01-07T00:00:00Z, a Monday */
-#define DAYS(n) ((n) * 86400LL)
+#define NOW     1893974400LL /* 2030-01-07T00:00:00Z, a Monday */
+#define DAYS(n) ((n)*86400LL)
 
-static const char *const secrets[] = {"Zelda Secretname", "zelda@example.org", "+49 170 5550123",
-				      "public-note-123", "private-note-456", "Root canal"};
+static const char *const secrets[] = { "Zelda Secretname", "zelda@example.org", "+49 170 5550123",
+	                               "public-note-123",  "private-note-456",  "Root canal" };
 
 struct ff {
 	char dir[64], path[96];
@@ -55,9 +55,12 @@ static int64_t user(struct ff *f, const char *name)
 
 static void book(struct ff *f, int64_t start, struct store_booking *out)
 {
-	struct booking_new n = {.service_id = f->svc, .staff_id = f->staff_id,
-				.customer_id = f->cust_id, .start = start,
-				.notes_public = "public-note-123", .notes_private = "private-note-456"};
+	struct booking_new n = { .service_id = f->svc,
+		                 .staff_id = f->staff_id,
+		                 .customer_id = f->cust_id,
+		                 .start = start,
+		                 .notes_public = "public-note-123",
+		                 .notes_private = "private-note-456" };
 
 	assert_int_equal(booking_create(&f->x, &n, out, &f->err), 0);
 }
@@ -65,12 +68,16 @@ static void book(struct ff *f, int64_t start, struct store_booking *out)
 static int setup(void **state)
 {
 	struct ff *f = calloc(1, sizeof(*f));
-	struct store_location loc = {.name = "Clinic", .timezone = "Europe/Berlin",
-				     .email = "clinic@example.org", .address = ""};
-	struct store_customer cu = {.name = secrets[0], .email = secrets[1], .phone = secrets[2]};
-	struct store_customer other = {.name = "Other", .email = ""};
-	struct store_service svc = {.name = secrets[5], .duration_min = 60, .active = 1, .nstaff = 1};
-	struct store_staff s = {.name = "Sam", .active = 1, .nlocations = 1};
+	struct store_location loc = { .name = "Clinic",
+		                      .timezone = "Europe/Berlin",
+		                      .email = "clinic@example.org",
+		                      .address = "" };
+	struct store_customer cu = { .name = secrets[0], .email = secrets[1], .phone = secrets[2] };
+	struct store_customer other = { .name = "Other", .email = "" };
+	struct store_service svc = {
+		.name = secrets[5], .duration_min = 60, .active = 1, .nstaff = 1
+	};
+	struct store_staff s = { .name = "Sam", .active = 1, .nlocations = 1 };
 	struct store_hours h[7];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/slotdav-feed-XXXXXX");
@@ -79,14 +86,14 @@ static int setup(void **state)
 	assert_int_equal(store_open(&f->st, f->path, 1, &f->err), 0);
 	assert_int_equal(store_conn_acquire(f->st, &f->c, &f->err), 0);
 	f->a = sd_arena_new();
-	f->sys = (struct booking_actor){BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", ""};
-	f->x = (struct booking_ctx){f->c, f->a, NOW - DAYS(200), &f->sys};
+	f->sys = (struct booking_actor){ BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", "" };
+	f->x = (struct booking_ctx){ f->c, f->a, NOW - DAYS(200), &f->sys };
 	assert_int_equal(booking_location_save(&f->x, &loc, &f->loc, &f->err), 0);
 	s.user_id = f->sam_user = user(f, "sam");
 	s.location_ids = &f->loc;
 	assert_int_equal(booking_staff_save(&f->x, &s, &f->staff_id, &f->err), 0);
 	for (int i = 0; i < 7; i++)
-		h[i] = (struct store_hours){f->loc, i + 1, 0, 24 * 60};
+		h[i] = (struct store_hours){ f->loc, i + 1, 0, 24 * 60 };
 	assert_int_equal(booking_hours_set(&f->x, f->staff_id, f->loc, h, 7, &f->err), 0);
 	svc.location_id = f->loc;
 	svc.staff_ids = &f->staff_id;
@@ -98,12 +105,15 @@ static int setup(void **state)
 	f->x.now = NOW - DAYS(3);
 	book(f, NOW + DAYS(1) + 9 * 3600, &f->live);
 	book(f, NOW + DAYS(2) + 9 * 3600, &f->gone);
-	assert_int_equal(booking_cancel(&f->x, f->gone.id, 0, STORE_CANCEL_BUSINESS, NULL, &f->gone,
-					&f->err), 0);
+	assert_int_equal(
+	    booking_cancel(&f->x, f->gone.id, 0, STORE_CANCEL_BUSINESS, NULL, &f->gone, &f->err),
+	    0);
 	f->x.now = NOW;
-	f->staff = (struct booking_actor){BOOKING_ROLE_STAFF, f->staff_id, 0, "user:sam", "api", ""};
-	f->cust = (struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->cust_id, "customer", "api", ""};
-	f->other = (struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->other_id, "c2", "api", ""};
+	f->staff =
+	    (struct booking_actor){ BOOKING_ROLE_STAFF, f->staff_id, 0, "user:sam", "api", "" };
+	f->cust =
+	    (struct booking_actor){ BOOKING_ROLE_CUSTOMER, 0, f->cust_id, "customer", "api", "" };
+	f->other = (struct booking_actor){ BOOKING_ROLE_CUSTOMER, 0, f->other_id, "c2", "api", "" };
 	*state = f;
 	return 0;
 }
@@ -123,11 +133,13 @@ static int teardown(void **state)
 }
 
 static const char *make(struct ff *f, const struct booking_actor *who, int kind, int64_t subject,
-			int busy, int cancelled, int expect)
+                        int busy, int cancelled, int expect)
 {
-	struct store_feed_token in = {.kind = kind, .subject_id = subject, .busy_only = busy,
-				      .with_cancelled = cancelled},
-				out;
+	struct store_feed_token in = { .kind = kind,
+		                       .subject_id = subject,
+		                       .busy_only = busy,
+		                       .with_cancelled = cancelled },
+	                        out;
 	const char *token = NULL;
 
 	f->x.actor = who;
@@ -156,8 +168,8 @@ static void test_token_format(void **state)
 
 	assert_int_equal(strlen(a), BOOKING_FEED_TOKEN_LEN);
 	assert_true(booking_feed_token_ok(a));
-	assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-			 32);
+	assert_int_equal(
+	    strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 32);
 	assert_string_not_equal(a, b);
 	assert_false(booking_feed_token_ok("short"));
 	assert_false(booking_feed_token_ok("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"));
@@ -174,7 +186,7 @@ static void test_token_format(void **state)
 	}
 	assert_string_equal(v[0].token_hash, hash);
 	assert_int_equal(booking_feed_find(&f->x, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &t, &f->err),
-			 BOOKING_ENOTFOUND);
+	                 BOOKING_ENOTFOUND);
 	assert_int_equal(booking_feed_find(&f->x, "x", &t, &f->err), BOOKING_ENOTFOUND);
 	assert_int_equal(booking_feed_revoke(&f->x, v[0].id, &f->err), 0);
 	assert_int_equal(booking_feed_find(&f->x, a, &t, &f->err), BOOKING_ENOTFOUND);
@@ -220,8 +232,9 @@ static void libical_valid(struct ff *f, const struct booking_feed *out)
 	for (size_t i = 0; i < n; i++) {
 		assert_null(parts[i].error);
 		if (ics_object_check(parts[i].text, parts[i].len, ICS_COMP_VEVENT, f->a, &info,
-				     &f->err))
-			fail_msg("feed part %zu is not valid: %s\n%s", i, f->err.msg, parts[i].text);
+		                     &f->err))
+			fail_msg("feed part %zu is not valid: %s\n%s", i, f->err.msg,
+			         parts[i].text);
 		assert_string_equal(info.uid, parts[i].uid);
 	}
 }
@@ -265,8 +278,8 @@ static void test_full_feed(void **state)
 static void test_busy_only_privacy(void **state)
 {
 	struct ff *f = *state;
-	static const int kinds[] = {STORE_FEED_CUSTOMER, STORE_FEED_STAFF, STORE_FEED_LOCATION};
-	int64_t subjects[] = {f->cust_id, f->staff_id, f->loc};
+	static const int kinds[] = { STORE_FEED_CUSTOMER, STORE_FEED_STAFF, STORE_FEED_LOCATION };
+	int64_t subjects[] = { f->cust_id, f->staff_id, f->loc };
 
 	for (size_t k = 0; k < 3; k++) {
 		struct booking_feed out;
@@ -275,7 +288,8 @@ static void test_busy_only_privacy(void **state)
 		assert_int_equal(out.nevents, 2);
 		for (size_t i = 0; i < sizeof(secrets) / sizeof(*secrets); i++)
 			if (strstr(t, secrets[i]))
-				fail_msg("busy-only feed of kind %d shows \"%s\"", kinds[k], secrets[i]);
+				fail_msg("busy-only feed of kind %d shows \"%s\"", kinds[k],
+				         secrets[i]);
 		assert_null(strstr(t, "ATTENDEE"));
 		assert_null(strstr(t, "ORGANIZER"));
 		assert_null(strstr(t, "DESCRIPTION"));
@@ -285,23 +299,25 @@ static void test_busy_only_privacy(void **state)
 	}
 }
 
-
 /* ---- personal calendars in staff feeds ---- */
 
 /* Stores ics in calendar coll as a CalDAV PUT would (spans included). */
 static void put_obj(struct ff *f, int64_t coll, const char *name, const char *ics)
 {
 	struct ics_info info;
-	struct store_obj o = {.coll_id = coll, .name = name,
-			      .content_type = "text/calendar; charset=utf-8", .data = ics,
-			      .len = strlen(ics)};
+	struct store_obj o = { .coll_id = coll,
+		               .name = name,
+		               .content_type = "text/calendar; charset=utf-8",
+		               .data = ics,
+		               .len = strlen(ics) };
 	struct store_span *v = sd_arena_alloc(f->a, (10 + 1) * sizeof(*v));
 
 	assert_int_equal(ics_object_check(ics, strlen(ics), ICS_COMP_VEVENT | ICS_COMP_VTODO, f->a,
-					  &info, &f->err), 0);
+	                                  &info, &f->err),
+	                 0);
 	assert_true(info.nspans <= 10);
 	for (size_t i = 0; i < info.nspans; i++)
-		v[i] = (struct store_span){info.spans[i].start, info.spans[i].end};
+		v[i] = (struct store_span){ info.spans[i].start, info.spans[i].end };
 	o.uid = info.uid;
 	o.comp = info.comp;
 	o.first_start = info.first_start;
@@ -312,7 +328,7 @@ static void put_obj(struct ff *f, int64_t coll, const char *name, const char *ic
 }
 
 #define VCAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n" body "END:VCALENDAR\r\n"
-#define EV(uid, rest)                                                                      \
+#define EV(uid, rest) \
 	"BEGIN:VEVENT\r\nUID:" uid "\r\nDTSTAMP:20300101T000000Z\r\n" rest "END:VEVENT\r\n"
 
 static void personal_setup(struct ff *f)
@@ -325,38 +341,41 @@ static void personal_setup(struct ff *f)
 	assert_int_equal(store_staff_get(f->c, f->staff_id, f->a, &st, &f->err), 0);
 	assert_true(st.bookings_coll_id != 0);
 	/* 2030-01-10 14:00Z */
-	put_obj(f, cal.id, "dentist.ics",
-		VCAL(EV("dentist-uid-secret", "DTSTART:20300110T140000Z\r\nDTEND:20300110T150000Z\r\n"
-					      "SUMMARY:Dentist appointment\r\nLOCATION:Dr. Tooth\r\n"
-					      "DESCRIPTION:personal-description-789\r\n"
-					      "ATTENDEE:mailto:friend@example.org\r\n")));
+	put_obj(
+	    f, cal.id, "dentist.ics",
+	    VCAL(EV("dentist-uid-secret", "DTSTART:20300110T140000Z\r\nDTEND:20300110T150000Z\r\n"
+	                                  "SUMMARY:Dentist appointment\r\nLOCATION:Dr. Tooth\r\n"
+	                                  "DESCRIPTION:personal-description-789\r\n"
+	                                  "ATTENDEE:mailto:friend@example.org\r\n")));
 	/* weekly from Tue 2030-01-08 18:00Z, 4 times: the 2nd excluded, the 3rd moved */
 	put_obj(f, cal.id, "yoga.ics",
-		VCAL(EV("yoga", "DTSTART:20300108T180000Z\r\nDURATION:PT1H\r\n"
-				"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20300115T180000Z\r\n"
-				"SUMMARY:Yoga class\r\n")
-		     EV("yoga", "RECURRENCE-ID:20300122T180000Z\r\nDTSTART:20300122T190000Z\r\n"
-				"DURATION:PT1H\r\nSUMMARY:Yoga moved\r\n")));
+	        VCAL(EV("yoga", "DTSTART:20300108T180000Z\r\nDURATION:PT1H\r\n"
+	                        "RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20300115T180000Z\r\n"
+	                        "SUMMARY:Yoga class\r\n")
+	                 EV("yoga", "RECURRENCE-ID:20300122T180000Z\r\nDTSTART:20300122T190000Z\r\n"
+	                            "DURATION:PT1H\r\nSUMMARY:Yoga moved\r\n")));
 	put_obj(f, cal.id, "holiday.ics",
-		VCAL(EV("holiday", "DTSTART:20300111T080000Z\r\nDTEND:20300111T170000Z\r\n"
-				   "TRANSP:TRANSPARENT\r\nSUMMARY:Holiday transparent\r\n")));
+	        VCAL(EV("holiday", "DTSTART:20300111T080000Z\r\nDTEND:20300111T170000Z\r\n"
+	                           "TRANSP:TRANSPARENT\r\nSUMMARY:Holiday transparent\r\n")));
 	put_obj(f, cal.id, "lunch.ics",
-		VCAL(EV("lunch", "DTSTART:20300111T120000Z\r\nDTEND:20300111T130000Z\r\n"
-				 "STATUS:CANCELLED\r\nSUMMARY:Cancelled lunch\r\n")));
+	        VCAL(EV("lunch", "DTSTART:20300111T120000Z\r\nDTEND:20300111T130000Z\r\n"
+	                         "STATUS:CANCELLED\r\nSUMMARY:Cancelled lunch\r\n")));
 	put_obj(f, cal.id, "ancient.ics",
-		VCAL(EV("ancient", "DTSTART:20290101T120000Z\r\nDTEND:20290101T130000Z\r\n"
-				   "SUMMARY:Ancient history\r\n")));
+	        VCAL(EV("ancient", "DTSTART:20290101T120000Z\r\nDTEND:20290101T130000Z\r\n"
+	                           "SUMMARY:Ancient history\r\n")));
 	put_obj(f, st.bookings_coll_id, "blocked.ics",
-		VCAL(EV("blocked", "DTSTART:20300112T120000Z\r\nDTEND:20300112T130000Z\r\n"
-				   "SUMMARY:Blocked bookings cal\r\n")));
+	        VCAL(EV("blocked", "DTSTART:20300112T120000Z\r\nDTEND:20300112T130000Z\r\n"
+	                           "SUMMARY:Blocked bookings cal\r\n")));
 }
 
 static const char *make_p(struct ff *f, int kind, int64_t subject, int busy, int personal,
-			  int expect)
+                          int expect)
 {
-	struct store_feed_token in = {.kind = kind, .subject_id = subject, .busy_only = busy,
-				      .personal = personal},
-				out;
+	struct store_feed_token in = { .kind = kind,
+		                       .subject_id = subject,
+		                       .busy_only = busy,
+		                       .personal = personal },
+	                        out;
 	const char *token = NULL;
 
 	assert_int_equal(booking_feed_create(&f->x, &in, &out, &token, &f->err), expect);
@@ -376,10 +395,16 @@ static size_t count(const char *t, const char *needle)
 
 static void no_personal_details(const char *t)
 {
-	static const char *const never[] = {"Dentist", "Dr. Tooth", "Yoga", "Holiday",
-					    "Cancelled lunch", "Ancient", "Blocked",
-					    "personal-description-789", "friend@example.org",
-					    "dentist-uid-secret"};
+	static const char *const never[] = { "Dentist",
+		                             "Dr. Tooth",
+		                             "Yoga",
+		                             "Holiday",
+		                             "Cancelled lunch",
+		                             "Ancient",
+		                             "Blocked",
+		                             "personal-description-789",
+		                             "friend@example.org",
+		                             "dentist-uid-secret" };
 
 	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++)
 		if (strstr(t, never[i]))
@@ -407,7 +432,8 @@ static void test_personal(void **state)
 	no_personal_details(t);
 
 	/* busy: dentist, yoga x3 (one excluded, one moved) as Busy blocks */
-	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 0, STORE_FEED_PERSONAL_BUSY, 0), &out);
+	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 0, STORE_FEED_PERSONAL_BUSY, 0),
+	          &out);
 	assert_int_equal(out.nevents, 5);
 	assert_int_equal(count(t, "SUMMARY:Busy\r\n"), 4);
 	no_personal_details(t);
@@ -447,7 +473,8 @@ static void test_personal(void **state)
 	}
 
 	/* a busy-only feed never shows them, whatever the level */
-	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 1, STORE_FEED_PERSONAL_FULL, 0), &out);
+	t = fetch(f, make_p(f, STORE_FEED_STAFF, f->staff_id, 1, STORE_FEED_PERSONAL_FULL, 0),
+	          &out);
 	assert_int_equal(out.nevents, 5);
 	assert_int_equal(count(t, "SUMMARY:Busy\r\n"), 5);
 	no_personal_details(t);

@@ -33,9 +33,9 @@
 #include "store_fault.h"
 
 /* 2030-01-07 is a Monday; 09:00 Berlin (CET) is 08:00 UTC. */
-#define MON 1893974400LL /* 2030-01-07T00:00:00Z */
-#define H 3600LL
-#define T(day, hour, min) (MON + (day) * 86400LL + ((hour) - 1) * H + (min) * 60LL)
+#define MON               1893974400LL /* 2030-01-07T00:00:00Z */
+#define H                 3600LL
+#define T(day, hour, min) (MON + (day)*86400LL + ((hour)-1) * H + (min)*60LL)
 
 struct lf {
 	char dir[64], path[96];
@@ -66,8 +66,12 @@ static void as(struct lf *f, const struct booking_actor *who)
 
 static int64_t staff(struct lf *f, int64_t uid, const char *name, int admin)
 {
-	struct store_staff s = {.user_id = uid, .name = name, .admin = admin, .active = 1,
-				.location_ids = &f->loc, .nlocations = 1};
+	struct store_staff s = { .user_id = uid,
+		                 .name = name,
+		                 .admin = admin,
+		                 .active = 1,
+		                 .location_ids = &f->loc,
+		                 .nlocations = 1 };
 	int64_t id;
 
 	assert_int_equal(booking_staff_save(&f->x, &s, &id, &f->err), 0);
@@ -79,31 +83,37 @@ static void hours_all_week(struct lf *f, int64_t staff_id)
 	struct store_hours h[7];
 
 	for (int i = 0; i < 7; i++)
-		h[i] = (struct store_hours){f->loc, i + 1, 8 * 60, 18 * 60};
+		h[i] = (struct store_hours){ f->loc, i + 1, 8 * 60, 18 * 60 };
 	assert_int_equal(booking_hours_set(&f->x, staff_id, f->loc, h, 7, &f->err), 0);
 }
 
 static int setup(void **state)
 {
 	struct lf *f = calloc(1, sizeof(*f));
-	struct store_location loc = {.name = "Workshop", .timezone = "Europe/Berlin",
-				     .email = "shop@example.org"};
-	struct store_customer dora = {.name = "Dora", .email = "dora@example.org"};
-	struct store_customer eve = {.name = "Eve", .phone = "+49 30 123456"};
+	struct store_location loc = { .name = "Workshop",
+		                      .timezone = "Europe/Berlin",
+		                      .email = "shop@example.org" };
+	struct store_customer dora = { .name = "Dora", .email = "dora@example.org" };
+	struct store_customer eve = { .name = "Eve", .phone = "+49 30 123456" };
 	int64_t ids[2];
-	struct store_service svc = {.name = "Service", .duration_min = 60, .buffer_after_min = 15,
-				    .active = 1, .staff_ids = ids, .nstaff = 2};
+	struct store_service svc = { .name = "Service",
+		                     .duration_min = 60,
+		                     .buffer_after_min = 15,
+		                     .active = 1,
+		                     .staff_ids = ids,
+		                     .nstaff = 2 };
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/slotdav-life-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/db", f->dir);
-	assert_int_equal(store_sqlite_backend_new(&f->fault, f->path, STORE_SQLITE_BUSY_MS, &f->err), 0);
+	assert_int_equal(
+	    store_sqlite_backend_new(&f->fault, f->path, STORE_SQLITE_BUSY_MS, &f->err), 0);
 	f->fault = store_fault_backend_new(f->fault);
 	assert_int_equal(store_open_backend(&f->st, f->fault, 1, &f->err), 0);
 	assert_int_equal(store_conn_acquire(f->st, &f->c, &f->err), 0);
 	f->a = sd_arena_new();
-	f->x = (struct booking_ctx){f->c, f->a, T(0, 6, 0), &f->sys};
-	f->sys = (struct booking_actor){BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", ""};
+	f->x = (struct booking_ctx){ f->c, f->a, T(0, 6, 0), &f->sys };
+	f->sys = (struct booking_actor){ BOOKING_ROLE_SYSTEM, 0, 0, "test", "cli", "" };
 	assert_int_equal(booking_location_save(&f->x, &loc, &f->loc, &f->err), 0);
 	f->u_alice = user(f, "alice");
 	f->u_bob = user(f, "bob");
@@ -120,14 +130,16 @@ static int setup(void **state)
 	dora.user_id = f->u_dora;
 	assert_int_equal(booking_customer_save(&f->x, &dora, &f->dora, &f->err), 0);
 	assert_int_equal(booking_customer_save(&f->x, &eve, &f->eve, &f->err), 0);
-	f->admin = (struct booking_actor){BOOKING_ROLE_ADMIN, f->alice, 0, "user:alice", "api", ""};
-	f->staff_bob = (struct booking_actor){BOOKING_ROLE_STAFF, f->bob, 0, "user:bob", "api", ""};
+	f->admin =
+	    (struct booking_actor){ BOOKING_ROLE_ADMIN, f->alice, 0, "user:alice", "api", "" };
+	f->staff_bob =
+	    (struct booking_actor){ BOOKING_ROLE_STAFF, f->bob, 0, "user:bob", "api", "" };
 	f->staff_carol =
-		(struct booking_actor){BOOKING_ROLE_STAFF, f->carol, 0, "user:carol", "api", ""};
+	    (struct booking_actor){ BOOKING_ROLE_STAFF, f->carol, 0, "user:carol", "api", "" };
 	f->cust_dora =
-		(struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->dora, "customer:dora", "api", ""};
+	    (struct booking_actor){ BOOKING_ROLE_CUSTOMER, 0, f->dora, "customer:dora", "api", "" };
 	f->cust_eve =
-		(struct booking_actor){BOOKING_ROLE_CUSTOMER, 0, f->eve, "customer:eve", "api", ""};
+	    (struct booking_actor){ BOOKING_ROLE_CUSTOMER, 0, f->eve, "customer:eve", "api", "" };
 	*state = f;
 	return 0;
 }
@@ -148,10 +160,11 @@ static int teardown(void **state)
 
 /* Books service for customer at start with staff (0: any); returns the rc. */
 static int book(struct lf *f, int64_t staff_id, int64_t customer, int64_t start,
-		struct store_booking *out)
+                struct store_booking *out)
 {
-	struct booking_new n = {.service_id = f->svc, .staff_id = staff_id, .customer_id = customer,
-				.start = start};
+	struct booking_new n = {
+		.service_id = f->svc, .staff_id = staff_id, .customer_id = customer, .start = start
+	};
 	struct store_booking tmp;
 
 	return booking_create(&f->x, &n, out ? out : &tmp, &f->err);
@@ -229,8 +242,8 @@ static void test_create_publishes_and_logs(void **state)
 	assert_non_null(strstr(obj, "ORGANIZER;CN=Workshop:mailto:shop@example.org"));
 	assert_non_null(strstr(obj, "X-SLOTDAV-BOOKING-ID:"));
 	assert_int_equal(ics_object_check(obj, strlen(obj), ICS_COMP_VEVENT, f->a,
-					  &(struct ics_info){0}, &f->err),
-			 0);
+	                                  &(struct ics_info){ 0 }, &f->err),
+	                 0);
 	assert_string_equal(log_of(f, b.id), "create/ok");
 	assert_string_equal(queued_of(f, b.id), "created/customer");
 }
@@ -265,7 +278,7 @@ static void test_create_conflicts_and_buffers(void **state)
 static void test_create_rules_for_customers(void **state)
 {
 	struct lf *f = *state;
-	struct booking_new n = {.service_id = f->svc, .staff_id = f->bob, .customer_id = f->dora};
+	struct booking_new n = { .service_id = f->svc, .staff_id = f->bob, .customer_id = f->dora };
 	struct store_booking b;
 
 	as(f, &f->cust_dora);
@@ -307,8 +320,10 @@ static void test_create_service_staff(void **state)
 static void test_pending_then_approve_or_decline(void **state)
 {
 	struct lf *f = *state;
-	struct booking_new n = {.service_id = f->svc, .staff_id = f->bob, .customer_id = f->dora,
-				.start = T(2, 10, 0)};
+	struct booking_new n = { .service_id = f->svc,
+		                 .staff_id = f->bob,
+		                 .customer_id = f->dora,
+		                 .start = T(2, 10, 0) };
 	struct store_booking b, c;
 
 	set_rules(f, "{\"new_booking_needs_approval\":true}");
@@ -343,12 +358,11 @@ static void test_reschedule_by_staff(void **state)
 
 	assert_int_equal(book(f, f->bob, f->eve, T(1, 10, 0), &b), 0);
 	as(f, &f->staff_bob);
-	assert_int_equal(booking_reschedule(&f->x, b.id, b.version + 1, T(1, 14, 0), 0, &c, &oc,
-					    &f->err),
-			 BOOKING_ESTALE);
-	assert_int_equal(booking_reschedule(&f->x, b.id, b.version, T(1, 14, 0), 0, &c, &oc,
-					    &f->err),
-			 0);
+	assert_int_equal(
+	    booking_reschedule(&f->x, b.id, b.version + 1, T(1, 14, 0), 0, &c, &oc, &f->err),
+	    BOOKING_ESTALE);
+	assert_int_equal(
+	    booking_reschedule(&f->x, b.id, b.version, T(1, 14, 0), 0, &c, &oc, &f->err), 0);
 	assert_int_equal(oc, BOOKING_APPLIED);
 	assert_int_equal(c.start, T(1, 14, 0));
 	assert_int_equal(c.sequence, b.sequence + 1);
@@ -357,20 +371,19 @@ static void test_reschedule_by_staff(void **state)
 	/* Moving onto itself (overlapping its old slot) is fine: it excludes itself. */
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(1, 14, 30), 0, &c, &oc, &f->err), 0);
 	/* Only an admin reassigns. */
-	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(1, 14, 30), f->alice, &c, &oc,
-					    &f->err),
-			 BOOKING_EFORBIDDEN);
+	assert_int_equal(
+	    booking_reschedule(&f->x, b.id, 0, T(1, 14, 30), f->alice, &c, &oc, &f->err),
+	    BOOKING_EFORBIDDEN);
 	as(f, &f->admin);
-	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(1, 14, 30), f->alice, &c, &oc,
-					    &f->err),
-			 0);
+	assert_int_equal(
+	    booking_reschedule(&f->x, b.id, 0, T(1, 14, 30), f->alice, &c, &oc, &f->err), 0);
 	assert_int_equal(c.staff_id, f->alice);
 	b.staff_id = f->bob; /* the old calendar no longer has it */
 	assert_null(object_of(f, &b));
 	assert_non_null(object_of(f, &c));
 	assert_string_equal(log_of(f, b.id),
-			    "create/ok reschedule/refused reschedule/ok reschedule/ok "
-			    "reschedule/refused reassign/ok");
+	                    "create/ok reschedule/refused reschedule/ok reschedule/ok "
+	                    "reschedule/refused reassign/ok");
 }
 
 static void test_reschedule_by_customer(void **state)
@@ -383,11 +396,11 @@ static void test_reschedule_by_customer(void **state)
 	assert_int_equal(book(f, f->bob, f->dora, T(2, 10, 0), &b), 0);
 	as(f, &f->cust_eve);
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(2, 12, 0), 0, &c, &oc, &f->err),
-			 BOOKING_ENOTFOUND);
+	                 BOOKING_ENOTFOUND);
 	as(f, &f->cust_dora);
 	f->x.now = T(2, 9, 0) - 20 * H; /* within the 24-hour notice */
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(2, 12, 0), 0, &c, &oc, &f->err),
-			 BOOKING_ERESCHEDULE_NOTICE);
+	                 BOOKING_ERESCHEDULE_NOTICE);
 	f->x.now = T(0, 6, 0);
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(2, 12, 0), 0, &c, &oc, &f->err), 0);
 	assert_int_equal(oc, BOOKING_APPLIED);
@@ -400,7 +413,7 @@ static void test_reschedule_by_customer(void **state)
 	assert_int_equal(store_request_pending(f->c, b.id, f->a, &req, &f->err), 0);
 	assert_int_equal(req.start, T(2, 15, 0));
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(2, 16, 0), 0, &c, &oc, &f->err),
-			 BOOKING_EPENDING_REQUEST);
+	                 BOOKING_EPENDING_REQUEST);
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_approve(&f->x, b.id, &c, &f->err), 0);
 	assert_int_equal(c.start, T(2, 15, 0));
@@ -413,15 +426,16 @@ static void test_reschedule_by_customer(void **state)
 	assert_int_equal(c.start, T(2, 15, 0));
 	assert_int_equal(c.status, STORE_BK_CONFIRMED);
 	/* Refusals queue nothing; each change queues its message. */
-	assert_string_equal(queued_of(f, b.id),
-			    "created/customer rescheduled/customer request_received/customer "
-			    "approval_needed/staff request_approved/customer request_received/customer "
-			    "approval_needed/staff request_declined/customer");
+	assert_string_equal(
+	    queued_of(f, b.id),
+	    "created/customer rescheduled/customer request_received/customer "
+	    "approval_needed/staff request_approved/customer request_received/customer "
+	    "approval_needed/staff request_declined/customer");
 
 	set_rules(f, "{\"customer_may_reschedule\":false}");
 	as(f, &f->cust_dora);
 	assert_int_equal(booking_reschedule(&f->x, b.id, 0, T(2, 9, 0), 0, &c, &oc, &f->err),
-			 BOOKING_ENOT_PERMITTED);
+	                 BOOKING_ENOT_PERMITTED);
 }
 
 /* ---- cancel, restore, no-show ------------------------------------------- */
@@ -434,22 +448,22 @@ static void test_cancel_rules(void **state)
 	assert_int_equal(book(f, f->bob, f->dora, T(3, 10, 0), &b), 0);
 	as(f, &f->cust_dora);
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err),
-			 BOOKING_EFORBIDDEN);
+	                 BOOKING_EFORBIDDEN);
 	f->x.now = T(3, 9, 0) - 2 * H;
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_CUSTOMER, NULL, &c, &f->err),
-			 BOOKING_ECANCEL_NOTICE);
+	                 BOOKING_ECANCEL_NOTICE);
 	f->x.now = T(0, 6, 0);
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_OTHER, "", &c, &f->err),
-			 BOOKING_EINVALID);
+	                 BOOKING_EINVALID);
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, 0, NULL, &c, &f->err), BOOKING_EINVALID);
 	as(f, &f->cust_dora);
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_CUSTOMER, "ill", &c, &f->err),
-			 0);
+	                 0);
 	assert_int_equal(c.status, STORE_BK_CANCELLED);
 	assert_non_null(strstr(object_of(f, &c), "STATUS:CANCELLED"));
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_CUSTOMER, NULL, &c, &f->err),
-			 BOOKING_ESTATE);
+	                 BOOKING_ESTATE);
 	/* The slot is free again. */
 	as(f, &f->sys);
 	assert_int_equal(book(f, f->bob, f->eve, T(3, 10, 0), NULL), 0);
@@ -461,7 +475,8 @@ static void test_restore(void **state)
 	struct store_booking b, c;
 
 	assert_int_equal(book(f, f->bob, f->dora, T(3, 10, 0), &b), 0);
-	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_NO_SHOW, NULL, &c, &f->err), 0);
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_NO_SHOW, NULL, &c, &f->err),
+	                 0);
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_restore(&f->x, b.id, &c, &f->err), BOOKING_EFORBIDDEN);
 	as(f, &f->admin);
@@ -470,15 +485,17 @@ static void test_restore(void **state)
 	assert_int_equal(c.cancel_reason, STORE_CANCEL_NONE);
 	assert_int_equal(booking_restore(&f->x, b.id, &c, &f->err), BOOKING_ESTATE);
 	/* Cancelled again, and the slot taken meanwhile: no restore. */
-	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err), 0);
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err),
+	                 0);
 	assert_int_equal(book(f, f->bob, f->eve, T(3, 10, 30), NULL), 0);
 	as(f, &f->admin);
 	assert_int_equal(booking_restore(&f->x, b.id, &c, &f->err), BOOKING_ESLOT);
 	assert_string_equal(log_of(f, b.id),
-			    "create/ok cancel/ok restore/refused restore/ok restore/refused "
-			    "cancel/ok restore/refused");
-	assert_string_equal(queued_of(f, b.id),
-			    "created/customer cancelled/customer restored/customer cancelled/customer");
+	                    "create/ok cancel/ok restore/refused restore/ok restore/refused "
+	                    "cancel/ok restore/refused");
+	assert_string_equal(
+	    queued_of(f, b.id),
+	    "created/customer cancelled/customer restored/customer cancelled/customer");
 }
 
 static void test_no_show_and_complete(void **state)
@@ -497,7 +514,7 @@ static void test_no_show_and_complete(void **state)
 	assert_int_equal(c.status, STORE_BK_NO_SHOW);
 	assert_int_equal(booking_complete(&f->x, b.id, 0, &c, &f->err), BOOKING_ESTATE);
 	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err),
-			 BOOKING_ESTATE);
+	                 BOOKING_ESTATE);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -506,7 +523,7 @@ static void test_visibility(void **state)
 {
 	struct lf *f = *state;
 	struct store_booking b, c, *v;
-	struct store_booking_filter all = {0};
+	struct store_booking_filter all = { 0 };
 	size_t n;
 
 	assert_int_equal(book(f, f->bob, f->dora, T(1, 10, 0), &b), 0);
@@ -537,27 +554,28 @@ static void test_cancel_report(void **state)
 
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(book(f, f->bob, f->dora, T(i + 1, 10, 0), &b), 0);
-		assert_int_equal(booking_cancel(&f->x, b.id, 0,
-						i == 2 ? STORE_CANCEL_BUSINESS : STORE_CANCEL_CUSTOMER,
-						NULL, NULL, &f->err),
-				 0);
+		assert_int_equal(
+		    booking_cancel(&f->x, b.id, 0,
+		                   i == 2 ? STORE_CANCEL_BUSINESS : STORE_CANCEL_CUSTOMER, NULL,
+		                   NULL, &f->err),
+		    0);
 	}
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_cancel_report(&f->x, T(0, 0, 0), T(7, 0, 0), 0, 0,
-					       BOOKING_PERIOD_WEEK, &r, &n, &f->err),
-			 BOOKING_EFORBIDDEN);
+	                                       BOOKING_PERIOD_WEEK, &r, &n, &f->err),
+	                 BOOKING_EFORBIDDEN);
 	as(f, &f->admin);
 	assert_int_equal(booking_cancel_report(&f->x, T(0, 0, 0), T(7, 0, 0), 0, 0,
-					       BOOKING_PERIOD_WEEK, &r, &n, &f->err),
-			 0);
+	                                       BOOKING_PERIOD_WEEK, &r, &n, &f->err),
+	                 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(r[0].period, "2030-W02");
 	assert_int_equal(r[0].reason, STORE_CANCEL_CUSTOMER);
 	assert_int_equal(r[0].count, 2);
 	assert_int_equal(r[1].reason, STORE_CANCEL_BUSINESS);
 	assert_int_equal(booking_cancel_report(&f->x, T(0, 0, 0), T(7, 0, 0), 0, 0,
-					       BOOKING_PERIOD_DAY, &r, &n, &f->err),
-			 0);
+	                                       BOOKING_PERIOD_DAY, &r, &n, &f->err),
+	                 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(r[0].period, "2030-01-08");
 }
@@ -570,7 +588,7 @@ static size_t slots_of(struct lf *f, int64_t staff_id, int64_t from, int64_t to)
 	size_t n;
 
 	assert_int_equal(booking_availability(&f->x, f->svc, staff_id, from, to, &s, &n, &f->err),
-			 0);
+	                 0);
 	return n;
 }
 
@@ -579,11 +597,11 @@ static void test_availability_bookings_and_events(void **state)
 	struct lf *f = *state;
 	struct store_coll home, cal;
 	struct ics_info info;
-	struct store_obj o = {0};
+	struct store_obj o = { 0 };
 	const char *ev = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
-			 "BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20300101T000000Z\r\n"
-			 "DTSTART:20300108T130000Z\r\nDTEND:20300108T140000Z\r\n"
-			 "RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	                 "BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20300101T000000Z\r\n"
+	                 "DTSTART:20300108T130000Z\r\nDTEND:20300108T140000Z\r\n"
+	                 "RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 	int64_t day = T(1, 0, 0); /* 2030-01-08 00:00 Berlin */
 
 	/* 08:00-18:00, 60 minutes, every 15: starts 08:00..17:00 = 37. */
@@ -596,12 +614,18 @@ static void test_availability_bookings_and_events(void **state)
 	/* A recurring event 14:00-15:00 Berlin in Bob's personal calendar. */
 	assert_int_equal(store_home_get(f->c, f->u_bob, f->a, &home, &f->err), 0);
 	assert_int_equal(store_coll_get(f->c, home.id, DAV_DEFAULT_CALENDAR, f->a, &cal, &f->err),
-			 0);
-	assert_int_equal(ics_object_check(ev, strlen(ev), ICS_COMP_VEVENT, f->a, &info, &f->err), 0);
-	o = (struct store_obj){.coll_id = cal.id, .name = "dentist.ics",
-			       .content_type = "text/calendar", .data = ev, .len = strlen(ev),
-			       .uid = info.uid, .comp = STORE_COMP_VEVENT,
-			       .first_start = info.first_start, .last_end = info.last_end};
+	                 0);
+	assert_int_equal(ics_object_check(ev, strlen(ev), ICS_COMP_VEVENT, f->a, &info, &f->err),
+	                 0);
+	o = (struct store_obj){ .coll_id = cal.id,
+		                .name = "dentist.ics",
+		                .content_type = "text/calendar",
+		                .data = ev,
+		                .len = strlen(ev),
+		                .uid = info.uid,
+		                .comp = STORE_COMP_VEVENT,
+		                .first_start = info.first_start,
+		                .last_end = info.last_end };
 	assert_int_equal(store_obj_put(f->c, &o, f->a, NULL, NULL, &f->err), 0);
 	/* Starts 13:15..14:45 collide (7); the booking must also not start
 	 * at 13:00 (it would run into 14:00): 8 gone. */
@@ -616,7 +640,7 @@ static void test_availability_bookings_and_events(void **state)
 static void test_rules_validation(void **state)
 {
 	struct lf *f = *state;
-	struct store_location loc = {.name = "X", .timezone = "Mars/Olympus", .email = "a@b.c"};
+	struct store_location loc = { .name = "X", .timezone = "Mars/Olympus", .email = "a@b.c" };
 	struct booking_rules r;
 
 	assert_int_equal(booking_location_save(&f->x, &loc, NULL, &f->err), BOOKING_EINVALID);
@@ -628,8 +652,8 @@ static void test_rules_validation(void **state)
 	loc.rules = "{\"realtime\":\"yes\"}";
 	assert_int_equal(booking_location_save(&f->x, &loc, NULL, &f->err), BOOKING_EINVALID);
 	booking_rules_defaults(&r);
-	assert_int_equal(booking_rules_apply(&r, "{\"horizon_days\":30,\"realtime\":false}", &f->err),
-			 0);
+	assert_int_equal(
+	    booking_rules_apply(&r, "{\"horizon_days\":30,\"realtime\":false}", &f->err), 0);
 	assert_int_equal(r.horizon_days, 30);
 	assert_int_equal(r.realtime, 0);
 	assert_int_equal(r.slot_step_min, 15);
@@ -641,8 +665,11 @@ static void test_rules_validation(void **state)
 static void test_exceptions_overlap(void **state)
 {
 	struct lf *f = *state;
-	struct store_exception e = {.staff_id = f->bob, .location_id = f->loc, .day = 21924,
-				    .start_min = 600, .end_min = 720};
+	struct store_exception e = { .staff_id = f->bob,
+		                     .location_id = f->loc,
+		                     .day = 21924,
+		                     .start_min = 600,
+		                     .end_min = 720 };
 
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_exception_add(&f->x, &e, NULL, &f->err), 0);
@@ -661,14 +688,17 @@ static void test_exceptions_overlap(void **state)
  * Bob's Bookings calendar as caldav does: inside a write transaction,
  * committed on success, rolled back on refusal. */
 static int dav_edit(struct lf *f, int64_t coll, int64_t owner, const char *name, const char *data,
-		    struct booking_dav_edit *e)
+                    struct booking_dav_edit *e)
 {
 	struct store_obj cur;
 	int rc;
 
 	assert_int_equal(store_begin(f->c, STORE_TXN_WRITE, &f->err), 0);
-	*e = (struct booking_dav_edit){.coll_id = coll, .owner_id = owner, .name = name,
-				       .data = data, .len = data ? strlen(data) : 0};
+	*e = (struct booking_dav_edit){ .coll_id = coll,
+		                        .owner_id = owner,
+		                        .name = name,
+		                        .data = data,
+		                        .len = data ? strlen(data) : 0 };
 	if (!store_obj_get(f->c, coll, name, 1, f->a, &cur, &f->err))
 		e->cur_data = cur.data;
 	f->x.nested = 1;
@@ -696,11 +726,12 @@ static char *moved(struct lf *f, const char *obj, int64_t start, int64_t end)
 	strftime(s1, sizeof(s1), "%Y%m%dT%H%M%SZ", &tm);
 	assert_non_null(a);
 	assert_non_null(b);
-	return sd_arena_printf(f->a,
-			       "%.*sDTSTART:%s\r\nDTEND:%s\r\n%.*sBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
-			       "TRIGGER:-PT15M\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\n"
-			       "END:VCALENDAR\r\n",
-			       (int)(a - obj), obj, s0, s1, (int)(strstr(obj, "END:VEVENT") - b), b);
+	return sd_arena_printf(
+	    f->a,
+	    "%.*sDTSTART:%s\r\nDTEND:%s\r\n%.*sBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+	    "TRIGGER:-PT15M\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n",
+	    (int)(a - obj), obj, s0, s1, (int)(strstr(obj, "END:VEVENT") - b), b);
 }
 
 static void test_dav_staff_edits(void **state)
@@ -718,8 +749,8 @@ static void test_dav_staff_edits(void **state)
 	as(f, &f->staff_bob);
 	/* A drag to 12:00: rescheduled, alarm kept, not what was sent. */
 	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, b.obj_name,
-				  moved(f, obj, T(1, 12, 0), T(1, 13, 0)), &e),
-			 0);
+	                          moved(f, obj, T(1, 12, 0), T(1, 13, 0)), &e),
+	                 0);
 	assert_true(e.handled);
 	assert_false(e.same);
 	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
@@ -730,8 +761,8 @@ static void test_dav_staff_edits(void **state)
 	assert_non_null(strstr(obj, "SEQUENCE:1"));
 	/* Onto the other booking: refused, nothing changed. */
 	assert_int_equal(dav_edit(f, st.bookings_coll_id, f->u_bob, b.obj_name,
-				  moved(f, obj, T(1, 14, 0), T(1, 15, 0)), &e),
-			 BOOKING_ESLOT);
+	                          moved(f, obj, T(1, 14, 0), T(1, 15, 0)), &e),
+	                 BOOKING_ESLOT);
 	assert_int_equal(e.booking_id, b.id);
 	assert_string_equal(object_of(f, &c), obj);
 	/* Deleted: cancelled (business), gone from the calendar, kept in the
@@ -750,14 +781,15 @@ static void test_dav_new_booking_and_blocked_time(void **state)
 	struct store_staff st;
 	struct store_booking b;
 	struct booking_dav_edit e;
-	const char *with = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
-			   "BEGIN:VEVENT\r\nUID:client-made-1\r\nDTSTAMP:20300101T000000Z\r\n"
-			   "DTSTART:20300108T120000Z\r\nDTEND:20300108T130000Z\r\nSUMMARY:Dora\r\n"
-			   "ATTENDEE;CN=Dora:mailto:DORA@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	const char *with =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:client-made-1\r\nDTSTAMP:20300101T000000Z\r\n"
+	    "DTSTART:20300108T120000Z\r\nDTEND:20300108T130000Z\r\nSUMMARY:Dora\r\n"
+	    "ATTENDEE;CN=Dora:mailto:DORA@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 	const char *without = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
-			      "BEGIN:VEVENT\r\nUID:lunch\r\nDTSTAMP:20300101T000000Z\r\n"
-			      "DTSTART:20300108T100000Z\r\nDTEND:20300108T110000Z\r\n"
-			      "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	                      "BEGIN:VEVENT\r\nUID:lunch\r\nDTSTAMP:20300101T000000Z\r\n"
+	                      "DTSTART:20300108T100000Z\r\nDTEND:20300108T110000Z\r\n"
+	                      "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 	assert_int_equal(store_staff_get(f->c, f->bob, f->a, &st, &f->err), 0);
 	as(f, &f->staff_bob);
@@ -791,8 +823,8 @@ static void test_dav_customer_edits(void **state)
 	set_rules(f, "{\"reschedule_needs_approval\":true}");
 	as(f, &f->cust_dora);
 	assert_int_equal(dav_edit(f, cu.coll_id, f->u_dora, b.obj_name,
-				  moved(f, obj, T(2, 12, 0), T(2, 13, 0)), &e),
-			 0);
+	                          moved(f, obj, T(2, 12, 0), T(2, 13, 0)), &e),
+	                 0);
 	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
 	assert_int_equal(c.start, T(2, 10, 0)); /* a request: the booking stays */
 	assert_int_equal(store_obj_get(f->c, cu.coll_id, b.obj_name, 1, f->a, &o, &f->err), 0);
@@ -804,8 +836,8 @@ static void test_dav_customer_edits(void **state)
 		char *declined;
 
 		assert_non_null(p);
-		declined = sd_arena_printf(f->a, "%.*sPARTSTAT=DECLINED%s", (int)(p - o.data), o.data,
-					   p + strlen("PARTSTAT=ACCEPTED"));
+		declined = sd_arena_printf(f->a, "%.*sPARTSTAT=DECLINED%s", (int)(p - o.data),
+		                           o.data, p + strlen("PARTSTAT=ACCEPTED"));
 		assert_int_equal(dav_edit(f, cu.coll_id, f->u_dora, b.obj_name, declined, &e), 0);
 	}
 	assert_int_equal(booking_get(&f->x, b.id, &c, &f->err), 0);
@@ -821,10 +853,11 @@ static void test_revive(void **state)
 	struct store_booking b, c;
 
 	assert_int_equal(book(f, f->bob, f->dora, T(3, 10, 0), &b), 0);
-	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err), 0);
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err),
+	                 0);
 	as(f, &f->staff_bob);
 	assert_int_equal(booking_revive(&f->x, b.id, f->alice, b.start, b.end, &c, &f->err),
-			 BOOKING_EFORBIDDEN);
+	                 BOOKING_EFORBIDDEN);
 	as(f, &f->admin);
 	f->x.now += BOOKING_SETTLE_SECONDS - 1;
 	assert_int_equal(booking_revive(&f->x, b.id, f->alice, b.start, b.end, &c, &f->err), 0);
@@ -836,17 +869,19 @@ static void test_revive(void **state)
 		struct store_notification *v;
 		size_t n;
 
-		assert_int_equal(store_notification_list(f->c, b.id, 0, 0, f->a, &v, &n, &f->err), 0);
+		assert_int_equal(store_notification_list(f->c, b.id, 0, 0, f->a, &v, &n, &f->err),
+		                 0);
 		assert_int_equal(n, 2);
 		assert_string_equal(v[0].kind, "created");
 		assert_int_equal(v[0].state, STORE_NOTIFY_QUEUED);
 		assert_string_equal(v[1].kind, "cancelled");
 		assert_int_equal(v[1].state, STORE_NOTIFY_WITHDRAWN);
 	}
-	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err), 0);
+	assert_int_equal(booking_cancel(&f->x, b.id, 0, STORE_CANCEL_BUSINESS, NULL, &c, &f->err),
+	                 0);
 	f->x.now += BOOKING_SETTLE_SECONDS + 1;
 	assert_int_equal(booking_revive(&f->x, b.id, f->bob, b.start, b.end, &c, &f->err),
-			 BOOKING_ESTATE);
+	                 BOOKING_ESTATE);
 }
 
 /* ---- nothing half-written ----------------------------------------------- */
@@ -915,7 +950,7 @@ static void test_faults_leave_nothing(void **state)
 {
 	struct lf *f = *state;
 	struct store_booking b, *v;
-	struct store_booking_filter all = {0};
+	struct store_booking_filter all = { 0 };
 	size_t n;
 
 	sweep(f, do_create, 0, &f->sys);
@@ -934,11 +969,12 @@ int life_run(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_publishes_and_logs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_any_staff_takes_the_free_one, setup,
-						teardown),
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_create_conflicts_and_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_rules_for_customers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_service_staff, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_then_approve_or_decline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_then_approve_or_decline, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_reschedule_by_staff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reschedule_by_customer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_rules, setup, teardown),
@@ -947,12 +983,13 @@ int life_run(void)
 		cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_availability_bookings_and_events, setup,
-						teardown),
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_rules_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exceptions_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dav_staff_edits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dav_new_booking_and_blocked_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dav_new_booking_and_blocked_time, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_dav_customer_edits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revive, setup, teardown),
 	};

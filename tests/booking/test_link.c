@@ -10,7 +10,7 @@
 #include "booking_link.h"
 #include "test_booking.h"
 
-#define NOW INT64_C(1790000000)
+#define NOW      INT64_C(1790000000)
 #define SECRET_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SECRET_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 #define SECRET_C "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -26,12 +26,12 @@ int __wrap_CRYPTO_memcmp(const void *a, const void *b, size_t n)
 	return __real_CRYPTO_memcmp(a, b, n);
 }
 
-static const struct booking_secrets only_a = {SECRET_A, NULL, 0, 0};
+static const struct booking_secrets only_a = { SECRET_A, NULL, 0, 0 };
 
 static int check(struct sd_arena *a, const struct booking_secrets *s, const char *tok, int64_t now,
-		 int64_t *id, const char **purpose)
+                 int64_t *id, const char **purpose)
 {
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = booking_link_check(a, s, tok, now, id, purpose, &err);
 
 	if (rc)
@@ -47,17 +47,19 @@ static void test_round_trip(void **state)
 	char *tok = booking_link_make(a, &only_a, 4711, BOOKING_LINK_MANAGE, NOW + 3600);
 
 	assert_non_null(tok);
-	assert_int_equal(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."),
-			 strlen(tok));
+	assert_int_equal(
+	    strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."),
+	    strlen(tok));
 	memcmp_calls = 0;
 	assert_int_equal(check(a, &only_a, tok, NOW, &id, &purpose), BOOKING_LINK_OK);
 	assert_int_equal(memcmp_calls, 1);
 	assert_int_equal(id, 4711);
 	assert_string_equal(purpose, BOOKING_LINK_MANAGE);
 	/* deterministic: the same inputs give the same token */
-	assert_string_equal(tok, booking_link_make(a, &only_a, 4711, BOOKING_LINK_MANAGE, NOW + 3600));
+	assert_string_equal(tok,
+	                    booking_link_make(a, &only_a, 4711, BOOKING_LINK_MANAGE, NOW + 3600));
 	/* another secret does not verify it */
-	struct booking_secrets b = {SECRET_B, NULL, 0, 0};
+	struct booking_secrets b = { SECRET_B, NULL, 0, 0 };
 	assert_int_equal(check(a, &b, tok, NOW, &id, &purpose), BOOKING_LINK_EBAD);
 	assert_int_equal(id, 0);
 	assert_null(purpose);
@@ -67,7 +69,8 @@ static void test_round_trip(void **state)
 /* Every single character changed, in either part and the separator. */
 static void test_tampered(void **state)
 {
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/";
+	static const char alpha[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/";
 	struct sd_arena *a = sd_arena_new();
 	const char *tok = booking_link_make(a, &only_a, 12, BOOKING_LINK_MANAGE, NOW + 3600);
 	size_t n = strlen(tok);
@@ -82,23 +85,24 @@ static void test_tampered(void **state)
 				continue;
 			t[i] = *c;
 			memcmp_calls = 0;
-			assert_int_equal(check(a, &only_a, t, NOW, &id, &purpose), BOOKING_LINK_EBAD);
+			assert_int_equal(check(a, &only_a, t, NOW, &id, &purpose),
+			                 BOOKING_LINK_EBAD);
 			assert_int_equal(id, 0);
 			assert_true(memcmp_calls <= 1);
 		}
 	}
 	/* truncated, extended, parts swapped */
 	assert_int_equal(check(a, &only_a, sd_arena_strndup(a, tok, n - 1), NOW, &id, &purpose),
-			 BOOKING_LINK_EBAD);
+	                 BOOKING_LINK_EBAD);
 	assert_int_equal(check(a, &only_a, sd_arena_printf(a, "%sA", tok), NOW, &id, &purpose),
-			 BOOKING_LINK_EBAD);
+	                 BOOKING_LINK_EBAD);
 	assert_int_equal(check(a, &only_a, sd_arena_printf(a, "%s.AAAA", tok), NOW, &id, &purpose),
-			 BOOKING_LINK_EBAD);
+	                 BOOKING_LINK_EBAD);
 	const char *dot = strchr(tok, '.');
 	assert_int_equal(check(a, &only_a,
-			       sd_arena_printf(a, "%s.%.*s", dot + 1, (int)(dot - tok), tok), NOW,
-			       &id, &purpose),
-			 BOOKING_LINK_EBAD);
+	                       sd_arena_printf(a, "%s.%.*s", dot + 1, (int)(dot - tok), tok), NOW,
+	                       &id, &purpose),
+	                 BOOKING_LINK_EBAD);
 	sd_arena_free(a);
 }
 
@@ -127,9 +131,9 @@ static void test_expired(void **state)
 	assert_int_equal(check(a, &only_a, tok, NOW, &id, &purpose), BOOKING_LINK_EEXPIRED);
 	assert_int_equal(id, 0);
 	assert_int_equal(check(a, &only_a, tok, NOW + 86400 * 365, &id, &purpose),
-			 BOOKING_LINK_EEXPIRED);
+	                 BOOKING_LINK_EEXPIRED);
 	/* an expired link of another secret is just bad: nothing is revealed */
-	struct booking_secrets b = {SECRET_B, NULL, 0, 0};
+	struct booking_secrets b = { SECRET_B, NULL, 0, 0 };
 	assert_int_equal(check(a, &b, tok, NOW + 10, &id, &purpose), BOOKING_LINK_EBAD);
 	sd_arena_free(a);
 }
@@ -137,8 +141,8 @@ static void test_expired(void **state)
 static void test_rotation(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
-	const char *const prev[] = {SECRET_C, SECRET_A};
-	struct booking_secrets rotated = {SECRET_B, prev, 2, NOW + 100};
+	const char *const prev[] = { SECRET_C, SECRET_A };
+	struct booking_secrets rotated = { SECRET_B, prev, 2, NOW + 100 };
 	const char *old = booking_link_make(a, &only_a, 9, BOOKING_LINK_MANAGE, NOW + 86400);
 	const char *fresh = booking_link_make(a, &rotated, 9, BOOKING_LINK_MANAGE, NOW + 86400);
 	const char *purpose;
@@ -154,7 +158,7 @@ static void test_rotation(void **state)
 	/* new links are made with the current secret and always verify */
 	assert_int_equal(check(a, &rotated, fresh, NOW + 100, &id, &purpose), BOOKING_LINK_OK);
 	/* old_until 0: previous secrets never accepted */
-	struct booking_secrets never = {SECRET_B, prev, 2, 0};
+	struct booking_secrets never = { SECRET_B, prev, 2, 0 };
 	assert_int_equal(check(a, &never, old, NOW, &id, &purpose), BOOKING_LINK_EBAD);
 	/* the old server does not accept the new secret's links */
 	assert_int_equal(check(a, &only_a, fresh, NOW, &id, &purpose), BOOKING_LINK_EBAD);
@@ -179,7 +183,7 @@ static void test_purpose(void **state)
 	assert_null(booking_link_make(a, &only_a, 3, "abcdefghijklmnopqrstuvwxyz0123456", NOW));
 	assert_non_null(booking_link_make(a, &only_a, 3, "abcdefghijklmnopqrstuvwxyz012345", NOW));
 	/* no secret, no id */
-	struct booking_secrets none = {"", NULL, 0, 0};
+	struct booking_secrets none = { "", NULL, 0, 0 };
 	assert_null(booking_link_make(a, &none, 3, "manage", NOW));
 	assert_null(booking_link_make(a, NULL, 3, "manage", NOW));
 	assert_null(booking_link_make(a, &only_a, 0, "manage", NOW));
@@ -190,9 +194,20 @@ static void test_purpose(void **state)
 static void test_garbage(void **state)
 {
 	static const char *const bad[] = {
-		"", ".", "..", "a.b", "abc", "====.====", "%00.%00", "MToxOm1hbmFnZToxMA",
-		"MToxOm1hbmFnZToxMA.", ".MToxOm1hbmFnZToxMA", "MToxOm1hbmFnZToxMA==.AAAA",
-		"<script>alert(1)</script>", "../../etc/passwd", "\xff\xfe.\x01\x02",
+		"",
+		".",
+		"..",
+		"a.b",
+		"abc",
+		"====.====",
+		"%00.%00",
+		"MToxOm1hbmFnZToxMA",
+		"MToxOm1hbmFnZToxMA.",
+		".MToxOm1hbmFnZToxMA",
+		"MToxOm1hbmFnZToxMA==.AAAA",
+		"<script>alert(1)</script>",
+		"../../etc/passwd",
+		"\xff\xfe.\x01\x02",
 		"MToxOm1hbmFnZToxMA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	};
 	struct sd_arena *a = sd_arena_new();
@@ -209,7 +224,7 @@ static void test_garbage(void **state)
 	assert_int_equal(check(a, &only_a, huge, NOW, &id, &purpose), BOOKING_LINK_EBAD);
 	/* a MAC of the right length over a payload that is not ours */
 	assert_int_equal(booking_link_check(a, &only_a, bad[14], NOW, &id, &purpose, NULL),
-			 BOOKING_LINK_EBAD);
+	                 BOOKING_LINK_EBAD);
 	sd_arena_free(a);
 }
 

@@ -51,7 +51,7 @@ struct reply {
 static int setup(void **state)
 {
 	struct fixture *f = sd_xcalloc(1, sizeof(*f));
-	struct store_staff staff = {.name = "Bob", .email = "", .active = 1};
+	struct store_staff staff = { .name = "Bob", .email = "", .active = 1 };
 	char path[128];
 
 	strcpy(f->dir, "/tmp/test_caldav.XXXXXX");
@@ -59,10 +59,11 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/db.sqlite", f->dir);
 	assert_int_equal(store_open(&f->st, path, 2, NULL), 0);
 	assert_int_equal(store_conn_acquire(f->st, &f->conn, NULL), 0);
-	assert_int_equal(store_user_create(f->conn, "alice", "Alice", "alice@example.com", "x",
-					   &f->alice, NULL), 0);
-	assert_int_equal(store_user_create(f->conn, "bob", "Bob", "bob@example.com", "x", &f->bob,
-					   NULL), 0);
+	assert_int_equal(
+	    store_user_create(f->conn, "alice", "Alice", "alice@example.com", "x", &f->alice, NULL),
+	    0);
+	assert_int_equal(
+	    store_user_create(f->conn, "bob", "Bob", "bob@example.com", "x", &f->bob, NULL), 0);
 	assert_int_equal(dav_user_provision(f->conn, f->alice, NULL), 0);
 	assert_int_equal(dav_user_provision(f->conn, f->bob, NULL), 0);
 	staff.user_id = f->bob;
@@ -88,7 +89,7 @@ static int teardown(void **state)
 
 /* Runs one request as user; headers is "Name: value\n..." or NULL. */
 static void run_as(struct fixture *f, const char *user, int64_t uid, struct reply *r,
-		   const char *method, const char *path, const char *headers, const char *body)
+                   const char *method, const char *path, const char *headers, const char *body)
 {
 	r->a = sd_arena_new();
 	sd_req_init(&r->req, r->a);
@@ -118,7 +119,7 @@ static void run_as(struct fixture *f, const char *user, int64_t uid, struct repl
 }
 
 static void run(struct fixture *f, struct reply *r, const char *method, const char *path,
-		const char *headers, const char *body)
+                const char *headers, const char *body)
 {
 	run_as(f, "alice", f->alice, r, method, path, headers, body);
 }
@@ -295,8 +296,8 @@ static void golden_one(struct fixture *f, const char *base)
 		if (!got && !strcasecmp(h, "Content-Type"))
 			got = r.req.resp_type;
 		if (!got || !wild_match(colon + 2, got))
-			fail_msg("%s: header %s is '%s', expected '%s'", base, h, got ? got : "(none)",
-				 colon + 2);
+			fail_msg("%s: header %s is '%s', expected '%s'", base, h,
+			         got ? got : "(none)", colon + 2);
 		if (!nl)
 			break;
 	}
@@ -305,7 +306,8 @@ static void golden_one(struct fixture *f, const char *base)
 		char *got = sd_xstrdup(r.body);
 		trim_end(got);
 		if (!wild_match(ebody, got))
-			fail_msg("%s: body differs.\n--- expected\n%s\n--- got\n%s", base, ebody, got);
+			fail_msg("%s: body differs.\n--- expected\n%s\n--- got\n%s", base, ebody,
+			         got);
 		free(got);
 	}
 	done(&r);
@@ -333,7 +335,7 @@ static void test_golden(void **state)
 	for (int i = 0; i < n; i++) {
 		char base[256];
 		snprintf(base, sizeof(base), "%.*s", (int)strlen(list[i]->d_name) - 4,
-			 list[i]->d_name);
+		         list[i]->d_name);
 		golden_one(*state, base);
 		free(list[i]);
 	}
@@ -342,9 +344,9 @@ static void test_golden(void **state)
 
 /* ---- C tests ----------------------------------------------------------- */
 
-#define EVENT_FMT \
+#define EVENT_FMT                                                                  \
 	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n" \
-	"UID:%s\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T100000Z\r\n" \
+	"UID:%s\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T100000Z\r\n"       \
 	"DTEND:20261201T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
 static char *event(struct sd_arena *a, const char *uid, const char *summary)
@@ -352,8 +354,9 @@ static char *event(struct sd_arena *a, const char *uid, const char *summary)
 	return sd_arena_printf(a, EVENT_FMT, uid, summary);
 }
 
-#define SYNC_FMT \
-	"<?xml version=\"1.0\"?><d:sync-collection xmlns:d=\"DAV:\"><d:sync-token>%s</d:sync-token>" \
+#define SYNC_FMT                                           \
+	"<?xml version=\"1.0\"?><d:sync-collection "       \
+	"xmlns:d=\"DAV:\"><d:sync-token>%s</d:sync-token>" \
 	"<d:sync-level>1</d:sync-level>%s<d:prop><d:getetag/></d:prop></d:sync-collection>"
 
 /* The sync-token in a sync report body, copied into a. */
@@ -435,9 +438,9 @@ static void test_other_users_space_is_forbidden(void **state)
 {
 	struct fixture *f = *state;
 	struct reply r;
-	const char *paths[] = {"/dav/calendars/bob/", "/dav/calendars/bob/default/",
-			       "/dav/principals/bob/", "/dav/calendars/nobody/",
-			       "/dav/calendars/bob/default/x.ics"};
+	const char *paths[] = { "/dav/calendars/bob/", "/dav/calendars/bob/default/",
+		                "/dav/principals/bob/", "/dav/calendars/nobody/",
+		                "/dav/calendars/bob/default/x.ics" };
 
 	for (size_t i = 0; i < SD_ARRAY_LEN(paths); i++) {
 		run(f, &r, "PROPFIND", paths[i], "Depth: 0", NULL);
@@ -464,7 +467,8 @@ static void test_if_match_lists(void **state)
 	run(f, &r, "PUT", p, "If-None-Match: *", event(a, "im", "two"));
 	assert_int_equal(r.req.status, 412);
 	done(&r);
-	run(f, &r, "PUT", p, sd_arena_printf(a, "If-Match: \"nope\", %s", etag), event(a, "im", "two"));
+	run(f, &r, "PUT", p, sd_arena_printf(a, "If-Match: \"nope\", %s", etag),
+	    event(a, "im", "two"));
 	assert_int_equal(r.req.status, 204);
 	assert_string_not_equal(sd_req_resp_header(&r.req, "ETag"), etag);
 	done(&r);
@@ -493,10 +497,10 @@ static int span_rows(struct fixture *f, const char *cal, const char *name)
 	snprintf(path, sizeof(path), "%s/db.sqlite", f->dir);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM spans AS s JOIN collections AS c "
-					    "ON c.id = s.coll_id WHERE c.name = ?1 AND s.name = ?2",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	                                    "SELECT count(*) FROM spans AS s JOIN collections AS c "
+	                                    "ON c.id = s.coll_id WHERE c.name = ?1 AND s.name = ?2",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
 	sqlite3_bind_text(st, 1, cal, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -506,10 +510,10 @@ static int span_rows(struct fixture *f, const char *cal, const char *name)
 	return n;
 }
 
-#define QUERY_FMT                                                                          \
-	"<?xml version=\"1.0\"?><C:calendar-query xmlns:D=\"DAV:\" "                         \
-	"xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/></D:prop><C:filter>"  \
-	"<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range "    \
+#define QUERY_FMT                                                                           \
+	"<?xml version=\"1.0\"?><C:calendar-query xmlns:D=\"DAV:\" "                        \
+	"xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/></D:prop><C:filter>" \
+	"<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range "   \
 	"start=\"%s\" end=\"%s\"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
 
 /* How many resources of cal a query for [start, end) returns. */
@@ -518,8 +522,7 @@ static int query_count(struct fixture *f, const char *cal, const char *start, co
 	struct reply r;
 	int n;
 
-	run(f, &r, "REPORT", cal, "Depth: 1",
-	    sd_arena_printf(f->arena, QUERY_FMT, start, end));
+	run(f, &r, "REPORT", cal, "Depth: 1", sd_arena_printf(f->arena, QUERY_FMT, start, end));
 	assert_int_equal(r.req.status, 207);
 	n = count(r.body, "<d:response>");
 	done(&r);
@@ -534,9 +537,9 @@ static void test_instance_index_follows_resources(void **state)
 	struct reply r;
 	const char *def = "/dav/calendars/alice/default/", *sec = "/dav/calendars/alice/second/";
 	const char *weekly = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
-			     "BEGIN:VEVENT\r\nUID:wk\r\nDTSTAMP:20261101T000000Z\r\n"
-			     "DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\n"
-			     "RRULE:FREQ=WEEKLY;COUNT=10\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	                     "BEGIN:VEVENT\r\nUID:wk\r\nDTSTAMP:20261101T000000Z\r\n"
+	                     "DTSTART:20261201T100000Z\r\nDURATION:PT1H\r\n"
+	                     "RRULE:FREQ=WEEKLY;COUNT=10\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 	f->arena = sd_arena_new();
 	run(f, &r, "PUT", "/dav/calendars/alice/default/wk.ics", "Content-Type: text/calendar",
@@ -583,10 +586,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_incremental_and_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_users_space_is_forbidden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_users_space_is_forbidden, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_if_match_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instance_index_follows_resources, setup,
-						teardown),
+		                                teardown),
 	};
 	return cmocka_run_group_tests_name("caldav", tests, NULL, NULL);
 }

@@ -85,7 +85,8 @@ static void test_buf_xml_escape(void **state)
 
 	(void)state;
 	sd_buf_init(&b, 0);
-	sd_buf_add_xml(&b, "a<b>&\"c'\x01" "d");
+	sd_buf_add_xml(&b, "a<b>&\"c'\x01"
+	                   "d");
 	assert_string_equal(sd_buf_cstr(&b), "a&lt;b&gt;&amp;&quot;c&#39;d");
 	sd_buf_reset(&b);
 	assert_int_equal(sd_buf_printf(&b, "%05d|%s", 42, "z"), 0);
@@ -97,11 +98,11 @@ static void test_utf8(void **state)
 {
 	(void)state;
 	assert_true(sd_utf8_valid("caf\xc3\xa9", 5));
-	assert_true(sd_utf8_valid("\xf0\x9f\x98\x80", 4)); /* U+1F600 */
-	assert_false(sd_utf8_valid("\xc3", 1));               /* truncated */
-	assert_false(sd_utf8_valid("\xc0\xaf", 2));           /* overlong '/' */
-	assert_false(sd_utf8_valid("\xed\xa0\x80", 3));       /* surrogate */
-	assert_false(sd_utf8_valid("\xf4\x90\x80\x80", 4));   /* > U+10FFFF */
+	assert_true(sd_utf8_valid("\xf0\x9f\x98\x80", 4));  /* U+1F600 */
+	assert_false(sd_utf8_valid("\xc3", 1));             /* truncated */
+	assert_false(sd_utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+	assert_false(sd_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(sd_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
 	assert_false(sd_utf8_valid("a\x01", 2));
 	assert_true(sd_utf8_valid("a\tb\r\n", 5));
 }
@@ -138,16 +139,17 @@ static void test_path_parse(void **state)
 	assert_int_equal(parse(a, "/dav/%C3", &p), SD_URL_EINVALID);
 	assert_int_equal(parse(a, "/dav/a%0Ab", &p), SD_URL_EINVALID);
 	assert_int_equal(parse(a, "dav/x", &p), SD_URL_EINVALID);
-	assert_int_equal(parse(a, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7",
-			       &p),
-			 SD_URL_ETOODEEP);
+	assert_int_equal(
+	    parse(a, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7", &p),
+	    SD_URL_ETOODEEP);
 	sd_arena_free(a);
 }
 
 static void test_url_encode_roundtrip(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
-	const char *names[] = {"plain.ics", "caf\xc3\xa9 1.ics", "a/b", "100%", "x?y#z", "@~!$&'()*+,;=:"};
+	const char *names[] = { "plain.ics", "caf\xc3\xa9 1.ics", "a/b", "100%",
+		                "x?y#z",     "@~!$&'()*+,;=:" };
 
 	(void)state;
 	assert_string_equal(sd_url_encode_segment(a, "caf\xc3\xa9 1.ics"), "caf%C3%A9%201.ics");
@@ -202,7 +204,7 @@ static void test_log_quote(void **state)
 	assert_string_equal(sd_log_quote(a, "Mozilla/5.0 (X11)"), "\"Mozilla/5.0 (X11)\"");
 	/* A forged second log line stays on this one. */
 	assert_string_equal(sd_log_quote(a, "a\nlevel=error msg=\"x\""),
-			    "\"a\\x0alevel=error msg=\\\"x\\\"\"");
+	                    "\"a\\x0alevel=error msg=\\\"x\\\"\"");
 	assert_string_equal(sd_log_quote(a, ""), "\"\"");
 	memset(long_value, 'x', SD_LOG_VALUE_MAX + 9);
 	assert_int_equal(strlen(sd_log_quote(a, long_value)), SD_LOG_VALUE_MAX + 5);

@@ -34,10 +34,10 @@ int fx_setup(void **state)
 
 int64_t fx_utc(const char *s)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 
 	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
+	           &tm.tm_min, &tm.tm_sec) != 6)
 		fail_msg("bad time %s", s);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -81,16 +81,16 @@ const char *fx_crlf(struct fx *fx, const char *text)
 const char *fx_cal(struct fx *fx, const char *body)
 {
 	return fx_crlf(fx, sd_arena_printf(fx->a,
-					   "BEGIN:VCALENDAR\nVERSION:2.0\n"
-					   "PRODID:-//slotdav//test//EN\n%sEND:VCALENDAR\n",
-					   body));
+	                                   "BEGIN:VCALENDAR\nVERSION:2.0\n"
+	                                   "PRODID:-//slotdav//test//EN\n%sEND:VCALENDAR\n",
+	                                   body));
 }
 
 void fx_assert_fail(struct fx *fx, int rc, int code, const char *needle)
 {
 	if (rc != code || !strstr(fx->err.msg, needle))
 		print_error("expected code %d with \"%s\", got %d: \"%s\"\n", code, needle, rc,
-			    fx->err.msg);
+		            fx->err.msg);
 	assert_int_equal(rc, code);
 	assert_non_null(strstr(fx->err.msg, needle));
 }
@@ -108,8 +108,8 @@ void fx_assert_range(struct fx *fx, int64_t first_start, int64_t last_end)
 {
 	if (fx->info.first_start != first_start || fx->info.last_end != last_end)
 		print_error("expected [%lld, %lld), got [%lld, %lld)\n", (long long)first_start,
-			    (long long)last_end, (long long)fx->info.first_start,
-			    (long long)fx->info.last_end);
+		            (long long)last_end, (long long)fx->info.first_start,
+		            (long long)fx->info.last_end);
 	assert_true(fx->info.first_start == first_start);
 	assert_true(fx->info.last_end == last_end);
 }

@@ -25,14 +25,14 @@
 #include "sd_arena.h"
 #include "sd_err.h"
 
-#define ALL_COMPS                                                                                  \
-	(ICS_COMP_VEVENT | ICS_COMP_VTODO | ICS_COMP_VJOURNAL | ICS_COMP_VFREEBUSY |               \
+#define ALL_COMPS                                                                    \
+	(ICS_COMP_VEVENT | ICS_COMP_VTODO | ICS_COMP_VJOURNAL | ICS_COMP_VFREEBUSY | \
 	 ICS_COMP_VAVAILABILITY)
 
 #define DAY   86400
 #define HOUR  3600
 #define T2024 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
-#define SLACK (14 * HOUR)	  /* widening of floating times */
+#define SLACK (14 * HOUR)         /* widening of floating times */
 
 struct fx {
 	struct sd_arena *a;

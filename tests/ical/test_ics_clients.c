@@ -422,8 +422,8 @@ static void test_outlook(void **state)
 
 	fx_assert_ok(fx, fx_crlf(fx, outlook_event));
 	assert_string_equal(fx->info.uid, "040000008200E00074C5B7101A82E00800000000D0E1F2A3B4C5D6"
-					  "01000000000000000010000000A1B2C3D4E5F60718293A4B5C6D7E8"
-					  "F90");
+	                                  "01000000000000000010000000A1B2C3D4E5F60718293A4B5C6D7E8"
+	                                  "F90");
 	/* Aug 5 is day 217: 1722816000; 15:00 CEST = 13:00Z = 1722862800. */
 	fx_assert_range(fx, 1722862800, 1722866400);
 }

@@ -260,16 +260,16 @@ static const char evolution_moved[] =
 
 /* ---- fixtures ---- */
 
-static const struct ics_party organizer = {"Salon Mitte", "mailto:mitte@salon.example", NULL,
-					   NULL};
+static const struct ics_party organizer = { "Salon Mitte", "mailto:mitte@salon.example", NULL,
+	                                    NULL };
 static const struct ics_party attendees[] = {
-	{"Anna Berg", "mailto:anna.berg@example.org", "REQ-PARTICIPANT", "ACCEPTED"},
-	{"Tom Weber", "mailto:tom@salon.example", "CHAIR", "ACCEPTED"},
+	{ "Anna Berg", "mailto:anna.berg@example.org", "REQ-PARTICIPANT", "ACCEPTED" },
+	{ "Tom Weber", "mailto:tom@salon.example", "CHAIR", "ACCEPTED" },
 };
 static const struct ics_xprop server_x[] = {
-	{"X-SLOTDAV-BOOKING-ID", "42"},	  {"X-SLOTDAV-SERVICE", "Haircut, long"},
-	{"X-SLOTDAV-SERVICE-ID", "7"},	  {"X-SLOTDAV-LOCATION-ID", "3"},
-	{"X-SLOTDAV-STATUS", "confirmed"},
+	{ "X-SLOTDAV-BOOKING-ID", "42" },    { "X-SLOTDAV-SERVICE", "Haircut, long" },
+	{ "X-SLOTDAV-SERVICE-ID", "7" },     { "X-SLOTDAV-LOCATION-ID", "3" },
+	{ "X-SLOTDAV-STATUS", "confirmed" },
 };
 
 /* The booking as booking/ publishes it: 09:00-10:00Z on 16 July. */
@@ -313,9 +313,9 @@ static struct ics_edit *read_ok(struct fx *fx, const char *text, const char *def
 static const char *event(struct fx *fx, const char *body)
 {
 	return fx_cal(fx, sd_arena_printf(fx->a,
-					  "BEGIN:VEVENT\nUID:slotdav-bk-42@salon.example\n"
-					  "DTSTAMP:20240710T091500Z\n%sEND:VEVENT\n",
-					  body));
+	                                  "BEGIN:VEVENT\nUID:slotdav-bk-42@salon.example\n"
+	                                  "DTSTAMP:20240710T091500Z\n%sEND:VEVENT\n",
+	                                  body));
 }
 
 /* Asserts the form of the output: CRLF only, lines of at most 75 octets
@@ -439,15 +439,13 @@ static void test_read_davx5_duration(void **state)
 	/* P1D over the change to winter time is a day on the wall clock: 25
 	 * hours. Oct 26 is day 299: 1729900800; 10:00 CEST = 08:00Z; Oct 27
 	 * 10:00 CET = 09:00Z. */
-	e = read_ok(fx,
-		    event(fx, "DTSTART;TZID=Europe/Berlin:20241026T100000\nDURATION:P1D\n"),
-		    NULL);
+	e = read_ok(fx, event(fx, "DTSTART;TZID=Europe/Berlin:20241026T100000\nDURATION:P1D\n"),
+	            NULL);
 	assert_true(e->start == 1729900800 + 8 * HOUR);
 	assert_true(e->end == 1729900800 + DAY + 9 * HOUR);
 	/* PT24H is exact. */
-	e = read_ok(fx,
-		    event(fx, "DTSTART;TZID=Europe/Berlin:20241026T100000\nDURATION:PT24H\n"),
-		    NULL);
+	e = read_ok(fx, event(fx, "DTSTART;TZID=Europe/Berlin:20241026T100000\nDURATION:PT24H\n"),
+	            NULL);
 	assert_true(e->end == 1729900800 + 8 * HOUR + DAY);
 }
 
@@ -490,7 +488,7 @@ static void test_read_floating_all_day(void **state)
 	assert_true(e->start == JUL16 - 2 * HOUR);
 	assert_true(e->end == JUL16 + DAY - 2 * HOUR);
 	e = read_ok(fx, event(fx, "DTSTART;VALUE=DATE:20240716\nDTEND;VALUE=DATE:20240718\n"),
-		    NULL);
+	            NULL);
 	assert_true(e->end == JUL16 + 2 * DAY);
 	/* A DATE-TIME alone lasts no time. */
 	e = read_ok(fx, event(fx, "DTSTART:20240716T100000Z\n"), caltz);
@@ -505,16 +503,16 @@ static void test_read_cancelled(void **state)
 {
 	struct fx *fx = *state;
 	struct ics_edit *e = read_ok(
-		fx,
-		event(fx, "DTSTART:20240716T090000Z\nDTEND:20240716T100000Z\n"
-			  "SEQUENCE:5\nSTATUS:CANCELLED\n"
-			  "SUMMARY:Haircut\\; cancelled\n"
-			  "DESCRIPTION:Line one\\nLine two\\\\end\n"
-			  "ATTENDEE;CN=\"Berg, Anna\";PARTSTAT=DECLINED:mailto:anna.berg@example.org\n"
-			  "ATTENDEE:mailto:tom@salon.example\n"
-			  "X-SLOTDAV-BOOKING-ID:42\n"
-			  "X-SLOTDAV-CANCEL-REASON:other: ill\\, sorry\n"),
-		NULL);
+	    fx,
+	    event(fx, "DTSTART:20240716T090000Z\nDTEND:20240716T100000Z\n"
+	              "SEQUENCE:5\nSTATUS:CANCELLED\n"
+	              "SUMMARY:Haircut\\; cancelled\n"
+	              "DESCRIPTION:Line one\\nLine two\\\\end\n"
+	              "ATTENDEE;CN=\"Berg, Anna\";PARTSTAT=DECLINED:mailto:anna.berg@example.org\n"
+	              "ATTENDEE:mailto:tom@salon.example\n"
+	              "X-SLOTDAV-BOOKING-ID:42\n"
+	              "X-SLOTDAV-CANCEL-REASON:other: ill\\, sorry\n"),
+	    NULL);
 
 	assert_string_equal(e->status, "CANCELLED");
 	assert_true(e->sequence == 5);
@@ -545,21 +543,22 @@ static void test_read_recurring(void **state)
 	struct ics_edit *e;
 
 	e = read_ok(fx,
-		    event(fx, "DTSTART:20240716T090000Z\nDTEND:20240716T100000Z\n"
-			      "RRULE:FREQ=WEEKLY;COUNT=4\n"),
-		    NULL);
+	            event(fx, "DTSTART:20240716T090000Z\nDTEND:20240716T100000Z\n"
+	                      "RRULE:FREQ=WEEKLY;COUNT=4\n"),
+	            NULL);
 	assert_true(e->recurring);
 	assert_int_equal(e->nevents, 1);
 	assert_true(e->start == JUL16 + 9 * HOUR);
 
 	/* A master and an override: two VEVENTs; the master is read. */
-	e = read_ok(fx, fx_cal(fx, "BEGIN:VEVENT\nUID:u1\nDTSTAMP:20240710T091500Z\n"
-				   "RECURRENCE-ID:20240723T090000Z\n"
-				   "DTSTART:20240723T120000Z\nSUMMARY:moved\nEND:VEVENT\n"
-				   "BEGIN:VEVENT\nUID:u1\nDTSTAMP:20240710T091500Z\n"
-				   "DTSTART:20240716T090000Z\nSUMMARY:master\n"
-				   "RRULE:FREQ=WEEKLY\nEND:VEVENT\n"),
-		    NULL);
+	e = read_ok(fx,
+	            fx_cal(fx, "BEGIN:VEVENT\nUID:u1\nDTSTAMP:20240710T091500Z\n"
+	                       "RECURRENCE-ID:20240723T090000Z\n"
+	                       "DTSTART:20240723T120000Z\nSUMMARY:moved\nEND:VEVENT\n"
+	                       "BEGIN:VEVENT\nUID:u1\nDTSTAMP:20240710T091500Z\n"
+	                       "DTSTART:20240716T090000Z\nSUMMARY:master\n"
+	                       "RRULE:FREQ=WEEKLY\nEND:VEVENT\n"),
+	            NULL);
 	assert_int_equal(e->nevents, 2);
 	assert_true(e->recurring);
 	assert_string_equal(e->summary, "master");
@@ -613,15 +612,16 @@ static void test_merge_apple(void **state)
 	assert_null(strstr(m, "VTIMEZONE"));
 	assert_null(strstr(m, "CUTYPE"));
 	/* The client's alarm, verbatim and in order, and its own properties. */
-	assert_non_null(strstr(m, "BEGIN:VALARM\r\nX-WR-ALARMUID:6F1A1B2C-3D4E-5F60-7182-93A4B5C6D"
-				  "7E8\r\nUID:6F1A1B2C-3D4E-5F60-7182-93A4B5C6D7E8\r\nTRIGGER:-PT3"
-				  "0M\r\nATTACH;VALUE=URI:Chord\r\nACTION:AUDIO\r\nX-APPLE-DEFAULT-AL"
-				  "ARM:TRUE\r\nACKNOWLEDGED:20240716T130001Z\r\nEND:VALARM\r\nEND:VEV"
-				  "ENT\r\n"));
+	assert_non_null(strstr(m,
+	                       "BEGIN:VALARM\r\nX-WR-ALARMUID:6F1A1B2C-3D4E-5F60-7182-93A4B5C6D"
+	                       "7E8\r\nUID:6F1A1B2C-3D4E-5F60-7182-93A4B5C6D7E8\r\nTRIGGER:-PT3"
+	                       "0M\r\nATTACH;VALUE=URI:Chord\r\nACTION:AUDIO\r\nX-APPLE-DEFAULT-AL"
+	                       "ARM:TRUE\r\nACKNOWLEDGED:20240716T130001Z\r\nEND:VALARM\r\nEND:VEV"
+	                       "ENT\r\n"));
 	assert_string_equal(ics_edit_xprop(e, "X-APPLE-TRAVEL-ADVISORY-BEHAVIOR"), "AUTOMATIC");
 	assert_string_equal(ics_edit_xprop(e, "X-APPLE-STRUCTURED-LOCATION"), "geo:52.529,13.401");
 	assert_non_null(strstr(m, "X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS=\"Torstr. 1, "
-				  "10119 Berlin\";X\r\n -APPLE-RADIUS=70.5;"));
+	                          "10119 Berlin\";X\r\n -APPLE-RADIUS=70.5;"));
 	assert_non_null(strstr(m, "TRANSP:OPAQUE\r\n"));
 	assert_non_null(strstr(m, "CREATED:20240701T080000Z\r\n"));
 	assert_non_null(strstr(m, "X-WR-CALNAME:Bookings\r\n"));
@@ -649,12 +649,12 @@ static void test_merge_thunderbird(void **state)
 	 * X-MOZ-*, the alarm. */
 	assert_string_equal(e->summary, "Haircut: Anna Berg (bring photo)");
 	assert_non_null(strstr(m, "SEQUENCE:4\r\nSTATUS:CONFIRMED\r\nSUMMARY:Haircut: Anna Berg "
-				  "(bring photo)\r\nLOCATION:"));
+	                          "(bring photo)\r\nLOCATION:"));
 	assert_non_null(strstr(m, "CATEGORIES:Salon\r\n"));
 	assert_string_equal(ics_edit_xprop(e, "X-MOZ-GENERATION"), "3");
 	assert_string_equal(ics_edit_xprop(e, "X-MOZ-SNOOZE-TIME"), "20240716T115000Z");
 	assert_non_null(strstr(m, "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER;VALUE=DURATION:-PT15M"
-				  "\r\nDESCRIPTION:Default Mozilla Description\r\nEND:VALARM\r\n"));
+	                          "\r\nDESCRIPTION:Default Mozilla Description\r\nEND:VALARM\r\n"));
 }
 
 static void test_merge_davx5_evolution(void **state)
@@ -675,7 +675,8 @@ static void test_merge_davx5_evolution(void **state)
 	assert_null(strstr(m, "MAILTO"));
 	assert_null(strstr(m, "freeassociation"));
 	assert_non_null(strstr(m, "CATEGORIES:Business,Salon\r\n"));
-	assert_non_null(strstr(m, "X-EVOLUTION-ALARM-UID:20240713T120000Z-1234-1000-1-1@laptop\r\n"));
+	assert_non_null(
+	    strstr(m, "X-EVOLUTION-ALARM-UID:20240713T120000Z-1234-1000-1-1@laptop\r\n"));
 }
 
 static void test_merge_summary_transp(void **state)
@@ -688,17 +689,16 @@ static void test_merge_summary_transp(void **state)
 	m = merge_ok(fx, server, event(fx, "DTSTART:20240716T090000Z\nCATEGORIES:X\n"));
 	assert_non_null(strstr(m, "SUMMARY:Haircut: Anna Berg\r\n"));
 	/* Two from the client: its first. */
-	m = merge_ok(fx, server,
-		     event(fx, "DTSTART:20240716T090000Z\nSUMMARY:one\nSUMMARY:two\n"));
+	m = merge_ok(fx, server, event(fx, "DTSTART:20240716T090000Z\nSUMMARY:one\nSUMMARY:two\n"));
 	assert_int_equal(count(m, "SUMMARY"), 1);
 	assert_non_null(strstr(m, "SUMMARY:one\r\n"));
 	/* A server form without SUMMARY takes the client's. */
 	m = merge_ok(fx, server_form(fx, NULL, NULL),
-		     event(fx, "DTSTART:20240716T090000Z\nSUMMARY:mine\n"));
+	             event(fx, "DTSTART:20240716T090000Z\nSUMMARY:mine\n"));
 	assert_non_null(strstr(m, "SUMMARY:mine\r\n"));
 	/* A request event's TRANSPARENT stays: the server renders TRANSP. */
 	m = merge_ok(fx, server_form(fx, "Awaiting approval", "TRANSPARENT"),
-		     event(fx, "DTSTART:20240716T090000Z\nTRANSP:OPAQUE\nPRIORITY:1\n"));
+	             event(fx, "DTSTART:20240716T090000Z\nTRANSP:OPAQUE\nPRIORITY:1\n"));
 	assert_int_equal(count(m, "TRANSP:"), 1);
 	assert_non_null(strstr(m, "TRANSP:TRANSPARENT\r\n"));
 	assert_non_null(strstr(m, "PRIORITY:1\r\n"));
@@ -714,14 +714,14 @@ static void test_merge_no_client(void **state)
 	assert_string_equal(ics_edit_merge(fx->a, server, "garbage"), server);
 	assert_string_equal(ics_edit_merge(fx->a, server, "BEGIN:VCALENDAR\r\nX-A:1\r\n"), server);
 	assert_string_equal(ics_edit_merge(fx->a, server, "BEGIN:VCALENDAR\r\nEND:VEVENT\r\n"),
-			    server);
+	                    server);
 	assert_null(ics_edit_merge(fx->a, NULL, server));
 	/* The server's own form merged with itself. */
 	assert_string_equal(merge_ok(fx, server, server), server);
 	/* A client without VEVENT: its calendar properties only. */
-	assert_non_null(strstr(merge_ok(fx, server,
-					fx_cal(fx, "X-WR-CALNAME:Mine\nMETHOD:PUBLISH\n")),
-			       "CALSCALE:GREGORIAN\r\nX-WR-CALNAME:Mine\r\nBEGIN:VEVENT\r\n"));
+	assert_non_null(
+	    strstr(merge_ok(fx, server, fx_cal(fx, "X-WR-CALNAME:Mine\nMETHOD:PUBLISH\n")),
+	           "CALSCALE:GREGORIAN\r\nX-WR-CALNAME:Mine\r\nBEGIN:VEVENT\r\n"));
 }
 
 /* Values libical refuses are left out, one by one; the rest is kept. */
@@ -732,25 +732,25 @@ static void test_merge_bad_values(void **state)
 	const char *m;
 
 	m = merge_ok(fx, server,
-		     fx_cal(fx, "X-WR-TIMEZONE:Europe/Berlin\n"
-				"BEGIN:VTIMEZONE\nTZID:Shop Time\n"
-				"BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\n"
-				"TZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n"
-				"BEGIN:VTIMEZONE\nTZID:Unused\n"
-				"BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0300\n"
-				"TZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n"
-				"BEGIN:VEVENT\nUID:slotdav-bk-42@salon.example\n"
-				"DTSTART:20240716T090000Z\n"
-				"GEO:north\n"
-				"CREATED:20240230T000000Z\n"
-				"LAST-MODIFIED:2024\n"
-				"CATEGORIES:Kept\n"
-				"X-SHOP-REMIND;TZID=Shop Time:20240716T080000\n"
-				"X-SHOP-OTHER;TZID=Nowhere/Zone:20240716T080000\n"
-				"BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:soon\nEND:VALARM\n"
-				"BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT5M\n"
-				"DESCRIPTION:ok\nEND:VALARM\n"
-				"END:VEVENT\n"));
+	             fx_cal(fx, "X-WR-TIMEZONE:Europe/Berlin\n"
+	                        "BEGIN:VTIMEZONE\nTZID:Shop Time\n"
+	                        "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\n"
+	                        "TZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n"
+	                        "BEGIN:VTIMEZONE\nTZID:Unused\n"
+	                        "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0300\n"
+	                        "TZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n"
+	                        "BEGIN:VEVENT\nUID:slotdav-bk-42@salon.example\n"
+	                        "DTSTART:20240716T090000Z\n"
+	                        "GEO:north\n"
+	                        "CREATED:20240230T000000Z\n"
+	                        "LAST-MODIFIED:2024\n"
+	                        "CATEGORIES:Kept\n"
+	                        "X-SHOP-REMIND;TZID=Shop Time:20240716T080000\n"
+	                        "X-SHOP-OTHER;TZID=Nowhere/Zone:20240716T080000\n"
+	                        "BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:soon\nEND:VALARM\n"
+	                        "BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:-PT5M\n"
+	                        "DESCRIPTION:ok\nEND:VALARM\n"
+	                        "END:VEVENT\n"));
 	assert_null(strstr(m, "GEO"));
 	assert_null(strstr(m, "CREATED"));
 	assert_null(strstr(m, "LAST-MODIFIED"));
@@ -833,10 +833,10 @@ static void test_merge_hostile(void **state)
 	sd_buf_reset(&b);
 	for (int i = 0; i < 3000; i++)
 		sd_buf_printf(&b,
-			      "BEGIN:VTIMEZONE\nTZID:Z%d\nBEGIN:STANDARD\n"
-			      "DTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
-			      "END:STANDARD\nEND:VTIMEZONE\n",
-			      i);
+		              "BEGIN:VTIMEZONE\nTZID:Z%d\nBEGIN:STANDARD\n"
+		              "DTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
+		              "END:STANDARD\nEND:VTIMEZONE\n",
+		              i);
 	sd_buf_adds(&b, "BEGIN:VEVENT\nUID:x\nDTSTART:20240716T090000Z\n");
 	for (int i = 0; i < 3000; i++)
 		sd_buf_printf(&b, "X-R%d;TZID=Z%d:20240716T080000\n", i, i);
@@ -849,22 +849,22 @@ static void test_merge_hostile(void **state)
 
 	/* Two VTIMEZONEs of one TZID: the first is the one. */
 	m = merge_ok(fx, server,
-		     fx_cal(fx, "BEGIN:VTIMEZONE\nTZID:Shop\nBEGIN:STANDARD\n"
-				"DTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
-				"END:STANDARD\nEND:VTIMEZONE\n"
-				"BEGIN:VTIMEZONE\nTZID:Shop\nBEGIN:STANDARD\n"
-				"DTSTART:19700101T000000\nTZOFFSETFROM:+0300\nTZOFFSETTO:+0300\n"
-				"END:STANDARD\nEND:VTIMEZONE\n"
-				"BEGIN:VEVENT\nUID:x\nDTSTART:20240716T090000Z\n"
-				"X-R;TZID=\"Shop\":20240716T080000\nEND:VEVENT\n"));
+	             fx_cal(fx, "BEGIN:VTIMEZONE\nTZID:Shop\nBEGIN:STANDARD\n"
+	                        "DTSTART:19700101T000000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0100\n"
+	                        "END:STANDARD\nEND:VTIMEZONE\n"
+	                        "BEGIN:VTIMEZONE\nTZID:Shop\nBEGIN:STANDARD\n"
+	                        "DTSTART:19700101T000000\nTZOFFSETFROM:+0300\nTZOFFSETTO:+0300\n"
+	                        "END:STANDARD\nEND:VTIMEZONE\n"
+	                        "BEGIN:VEVENT\nUID:x\nDTSTART:20240716T090000Z\n"
+	                        "X-R;TZID=\"Shop\":20240716T080000\nEND:VEVENT\n"));
 	assert_int_equal(count(m, "BEGIN:VTIMEZONE"), 1);
 	assert_non_null(strstr(m, "TZOFFSETTO:+0100"));
 
 	/* Odd but lexable: overrides are not kept, so a client object of
 	 * overrides alone keeps nothing of the event. */
 	m = merge_ok(fx, server,
-		     fx_cal(fx, "BEGIN:VEVENT\nUID:x\nRECURRENCE-ID:20240716T090000Z\n"
-				"DTSTART:20240716T090000Z\nCATEGORIES:override\nEND:VEVENT\n"));
+	             fx_cal(fx, "BEGIN:VEVENT\nUID:x\nRECURRENCE-ID:20240716T090000Z\n"
+	                        "DTSTART:20240716T090000Z\nCATEGORIES:override\nEND:VEVENT\n"));
 	assert_null(strstr(m, "override"));
 }
 

@@ -28,29 +28,29 @@
 
 int ics_filter_tests_run(void);
 
-#define CAL(body)                                                                            \
+#define CAL(body) \
 	"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//slotdav//test//EN\n" body "END:VCALENDAR\n"
-#define EV(body) "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
+#define EV(body)   "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
 #define TODO(body) "BEGIN:VTODO\nUID:t@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VTODO\n"
 /* Jan 1-5 2024, 10:00-11:00Z. */
 #define DAILY5 "DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\nRRULE:FREQ=DAILY;COUNT=5\n"
 
-#define VTZ_NY                                                                               \
-	"BEGIN:VTIMEZONE\nTZID:America/New_York\n"                                           \
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nTZNAME:EDT\n"                 \
-	"DTSTART:20070311T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nEND:DAYLIGHT\n"     \
-	"BEGIN:STANDARD\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nTZNAME:EST\n"                 \
-	"DTSTART:20071104T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\n"    \
+#define VTZ_NY                                                                            \
+	"BEGIN:VTIMEZONE\nTZID:America/New_York\n"                                        \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nTZNAME:EDT\n"              \
+	"DTSTART:20070311T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nEND:DAYLIGHT\n"  \
+	"BEGIN:STANDARD\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nTZNAME:EST\n"              \
+	"DTSTART:20071104T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\n" \
 	"END:VTIMEZONE\n"
 /* A CALDAV:calendar-timezone value. */
 #define TZ_NY CAL(VTZ_NY)
 
-#define VTZ_BERLIN                                                                           \
-	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                              \
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"                \
-	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"    \
-	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"                 \
-	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"   \
+#define VTZ_BERLIN                                                                         \
+	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                            \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"              \
+	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"  \
+	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"               \
+	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n" \
 	"END:VTIMEZONE\n"
 
 /* ---- RFC 4791 Appendix B ---- */
@@ -62,8 +62,8 @@ static const char *const rfc_data[] = {
 };
 
 /* Collations, short. */
-#define OCTET ICS_COLL_OCTET
-#define ASCII ICS_COLL_ASCII_CASEMAP
+#define OCTET   ICS_COLL_OCTET
+#define ASCII   ICS_COLL_ASCII_CASEMAP
 #define UNICODE ICS_COLL_UNICODE_CASEMAP
 
 /* abcdN.ics as a bit of a mask. */
@@ -92,7 +92,7 @@ static struct ics_time_range *range(struct tfx *t, const char *start, const char
 }
 
 static struct ics_text_match *text(struct tfx *t, const char *s, enum ics_collation coll,
-				   int negate)
+                                   int negate)
 {
 	struct ics_text_match *m = sd_arena_alloc(t->a, sizeof(*m));
 
@@ -103,7 +103,7 @@ static struct ics_text_match *text(struct tfx *t, const char *s, enum ics_collat
 }
 
 static struct ics_param_filter *param(struct tfx *t, const char *name, int not_defined,
-				      struct ics_text_match *m)
+                                      struct ics_text_match *m)
 {
 	struct ics_param_filter *f = sd_arena_alloc(t->a, sizeof(*f));
 
@@ -114,8 +114,8 @@ static struct ics_param_filter *param(struct tfx *t, const char *name, int not_d
 }
 
 static struct ics_prop_filter *prop(struct tfx *t, const char *name, int not_defined,
-				    struct ics_time_range *r, struct ics_text_match *m,
-				    struct ics_param_filter *params)
+                                    struct ics_time_range *r, struct ics_text_match *m,
+                                    struct ics_param_filter *params)
 {
 	struct ics_prop_filter *f = sd_arena_alloc(t->a, sizeof(*f));
 
@@ -128,8 +128,8 @@ static struct ics_prop_filter *prop(struct tfx *t, const char *name, int not_def
 }
 
 static struct ics_comp_filter *comp(struct tfx *t, const char *name, int not_defined,
-				    struct ics_time_range *r, struct ics_prop_filter *props,
-				    struct ics_comp_filter *comps)
+                                    struct ics_time_range *r, struct ics_prop_filter *props,
+                                    struct ics_comp_filter *comps)
 {
 	struct ics_comp_filter *f = sd_arena_alloc(t->a, sizeof(*f));
 
@@ -149,7 +149,7 @@ static struct ics_comp_filter *cal(struct tfx *t, struct ics_comp_filter *inner)
 
 /* VCALENDAR > name with a time-range. */
 static struct ics_comp_filter *in_range(struct tfx *t, const char *name, const char *start,
-					const char *end)
+                                        const char *end)
 {
 	return cal(t, comp(t, name, 0, range(t, start, end), NULL, NULL));
 }
@@ -160,8 +160,7 @@ static struct ics_comp_filter *event_prop(struct tfx *t, struct ics_prop_filter 
 	return cal(t, comp(t, "VEVENT", 0, NULL, pf, NULL));
 }
 
-static int run_tz(struct tfx *t, const char *ics, const struct ics_comp_filter *f,
-		  const char *tz)
+static int run_tz(struct tfx *t, const char *ics, const struct ics_comp_filter *f, const char *tz)
 {
 	sd_err_clear(&t->err);
 	return ics_filter_match(ics, strlen(ics), f, tz, &t->err);
@@ -173,8 +172,7 @@ static int run(struct tfx *t, const char *ics, const struct ics_comp_filter *f)
 }
 
 /* Whether ics matches VCALENDAR > name with a time-range. */
-static int hit(struct tfx *t, const char *ics, const char *name, const char *start,
-	       const char *end)
+static int hit(struct tfx *t, const char *ics, const char *name, const char *start, const char *end)
 {
 	return run(t, ics, in_range(t, name, start, end));
 }
@@ -199,7 +197,7 @@ static int stop_at_first(const struct ics_inst *in, void *arg)
 
 static struct walked walk(struct tfx *t, const char *ics, const char *start, const char *end)
 {
-	struct walked w = {.rc = -1};
+	struct walked w = { .rc = -1 };
 	icalcomponent *c = NULL;
 	struct ics_doc d;
 	int rc;
@@ -209,7 +207,7 @@ static struct walked walk(struct tfx *t, const char *ics, const char *start, con
 		c = icalcomponent_get_first_component(d.root, ICAL_VEVENT_COMPONENT);
 	if (c)
 		w.rc = ics_instances(&d, NULL, c, fx_utc(start), end ? fx_utc(end) : ICS_TIME_MAX,
-				     stop_at_first, NULL);
+		                     stop_at_first, NULL);
 	w.rules = ICS_RULES_MAX - d.rules_left;
 	w.steps = ICS_STEPS_MAX - d.steps_left;
 	ics_doc_close(&d);
@@ -221,15 +219,15 @@ static struct walked walk(struct tfx *t, const char *ics, const char *start, con
 /* Asserts that that walk ends with rc (ICS_WALK_DONE: no instance in the
  * window, ICS_WALK_STOPPED: one, ICS_WALK_CAPPED: undecided, taken to
  * match) after at most rules libical iterators and steps steps. */
-static void assert_walk(struct tfx *t, const char *ics, const char *start, const char *end,
-			int rc, int rules, long steps)
+static void assert_walk(struct tfx *t, const char *ics, const char *start, const char *end, int rc,
+                        int rules, long steps)
 {
 	struct walked w = walk(t, ics, start, end);
 
 	if (w.rc != rc || w.rules > rules || w.steps > steps)
 		fail_msg("walk over %s..%s: %d after %d rules and %ld steps; want %d, at most %d "
-			 "and %ld",
-			 start, end ? end : "", w.rc, w.rules, w.steps, rc, rules, steps);
+		         "and %ld",
+		         start, end ? end : "", w.rc, w.rules, w.steps, rc, rules, steps);
 }
 
 /* The objects of the RFC data set that match f. */
@@ -261,7 +259,7 @@ static void test_rfc_events_by_range(void **state)
 	struct tfx *t = *state;
 
 	assert_rfc(t, in_range(t, "VEVENT", "20060104T000000Z", "20060105T000000Z"),
-		   ABCD(2) | ABCD(3));
+	           ABCD(2) | ABCD(3));
 }
 
 /* 7.8.2 and 7.8.3: the same two over Jan 3-5. */
@@ -270,7 +268,7 @@ static void test_rfc_recurring_by_range(void **state)
 	struct tfx *t = *state;
 
 	assert_rfc(t, in_range(t, "VEVENT", "20060103T000000Z", "20060105T000000Z"),
-		   ABCD(2) | ABCD(3));
+	           ABCD(2) | ABCD(3));
 }
 
 /* The master of abcd2 would be on Jan 6 at 12:00 EST (17:00Z): replaced by
@@ -299,7 +297,7 @@ static void test_rfc_alarm(void **state)
 {
 	struct tfx *t = *state;
 	struct ics_comp_filter *alarm =
-		comp(t, "VALARM", 0, range(t, "20060106T100000Z", "20060107T100000Z"), NULL, NULL);
+	    comp(t, "VALARM", 0, range(t, "20060106T100000Z", "20060107T100000Z"), NULL, NULL);
 
 	assert_rfc(t, cal(t, comp(t, "VTODO", 0, NULL, NULL, alarm)), ABCD(5));
 }
@@ -309,25 +307,23 @@ static void test_rfc_uid(void **state)
 {
 	struct tfx *t = *state;
 
-	assert_rfc(t,
-		   event_prop(t, prop(t, "UID", 0, NULL,
-				      text(t, "DC6C50A017428C5216A2F1CD@example.com", OCTET, 0),
-				      NULL)),
-		   ABCD(3));
+	assert_rfc(
+	    t,
+	    event_prop(t, prop(t, "UID", 0, NULL,
+	                       text(t, "DC6C50A017428C5216A2F1CD@example.com", OCTET, 0), NULL)),
+	    ABCD(3));
 }
 
 /* 7.8.7: an attendee who has not answered. */
 static void test_rfc_partstat(void **state)
 {
 	struct tfx *t = *state;
-	struct ics_param_filter *ps =
-		param(t, "PARTSTAT", 0, text(t, "NEEDS-ACTION", ASCII, 0));
+	struct ics_param_filter *ps = param(t, "PARTSTAT", 0, text(t, "NEEDS-ACTION", ASCII, 0));
 
 	assert_rfc(t,
-		   event_prop(t, prop(t, "ATTENDEE", 0, NULL,
-				      text(t, "mailto:lisa@example.com", ASCII, 0),
-				      ps)),
-		   ABCD(3));
+	           event_prop(t, prop(t, "ATTENDEE", 0, NULL,
+	                              text(t, "mailto:lisa@example.com", ASCII, 0), ps)),
+	           ABCD(3));
 }
 
 /* 7.8.8: events only. */
@@ -354,16 +350,20 @@ static void test_not_defined(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nSUMMARY:Plain\n"
-				"ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@example.com\n"));
+	                        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@example.com\n"));
 
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VTODO", 1, NULL, NULL, NULL))), 1);
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 1, NULL, NULL, NULL))), 0);
 	assert_int_equal(run(t, ev, event_prop(t, prop(t, "DESCRIPTION", 1, NULL, NULL, NULL))), 1);
 	assert_int_equal(run(t, ev, event_prop(t, prop(t, "SUMMARY", 1, NULL, NULL, NULL))), 0);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "ATTENDEE", 0, NULL, NULL,
-						     param(t, "RSVP", 1, NULL)))), 1);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "ATTENDEE", 0, NULL, NULL,
-						     param(t, "PARTSTAT", 1, NULL)))), 0);
+	assert_int_equal(
+	    run(t, ev,
+	        event_prop(t, prop(t, "ATTENDEE", 0, NULL, NULL, param(t, "RSVP", 1, NULL)))),
+	    1);
+	assert_int_equal(
+	    run(t, ev,
+	        event_prop(t, prop(t, "ATTENDEE", 0, NULL, NULL, param(t, "PARTSTAT", 1, NULL)))),
+	    0);
 	/* An empty prop-filter: the property exists. */
 	assert_int_equal(run(t, ev, event_prop(t, prop(t, "SUMMARY", 0, NULL, NULL, NULL))), 1);
 	assert_int_equal(run(t, ev, event_prop(t, prop(t, "LOCATION", 0, NULL, NULL, NULL))), 0);
@@ -373,14 +373,14 @@ static void test_nested(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nSUMMARY:With alarm\n"
-				"BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:Soon\n"
-				"TRIGGER:-PT15M\nEND:VALARM\n"));
+	                        "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:Soon\n"
+	                        "TRIGGER:-PT15M\nEND:VALARM\n"));
 	struct ics_comp_filter *display =
-		comp(t, "VALARM", 0, NULL,
-		     prop(t, "ACTION", 0, NULL, text(t, "DISPLAY", OCTET, 0), NULL), NULL);
+	    comp(t, "VALARM", 0, NULL,
+	         prop(t, "ACTION", 0, NULL, text(t, "DISPLAY", OCTET, 0), NULL), NULL);
 	struct ics_comp_filter *audio =
-		comp(t, "VALARM", 0, NULL,
-		     prop(t, "ACTION", 0, NULL, text(t, "AUDIO", OCTET, 0), NULL), NULL);
+	    comp(t, "VALARM", 0, NULL, prop(t, "ACTION", 0, NULL, text(t, "AUDIO", OCTET, 0), NULL),
+	         NULL);
 
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL, display))), 1);
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL, audio))), 0);
@@ -389,8 +389,10 @@ static void test_nested(void **state)
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL, display))), 0);
 	/* The alarm is not a child of the calendar. */
 	assert_int_equal(run(t, ev, cal(t, comp(t, "VALARM", 0, NULL, NULL, NULL))), 0);
-	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL,
-					     comp(t, "VALARM", 1, NULL, NULL, NULL)))), 0);
+	assert_int_equal(
+	    run(t, ev,
+	        cal(t, comp(t, "VEVENT", 0, NULL, NULL, comp(t, "VALARM", 1, NULL, NULL, NULL)))),
+	    0);
 }
 
 /* Names compare without case; X- properties and components are found. */
@@ -398,36 +400,44 @@ static void test_names(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nX-APP-COLOR:teal\n"
-				"BEGIN:X-APP-NOTE\nX-TEXT:hello\nEND:X-APP-NOTE\n"));
+	                        "BEGIN:X-APP-NOTE\nX-TEXT:hello\nEND:X-APP-NOTE\n"));
 
-	assert_int_equal(run(t, ev, cal(t, comp(t, "vevent", 0, NULL,
-					     prop(t, "dtstart", 0, NULL, NULL, NULL), NULL))), 1);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "X-APP-COLOR", 0, NULL,
-						     text(t, "TEAL", ASCII, 0),
-						     NULL))), 1);
-	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL,
-					     comp(t, "X-APP-NOTE", 0, NULL,
-						  prop(t, "X-TEXT", 0, NULL, NULL, NULL), NULL)))),
-			 1);
-	assert_int_equal(run(t, ev, cal(t, comp(t, "VEVENT", 0, NULL, NULL,
-					     comp(t, "X-OTHER", 0, NULL, NULL, NULL)))), 0);
+	assert_int_equal(
+	    run(t, ev,
+	        cal(t, comp(t, "vevent", 0, NULL, prop(t, "dtstart", 0, NULL, NULL, NULL), NULL))),
+	    1);
+	assert_int_equal(
+	    run(t, ev,
+	        event_prop(t, prop(t, "X-APP-COLOR", 0, NULL, text(t, "TEAL", ASCII, 0), NULL))),
+	    1);
+	assert_int_equal(run(t, ev,
+	                     cal(t, comp(t, "VEVENT", 0, NULL, NULL,
+	                                 comp(t, "X-APP-NOTE", 0, NULL,
+	                                      prop(t, "X-TEXT", 0, NULL, NULL, NULL), NULL)))),
+	                 1);
+	assert_int_equal(
+	    run(t, ev,
+	        cal(t, comp(t, "VEVENT", 0, NULL, NULL, comp(t, "X-OTHER", 0, NULL, NULL, NULL)))),
+	    0);
 	/* The root names the calendar itself. */
-	assert_int_equal(run(t, ev, comp(t, "VCALENDAR", 0, NULL,
-					 prop(t, "PRODID", 0, NULL, NULL, NULL), NULL)), 1);
-	assert_int_equal(run(t, ev, comp(t, "VCALENDAR", 0, NULL,
-					 prop(t, "METHOD", 0, NULL, NULL, NULL), NULL)), 0);
+	assert_int_equal(
+	    run(t, ev, comp(t, "VCALENDAR", 0, NULL, prop(t, "PRODID", 0, NULL, NULL, NULL), NULL)),
+	    1);
+	assert_int_equal(
+	    run(t, ev, comp(t, "VCALENDAR", 0, NULL, prop(t, "METHOD", 0, NULL, NULL, NULL), NULL)),
+	    0);
 }
 
 /* ---- text-match ---- */
 
 static int summary_has(struct tfx *t, const char *summary, const char *needle,
-		       enum ics_collation coll, int negate)
+                       enum ics_collation coll, int negate)
 {
 	char ics[512];
 
 	snprintf(ics, sizeof(ics), CAL(EV("DTSTART:20240101T100000Z\nSUMMARY:%s\n")), summary);
-	return run(t, ics, event_prop(t, prop(t, "SUMMARY", 0, NULL, text(t, needle, coll, negate),
-					      NULL)));
+	return run(t, ics,
+	           event_prop(t, prop(t, "SUMMARY", 0, NULL, text(t, needle, coll, negate), NULL)));
 }
 
 static void test_text_octet_ascii(void **state)
@@ -469,8 +479,9 @@ static void test_text_negate(void **state)
 	assert_int_equal(summary_has(t, "Lunch", "meeting", ASCII, 1), 1);
 	assert_int_equal(summary_has(t, "Team meeting", "MEETING", ASCII, 1), 0);
 	/* No SUMMARY: nothing for the negated match to hold on. */
-	assert_int_equal(run(t, bare, event_prop(t, prop(t, "SUMMARY", 0, NULL,
-						       text(t, "x", OCTET, 1), NULL))), 0);
+	assert_int_equal(
+	    run(t, bare, event_prop(t, prop(t, "SUMMARY", 0, NULL, text(t, "x", OCTET, 1), NULL))),
+	    0);
 }
 
 /* TEXT is matched unescaped; CATEGORIES values one by one. */
@@ -478,27 +489,33 @@ static void test_text_values(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nSUMMARY:Fish\\, chips\\; peas\n"
-				"CATEGORIES:Work,Travel\nSEQUENCE:12\n"));
+	                        "CATEGORIES:Work,Travel\nSEQUENCE:12\n"));
 
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "SUMMARY", 0, NULL,
-						     text(t, "Fish, chips; peas", OCTET, 0),
-						     NULL))), 1);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "SUMMARY", 0, NULL,
-						     text(t, "\\,", OCTET, 0), NULL))), 0);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "CATEGORIES", 0, NULL,
-						     text(t, "travel", ASCII, 0),
-						     NULL))), 1);
+	assert_int_equal(run(t, ev,
+	                     event_prop(t, prop(t, "SUMMARY", 0, NULL,
+	                                        text(t, "Fish, chips; peas", OCTET, 0), NULL))),
+	                 1);
+	assert_int_equal(
+	    run(t, ev, event_prop(t, prop(t, "SUMMARY", 0, NULL, text(t, "\\,", OCTET, 0), NULL))),
+	    0);
+	assert_int_equal(
+	    run(t, ev,
+	        event_prop(t, prop(t, "CATEGORIES", 0, NULL, text(t, "travel", ASCII, 0), NULL))),
+	    1);
 	/* Some CATEGORIES value is not "Work". */
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "CATEGORIES", 0, NULL,
-						     text(t, "Work", OCTET, 1), NULL))), 1);
-	assert_int_equal(run(t, ev, event_prop(t, prop(t, "SEQUENCE", 0, NULL,
-						     text(t, "12", OCTET, 0), NULL))), 1);
+	assert_int_equal(
+	    run(t, ev,
+	        event_prop(t, prop(t, "CATEGORIES", 0, NULL, text(t, "Work", OCTET, 1), NULL))),
+	    1);
+	assert_int_equal(
+	    run(t, ev, event_prop(t, prop(t, "SEQUENCE", 0, NULL, text(t, "12", OCTET, 0), NULL))),
+	    1);
 }
 
 /* ---- param-filter ---- */
 
 static int attendee_has(struct tfx *t, const char *ics, struct ics_text_match *m,
-			struct ics_param_filter *params)
+                        struct ics_param_filter *params)
 {
 	return run(t, ics, event_prop(t, prop(t, "ATTENDEE", 0, NULL, m, params)));
 }
@@ -507,8 +524,8 @@ static void test_params(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\n"
-				"ATTENDEE;PARTSTAT=ACCEPTED;CN=\"Doe, Jane\":mailto:jane@x.org\n"
-				"ATTENDEE;PARTSTAT=NEEDS-ACTION;X-ORIGIN=web:mailto:bob@x.org\n"));
+	                        "ATTENDEE;PARTSTAT=ACCEPTED;CN=\"Doe, Jane\":mailto:jane@x.org\n"
+	                        "ATTENDEE;PARTSTAT=NEEDS-ACTION;X-ORIGIN=web:mailto:bob@x.org\n"));
 	struct ics_param_filter *na = param(t, "PARTSTAT", 0, text(t, "needs-action", ASCII, 0));
 
 	assert_int_equal(attendee_has(t, ev, NULL, na), 1);
@@ -516,12 +533,12 @@ static void test_params(void **state)
 	assert_int_equal(attendee_has(t, ev, text(t, "jane", OCTET, 0), na), 0);
 	assert_int_equal(attendee_has(t, ev, text(t, "bob", OCTET, 0), na), 1);
 	/* A quoted value, compared without its quotes; an X- parameter. */
-	assert_int_equal(attendee_has(t, ev, NULL, param(t, "CN", 0, text(t, "doe, jane", ASCII, 0))),
-			 1);
-	assert_int_equal(attendee_has(t, ev, NULL, param(t, "x-origin", 0, text(t, "WEB", ASCII, 0))),
-			 1);
-	assert_int_equal(attendee_has(t, ev, NULL, param(t, "PARTSTAT", 0,
-							 text(t, "DECLINED", OCTET, 1))), 1);
+	assert_int_equal(
+	    attendee_has(t, ev, NULL, param(t, "CN", 0, text(t, "doe, jane", ASCII, 0))), 1);
+	assert_int_equal(
+	    attendee_has(t, ev, NULL, param(t, "x-origin", 0, text(t, "WEB", ASCII, 0))), 1);
+	assert_int_equal(
+	    attendee_has(t, ev, NULL, param(t, "PARTSTAT", 0, text(t, "DECLINED", OCTET, 1))), 1);
 	/* Every param-filter must hold. */
 	na->next = param(t, "CN", 0, NULL);
 	assert_int_equal(attendee_has(t, ev, NULL, na), 0);
@@ -531,7 +548,7 @@ static void test_params(void **state)
 
 /* VCALENDAR > comp > prop-filter name with a time-range. */
 static struct ics_comp_filter *prop_in(struct tfx *t, const char *comp_name, const char *name,
-				       const char *start, const char *end)
+                                       const char *start, const char *end)
 {
 	struct ics_prop_filter *pf = prop(t, name, 0, range(t, start, end), NULL, NULL);
 
@@ -544,13 +561,15 @@ static void test_prop_range(void **state)
 	const char *todo = CAL(TODO("COMPLETED:20240110T120000Z\nSUMMARY:Done\n"));
 	const char *allday = CAL(EV("DTSTART;VALUE=DATE:20240115\n"));
 	struct ics_comp_filter *late =
-		prop_in(t, "VEVENT", "DTSTART", "20240116T020000Z", "20240116T030000Z");
+	    prop_in(t, "VEVENT", "DTSTART", "20240116T020000Z", "20240116T030000Z");
 
-	assert_int_equal(run(t, todo, prop_in(t, "VTODO", "COMPLETED", "20240110T120000Z",
-					      "20240110T120001Z")), 1);
+	assert_int_equal(
+	    run(t, todo, prop_in(t, "VTODO", "COMPLETED", "20240110T120000Z", "20240110T120001Z")),
+	    1);
 	/* [start, end): the end is out. */
-	assert_int_equal(run(t, todo, prop_in(t, "VTODO", "COMPLETED", "20240110T000000Z",
-					      "20240110T120000Z")), 0);
+	assert_int_equal(
+	    run(t, todo, prop_in(t, "VTODO", "COMPLETED", "20240110T000000Z", "20240110T120000Z")),
+	    0);
 	/* A value without a time never matches. */
 	assert_int_equal(run(t, todo, prop_in(t, "VTODO", "SUMMARY", NULL, NULL)), 0);
 	/* A DATE is its day: in UTC, or in New York (05:00Z to 05:00Z). */
@@ -598,7 +617,7 @@ static void test_event_all_day(void **state)
 	const char *ev = CAL(EV("DTSTART;VALUE=DATE:20240115\nSUMMARY:Holiday\n"));
 	const char *two = CAL(EV("DTSTART;VALUE=DATE:20240115\nDTEND;VALUE=DATE:20240117\n"));
 	struct ics_comp_filter *evening =
-		in_range(t, "VEVENT", "20240116T020000Z", "20240116T030000Z");
+	    in_range(t, "VEVENT", "20240116T020000Z", "20240116T030000Z");
 
 	assert_int_equal(hit(t, ev, "VEVENT", "20240115T235959Z", NULL), 1);
 	assert_int_equal(hit(t, ev, "VEVENT", "20240116T000000Z", NULL), 0);
@@ -617,7 +636,7 @@ static void test_floating(void **state)
 	const char *ev = CAL(EV("DTSTART:20240115T090000\nDTEND:20240115T093000\n"));
 	struct ics_comp_filter *ny = in_range(t, "VEVENT", "20240115T140000Z", "20240115T143000Z");
 	struct ics_comp_filter *utc9 =
-		in_range(t, "VEVENT", "20240115T090000Z", "20240115T093000Z");
+	    in_range(t, "VEVENT", "20240115T090000Z", "20240115T093000Z");
 
 	assert_int_equal(run_tz(t, ev, ny, TZ_NY), 1);
 	assert_int_equal(run_tz(t, ev, utc9, TZ_NY), 0);
@@ -625,8 +644,8 @@ static void test_floating(void **state)
 	assert_int_equal(run(t, ev, utc9), 1);
 	/* A TZID is not affected by the calendar's zone: 09:00 CET = 08:00Z. */
 	ev = CAL(VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240115T090000\nDURATION:PT30M\n"));
-	assert_int_equal(run_tz(t, ev, in_range(t, "VEVENT", "20240115T080000Z",
-						"20240115T083000Z"), TZ_NY), 1);
+	assert_int_equal(
+	    run_tz(t, ev, in_range(t, "VEVENT", "20240115T080000Z", "20240115T083000Z"), TZ_NY), 1);
 	/* Without a VTIMEZONE in the object: the system's zone. */
 	ev = CAL(EV("DTSTART;TZID=Asia/Tokyo:20240115T090000\nDURATION:PT30M\n"));
 	assert_int_equal(hit(t, ev, "VEVENT", "20240115T000000Z", "20240115T003000Z"), 1);
@@ -690,7 +709,7 @@ static void test_todo_other_rows(void **state)
 	assert_int_equal(todo_in(t, made, "20231201T000000Z", "20240101T000000Z"), 0);
 	/* None of them: always. */
 	assert_int_equal(todo_in(t, "SUMMARY:Someday\n", "19700101T000000Z", "19700101T000001Z"),
-			 1);
+	                 1);
 }
 
 /* ---- VJOURNAL, VFREEBUSY, VAVAILABILITY (9.9, RFC 7953) ---- */
@@ -700,7 +719,7 @@ static void test_journal(void **state)
 	struct tfx *t = *state;
 	const char *timed = CAL("BEGIN:VJOURNAL\nUID:j\nDTSTART:20240115T100000Z\nEND:VJOURNAL\n");
 	const char *dated =
-		CAL("BEGIN:VJOURNAL\nUID:j\nDTSTART;VALUE=DATE:20240115\nEND:VJOURNAL\n");
+	    CAL("BEGIN:VJOURNAL\nUID:j\nDTSTART;VALUE=DATE:20240115\nEND:VJOURNAL\n");
 	const char *none = CAL("BEGIN:VJOURNAL\nUID:j\nSUMMARY:x\nEND:VJOURNAL\n");
 
 	assert_int_equal(hit(t, timed, "VJOURNAL", "20240115T100000Z", "20240115T100001Z"), 1);
@@ -715,11 +734,11 @@ static void test_freebusy(void **state)
 	struct tfx *t = *state;
 	const char *bounded = rfc_data[7];
 	const char *periods = CAL("BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\n"
-				  "FREEBUSY:20240115T090000Z/PT1H,"
-				  "20240117T100000Z/20240117T110000Z\n"
-				  "END:VFREEBUSY\n");
+	                          "FREEBUSY:20240115T090000Z/PT1H,"
+	                          "20240117T100000Z/20240117T110000Z\n"
+	                          "END:VFREEBUSY\n");
 	const char *empty =
-		CAL("BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\nEND:VFREEBUSY\n");
+	    CAL("BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\nEND:VFREEBUSY\n");
 
 	/* start <= DTEND: a range starting at DTEND still matches. */
 	assert_int_equal(hit(t, bounded, "VFREEBUSY", "20060108T000000Z", NULL), 1);
@@ -734,11 +753,11 @@ static void test_availability(void **state)
 {
 	struct tfx *t = *state;
 	const char *av = CAL("BEGIN:VAVAILABILITY\nUID:a\nDTSTAMP:20240101T000000Z\n"
-			     "DTSTART:20240101T000000Z\n"
-			     "BEGIN:AVAILABLE\nUID:a1\nDTSTAMP:20240101T000000Z\n"
-			     "DTSTART:20240101T090000Z\nDTEND:20240101T170000Z\n"
-			     "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\nEND:AVAILABLE\n"
-			     "END:VAVAILABILITY\n");
+	                     "DTSTART:20240101T000000Z\n"
+	                     "BEGIN:AVAILABLE\nUID:a1\nDTSTAMP:20240101T000000Z\n"
+	                     "DTSTART:20240101T090000Z\nDTEND:20240101T170000Z\n"
+	                     "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\nEND:AVAILABLE\n"
+	                     "END:VAVAILABILITY\n");
 	struct ics_time_range *saturday = range(t, "20240106T100000Z", "20240106T110000Z");
 	struct ics_time_range *monday = range(t, "20240108T100000Z", "20240108T110000Z");
 	struct ics_comp_filter *sat = comp(t, "AVAILABLE", 0, saturday, NULL, NULL);
@@ -763,17 +782,17 @@ static void test_alarm_triggers(void **state)
 {
 	struct tfx *t = *state;
 	const char *rel = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				 "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT15M\n"
-				 "END:VALARM\n"));
+	                         "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT15M\n"
+	                         "END:VALARM\n"));
 	const char *end = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				 "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\n"
-				 "TRIGGER;RELATED=END:PT5M\nEND:VALARM\n"));
+	                         "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\n"
+	                         "TRIGGER;RELATED=END:PT5M\nEND:VALARM\n"));
 	const char *abs = CAL(EV("DTSTART:20240101T100000Z\n"
-				 "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\n"
-				 "TRIGGER;VALUE=DATE-TIME:20231231T080000Z\nEND:VALARM\n"));
+	                         "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\n"
+	                         "TRIGGER;VALUE=DATE-TIME:20231231T080000Z\nEND:VALARM\n"));
 	const char *rep = CAL(EV("DTSTART:20240101T100000Z\n"
-				 "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT15M\n"
-				 "REPEAT:3\nDURATION:PT5M\nEND:VALARM\n"));
+	                         "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT15M\n"
+	                         "REPEAT:3\nDURATION:PT5M\nEND:VALARM\n"));
 
 	assert_int_equal(alarm_in(t, rel, "20240101T094500Z", "20240101T094501Z"), 1);
 	assert_int_equal(alarm_in(t, rel, "20240101T094501Z", "20240101T110000Z"), 0);
@@ -791,7 +810,7 @@ static void test_alarm_recurring(void **state)
 {
 	struct tfx *t = *state;
 	const char *al =
-		"BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT30M\nEND:VALARM\n";
+	    "BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER:-PT30M\nEND:VALARM\n";
 	char ics[1024];
 
 	snprintf(ics, sizeof(ics), CAL(EV(DAILY5 "%s")), al);
@@ -811,7 +830,7 @@ static void test_recurring(void **state)
 	const char *ev = CAL(EV(DAILY5));
 	const char *ex = CAL(EV(DAILY5 "EXDATE:20240103T100000Z\n"));
 	const char *rd = CAL(EV(DAILY5 "RDATE:20240110T150000Z\n"
-				"RDATE;VALUE=PERIOD:20240120T080000Z/20240120T200000Z\n"));
+	                               "RDATE;VALUE=PERIOD:20240120T080000Z/20240120T200000Z\n"));
 
 	assert_int_equal(hit(t, ev, "VEVENT", "20240103T103000Z", "20240103T103100Z"), 1);
 	assert_int_equal(hit(t, ev, "VEVENT", "20240103T110000Z", "20240104T100000Z"), 0);
@@ -831,17 +850,16 @@ static void test_recurring(void **state)
 static void test_this_and_future(void **state)
 {
 	struct tfx *t = *state;
-	const char *ics =
-		CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-		       "RRULE:FREQ=WEEKLY;COUNT=6\n")
-			    EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
-			       "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n")
-				    EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240129T100000Z\n"
-				       "DTSTART:20240129T090000Z\nDTEND:20240129T100000Z\n"));
+	const char *ics = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
+	                         "RRULE:FREQ=WEEKLY;COUNT=6\n")
+	                          EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
+	                             "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n")
+	                              EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240129T100000Z\n"
+	                                 "DTSTART:20240129T090000Z\nDTEND:20240129T100000Z\n"));
 	const char *single = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				    "RRULE:FREQ=WEEKLY;COUNT=6\n")
-					 EV("RECURRENCE-ID:20240115T100000Z\n"
-					    "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"));
+	                            "RRULE:FREQ=WEEKLY;COUNT=6\n")
+	                             EV("RECURRENCE-ID:20240115T100000Z\n"
+	                                "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"));
 
 	/* Before the override: unchanged. */
 	assert_int_equal(hit(t, ics, "VEVENT", "20240108T100000Z", "20240108T103000Z"), 1);
@@ -868,15 +886,16 @@ static void test_this_and_future(void **state)
 static void test_overrides(void **state)
 {
 	struct tfx *t = *state;
-	const char *ics = CAL(EV(DAILY5 "SUMMARY:Standup\n")
-			      "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n"
-			      "RECURRENCE-ID:20240104T100000Z\nDTSTART:20240110T100000Z\n"
-			      "DTEND:20240110T110000Z\nSUMMARY:Standup (moved)\nEND:VEVENT\n"
-			      "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n"
-			      "RECURRENCE-ID:20240102T100000Z\nDTSTART:20240101T200000Z\n"
-			      "DTEND:20240101T210000Z\nSUMMARY:Standup (early)\nEND:VEVENT\n");
+	const char *ics = CAL(EV(
+	    DAILY5
+	    "SUMMARY:Standup\n") "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n"
+	                         "RECURRENCE-ID:20240104T100000Z\nDTSTART:20240110T100000Z\n"
+	                         "DTEND:20240110T110000Z\nSUMMARY:Standup (moved)\nEND:VEVENT\n"
+	                         "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n"
+	                         "RECURRENCE-ID:20240102T100000Z\nDTSTART:20240101T200000Z\n"
+	                         "DTEND:20240101T210000Z\nSUMMARY:Standup (early)\nEND:VEVENT\n");
 	struct ics_prop_filter *moved =
-		prop(t, "SUMMARY", 0, NULL, text(t, "moved", ASCII, 0), NULL);
+	    prop(t, "SUMMARY", 0, NULL, text(t, "moved", ASCII, 0), NULL);
 
 	assert_int_equal(hit(t, ics, "VEVENT", "20240104T000000Z", "20240105T000000Z"), 0);
 	assert_int_equal(hit(t, ics, "VEVENT", "20240110T000000Z", "20240111T000000Z"), 1);
@@ -884,11 +903,15 @@ static void test_overrides(void **state)
 	assert_int_equal(hit(t, ics, "VEVENT", "20240101T200000Z", "20240101T203000Z"), 1);
 	assert_int_equal(hit(t, ics, "VEVENT", "20240105T100000Z", "20240105T103000Z"), 1);
 	/* Time-range and prop-filter on the same component. */
-	assert_int_equal(run(t, ics, cal(t, comp(t, "VEVENT", 0, range(t, "20240110T000000Z", NULL),
-					      moved, NULL))), 1);
-	assert_int_equal(run(t, ics, cal(t, comp(t, "VEVENT", 0, range(t, "20240103T000000Z",
-								       "20240104T000000Z"),
-					      moved, NULL))), 0);
+	assert_int_equal(
+	    run(t, ics,
+	        cal(t, comp(t, "VEVENT", 0, range(t, "20240110T000000Z", NULL), moved, NULL))),
+	    1);
+	assert_int_equal(
+	    run(t, ics,
+	        cal(t, comp(t, "VEVENT", 0, range(t, "20240103T000000Z", "20240104T000000Z"), moved,
+	                    NULL))),
+	    0);
 }
 
 /* Rules with BY parts, UNTIL, a zone with summer time, endless ones. */
@@ -897,12 +920,12 @@ static void test_rules(void **state)
 	struct tfx *t = *state;
 	/* The second Tuesday of each month, 2024: May 14. */
 	const char *tue = CAL(EV("DTSTART:20240109T150000Z\nDURATION:PT1H\n"
-				 "RRULE:FREQ=MONTHLY;BYDAY=2TU\n"));
+	                         "RRULE:FREQ=MONTHLY;BYDAY=2TU\n"));
 	const char *until = CAL(EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
-				   "RRULE:FREQ=WEEKLY;UNTIL=20240122T100000Z\n"));
+	                           "RRULE:FREQ=WEEKLY;UNTIL=20240122T100000Z\n"));
 	/* Every Monday 10:00 Berlin: 09:00Z in winter, 08:00Z in summer. */
 	const char *berlin = CAL(VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240101T100000\n"
-					       "DURATION:PT1H\nRRULE:FREQ=WEEKLY\n"));
+	                                       "DURATION:PT1H\nRRULE:FREQ=WEEKLY\n"));
 	const char *birthday = CAL(EV("DTSTART;VALUE=DATE:19900315\nRRULE:FREQ=YEARLY\n"));
 
 	assert_int_equal(hit(t, tue, "VEVENT", "20240514T150000Z", "20240514T153000Z"), 1);
@@ -927,26 +950,26 @@ static void test_rules_far(void **state)
 	/* Every other week from Tuesday 2010-01-05: Dec 11 2029 is 520
 	 * fortnights later, Dec 18 is in an off week. */
 	const char *fortnight = CAL(EV("DTSTART:20100105T090000Z\nDURATION:PT1H\n"
-				       "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH\n"));
+	                               "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH\n"));
 	/* The last Friday of every month since 2000-01-28: May 30, 2031. */
 	const char *last_fri = CAL(EV("DTSTART:20000128T170000Z\nDURATION:PT1H\n"
-				      "RRULE:FREQ=MONTHLY;BYDAY=-1FR\n"));
+	                              "RRULE:FREQ=MONTHLY;BYDAY=-1FR\n"));
 	/* The fourth Thursday of November since 1990: Nov 22, 2035. */
 	const char *thanks = CAL(EV("DTSTART;VALUE=DATE:19901122\n"
-				    "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\n"));
-	const char *objs[] = {fortnight, last_fri, thanks};
+	                            "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\n"));
+	const char *objs[] = { fortnight, last_fri, thanks };
 	static const struct {
 		int which; /* in objs */
 		const char *start, *end;
 		int hit;
 	} cases[] = {
-		{0, "20291211T093000Z", "20291211T093100Z", 1},
-		{0, "20291213T093000Z", "20291213T093100Z", 1},
-		{0, "20291218T000000Z", "20291220T235959Z", 0},
-		{1, "20310530T170000Z", "20310530T170001Z", 1},
-		{1, "20310523T000000Z", "20310530T000000Z", 0},
-		{2, "20351122T120000Z", "20351122T120001Z", 1},
-		{2, "20351115T000000Z", "20351122T000000Z", 0},
+		{ 0, "20291211T093000Z", "20291211T093100Z", 1 },
+		{ 0, "20291213T093000Z", "20291213T093100Z", 1 },
+		{ 0, "20291218T000000Z", "20291220T235959Z", 0 },
+		{ 1, "20310530T170000Z", "20310530T170001Z", 1 },
+		{ 1, "20310523T000000Z", "20310530T000000Z", 0 },
+		{ 2, "20351122T120000Z", "20351122T120001Z", 1 },
+		{ 2, "20351115T000000Z", "20351122T000000Z", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -954,7 +977,7 @@ static void test_rules_far(void **state)
 
 		assert_int_equal(hit(t, ics, "VEVENT", cases[i].start, cases[i].end), cases[i].hit);
 		assert_walk(t, ics, cases[i].start, cases[i].end,
-			    cases[i].hit ? ICS_WALK_STOPPED : ICS_WALK_DONE, 1, 3);
+		            cases[i].hit ? ICS_WALK_STOPPED : ICS_WALK_DONE, 1, 3);
 	}
 }
 
@@ -970,24 +993,24 @@ static void test_hostile_rules(void **state)
 	const char *odd = CAL(EV("DTSTART:19700101T000000Z\nRRULE:FREQ=SECONDLY;INTERVAL=7\n"));
 	const char *feb = CAL(EV("DTSTART:19700101T000000Z\nRRULE:FREQ=SECONDLY;BYMONTH=2\n"));
 	const char *never = CAL(EV("DTSTART:19700101T000000Z\n"
-				   "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30\n"));
+	                           "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30\n"));
 	const char *minutes = CAL(EV("DTSTART:20231201T000000Z\n"
-				     "RRULE:FREQ=MINUTELY;BYMONTH=1;BYHOUR=9\n"));
+	                             "RRULE:FREQ=MINUTELY;BYMONTH=1;BYHOUR=9\n"));
 
 	/* Arithmetic from the window, no iterator: decided within the budget,
 	 * where stepping from 1970 would need 1.7 billion steps. */
 	assert_int_equal(hit(t, every, "VEVENT", "20240101T000000Z", "20240101T000001Z"), 1);
 	assert_walk(t, every, "20240101T000000Z", "20240101T000001Z", ICS_WALK_STOPPED, 0,
-		    ICS_STEPS_MAX - 1);
+	            ICS_STEPS_MAX - 1);
 	assert_int_equal(hit(t, ten, "VEVENT", "20240101T000000Z", NULL), 0);
 	assert_walk(t, ten, "20240101T000000Z", NULL, ICS_WALK_DONE, 0, 0);
 	/* 2024-01-01T00:00:00Z is second 1704067200, 3 past a multiple of 7. */
 	assert_int_equal(hit(t, odd, "VEVENT", "20240101T000000Z", "20240101T000004Z"), 0);
 	assert_walk(t, odd, "20240101T000000Z", "20240101T000004Z", ICS_WALK_DONE, 0,
-		    ICS_STEPS_MAX - 1);
+	            ICS_STEPS_MAX - 1);
 	assert_int_equal(hit(t, odd, "VEVENT", "20240101T000000Z", "20240101T000005Z"), 1);
 	assert_walk(t, odd, "20240101T000000Z", "20240101T000005Z", ICS_WALK_STOPPED, 0,
-		    ICS_STEPS_MAX - 1);
+	            ICS_STEPS_MAX - 1);
 	/* Nearly every second fails BYMONTH: too many candidates for libical
 	 * to skip, so the rule is not walked (no iterator, no step) and taken
 	 * to match (a false positive, never a miss). */
@@ -1000,7 +1023,7 @@ static void test_hostile_rules(void **state)
 	 * at most the 60 instances of 9:00-9:59 of each of the two days. */
 	assert_int_equal(hit(t, minutes, "VEVENT", "20240105T090500Z", "20240105T090600Z"), 1);
 	assert_walk(t, minutes, "20240105T090500Z", "20240105T090600Z", ICS_WALK_STOPPED, 1,
-		    2 * 60);
+	            2 * 60);
 	assert_int_equal(hit(t, minutes, "VEVENT", "20240105T100000Z", "20240105T110000Z"), 0);
 	assert_walk(t, minutes, "20240105T100000Z", "20240105T110000Z", ICS_WALK_DONE, 1, 2 * 60);
 }
@@ -1021,8 +1044,9 @@ static void test_parse_errors(void **state)
 	assert_non_null(strstr(t->err.msg, "never closed"));
 	/* A calendar-timezone that does not parse leaves UTC. */
 	assert_int_equal(run_tz(t, CAL(EV("DTSTART:20240101T100000\n")),
-				in_range(t, "VEVENT", "20240101T100000Z", "20240101T100001Z"),
-				"garbage"), 1);
+	                        in_range(t, "VEVENT", "20240101T100000Z", "20240101T100001Z"),
+	                        "garbage"),
+	                 1);
 }
 
 struct job {
@@ -1037,7 +1061,7 @@ static void *thread_main(void *arg)
 		in_range(j->t, "VEVENT", "20060104T000000Z", "20060105T000000Z"),
 		in_range(j->t, "VFREEBUSY", "20060102T000000Z", "20060103T000000Z"),
 	};
-	static const unsigned want[] = {ABCD(2) | ABCD(3), ABCD(8)};
+	static const unsigned want[] = { ABCD(2) | ABCD(3), ABCD(8) };
 
 	for (int round = 0; round < 20; round++)
 		for (size_t i = 0; i < 2; i++) {
@@ -1045,7 +1069,7 @@ static void *thread_main(void *arg)
 
 			for (size_t k = 0; k < sizeof(rfc_data) / sizeof(rfc_data[0]); k++)
 				if (ics_filter_match(rfc_data[k], strlen(rfc_data[k]), f[i],
-						     i ? TZ_NY : NULL, NULL) == 1)
+				                     i ? TZ_NY : NULL, NULL) == 1)
 					mask |= 1u << k;
 			j->failures += mask != want[i];
 		}

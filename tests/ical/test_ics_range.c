@@ -14,12 +14,12 @@
 #include "ics_int.h"
 #include "test_ical.h"
 
-#define VTZ_BERLIN                                                                                 \
-	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                                    \
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"                      \
-	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"          \
-	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"                       \
-	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"         \
+#define VTZ_BERLIN                                                                         \
+	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                            \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"              \
+	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"  \
+	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"               \
+	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n" \
 	"END:VTIMEZONE\n"
 
 #define EV(body) "BEGIN:VEVENT\nUID:r@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
@@ -71,7 +71,7 @@ static void test_zone_from_object(void **state)
 	struct fx *fx = *state;
 
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240701T100000\n"
-						  "DTEND;TZID=Europe/Berlin:20240701T113000\n")));
+	                                          "DTEND;TZID=Europe/Berlin:20240701T113000\n")));
 	/* Jul 1 is day 182: T2024 + 182 d = 1719792000; 10:00 CEST = 08:00Z
 	 * (+ 28800) = 1719820800; 11:30 CEST = 09:30Z (+ 34200) = 1719826200. */
 	fx_assert_range(fx, 1719820800, 1719826200);
@@ -83,12 +83,12 @@ static void test_zone_from_system(void **state)
 
 	/* No VTIMEZONE: the system's America/New_York, EST (-5) in January. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;TZID=America/New_York:20240115T090000\n"
-				       "DURATION:PT30M\n")));
+	                               "DURATION:PT30M\n")));
 	/* 09:00 EST = 14:00Z: T2024 + 14 d + 14 h = 1705327200; + 30 min. */
 	fx_assert_range(fx, 1705327200, 1705329000);
 	/* An alias missing from zone.tab, which libical loads on first use. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;TZID=US/Eastern:20240115T090000\n"
-				       "DURATION:PT30M\n")));
+	                               "DURATION:PT30M\n")));
 	fx_assert_range(fx, 1705327200, 1705329000);
 }
 
@@ -98,22 +98,22 @@ static void test_zone_with_day_and_monthday(void **state)
 	/* As libical writes Jerusalem: summer time from the Friday on or after
 	 * March 23rd, which in 2024 is March 29th. */
 	static const char vtz[] =
-		"BEGIN:VTIMEZONE\nTZID:Asia/Jerusalem\n"
-		"BEGIN:STANDARD\nDTSTART:19701025T020000\nTZOFFSETFROM:+0300\n"
-		"TZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"
-		"BEGIN:DAYLIGHT\nDTSTART:19700327T020000\nTZOFFSETFROM:+0200\n"
-		"TZOFFSETTO:+0300\n"
-		"RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR\n"
-		"END:DAYLIGHT\nEND:VTIMEZONE\n";
+	    "BEGIN:VTIMEZONE\nTZID:Asia/Jerusalem\n"
+	    "BEGIN:STANDARD\nDTSTART:19701025T020000\nTZOFFSETFROM:+0300\n"
+	    "TZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"
+	    "BEGIN:DAYLIGHT\nDTSTART:19700327T020000\nTZOFFSETFROM:+0200\n"
+	    "TZOFFSETTO:+0300\n"
+	    "RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR\n"
+	    "END:DAYLIGHT\nEND:VTIMEZONE\n";
 
 	/* Mar 28 (day 87: 1711584000) 12:00 at +2 = 10:00Z = 1711620000; Apr 1
 	 * (day 91: 1711929600) 12:00 at +3 = 09:00Z = 1711962000. */
 	fx_assert_ok(fx, fx_cal(fx, sd_arena_printf(fx->a,
-						    "%s" EV("DTSTART;TZID=Asia/Jerusalem:"
-							    "20240328T120000\n"
-							    "RDATE;TZID=Asia/Jerusalem:"
-							    "20240401T120000\n"),
-						    vtz)));
+	                                            "%s" EV("DTSTART;TZID=Asia/Jerusalem:"
+	                                                    "20240328T120000\n"
+	                                                    "RDATE;TZID=Asia/Jerusalem:"
+	                                                    "20240401T120000\n"),
+	                                            vtz)));
 	fx_assert_range(fx, 1711620000, 1711962001);
 }
 
@@ -123,13 +123,13 @@ static void test_nominal_day_across_dst(void **state)
 
 	/* Berlin moves to summer time on Sunday 2024-03-31. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240330T120000\n"
-						  "DURATION:P1D\n")));
+	                                          "DURATION:P1D\n")));
 	/* Mar 30 is day 89 (60 + 29): T2024 + 89 d = 1711756800; 12:00 CET =
 	 * 11:00Z = 1711796400. P1D is a day on the wall clock: Mar 31 12:00
 	 * CEST = 10:00Z = 1711756800 + 86400 + 36000 = 1711879200 (23 h). */
 	fx_assert_range(fx, 1711796400, 1711879200);
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240330T120000\n"
-						  "DURATION:PT24H\n")));
+	                                          "DURATION:PT24H\n")));
 	/* PT24H is exact: 1711796400 + 86400. */
 	fx_assert_range(fx, 1711796400, 1711882800);
 }
@@ -155,7 +155,7 @@ static void test_all_day(void **state)
 	/* One day: [1710028800 - 50400, 1710028800 + 86400 + 50400). */
 	fx_assert_range(fx, 1709978400, 1710165600);
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240310\n"
-				       "DTEND;VALUE=DATE:20240312\n")));
+	                               "DTEND;VALUE=DATE:20240312\n")));
 	/* Two days: 1710028800 + 2 * 86400 + 50400 = 1710252000. */
 	fx_assert_range(fx, 1709978400, 1710252000);
 }
@@ -182,19 +182,19 @@ static void test_todo(void **state)
 	fx_assert_range(fx, 1705338000 - 1, 1705338000 + 2);
 	/* DTSTART 09:00Z (1705309200) + DURATION PT2H (7200). */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART:20240115T090000Z\n"
-				    "DURATION:PT2H\nEND:VTODO\n"));
+	                            "DURATION:PT2H\nEND:VTODO\n"));
 	fx_assert_range(fx, 1705309200 - 1, 1705316400 + 1);
 	/* DTSTART to DUE. */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART:20240115T090000Z\n"
-				    "DUE:20240115T170000Z\nEND:VTODO\n"));
+	                            "DUE:20240115T170000Z\nEND:VTODO\n"));
 	fx_assert_range(fx, 1705309200 - 1, 1705338000 + 1);
 	/* Neither DTSTART nor DUE: everything; COMPLETED and CREATED unused. */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nCOMPLETED:20240115T170000Z\n"
-				    "CREATED:20240101T000000Z\nSTATUS:COMPLETED\nEND:VTODO\n"));
+	                            "CREATED:20240101T000000Z\nSTATUS:COMPLETED\nEND:VTODO\n"));
 	fx_assert_range(fx, ICS_TIME_MIN, ICS_TIME_MAX);
 	/* Dates: Jan 15 to Jan 17 on the wall clock, 1705276800 + 2 d. */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t1\nDTSTART;VALUE=DATE:20240115\n"
-				    "DUE;VALUE=DATE:20240117\nEND:VTODO\n"));
+	                            "DUE;VALUE=DATE:20240117\nEND:VTODO\n"));
 	fx_assert_range(fx, 1705276800 - 1 - SLACK, 1705449600 + 1 + SLACK);
 }
 
@@ -203,7 +203,7 @@ static void test_journal(void **state)
 	struct fx *fx = *state;
 
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VJOURNAL\nUID:j1\nDTSTART;VALUE=DATE:20240115\n"
-				    "SUMMARY:Notes\nEND:VJOURNAL\n"));
+	                            "SUMMARY:Notes\nEND:VJOURNAL\n"));
 	assert_int_equal(fx->info.comp, ICS_COMP_VJOURNAL);
 	/* The day Jan 15 (1705276800), floating. */
 	fx_assert_range(fx, 1705276800 - SLACK, 1705276800 + DAY + SLACK);
@@ -216,21 +216,21 @@ static void test_freebusy(void **state)
 	struct fx *fx = *state;
 
 	fx_assert_ok(fx,
-		     fx_cal(fx, "BEGIN:VFREEBUSY\nUID:f1\nDTSTAMP:20240101T000000Z\n"
-				"DTSTART:20240115T000000Z\nDTEND:20240116T000000Z\n"
-				"FREEBUSY:20240115T090000Z/PT1H,20240117T100000Z/20240117T110000Z\n"
-				"END:VFREEBUSY\n"));
+	             fx_cal(fx, "BEGIN:VFREEBUSY\nUID:f1\nDTSTAMP:20240101T000000Z\n"
+	                        "DTSTART:20240115T000000Z\nDTEND:20240116T000000Z\n"
+	                        "FREEBUSY:20240115T090000Z/PT1H,20240117T100000Z/20240117T110000Z\n"
+	                        "END:VFREEBUSY\n"));
 	assert_int_equal(fx->info.comp, ICS_COMP_VFREEBUSY);
 	/* From Jan 15 00:00Z (1705276800) to the end of the period on Jan 17
 	 * 11:00Z = T2024 + 16 d + 11 h = 1705489200, beyond DTEND. */
 	fx_assert_range(fx, 1705276800, 1705489200);
 }
 
-#define AVAILABILITY(end)                                                                          \
-	"BEGIN:VAVAILABILITY\nUID:a1\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T000000Z\n" end    \
-	"BEGIN:AVAILABLE\nUID:a1-1\nDTSTAMP:20240101T000000Z\n"                                    \
-	"DTSTART;TZID=Europe/Berlin:20240101T090000\n"                                             \
-	"DTEND;TZID=Europe/Berlin:20240101T170000\n"                                               \
+#define AVAILABILITY(end)                                                                       \
+	"BEGIN:VAVAILABILITY\nUID:a1\nDTSTAMP:20240101T000000Z\nDTSTART:20240101T000000Z\n" end \
+	"BEGIN:AVAILABLE\nUID:a1-1\nDTSTAMP:20240101T000000Z\n"                                 \
+	"DTSTART;TZID=Europe/Berlin:20240101T090000\n"                                          \
+	"DTEND;TZID=Europe/Berlin:20240101T170000\n"                                            \
 	"RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\nEND:AVAILABLE\nEND:VAVAILABILITY\n"
 
 static void test_availability(void **state)
@@ -265,7 +265,7 @@ static void test_until(void **state)
 
 	/* Mondays from Jan 1 until Jan 31: 1, 8, 15, 22, 29. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				       "RRULE:FREQ=WEEKLY;UNTIL=20240131T235959Z\n")));
+	                               "RRULE:FREQ=WEEKLY;UNTIL=20240131T235959Z\n")));
 	/* Jan 29 11:00Z = T2024 + 28 d + 39600 = 1706526000. */
 	fx_assert_range(fx, 1704103200, 1706526000);
 }
@@ -276,14 +276,14 @@ static void test_until_is_inclusive_in_utc(void **state)
 
 	/* 10:00 in Berlin (CET) is 09:00Z; UNTIL the third one exactly. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240101T100000\n"
-						  "DTEND;TZID=Europe/Berlin:20240101T110000\n"
-						  "RRULE:FREQ=DAILY;UNTIL=20240103T090000Z\n")));
+	                                          "DTEND;TZID=Europe/Berlin:20240101T110000\n"
+	                                          "RRULE:FREQ=DAILY;UNTIL=20240103T090000Z\n")));
 	/* Jan 1 09:00Z = T2024 + 32400 = 1704099600; Jan 3 10:00Z =
 	 * T2024 + 2 d + 36000 = 1704276000. */
 	fx_assert_range(fx, 1704099600, 1704276000);
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240101T100000\n"
-						  "DTEND;TZID=Europe/Berlin:20240101T110000\n"
-						  "RRULE:FREQ=DAILY;UNTIL=20240103T085959Z\n")));
+	                                          "DTEND;TZID=Europe/Berlin:20240101T110000\n"
+	                                          "RRULE:FREQ=DAILY;UNTIL=20240103T085959Z\n")));
 	/* A second earlier: Jan 2 is the last, ending T2024 + 1 d + 36000. */
 	fx_assert_range(fx, 1704099600, 1704189600);
 }
@@ -293,11 +293,11 @@ static void test_infinite(void **state)
 	struct fx *fx = *state;
 
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
+	                               "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
 	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
 	/* A birthday: all day, every year. Jan 1 on the wall clock, widened. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240101\n"
-				       "RRULE:FREQ=YEARLY\n")));
+	                               "RRULE:FREQ=YEARLY\n")));
 	fx_assert_range(fx, 1704067200 - SLACK, ICS_TIME_MAX);
 }
 
@@ -314,11 +314,11 @@ static void test_exdate(void **state)
 	fx_assert_range(fx, 1704189600, 1704452400);
 	/* An EXDATE in another zone, same instant: Jan 5 11:00 in Berlin. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV(DAILY5 "EXDATE;TZID=Europe/Berlin:"
-							 "20240105T110000\n")));
+	                                                 "20240105T110000\n")));
 	fx_assert_range(fx, 1704103200, 1704366000);
 	/* All-day: Jan 1-3, the third removed: Jan 2 ends at T2024 + 2 d. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART;VALUE=DATE:20240101\nRRULE:FREQ=DAILY;COUNT=3\n"
-				       "EXDATE;VALUE=DATE:20240103\n")));
+	                               "EXDATE;VALUE=DATE:20240103\n")));
 	fx_assert_range(fx, 1704067200 - SLACK, 1704067200 + 2 * DAY + SLACK);
 }
 
@@ -331,11 +331,11 @@ static void test_rdate(void **state)
 	fx_assert_range(fx, 1704103200, 1706785200);
 	/* A period on Mar 1 (day 60) 08:00-12:00Z: T2024 + 60 d + 12 h. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "RDATE;VALUE=PERIOD:20240301T080000Z/"
-					      "20240301T120000Z\n")));
+	                                      "20240301T120000Z\n")));
 	fx_assert_range(fx, 1704103200, 1709294400);
 	/* RDATE alone, earlier than DTSTART: Dec 31 2023 10:00Z = T2024 - 14 h. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				       "RDATE:20231231T100000Z\n")));
+	                               "RDATE:20231231T100000Z\n")));
 	assert_true(fx->info.recurring);
 	fx_assert_range(fx, 1704067200 - 14 * HOUR, 1704106800);
 }
@@ -347,18 +347,18 @@ static void test_overrides(void **state)
 	/* The third instance moved a week on, to Jan 10 15:00-16:00Z, beyond
 	 * the master's last (Jan 5): T2024 + 9 d + 57600 = 1704902400. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240103T100000Z\n"
-						  "DTSTART:20240110T150000Z\n"
-						  "DTEND:20240110T160000Z\n")));
+	                                          "DTSTART:20240110T150000Z\n"
+	                                          "DTEND:20240110T160000Z\n")));
 	assert_true(fx->info.recurring);
 	fx_assert_range(fx, 1704103200, 1704902400);
 	/* The first moved a day back, to Dec 31 08:00Z = T2024 - 57600. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240101T100000Z\n"
-						  "DTSTART:20231231T080000Z\n"
-						  "DTEND:20231231T090000Z\n")));
+	                                          "DTSTART:20231231T080000Z\n"
+	                                          "DTEND:20231231T090000Z\n")));
 	fx_assert_range(fx, 1704009600, 1704452400);
 	/* Without its master (an invitation to one instance): just itself. */
 	fx_assert_ok(fx, fx_cal(fx, EV("RECURRENCE-ID:20240103T100000Z\n"
-				       "DTSTART:20240103T120000Z\nDTEND:20240103T130000Z\n")));
+	                               "DTSTART:20240103T120000Z\nDTEND:20240103T130000Z\n")));
 	assert_false(fx->info.recurring);
 	/* Jan 3 12:00Z = T2024 + 2 d + 43200 = 1704283200. */
 	fx_assert_range(fx, 1704283200, 1704286800);
@@ -371,9 +371,9 @@ static void test_this_and_future(void **state)
 	/* From the third on, four hours later: the fifth would be Jan 5
 	 * 14:00-15:00Z = T2024 + 4 d + 54000 = 1704466800. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
-						  "20240103T100000Z\n"
-						  "DTSTART:20240103T140000Z\n"
-						  "DTEND:20240103T150000Z\n")));
+	                                          "20240103T100000Z\n"
+	                                          "DTSTART:20240103T140000Z\n"
+	                                          "DTEND:20240103T150000Z\n")));
 	fx_assert_range(fx, 1704103200, 1704466800);
 }
 
@@ -385,8 +385,8 @@ static void test_zoned_series_across_dst(void **state)
 	 * (CEST, 07:00Z). Mar 25 is day 84: T2024 + 84 d + 28800 = 1711353600;
 	 * Apr 1 is day 91: T2024 + 91 d + 25200 = 1711954800, ends + 3600. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240325T090000\n"
-						  "DTEND;TZID=Europe/Berlin:20240325T100000\n"
-						  "RRULE:FREQ=WEEKLY;COUNT=2\n")));
+	                                          "DTEND;TZID=Europe/Berlin:20240325T100000\n"
+	                                          "RRULE:FREQ=WEEKLY;COUNT=2\n")));
 	fx_assert_range(fx, 1711353600, 1711958400);
 }
 
@@ -412,14 +412,14 @@ static void test_hostile_secondly(void **state)
 	/* Never matches (no February 30th): DTSTART is the only instance, and
 	 * no rule is walked. */
 	ev = fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-			   "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5\n"));
+	                   "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704103200, 1704103201);
 	w = range_work(fx, ev);
 	assert_int_equal(w.rules, 0);
 	assert_int_equal(w.steps, 0);
 	ev = fx_cal(fx, EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
-			   "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30,31\n"));
+	                   "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30,31\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704103200, 1704106800);
 	w = range_work(fx, ev);
@@ -428,7 +428,7 @@ static void test_hostile_secondly(void **state)
 	/* Matches rarely: libical would step second by second; not walked,
 	 * bounded by nothing. */
 	ev = fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-			   "RRULE:FREQ=SECONDLY;BYMONTH=12;BYHOUR=3;COUNT=10\n"));
+	                   "RRULE:FREQ=SECONDLY;BYMONTH=12;BYHOUR=3;COUNT=10\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704103200, ICS_TIME_MAX);
 	w = range_work(fx, ev);
@@ -436,7 +436,7 @@ static void test_hostile_secondly(void **state)
 	assert_int_equal(w.steps, 0);
 	/* ... or by its UNTIL: Feb 1 00:00Z (T2024 + 31 d) + one second. */
 	ev = fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-			   "RRULE:FREQ=MINUTELY;BYHOUR=3;UNTIL=20240201T000000Z\n"));
+	                   "RRULE:FREQ=MINUTELY;BYHOUR=3;UNTIL=20240201T000000Z\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704103200, 1706745601);
 	w = range_work(fx, ev);
@@ -462,11 +462,11 @@ static void test_rules_libical_cannot_take(void **state)
 	 * the UNTIL (Jan 1 2025, T2024 + 366 d) bounds them: 1735689600 + an
 	 * hour. */
 	ev = fx_cal(fx, EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1;UNTIL=20250101T000000Z\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=2;UNTIL=20250101T000000Z\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;UNTIL=20250101T000000Z\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=3;UNTIL=20250101T000000Z\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=4;UNTIL=20250101T000000Z\n"));
+	                   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1;UNTIL=20250101T000000Z\n"
+	                   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=2;UNTIL=20250101T000000Z\n"
+	                   "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;UNTIL=20250101T000000Z\n"
+	                   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=3;UNTIL=20250101T000000Z\n"
+	                   "RRULE:FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=4;UNTIL=20250101T000000Z\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704103200, 1735693200);
 	w = range_work(fx, ev);
@@ -476,7 +476,7 @@ static void test_rules_libical_cannot_take(void **state)
 	 * three times: Jan 31, Feb 29, Mar 29 (day 88: T2024 + 88 d + 11 h);
 	 * one iterator, three steps. */
 	ev = fx_cal(fx, EV("DTSTART:20240131T100000Z\nDURATION:PT1H\n"
-			   "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3\n"));
+	                   "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3\n"));
 	fx_assert_ok(fx, ev);
 	fx_assert_range(fx, 1704067200 + 30 * DAY + 10 * HOUR, 1711710000);
 	w = range_work(fx, ev);
@@ -492,16 +492,16 @@ static void test_budget(void **state)
 	 * so UNTIL bounds it: Apr 1 (day 91) = T2024 + 91 d = 1711929600, and
 	 * an instance there lasts a minute. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	                               "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
 	fx_assert_range(fx, 1704067200, 1711929660);
 	/* The same with COUNT: nothing bounds it. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
+	                               "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
 	fx_assert_range(fx, 1704067200, ICS_TIME_MAX);
 	/* Within budget it is exact: 1000 minutes, the last starting at
 	 * T2024 + 999 * 60 = 1704127140, ending a minute later. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
+	                               "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
 	fx_assert_range(fx, 1704067200, 1704127200);
 }
 
@@ -525,14 +525,14 @@ static void test_instances(void **state)
 	assert_true(fx->info.instances == 10);
 	/* One RDATE after the series (Jan 20): 9. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T100000Z,20240107T100000Z\n"
-					       "RDATE:20240120T100000Z\n")));
+	                                       "RDATE:20240120T100000Z\n")));
 	assert_true(fx->info.instances == 9);
 	/* RDATEs on an instance (Jan 2, written in another zone: 11:00 Berlin
 	 * is 10:00Z) or at an EXDATE (Jan 3) add none. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240103T100000Z,20240107T100000Z\n"
-					       "RDATE:20240120T100000Z\n"
-					       "RDATE;TZID=Europe/Berlin:20240102T110000\n"
-					       "RDATE:20240103T100000Z\n")));
+	                                       "RDATE:20240120T100000Z\n"
+	                                       "RDATE;TZID=Europe/Berlin:20240102T110000\n"
+	                                       "RDATE:20240103T100000Z\n")));
 	assert_true(fx->info.instances == 9);
 	/* DTSTART excluded: 9. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10 "EXDATE:20240101T100000Z\n")));
@@ -547,18 +547,18 @@ static void test_instances(void **state)
 	 * is Jan 1..30, 30 instances; until Jan 31 00:00Z too (Jan 31 10:00
 	 * is after it); until Jan 31 10:00Z, 31. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-				       "RRULE:FREQ=DAILY;UNTIL=20240130T100000Z\n")));
+	                               "RRULE:FREQ=DAILY;UNTIL=20240130T100000Z\n")));
 	assert_true(fx->info.instances == 30);
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-				       "RRULE:FREQ=DAILY;UNTIL=20240131T000000Z\n")));
+	                               "RRULE:FREQ=DAILY;UNTIL=20240131T000000Z\n")));
 	assert_true(fx->info.instances == 30);
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-				       "RRULE:FREQ=DAILY;UNTIL=20240131T100000Z\n")));
+	                               "RRULE:FREQ=DAILY;UNTIL=20240131T100000Z\n")));
 	assert_true(fx->info.instances == 31);
 	/* A DTSTART the rule does not give (a Monday, BYDAY=TU) is still the
 	 * first instance: Mon Jan 1, then Tue Jan 2, 9, 16. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\n"
-				       "RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3\n")));
+	                               "RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3\n")));
 	assert_true(fx->info.instances == 4);
 }
 
@@ -568,23 +568,23 @@ static void test_instances_overrides_and_budget(void **state)
 
 	/* An override replaces an instance, moved or not. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY10) EV("RECURRENCE-ID:20240102T100000Z\n"
-						  "DTSTART:20240102T150000Z\nDURATION:PT1H\n")));
+	                                           "DTSTART:20240102T150000Z\nDURATION:PT1H\n")));
 	assert_true(fx->info.instances == 10);
 	/* Overrides without their master: one each. */
-	fx_assert_ok(fx, fx_cal(fx, EV("RECURRENCE-ID:20240102T100000Z\n"
-				       "DTSTART:20240102T150000Z\n")
-					EV("RECURRENCE-ID:20240103T100000Z\n"
-					   "DTSTART:20240103T150000Z\n")));
+	fx_assert_ok(
+	    fx, fx_cal(fx, EV("RECURRENCE-ID:20240102T100000Z\n"
+	                      "DTSTART:20240102T150000Z\n") EV("RECURRENCE-ID:20240103T100000Z\n"
+	                                                       "DTSTART:20240103T150000Z\n")));
 	assert_true(fx->info.instances == 2);
 	/* Within the budget, exact; past it, unknown, even with UNTIL. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
+	                               "RRULE:FREQ=MINUTELY;COUNT=1000\n")));
 	assert_true(fx->info.instances == 1000);
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
+	                               "RRULE:FREQ=MINUTELY;COUNT=131041\n")));
 	assert_true(fx->info.instances == UINT64_MAX);
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	                               "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
 	assert_true(fx->info.instances == UINT64_MAX);
 	/* A task without times, free/busy: one. */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\nEND:VTODO\n"));
@@ -596,12 +596,12 @@ static void test_instances_overrides_and_budget(void **state)
 /* Asserts that fx->info has n spans and that span i is [start, end). */
 static void assert_span(struct fx *fx, size_t n, size_t i, int64_t start, int64_t end)
 {
-	if (fx->info.nspans != n || (i < n && (fx->info.spans[i].start != start ||
-					       fx->info.spans[i].end != end)))
+	if (fx->info.nspans != n ||
+	    (i < n && (fx->info.spans[i].start != start || fx->info.spans[i].end != end)))
 		print_error("expected %zu spans, [%zu] = [%lld, %lld); got %zu, [%lld, %lld)\n", n,
-			    i, (long long)start, (long long)end, fx->info.nspans,
-			    i < fx->info.nspans ? (long long)fx->info.spans[i].start : 0,
-			    i < fx->info.nspans ? (long long)fx->info.spans[i].end : 0);
+		            i, (long long)start, (long long)end, fx->info.nspans,
+		            i < fx->info.nspans ? (long long)fx->info.spans[i].start : 0,
+		            i < fx->info.nspans ? (long long)fx->info.spans[i].end : 0);
 	assert_int_equal(fx->info.nspans, n);
 	assert_non_null(fx->info.spans);
 	assert_true(fx->info.spans[i].start == start && fx->info.spans[i].end == end);
@@ -628,7 +628,7 @@ static void test_spans_single(void **state)
 	assert_span(fx, 1, 0, T2024 - SLACK, T2024 + DAY + SLACK);
 	/* A task: a second more on each side. */
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\n"
-				    "DTSTART:20240115T090000Z\nDUE:20240115T100000Z\nEND:VTODO\n"));
+	                            "DTSTART:20240115T090000Z\nDUE:20240115T100000Z\nEND:VTODO\n"));
 	assert_span(fx, 1, 0, 1705309200 - 1, 1705312800 + 1);
 }
 
@@ -643,13 +643,13 @@ static void test_spans_count(void **state)
 	/* A weekly rule on two days, three weeks: six, in order (Mon Jan 1,
 	 * Wed Jan 3, Mon Jan 8, ...: days 0, 2, 7, 9, 14, 16). */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
-				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6\n")));
+	                               "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6\n")));
 	assert_span(fx, 6, 1, 1704103200 + 2 * DAY, 1704106800 + 2 * DAY);
 	assert_span(fx, 6, 5, 1704103200 + 16 * DAY, 1704106800 + 16 * DAY);
 	/* RDATEs add theirs: Feb 1 10:00Z (day 31), a PERIOD on Mar 1 (day 60). */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5 "RDATE:20240201T100000Z\n"
-					      "RDATE;VALUE=PERIOD:20240301T080000Z/"
-					      "20240301T120000Z\n")));
+	                                      "RDATE;VALUE=PERIOD:20240301T080000Z/"
+	                                      "20240301T120000Z\n")));
 	assert_span(fx, 7, 5, 1704103200 + 31 * DAY, 1704106800 + 31 * DAY);
 	assert_span(fx, 7, 6, T2024 + 60 * DAY + 8 * HOUR, T2024 + 60 * DAY + 12 * HOUR);
 }
@@ -665,7 +665,7 @@ static void test_spans_exdate(void **state)
 	assert_true(fx->info.instances == 4);
 	/* Written in Berlin, the same instant (11:00 CET): removed too. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV(DAILY5 "EXDATE;TZID=Europe/Berlin:"
-							 "20240103T110000\n")));
+	                                                 "20240103T110000\n")));
 	assert_int_equal(fx->info.nspans, 4);
 	/* Floating against a UTC DTSTART: a query reads it in the calendar's
 	 * zone, where it may be another instant, so it removes nothing here. */
@@ -683,17 +683,17 @@ static void test_spans_overrides(void **state)
 	 * hull: its span is there, and the master's Jan 3 stays (wider is
 	 * safe). */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID:20240103T100000Z\n"
-						  "DTSTART:20240110T150000Z\n"
-						  "DTEND:20240110T160000Z\n")));
+	                                          "DTSTART:20240110T150000Z\n"
+	                                          "DTEND:20240110T160000Z\n")));
 	assert_span(fx, 6, 2, 1704103200 + 2 * DAY, 1704106800 + 2 * DAY);
 	assert_span(fx, 6, 5, T2024 + 9 * DAY + 15 * HOUR, T2024 + 9 * DAY + 16 * HOUR);
 	assert_false(spans_meet(fx, T2024 + 6 * DAY, T2024 + 9 * DAY)); /* Jan 7-9: none */
 	/* From Jan 3 on, four hours later: one span runs from the moved Jan 3
 	 * (14:00Z, day 2) to the end of the moved Jan 5 (15:00Z, day 4). */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
-						  "20240103T100000Z\n"
-						  "DTSTART:20240103T140000Z\n"
-						  "DTEND:20240103T150000Z\n")));
+	                                          "20240103T100000Z\n"
+	                                          "DTSTART:20240103T140000Z\n"
+	                                          "DTEND:20240103T150000Z\n")));
 	assert_true(spans_meet(fx, T2024 + 4 * DAY + 14 * HOUR, T2024 + 4 * DAY + 15 * HOUR));
 	assert_false(spans_meet(fx, T2024 + 4 * DAY + 15 * HOUR, T2024 + 5 * DAY));
 }
@@ -704,20 +704,20 @@ static void test_spans_unbounded(void **state)
 
 	/* Endless, or no time at all: the range is all there is. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				       "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
+	                               "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\n")));
 	assert_null(fx->info.spans);
 	assert_int_equal(fx->info.nspans, 0);
 	fx_assert_ok(fx, fx_cal(fx, "BEGIN:VTODO\nUID:t@example.com\nEND:VTODO\n"));
 	assert_null(fx->info.spans);
 	/* A bounded master with an endless override is endless too. */
 	fx_assert_ok(fx, fx_cal(fx, EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:"
-						  "20240103T100000Z\nDTSTART:20240103T140000Z\n"
-						  "RRULE:FREQ=DAILY\n")));
+	                                          "20240103T100000Z\nDTSTART:20240103T140000Z\n"
+	                                          "RRULE:FREQ=DAILY\n")));
 	assert_null(fx->info.spans);
 	/* Not walked to its end (over the budget), but with UNTIL: one span,
 	 * the range (Jan 1 to Apr 1 00:01, see test_budget). */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1M\n"
-				       "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
+	                               "RRULE:FREQ=MINUTELY;UNTIL=20240401T000000Z\n")));
 	assert_span(fx, 1, 0, 1704067200, 1711929660);
 }
 
@@ -727,12 +727,12 @@ static void test_spans_over_the_cap(void **state)
 
 	/* 1,000 instances: one span each. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1H\n"
-				       "RRULE:FREQ=DAILY;COUNT=1000\n")));
+	                               "RRULE:FREQ=DAILY;COUNT=1000\n")));
 	assert_span(fx, ICS_SPANS_MAX, 999, T2024 + 999 * DAY, T2024 + 999 * DAY + HOUR);
 	/* 2,500: merged by threes into 834 spans, the last one alone; each
 	 * lasts two days and an hour, and every instance is covered. */
 	fx_assert_ok(fx, fx_cal(fx, EV("DTSTART:20240101T000000Z\nDURATION:PT1H\n"
-				       "RRULE:FREQ=DAILY;COUNT=2500\n")));
+	                               "RRULE:FREQ=DAILY;COUNT=2500\n")));
 	assert_span(fx, 834, 0, T2024, T2024 + 2 * DAY + HOUR);
 	assert_span(fx, 834, 833, T2024 + 2499 * DAY, T2024 + 2499 * DAY + HOUR);
 	for (int64_t k = 0; k < 2500; k++) {
@@ -751,9 +751,9 @@ static void test_spans_period_across_dst(void **state)
 	 * 31 18:00 CEST (16:00Z), as 86400 s at 17:00Z. The span takes the
 	 * later end. */
 	fx_assert_ok(fx, fx_cal(fx, VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240301T120000\n"
-						  "DURATION:PT1H\n"
-						  "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:"
-						  "20240330T180000/P1D\n")));
+	                                          "DURATION:PT1H\n"
+	                                          "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:"
+	                                          "20240330T180000/P1D\n")));
 	assert_span(fx, 2, 1, T2024 + 89 * DAY + 61200, T2024 + 89 * DAY + 61200 + DAY);
 }
 
@@ -771,27 +771,27 @@ static void test_spans_cover_what_queries_match(void **state)
 	};
 	static const char *const bodies[] = {
 		EV(DAILY5 "EXDATE:20240103T100000Z\n") EV("RECURRENCE-ID:20240104T100000Z\n"
-							  "DTSTART:20240109T150000Z\n"
-							  "DURATION:PT1H\n"),
+		                                          "DTSTART:20240109T150000Z\n"
+		                                          "DURATION:PT1H\n"),
 		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240322T093000\n"
-			      "DTEND;TZID=Europe/Berlin:20240322T103000\n"
-			      "RRULE:FREQ=DAILY;COUNT=6\nEXDATE:20240324T093000\n"
-			      "EXDATE:20240325T083000Z\n"),
+		              "DTEND;TZID=Europe/Berlin:20240322T103000\n"
+		              "RRULE:FREQ=DAILY;COUNT=6\nEXDATE:20240324T093000\n"
+		              "EXDATE:20240325T083000Z\n"),
 		/* Oct 27 02:30 comes twice in Berlin (00:30Z and 01:30Z): an
 		 * EXDATE in UTC naming either pass; only the one that is the
 		 * instance's instant removes it. */
 		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20241026T023000\nDURATION:PT45M\n"
-			      "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T003000Z\n"),
+		              "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T003000Z\n"),
 		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20241026T023000\nDURATION:PT45M\n"
-			      "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T013000Z\n"),
+		              "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20241027T013000Z\n"),
 		EV("DTSTART:20240101T220000\nDURATION:P1DT2H\nRRULE:FREQ=DAILY;COUNT=4\n"),
 		EV("DTSTART;VALUE=DATE:20240101\nDTEND;VALUE=DATE:20240103\n"
 		   "RRULE:FREQ=WEEKLY;COUNT=3\n"),
 		EV(DAILY5) EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240103T100000Z\n"
-			      "DTSTART:20240103T200000Z\nDURATION:PT3H\n"),
+		              "DTSTART:20240103T200000Z\nDURATION:PT3H\n"),
 		VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20240325T120000\nDURATION:PT1H\n"
-			      "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20240330T180000/P1D\n"
-			      "RDATE;VALUE=PERIOD:20240402T100000Z/PT1H\n"),
+		              "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20240330T180000/P1D\n"
+		              "RDATE;VALUE=PERIOD:20240402T100000Z/PT1H\n"),
 		"BEGIN:VTODO\nUID:t@example.com\nDUE:20240101T100000Z\n"
 		"RRULE:FREQ=DAILY;COUNT=4\nEND:VTODO\n",
 		"BEGIN:VTODO\nUID:t@example.com\nDTSTART:20240101T100000Z\nDURATION:PT2H\n"
@@ -807,7 +807,7 @@ static void test_spans_cover_what_queries_match(void **state)
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		const char *text = fx_cal(fx, bodies[i]);
-		struct ics_comp_filter comp = {0}, root = {.name = "VCALENDAR", .comps = &comp};
+		struct ics_comp_filter comp = { 0 }, root = { .name = "VCALENDAR", .comps = &comp };
 		struct ics_time_range r;
 		int64_t lo, hi;
 
@@ -822,12 +822,14 @@ static void test_spans_cover_what_queries_match(void **state)
 				r.start = t;
 				r.end = t + (k % 2 ? 3 * HOUR : 1);
 				if (ics_filter_match(text, strlen(text), &root,
-						     deftz[k / 2] ? fx_crlf(fx, deftz[k / 2]) : NULL,
-						     &fx->err) != 1 ||
+				                     deftz[k / 2] ? fx_crlf(fx, deftz[k / 2])
+				                                  : NULL,
+				                     &fx->err) != 1 ||
 				    spans_meet(fx, r.start, r.end))
 					continue;
-				print_error("object %zu matches [%lld, %lld) but no span meets it\n",
-					    i, (long long)r.start, (long long)r.end);
+				print_error(
+				    "object %zu matches [%lld, %lld) but no span meets it\n", i,
+				    (long long)r.start, (long long)r.end);
 				fail();
 			}
 		}
@@ -841,7 +843,7 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_zone_from_object, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_zone_from_system, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_zone_with_day_and_monthday, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_nominal_day_across_dst, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_length, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_all_day, fx_setup, fx_teardown),
@@ -853,21 +855,21 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_count, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_until, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_until_is_inclusive_in_utc, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_infinite, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exdate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rdate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_this_and_future, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_zoned_series_across_dst, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_secondly, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rules_libical_cannot_take, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_budget, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_instances, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_instances_overrides_and_budget, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_single, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_count, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_exdate, fx_setup, fx_teardown),
@@ -875,9 +877,9 @@ int test_ics_range_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_spans_unbounded, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_over_the_cap, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_period_across_dst, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_spans_cover_what_queries_match, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);

@@ -31,31 +31,32 @@
 
 int ics_select_tests_run(void);
 
-#define CAL(body) "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//slotdav//test//EN\n" body "END:VCALENDAR\n"
-#define EV(body)  "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
+#define CAL(body) \
+	"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//slotdav//test//EN\n" body "END:VCALENDAR\n"
+#define EV(body) "BEGIN:VEVENT\nUID:e@example.com\nDTSTAMP:20240101T000000Z\n" body "END:VEVENT\n"
 
-#define VTZ_BERLIN                                                                           \
-	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                              \
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"                \
-	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"    \
-	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"                 \
-	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"   \
+#define VTZ_BERLIN                                                                         \
+	"BEGIN:VTIMEZONE\nTZID:Europe/Berlin\n"                                            \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"              \
+	"DTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"  \
+	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"               \
+	"DTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n" \
 	"END:VTIMEZONE\n"
-#define VTZ_NY                                                                               \
-	"BEGIN:VTIMEZONE\nTZID:America/New_York\n"                                           \
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nTZNAME:EDT\n"                 \
-	"DTSTART:20070311T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nEND:DAYLIGHT\n"     \
-	"BEGIN:STANDARD\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nTZNAME:EST\n"                 \
-	"DTSTART:20071104T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\n"    \
+#define VTZ_NY                                                                            \
+	"BEGIN:VTIMEZONE\nTZID:America/New_York\n"                                        \
+	"BEGIN:DAYLIGHT\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nTZNAME:EDT\n"              \
+	"DTSTART:20070311T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nEND:DAYLIGHT\n"  \
+	"BEGIN:STANDARD\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nTZNAME:EST\n"              \
+	"DTSTART:20071104T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\n" \
 	"END:VTIMEZONE\n"
 
 /* The VTIMEZONE of Appendix B as the server writes it back (CRLF). */
-#define OUT_TZ                                                                               \
-	"BEGIN:VTIMEZONE\r\nLAST-MODIFIED:20040110T032845Z\r\nTZID:US/Eastern\r\n"           \
-	"BEGIN:DAYLIGHT\r\nDTSTART:20000404T020000\r\n"                                      \
-	"RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\r\nTZNAME:EDT\r\nTZOFFSETFROM:-0500\r\n"      \
-	"TZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nDTSTART:20001026T020000\r\n"  \
-	"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZNAME:EST\r\nTZOFFSETFROM:-0400\r\n"    \
+#define OUT_TZ                                                                              \
+	"BEGIN:VTIMEZONE\r\nLAST-MODIFIED:20040110T032845Z\r\nTZID:US/Eastern\r\n"          \
+	"BEGIN:DAYLIGHT\r\nDTSTART:20000404T020000\r\n"                                     \
+	"RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4\r\nTZNAME:EDT\r\nTZOFFSETFROM:-0500\r\n"     \
+	"TZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nDTSTART:20001026T020000\r\n" \
+	"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZNAME:EST\r\nTZOFFSETFROM:-0400\r\n"   \
 	"TZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
 
 struct tfx {
@@ -73,7 +74,7 @@ static int tfx_setup(void **state)
 /* ---- selections, as caldav/ builds them ---- */
 
 static struct ics_prop_sel *psel(struct tfx *t, const char *name, int novalue,
-				 struct ics_prop_sel *next)
+                                 struct ics_prop_sel *next)
 {
 	struct ics_prop_sel *p = sd_arena_alloc(t->a, sizeof(*p));
 
@@ -97,7 +98,7 @@ static struct ics_prop_sel *props(struct tfx *t, const char *const *names)
 }
 
 static struct ics_comp_sel *csel(struct tfx *t, const char *name, struct ics_prop_sel *ps,
-				 struct ics_comp_sel *cs, struct ics_comp_sel *next)
+                                 struct ics_comp_sel *cs, struct ics_comp_sel *next)
 {
 	struct ics_comp_sel *c = sd_arena_alloc(t->a, sizeof(*c));
 
@@ -126,8 +127,7 @@ static int run_tz(struct tfx *t, const char *ics, const struct ics_select *sel, 
 }
 
 /* Runs and asserts ICS_OK. */
-static const char *run(struct tfx *t, const char *ics, const struct ics_select *sel,
-		       const char *tz)
+static const char *run(struct tfx *t, const char *ics, const struct ics_select *sel, const char *tz)
 {
 	int rc = run_tz(t, ics, sel, tz);
 
@@ -189,8 +189,8 @@ static int cmp_str(const void *a, const void *b)
 /* The properties of c as libical writes them, sorted; free with free_lines. */
 static char **prop_lines(icalcomponent *c, size_t *n)
 {
-	char **v = calloc((size_t)icalcomponent_count_properties(c, ICAL_ANY_PROPERTY) + 1,
-			  sizeof(*v));
+	char **v =
+	    calloc((size_t)icalcomponent_count_properties(c, ICAL_ANY_PROPERTY) + 1, sizeof(*v));
 
 	*n = 0;
 	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
@@ -222,7 +222,7 @@ static int same_comp(icalcomponent *a, icalcomponent *b)
 	ka = icalcomponent_get_first_component(a, ICAL_ANY_COMPONENT);
 	kb = icalcomponent_get_first_component(b, ICAL_ANY_COMPONENT);
 	for (; same && ka && kb; ka = icalcomponent_get_next_component(a, ICAL_ANY_COMPONENT),
-				 kb = icalcomponent_get_next_component(b, ICAL_ANY_COMPONENT))
+	                         kb = icalcomponent_get_next_component(b, ICAL_ANY_COMPONENT))
 		same = same_comp(ka, kb);
 	return same && !ka && !kb;
 }
@@ -261,33 +261,33 @@ static void assert_folded(const char *text)
  * whole (an empty comp element). The RFC's answers, byte for byte. */
 static void test_rfc_partial(void **state)
 {
-	static const char *const vcal[] = {"VERSION", NULL};
-	static const char *const vev[] = {"SUMMARY", "UID",	"DTSTART", "DTEND",	    "DURATION",
-					  "RRULE",   "RDATE", "EXRULE",	 "EXDATE", "RECURRENCE-ID",
-					  NULL};
+	static const char *const vcal[] = { "VERSION", NULL };
+	static const char *const vev[] = { "SUMMARY",  "UID",           "DTSTART", "DTEND",
+		                           "DURATION", "RRULE",         "RDATE",   "EXRULE",
+		                           "EXDATE",   "RECURRENCE-ID", NULL };
 	struct tfx *t = *state;
-	struct ics_select sel = {0};
+	struct ics_select sel = { 0 };
 
-	sel.comp = csel(t, "VCALENDAR", props(t, vcal),
-			csel(t, "VEVENT", props(t, vev), NULL, csel(t, "VTIMEZONE", NULL, NULL, NULL)),
-			NULL);
+	sel.comp = csel(
+	    t, "VCALENDAR", props(t, vcal),
+	    csel(t, "VEVENT", props(t, vev), NULL, csel(t, "VTIMEZONE", NULL, NULL, NULL)), NULL);
 	assert_text(run(t, RFC4791_ABCD2, &sel, NULL),
-		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" OUT_TZ "BEGIN:VEVENT\r\n"
-		    "DTSTART;TZID=US/Eastern:20060102T120000\r\nDURATION:PT1H\r\n"
-		    "RRULE:FREQ=DAILY;COUNT=5\r\nSUMMARY:Event #2\r\n"
-		    "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
-		    "BEGIN:VEVENT\r\nDTSTART;TZID=US/Eastern:20060104T140000\r\nDURATION:PT1H\r\n"
-		    "RECURRENCE-ID;TZID=US/Eastern:20060104T120000\r\nSUMMARY:Event #2 bis\r\n"
-		    "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
-		    "BEGIN:VEVENT\r\nDTSTART;TZID=US/Eastern:20060106T140000\r\nDURATION:PT1H\r\n"
-		    "RECURRENCE-ID;TZID=US/Eastern:20060106T120000\r\n"
-		    "SUMMARY:Event #2 bis bis\r\nUID:00959BC664CA650E933C892C@example.com\r\n"
-		    "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" OUT_TZ "BEGIN:VEVENT\r\n"
+	            "DTSTART;TZID=US/Eastern:20060102T120000\r\nDURATION:PT1H\r\n"
+	            "RRULE:FREQ=DAILY;COUNT=5\r\nSUMMARY:Event #2\r\n"
+	            "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
+	            "BEGIN:VEVENT\r\nDTSTART;TZID=US/Eastern:20060104T140000\r\nDURATION:PT1H\r\n"
+	            "RECURRENCE-ID;TZID=US/Eastern:20060104T120000\r\nSUMMARY:Event #2 bis\r\n"
+	            "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
+	            "BEGIN:VEVENT\r\nDTSTART;TZID=US/Eastern:20060106T140000\r\nDURATION:PT1H\r\n"
+	            "RECURRENCE-ID;TZID=US/Eastern:20060106T120000\r\n"
+	            "SUMMARY:Event #2 bis bis\r\nUID:00959BC664CA650E933C892C@example.com\r\n"
+	            "END:VEVENT\r\nEND:VCALENDAR\r\n");
 	assert_text(run(t, RFC4791_ABCD3, &sel, NULL),
-		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" OUT_TZ "BEGIN:VEVENT\r\n"
-		    "DTSTART;TZID=US/Eastern:20060104T100000\r\nDURATION:PT1H\r\n"
-		    "SUMMARY:Event #3\r\nUID:DC6C50A017428C5216A2F1CD@example.com\r\n"
-		    "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" OUT_TZ "BEGIN:VEVENT\r\n"
+	            "DTSTART;TZID=US/Eastern:20060104T100000\r\nDURATION:PT1H\r\n"
+	            "SUMMARY:Event #3\r\nUID:DC6C50A017428C5216A2F1CD@example.com\r\n"
+	            "END:VEVENT\r\nEND:VCALENDAR\r\n");
 }
 
 /* 7.8.2: limit-recurrence-set 20060103T000000Z-20060105T000000Z keeps the
@@ -295,16 +295,17 @@ static void test_rfc_partial(void **state)
 static void test_rfc_limit_rset(void **state)
 {
 	struct tfx *t = *state;
-	struct ics_select sel = {.limit_rset = 1};
-	const char *abcd2 = crlf(t, RFC4791_ABCD2), *cut = strstr(abcd2, "BEGIN:VEVENT\r\nDTSTAMP:"
-									 "20060206T001121Z\r\nDTSTART;"
-									 "TZID=US/Eastern:20060106");
+	struct ics_select sel = { .limit_rset = 1 };
+	const char *abcd2 = crlf(t, RFC4791_ABCD2),
+	           *cut = strstr(abcd2, "BEGIN:VEVENT\r\nDTSTAMP:"
+	                                "20060206T001121Z\r\nDTSTART;"
+	                                "TZID=US/Eastern:20060106");
 
 	sel.lr_start = fx_utc("20060103T000000Z");
 	sel.lr_end = fx_utc("20060105T000000Z");
 	assert_non_null(cut);
 	assert_text(run(t, RFC4791_ABCD2, &sel, NULL),
-		    sd_arena_printf(t->a, "%.*sEND:VCALENDAR\r\n", (int)(cut - abcd2), abcd2));
+	            sd_arena_printf(t->a, "%.*sEND:VCALENDAR\r\n", (int)(cut - abcd2), abcd2));
 	assert_text(run(t, RFC4791_ABCD3, &sel, NULL), crlf(t, RFC4791_ABCD3));
 	/* An override kept for the instance it replaces, though moved out. */
 	sel.lr_start = fx_utc("20060106T170000Z");
@@ -326,30 +327,31 @@ static void test_rfc_expand(void **state)
 	const struct ics_select *sel = expand(t, "20060103T000000Z", "20060105T000000Z");
 
 	assert_ical_eq(run(t, RFC4791_ABCD2, sel, NULL),
-		       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		       "PRODID:-//Example Corp.//CalDAV Client//EN\r\n"
-		       "BEGIN:VEVENT\r\nDTSTAMP:20060206T001121Z\r\nDTSTART:20060103T170000Z\r\n"
-		       "DURATION:PT1H\r\nRECURRENCE-ID:20060103T170000Z\r\nSUMMARY:Event #2\r\n"
-		       "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
-		       "BEGIN:VEVENT\r\nDTSTAMP:20060206T001121Z\r\nDTSTART:20060104T190000Z\r\n"
-		       "DURATION:PT1H\r\nRECURRENCE-ID:20060104T170000Z\r\n"
-		       "SUMMARY:Event #2 bis\r\nUID:00959BC664CA650E933C892C@example.com\r\n"
-		       "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	               "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	               "PRODID:-//Example Corp.//CalDAV Client//EN\r\n"
+	               "BEGIN:VEVENT\r\nDTSTAMP:20060206T001121Z\r\nDTSTART:20060103T170000Z\r\n"
+	               "DURATION:PT1H\r\nRECURRENCE-ID:20060103T170000Z\r\nSUMMARY:Event #2\r\n"
+	               "UID:00959BC664CA650E933C892C@example.com\r\nEND:VEVENT\r\n"
+	               "BEGIN:VEVENT\r\nDTSTAMP:20060206T001121Z\r\nDTSTART:20060104T190000Z\r\n"
+	               "DURATION:PT1H\r\nRECURRENCE-ID:20060104T170000Z\r\n"
+	               "SUMMARY:Event #2 bis\r\nUID:00959BC664CA650E933C892C@example.com\r\n"
+	               "END:VEVENT\r\nEND:VCALENDAR\r\n");
 	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 2);
 	assert_int_equal(count(t->out, "TZID"), 0);
 	assert_int_equal(count(t->out, "RRULE"), 0);
 	assert_line(t->out, "DTSTART:20060103T170000Z", 1);
 	assert_line(t->out, "RECURRENCE-ID:20060104T170000Z", 1);
-	assert_ical_eq(run(t, RFC4791_ABCD3, sel, NULL),
-		       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		       "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VEVENT\r\n"
-		       "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:cyrus@example.com\r\n"
-		       "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:lisa@example.com\r\n"
-		       "DTSTAMP:20060206T001220Z\r\nDTSTART:20060104T150000Z\r\nDURATION:PT1H\r\n"
-		       "LAST-MODIFIED:20060206T001330Z\r\nORGANIZER:mailto:cyrus@example.com\r\n"
-		       "SEQUENCE:1\r\nSTATUS:TENTATIVE\r\nSUMMARY:Event #3\r\n"
-		       "UID:DC6C50A017428C5216A2F1CD@example.com\r\n"
-		       "X-ABC-GUID:E1CX5Dr-0007ym-Hz@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	assert_ical_eq(
+	    run(t, RFC4791_ABCD3, sel, NULL),
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VEVENT\r\n"
+	    "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:cyrus@example.com\r\n"
+	    "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:lisa@example.com\r\n"
+	    "DTSTAMP:20060206T001220Z\r\nDTSTART:20060104T150000Z\r\nDURATION:PT1H\r\n"
+	    "LAST-MODIFIED:20060206T001330Z\r\nORGANIZER:mailto:cyrus@example.com\r\n"
+	    "SEQUENCE:1\r\nSTATUS:TENTATIVE\r\nSUMMARY:Event #3\r\n"
+	    "UID:DC6C50A017428C5216A2F1CD@example.com\r\n"
+	    "X-ABC-GUID:E1CX5Dr-0007ym-Hz@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
 	assert_int_equal(count(t->out, "RECURRENCE-ID"), 0);
 	/* abcd1 is on the 2nd: nothing of it is in the range. */
 	assert_int_equal(count(run(t, RFC4791_ABCD1, sel, NULL), "BEGIN:VEVENT"), 0);
@@ -361,18 +363,18 @@ static void test_rfc_expand(void **state)
 static void test_rfc_limit_fbset(void **state)
 {
 	struct tfx *t = *state;
-	struct ics_select sel = {.limit_fbset = 1};
+	struct ics_select sel = { .limit_fbset = 1 };
 
 	sel.lf_start = fx_utc("20060102T000000Z");
 	sel.lf_end = fx_utc("20060103T000000Z");
 	assert_text(run(t, RFC4791_ABCD8, &sel, NULL),
-		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		    "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VFREEBUSY\r\n"
-		    "ORGANIZER;CN=\"Bernard Desruisseaux\":mailto:bernard@example.com\r\n"
-		    "UID:76ef34-54a3d2@example.com\r\nDTSTAMP:20050530T123421Z\r\n"
-		    "DTSTART:20060101T000000Z\r\nDTEND:20060108T000000Z\r\n"
-		    "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20060102T100000Z/20060102T120000Z\r\n"
-		    "END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
+	            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	            "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VFREEBUSY\r\n"
+	            "ORGANIZER;CN=\"Bernard Desruisseaux\":mailto:bernard@example.com\r\n"
+	            "UID:76ef34-54a3d2@example.com\r\nDTSTAMP:20050530T123421Z\r\n"
+	            "DTSTART:20060101T000000Z\r\nDTEND:20060108T000000Z\r\n"
+	            "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20060102T100000Z/20060102T120000Z\r\n"
+	            "END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
 }
 
 /* ---- selection ---- */
@@ -380,18 +382,20 @@ static void test_rfc_limit_fbset(void **state)
 static void test_whole(void **state)
 {
 	struct tfx *t = *state;
-	struct ics_select none = {0};
+	struct ics_select none = { 0 };
 
 	for (size_t i = 0; i < 2; i++) {
 		assert_text(run(t, RFC4791_ABCD5, i ? &none : NULL, NULL), crlf(t, RFC4791_ABCD5));
 		assert_text(run(t, RFC4791_ABCD8, i ? &none : NULL, NULL), crlf(t, RFC4791_ABCD8));
 	}
 	/* CRLF input, a byte order mark and blank lines: lines as they were. */
-	assert_text(run(t, "\xEF\xBB\xBF" "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\r\nPRODID:x\r\n"
-		       "BEGIN:VTODO\r\nUID:t\r\nSUMMARY:a\\, b\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
-		       NULL, NULL),
-		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:t\r\n"
-		    "SUMMARY:a\\, b\r\nEND:VTODO\r\nEND:VCALENDAR\r\n");
+	assert_text(run(t,
+	                "\xEF\xBB\xBF"
+	                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\r\nPRODID:x\r\n"
+	                "BEGIN:VTODO\r\nUID:t\r\nSUMMARY:a\\, b\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+	                NULL, NULL),
+	            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:t\r\n"
+	            "SUMMARY:a\\, b\r\nEND:VTODO\r\nEND:VCALENDAR\r\n");
 }
 
 /* Long lines are folded at 75 octets, never inside a UTF-8 character, and
@@ -406,7 +410,7 @@ static void test_folding(void **state)
 	for (int i = 0; i < 60; i++)
 		strcat(summary, i % 3 ? "\xC3\xA9" : "\xE2\x82\xAC"); /* é, € */
 	out = run(t, sd_arena_printf(t->a, CAL(EV("DTSTART:20240101T100000Z\n%s\n")), summary),
-		  NULL, NULL);
+	          NULL, NULL);
 	assert_folded(out);
 	unfolded = u = sd_arena_alloc(t->a, strlen(out) + 1);
 	for (p = out; *p; p++) {
@@ -424,21 +428,21 @@ static void test_folding(void **state)
 /* allprop, allcomp, novalue, names in any case, an unknown root. */
 static void test_select_rules(void **state)
 {
-	static const char *const nv[] = {"!attendee", "uid", NULL};
-	static const char *const summ[] = {"SUMMARY", NULL};
+	static const char *const nv[] = { "!attendee", "uid", NULL };
+	static const char *const summ[] = { "SUMMARY", NULL };
 	struct tfx *t = *state;
-	struct ics_select sel = {0};
+	struct ics_select sel = { 0 };
 	struct ics_comp_sel *ev;
 
 	ev = csel(t, "vevent", props(t, nv), NULL, NULL);
 	sel.comp = csel(t, "VCALENDAR", NULL, ev, NULL);
 	sel.comp->allprop = 1;
 	assert_text(run(t, RFC4791_ABCD3, &sel, NULL),
-		    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		    "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VEVENT\r\n"
-		    "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:\r\n"
-		    "ATTENDEE;PARTSTAT=NEEDS-ACTION:\r\n"
-		    "UID:DC6C50A017428C5216A2F1CD@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	            "PRODID:-//Example Corp.//CalDAV Client//EN\r\nBEGIN:VEVENT\r\n"
+	            "ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:\r\n"
+	            "ATTENDEE;PARTSTAT=NEEDS-ACTION:\r\n"
+	            "UID:DC6C50A017428C5216A2F1CD@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
 	/* A VTODO with props but no comps loses its VALARM; allcomp keeps it. */
 	sel.comp = csel(t, "VCALENDAR", NULL, csel(t, "VTODO", props(t, summ), NULL, NULL), NULL);
 	run(t, RFC4791_ABCD4, &sel, NULL);
@@ -468,8 +472,8 @@ static void test_expand_dst(void **state)
 {
 	struct tfx *t = *state;
 	const char *ics = CAL(VTZ_BERLIN EV("DTSTART;TZID=Europe/Berlin:20241013T100000\n"
-					     "DTEND;TZID=Europe/Berlin:20241013T110000\n"
-					     "RRULE:FREQ=WEEKLY;COUNT=4\nSUMMARY:Weekly\n"));
+	                                    "DTEND;TZID=Europe/Berlin:20241013T110000\n"
+	                                    "RRULE:FREQ=WEEKLY;COUNT=4\nSUMMARY:Weekly\n"));
 
 	run(t, ics, expand(t, "20241001T000000Z", "20241201T000000Z"), NULL);
 	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 4);
@@ -494,7 +498,7 @@ static void test_expand_floating(void **state)
 {
 	struct tfx *t = *state;
 	const char *ics = CAL(EV("DTSTART:20240105T090000\nDTEND:20240105T093000\n"
-				 "RRULE:FREQ=DAILY;COUNT=3\n"));
+	                         "RRULE:FREQ=DAILY;COUNT=3\n"));
 	const struct ics_select *sel = expand(t, "20240106T120000Z", "20240106T150000Z");
 
 	/* 09:00 in New York is 14:00Z: in the range; in UTC it is not. */
@@ -518,7 +522,7 @@ static void test_expand_dates(void **state)
 {
 	struct tfx *t = *state;
 	const char *ics = CAL(EV("DTSTART;VALUE=DATE:20240101\nDTEND;VALUE=DATE:20240102\n"
-				 "RRULE:FREQ=DAILY;COUNT=5\nEXDATE;VALUE=DATE:20240104\n"));
+	                         "RRULE:FREQ=DAILY;COUNT=5\nEXDATE;VALUE=DATE:20240104\n"));
 
 	run(t, ics, expand(t, "20240103T000000Z", "20240105T000000Z"), NULL);
 	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 1); /* the 4th is excluded */
@@ -538,14 +542,15 @@ static void test_expand_sets(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nDURATION:PT1H\n"
-				"RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20240102T100000Z\n"
-				"RDATE:20240110T150000Z\nRDATE:20240101T100000Z\n"));
-	const char *todo = CAL(VTZ_BERLIN "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\n"
-					  "DTSTART;TZID=Europe/Berlin:20240101T090000\n"
-					  "DUE;TZID=Europe/Berlin:20240101T120000\n"
-					  "RRULE:FREQ=WEEKLY;COUNT=2\nEND:VTODO\n"
-					  "BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\n"
-					  "DTSTART;TZID=Europe/Berlin:20240101T000000\nEND:VFREEBUSY\n");
+	                        "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20240102T100000Z\n"
+	                        "RDATE:20240110T150000Z\nRDATE:20240101T100000Z\n"));
+	const char *todo =
+	    CAL(VTZ_BERLIN "BEGIN:VTODO\nUID:t\nDTSTAMP:20240101T000000Z\n"
+	                   "DTSTART;TZID=Europe/Berlin:20240101T090000\n"
+	                   "DUE;TZID=Europe/Berlin:20240101T120000\n"
+	                   "RRULE:FREQ=WEEKLY;COUNT=2\nEND:VTODO\n"
+	                   "BEGIN:VFREEBUSY\nUID:f\nDTSTAMP:20240101T000000Z\n"
+	                   "DTSTART;TZID=Europe/Berlin:20240101T000000\nEND:VFREEBUSY\n");
 
 	run(t, ev, expand(t, "20240101T000000Z", "20240201T000000Z"), NULL);
 	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 3); /* 1st (once), 3rd, 10th */
@@ -568,17 +573,17 @@ static void test_expand_this_and_future(void **state)
 {
 	struct tfx *t = *state;
 	const char *ev = CAL(EV("DTSTART:20240101T100000Z\nDTEND:20240101T110000Z\n"
-				"RRULE:FREQ=WEEKLY;COUNT=5\nSUMMARY:Weekly\n")
-				     EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
-					"DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"
-					"SUMMARY:Weekly, later\n"));
+	                        "RRULE:FREQ=WEEKLY;COUNT=5\nSUMMARY:Weekly\n")
+	                         EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000Z\n"
+	                            "DTSTART:20240115T120000Z\nDTEND:20240115T133000Z\n"
+	                            "SUMMARY:Weekly, later\n"));
 	const char *fl = CAL(EV("DTSTART:20240101T100000\nDTEND:20240101T110000\n"
-				"RRULE:FREQ=WEEKLY;COUNT=5\n")
-				     EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000\n"
-					"DTSTART:20240115T120000\nDTEND:20240115T133000\n"));
-	static const char *const starts[] = {"20240101T100000Z", "20240108T100000Z",
-					     "20240115T120000Z", "20240122T120000Z",
-					     "20240129T120000Z"};
+	                        "RRULE:FREQ=WEEKLY;COUNT=5\n")
+	                         EV("RECURRENCE-ID;RANGE=THISANDFUTURE:20240115T100000\n"
+	                            "DTSTART:20240115T120000\nDTEND:20240115T133000\n"));
+	static const char *const starts[] = { "20240101T100000Z", "20240108T100000Z",
+		                              "20240115T120000Z", "20240122T120000Z",
+		                              "20240129T120000Z" };
 
 	run(t, ev, expand(t, "20240101T000000Z", "20240201T000000Z"), NULL);
 	assert_int_equal(count(t->out, "BEGIN:VEVENT"), 5);
@@ -609,18 +614,17 @@ static void test_expand_this_and_future(void **state)
 /* The selection applies to expanded instances too. */
 static void test_expand_select(void **state)
 {
-	static const char *const keep[] = {"DTSTART", "RECURRENCE-ID", "SUMMARY", NULL};
+	static const char *const keep[] = { "DTSTART", "RECURRENCE-ID", "SUMMARY", NULL };
 	struct tfx *t = *state;
 	struct ics_select *sel = expand(t, "20060103T000000Z", "20060105T000000Z");
 
-	sel->comp = csel(t, "VCALENDAR", NULL, csel(t, "VEVENT", props(t, keep), NULL, NULL),
-			 NULL);
+	sel->comp = csel(t, "VCALENDAR", NULL, csel(t, "VEVENT", props(t, keep), NULL, NULL), NULL);
 	assert_text(run(t, RFC4791_ABCD2, sel, NULL),
-		    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20060103T170000Z\r\n"
-		    "RECURRENCE-ID:20060103T170000Z\r\nSUMMARY:Event #2\r\nEND:VEVENT\r\n"
-		    "BEGIN:VEVENT\r\nDTSTART:20060104T190000Z\r\n"
-		    "RECURRENCE-ID:20060104T170000Z\r\nSUMMARY:Event #2 bis\r\nEND:VEVENT\r\n"
-		    "END:VCALENDAR\r\n");
+	            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20060103T170000Z\r\n"
+	            "RECURRENCE-ID:20060103T170000Z\r\nSUMMARY:Event #2\r\nEND:VEVENT\r\n"
+	            "BEGIN:VEVENT\r\nDTSTART:20060104T190000Z\r\n"
+	            "RECURRENCE-ID:20060104T170000Z\r\nSUMMARY:Event #2 bis\r\nEND:VEVENT\r\n"
+	            "END:VCALENDAR\r\n");
 }
 
 /* Hostile rules stay bounded: too many instances, or a rule too costly to
@@ -638,10 +642,11 @@ static void test_expand_hostile(void **state)
 	assert_non_null(strstr(t->err.msg, "instances"));
 	sel->expand_end = fx_utc("20240102T000000Z") + 20 * 86400;
 	assert_int_equal(run_tz(t, secondly, sel, NULL), ICS_ETOOMANY);
-	assert_int_equal(run_tz(t, CAL(EV("DTSTART:20240101T000000Z\n"
-					  "RRULE:FREQ=SECONDLY;BYMONTH=2\n")),
-				sel, NULL),
-			 ICS_ETOOMANY);
+	assert_int_equal(run_tz(t,
+	                        CAL(EV("DTSTART:20240101T000000Z\n"
+	                               "RRULE:FREQ=SECONDLY;BYMONTH=2\n")),
+	                        sel, NULL),
+	                 ICS_ETOOMANY);
 	sel->max_instances = 4;
 	assert_int_equal(run_tz(t, daily, sel, NULL), ICS_ETOOMANY);
 	sel->max_instances = 5;
@@ -665,10 +670,10 @@ struct job {
 static void *thread_main(void *arg)
 {
 	struct job *j = arg;
-	const char *ics[2] = {RFC4791_ABCD2,
-			      CAL(EV("DTSTART;TZID=Europe/Paris:20241020T100000\n"
-				     "DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=14\n"))};
-	struct ics_select sel = {.expand = 1};
+	const char *ics[2] = { RFC4791_ABCD2,
+		               CAL(EV("DTSTART;TZID=Europe/Paris:20241020T100000\n"
+		                      "DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=14\n")) };
+	struct ics_select sel = { .expand = 1 };
 
 	for (int round = 0; round < 20; round++) {
 		struct sd_arena *a = sd_arena_new();
@@ -680,7 +685,7 @@ static void *thread_main(void *arg)
 			sel.expand_start = j->start[i];
 			sel.expand_end = j->end[i];
 			if (ics_calendar_data(ics[i], strlen(ics[i]), &sel, NULL, a, &out, &len,
-					      NULL) != ICS_OK ||
+			                      NULL) != ICS_OK ||
 			    strcmp(out, j->want[i]) != 0)
 				j->failures++;
 		}
@@ -698,16 +703,19 @@ static void test_threads(void **state)
 	struct ics_select *sel = expand(t, "20241025T000000Z", "20241030T000000Z");
 
 	want[0] = run(t, RFC4791_ABCD2, expand(t, "20060103T000000Z", "20060105T000000Z"), NULL);
-	want[1] = run(t, CAL(EV("DTSTART;TZID=Europe/Paris:20241020T100000\n"
-				"DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=14\n")),
-		      sel, NULL);
+	want[1] = run(t,
+	              CAL(EV("DTSTART;TZID=Europe/Paris:20241020T100000\n"
+	                     "DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=14\n")),
+	              sel, NULL);
 	/* Paris changes on the 27th: 08:00Z before, 09:00Z after. */
 	assert_line(want[1], "DTSTART:20241026T080000Z", 1);
 	assert_line(want[1], "DTSTART:20241027T090000Z", 1);
 	for (int i = 0; i < 8; i++) {
-		jobs[i] = (struct job){.want = {want[0], want[1]},
-				       .start = {fx_utc("20060103T000000Z"), fx_utc("20241025T000000Z")},
-				       .end = {fx_utc("20060105T000000Z"), fx_utc("20241030T000000Z")}};
+		jobs[i] = (struct job){
+			.want = { want[0], want[1] },
+			.start = { fx_utc("20060103T000000Z"), fx_utc("20241025T000000Z") },
+			.end = { fx_utc("20060105T000000Z"), fx_utc("20241030T000000Z") }
+		};
 		assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
 	}
 	for (int i = 0; i < 8; i++)
@@ -730,12 +738,14 @@ int ics_select_tests_run(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup, fx_teardown)
-		T(test_rfc_partial),	 T(test_rfc_limit_rset),  T(test_rfc_expand),
-		T(test_rfc_limit_fbset), T(test_whole),		  T(test_folding),
-		T(test_select_rules),	 T(test_expand_dst),	  T(test_expand_floating),
-		T(test_expand_dates),	 T(test_expand_sets),	  T(test_expand_select),
-		T(test_expand_hostile),	 T(test_threads),	  T(test_parse_errors),
-		T(test_expand_this_and_future),
+		T(test_rfc_partial),     T(test_rfc_limit_rset),
+		T(test_rfc_expand),      T(test_rfc_limit_fbset),
+		T(test_whole),           T(test_folding),
+		T(test_select_rules),    T(test_expand_dst),
+		T(test_expand_floating), T(test_expand_dates),
+		T(test_expand_sets),     T(test_expand_select),
+		T(test_expand_hostile),  T(test_threads),
+		T(test_parse_errors),    T(test_expand_this_and_future),
 #undef T
 	};
 

@@ -16,55 +16,54 @@
 #include "test_ical.h"
 
 /* Line numbers below count from 1 at BEGIN:VCALENDAR. */
-static const char good[] =
-	"BEGIN:VCALENDAR\r\n"                       /* 1 */
-	"VERSION:2.0\r\n"                           /* 2 */
-	"PRODID:-//test//EN\r\n"                    /* 3 */
-	"METHOD:PUBLISH\r\n"                        /* 4 */
-	"BEGIN:VTIMEZONE\r\n"                       /* 5 */
-	"TZID:My/Zone\r\n"                          /* 6 */
-	"BEGIN:STANDARD\r\n"                        /* 7 */
-	"DTSTART:19700101T000000\r\n"               /* 8 */
-	"TZOFFSETFROM:+0200\r\n"                    /* 9 */
-	"TZOFFSETTO:+0200\r\n"                      /* 10 */
-	"END:STANDARD\r\n"                          /* 11 */
-	"END:VTIMEZONE\r\n"                         /* 12 */
-	"BEGIN:VTIMEZONE\r\n"                       /* 13 */
-	"TZID:Unused/Zone\r\n"                      /* 14 */
-	"BEGIN:STANDARD\r\n"                        /* 15 */
-	"DTSTART:19700101T000000\r\n"               /* 16 */
-	"TZOFFSETFROM:+0300\r\n"                    /* 17 */
-	"TZOFFSETTO:+0300\r\n"                      /* 18 */
-	"END:STANDARD\r\n"                          /* 19 */
-	"END:VTIMEZONE\r\n"                         /* 20 */
-	"BEGIN:VEVENT\r\n"                          /* 21 */
-	"UID:rec\r\n"                               /* 22 */
-	"DTSTAMP:20260101T000000Z\r\n"              /* 23 */
-	"DTSTART;TZID=My/Zone:20270104T100000\r\n"  /* 24 */
-	"DURATION:PT1H\r\n"                         /* 25 */
-	"RRULE:FREQ=DAILY;COUNT=5\r\n"              /* 26 */
-	"SUMMARY:a long summary that is folded \r\n" /* 27 */
-	" onto a second line\r\n"                   /* 28 */
-	"END:VEVENT\r\n"                            /* 29 */
-	"BEGIN:VTODO\r\n"                           /* 30 */
-	"UID:task\r\n"                              /* 31 */
-	"DTSTAMP:20260101T000000Z\r\n"              /* 32 */
-	"END:VTODO\r\n"                             /* 33 */
-	"BEGIN:VEVENT\r\n"                          /* 34 */
-	"UID:rec\r\n"                               /* 35 */
-	"DTSTAMP:20260101T000000Z\r\n"              /* 36 */
-	"RECURRENCE-ID;TZID=My/Zone:20270105T100000\r\n"
-	"DTSTART;TZID=My/Zone:20270105T120000\r\n"
-	"DURATION:PT1H\r\n"
-	"END:VEVENT\r\n"
-	"END:VCALENDAR\r\n";
+static const char good[] = "BEGIN:VCALENDAR\r\n"                        /* 1 */
+                           "VERSION:2.0\r\n"                            /* 2 */
+                           "PRODID:-//test//EN\r\n"                     /* 3 */
+                           "METHOD:PUBLISH\r\n"                         /* 4 */
+                           "BEGIN:VTIMEZONE\r\n"                        /* 5 */
+                           "TZID:My/Zone\r\n"                           /* 6 */
+                           "BEGIN:STANDARD\r\n"                         /* 7 */
+                           "DTSTART:19700101T000000\r\n"                /* 8 */
+                           "TZOFFSETFROM:+0200\r\n"                     /* 9 */
+                           "TZOFFSETTO:+0200\r\n"                       /* 10 */
+                           "END:STANDARD\r\n"                           /* 11 */
+                           "END:VTIMEZONE\r\n"                          /* 12 */
+                           "BEGIN:VTIMEZONE\r\n"                        /* 13 */
+                           "TZID:Unused/Zone\r\n"                       /* 14 */
+                           "BEGIN:STANDARD\r\n"                         /* 15 */
+                           "DTSTART:19700101T000000\r\n"                /* 16 */
+                           "TZOFFSETFROM:+0300\r\n"                     /* 17 */
+                           "TZOFFSETTO:+0300\r\n"                       /* 18 */
+                           "END:STANDARD\r\n"                           /* 19 */
+                           "END:VTIMEZONE\r\n"                          /* 20 */
+                           "BEGIN:VEVENT\r\n"                           /* 21 */
+                           "UID:rec\r\n"                                /* 22 */
+                           "DTSTAMP:20260101T000000Z\r\n"               /* 23 */
+                           "DTSTART;TZID=My/Zone:20270104T100000\r\n"   /* 24 */
+                           "DURATION:PT1H\r\n"                          /* 25 */
+                           "RRULE:FREQ=DAILY;COUNT=5\r\n"               /* 26 */
+                           "SUMMARY:a long summary that is folded \r\n" /* 27 */
+                           " onto a second line\r\n"                    /* 28 */
+                           "END:VEVENT\r\n"                             /* 29 */
+                           "BEGIN:VTODO\r\n"                            /* 30 */
+                           "UID:task\r\n"                               /* 31 */
+                           "DTSTAMP:20260101T000000Z\r\n"               /* 32 */
+                           "END:VTODO\r\n"                              /* 33 */
+                           "BEGIN:VEVENT\r\n"                           /* 34 */
+                           "UID:rec\r\n"                                /* 35 */
+                           "DTSTAMP:20260101T000000Z\r\n"               /* 36 */
+                           "RECURRENCE-ID;TZID=My/Zone:20270105T100000\r\n"
+                           "DTSTART;TZID=My/Zone:20270105T120000\r\n"
+                           "DURATION:PT1H\r\n"
+                           "END:VEVENT\r\n"
+                           "END:VCALENDAR\r\n";
 
 static void test_split_good(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct ics_part *p;
 	struct ics_info info;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 
 	assert_int_equal(ics_split(a, good, strlen(good), &p, &n, &err), 0);
@@ -77,51 +76,52 @@ static void test_split_good(void **state)
 	assert_null(strstr(p[0].text, "Unused/Zone"));
 	assert_null(strstr(p[0].text, "METHOD"));
 	assert_non_null(strstr(p[0].text, "folded \r\n onto")); /* bytes kept */
-	assert_int_equal(ics_object_check(p[0].text, p[0].len, ICS_COMP_VEVENT | ICS_COMP_VTODO, a,
-					  &info, &err), 0);
+	assert_int_equal(
+	    ics_object_check(p[0].text, p[0].len, ICS_COMP_VEVENT | ICS_COMP_VTODO, a, &info, &err),
+	    0);
 	assert_true(info.recurring);
 	assert_string_equal(p[1].uid, "task");
 	assert_null(strstr(p[1].text, "VTIMEZONE"));
-	assert_int_equal(ics_object_check(p[1].text, p[1].len, ICS_COMP_VEVENT | ICS_COMP_VTODO, a,
-					  &info, &err), 0);
+	assert_int_equal(
+	    ics_object_check(p[1].text, p[1].len, ICS_COMP_VEVENT | ICS_COMP_VTODO, a, &info, &err),
+	    0);
 	/* a part's line maps back to the input */
 	assert_int_equal(ics_part_line(&p[1], 4), 30);
 	assert_int_equal(ics_part_line(&p[1], 5), 31);
 	sd_arena_free(a);
 }
 
-static const char bad[] =
-	"BEGIN:VCALENDAR\r\n"            /* 1 */
-	"VERSION:2.0\r\n"                /* 2 */
-	"PRODID:-//test//EN\r\n"         /* 3 */
-	"BEGIN:VEVENT\r\n"               /* 4 */
-	"UID:ok1\r\n"                    /* 5 */
-	"DTSTART:20270101T100000Z\r\n"   /* 6 */
-	"END:VEVENT\r\n"                 /* 7 */
-	"BEGIN:VEVENT\r\n"               /* 8 */
-	"UID:noend\r\n"                  /* 9 */
-	"DTSTART:20270101T100000Z\r\n"   /* 10 */
-	"BEGIN:VEVENT\r\n"               /* 11 */
-	"DTSTART:20270101T100000Z\r\n"   /* 12 */
-	"END:VEVENT\r\n"                 /* 13 */
-	"BEGIN:VEVENT\r\n"               /* 14 */
-	"UID:baddate\r\n"                /* 15 */
-	"DTSTART:20270231T100000Z\r\n"   /* 16 */
-	"END:VEVENT\r\n"                 /* 17 */
-	"BEGIN:VEVENT\r\n"               /* 18 */
-	"UID:ok2\r\n"                    /* 19 */
-	"DTSTART:20270101T100000Z\r\n"   /* 20 */
-	"END:VEVENT\r\n"                 /* 21 */
-	"BEGIN:VEVENT\r\n"               /* 22 */
-	"UID:cut\r\n"                    /* 23 */
-	"END:VCALENDAR\r\n";             /* 24 */
+static const char bad[] = "BEGIN:VCALENDAR\r\n"          /* 1 */
+                          "VERSION:2.0\r\n"              /* 2 */
+                          "PRODID:-//test//EN\r\n"       /* 3 */
+                          "BEGIN:VEVENT\r\n"             /* 4 */
+                          "UID:ok1\r\n"                  /* 5 */
+                          "DTSTART:20270101T100000Z\r\n" /* 6 */
+                          "END:VEVENT\r\n"               /* 7 */
+                          "BEGIN:VEVENT\r\n"             /* 8 */
+                          "UID:noend\r\n"                /* 9 */
+                          "DTSTART:20270101T100000Z\r\n" /* 10 */
+                          "BEGIN:VEVENT\r\n"             /* 11 */
+                          "DTSTART:20270101T100000Z\r\n" /* 12 */
+                          "END:VEVENT\r\n"               /* 13 */
+                          "BEGIN:VEVENT\r\n"             /* 14 */
+                          "UID:baddate\r\n"              /* 15 */
+                          "DTSTART:20270231T100000Z\r\n" /* 16 */
+                          "END:VEVENT\r\n"               /* 17 */
+                          "BEGIN:VEVENT\r\n"             /* 18 */
+                          "UID:ok2\r\n"                  /* 19 */
+                          "DTSTART:20270101T100000Z\r\n" /* 20 */
+                          "END:VEVENT\r\n"               /* 21 */
+                          "BEGIN:VEVENT\r\n"             /* 22 */
+                          "UID:cut\r\n"                  /* 23 */
+                          "END:VCALENDAR\r\n";           /* 24 */
 
 static void test_split_broken(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct ics_part *p;
 	struct ics_info info;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 
 	assert_int_equal(ics_split(a, bad, strlen(bad), &p, &n, &err), 0);
@@ -135,7 +135,7 @@ static void test_split_broken(void **state)
 	assert_string_equal(p[3].uid, "baddate");
 	assert_null(p[3].error); /* structure fine; the check finds the date */
 	assert_int_not_equal(ics_object_check(p[3].text, p[3].len, ICS_COMP_VEVENT, a, &info, &err),
-			     0);
+	                     0);
 	assert_non_null(strstr(err.msg, "line "));
 	{
 		unsigned l = 0;
@@ -158,7 +158,7 @@ static void test_split_many(void **state)
 	struct sd_arena *a = sd_arena_new();
 	struct sd_buf b;
 	struct ics_part *p;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	size_t n;
 	enum { N = 3000 };
 
@@ -168,10 +168,10 @@ static void test_split_many(void **state)
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < N; i++)
 			sd_buf_printf(&b,
-				      "BEGIN:VEVENT\r\nUID%s:u%d\r\nDTSTAMP:20260101T000000Z\r\n"
-				      "%sDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n",
-				      i == 7 ? ";X-A=\"b:c\"" : "", i,
-				      pass ? "RECURRENCE-ID:20270102T100000Z\r\n" : "");
+			              "BEGIN:VEVENT\r\nUID%s:u%d\r\nDTSTAMP:20260101T000000Z\r\n"
+			              "%sDTSTART:20270101T100000Z\r\nEND:VEVENT\r\n",
+			              i == 7 ? ";X-A=\"b:c\"" : "", i,
+			              pass ? "RECURRENCE-ID:20270102T100000Z\r\n" : "");
 	sd_buf_adds(&b, "END:VCALENDAR\r\n");
 	assert_int_equal(ics_split(a, b.data, b.len, &p, &n, &err), 0);
 	assert_int_equal(n, N);
@@ -195,7 +195,7 @@ static void test_merge_round_trip(void **state)
 	struct ics_merge *m = ics_merge_new("-//slotdav//test//EN");
 	struct ics_part *p, *q;
 	size_t n, nq, len;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	char *text;
 
 	assert_int_equal(ics_split(a, good, strlen(good), &p, &n, &err), 0);

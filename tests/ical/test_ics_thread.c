@@ -27,8 +27,8 @@
 #include "test_ical.h"
 
 #define PROCESSES 8
-#define THREADS	  16
-#define ROUNDS	  5
+#define THREADS   16
+#define ROUNDS    5
 #define NOON_UTC  INT64_C(1705320000) /* 2024-01-15T12:00Z: T2024 + 14 d + 12 h */
 
 /* System zones and their UTC offsets on 2024-01-15, in minutes (tzdata). */
@@ -36,82 +36,82 @@ static const struct {
 	const char *name;
 	int minutes;
 } zones[] = {
-	{"US/Eastern", -300},
-	{"US/Central", -360},
-	{"US/Mountain", -420},
-	{"US/Pacific", -480},
-	{"US/Alaska", -540},
-	{"US/Hawaii", -600},
-	{"US/Arizona", -420},
-	{"Canada/Atlantic", -240},
-	{"Canada/Newfoundland", -210},
-	{"Canada/Eastern", -300},
-	{"Canada/Central", -360},
-	{"Canada/Mountain", -420},
-	{"Canada/Pacific", -480},
-	{"Brazil/East", -180},
-	{"Chile/Continental", -180},
-	{"Mexico/General", -360},
-	{"Asia/Calcutta", 330},
-	{"Asia/Saigon", 420},
-	{"Asia/Katmandu", 345},
-	{"Asia/Rangoon", 390},
-	{"Europe/Kiev", 120},
-	{"Australia/ACT", 660},
-	{"Australia/West", 480},
-	{"NZ", 780},
-	{"Japan", 540},
-	{"Singapore", 480},
-	{"Hongkong", 480},
-	{"Iceland", 0},
-	{"Egypt", 120},
-	{"Israel", 120},
-	{"Turkey", 180},
-	{"Cuba", -300},
-	{"Jamaica", -300},
-	{"GB", 0},
-	{"Eire", 0},
-	{"Poland", 60},
-	{"Portugal", 0},
-	{"Navajo", -420},
-	{"PRC", 480},
-	{"ROK", 540},
-	{"ROC", 480},
-	{"Iran", 210},
-	{"Libya", 120},
-	{"Kwajalein", 720},
-	{"W-SU", 180},
-	{"Zulu", 0},
-	{"UCT", 0},
-	{"Universal", 0},
-	{"Greenwich", 0},
-	{"GMT0", 0},
-	{"Etc/GMT+1", -60},
-	{"Etc/GMT+2", -120},
-	{"Etc/GMT+3", -180},
-	{"Etc/GMT+4", -240},
-	{"Etc/GMT+5", -300},
-	{"Etc/GMT+6", -360},
-	{"Etc/GMT+7", -420},
-	{"Etc/GMT+8", -480},
-	{"Etc/GMT+9", -540},
-	{"Etc/GMT+10", -600},
-	{"Etc/GMT+11", -660},
-	{"Etc/GMT+12", -720},
-	{"Etc/GMT-1", 60},
-	{"Etc/GMT-2", 120},
-	{"Etc/GMT-3", 180},
-	{"Etc/GMT-4", 240},
-	{"Etc/GMT-5", 300},
-	{"Etc/GMT-6", 360},
-	{"Etc/GMT-7", 420},
-	{"Etc/GMT-8", 480},
-	{"Etc/GMT-9", 540},
-	{"Etc/GMT-10", 600},
-	{"Etc/GMT-11", 660},
-	{"Etc/GMT-12", 720},
-	{"Etc/GMT-13", 780},
-	{"Etc/GMT-14", 840},
+	{ "US/Eastern", -300 },
+	{ "US/Central", -360 },
+	{ "US/Mountain", -420 },
+	{ "US/Pacific", -480 },
+	{ "US/Alaska", -540 },
+	{ "US/Hawaii", -600 },
+	{ "US/Arizona", -420 },
+	{ "Canada/Atlantic", -240 },
+	{ "Canada/Newfoundland", -210 },
+	{ "Canada/Eastern", -300 },
+	{ "Canada/Central", -360 },
+	{ "Canada/Mountain", -420 },
+	{ "Canada/Pacific", -480 },
+	{ "Brazil/East", -180 },
+	{ "Chile/Continental", -180 },
+	{ "Mexico/General", -360 },
+	{ "Asia/Calcutta", 330 },
+	{ "Asia/Saigon", 420 },
+	{ "Asia/Katmandu", 345 },
+	{ "Asia/Rangoon", 390 },
+	{ "Europe/Kiev", 120 },
+	{ "Australia/ACT", 660 },
+	{ "Australia/West", 480 },
+	{ "NZ", 780 },
+	{ "Japan", 540 },
+	{ "Singapore", 480 },
+	{ "Hongkong", 480 },
+	{ "Iceland", 0 },
+	{ "Egypt", 120 },
+	{ "Israel", 120 },
+	{ "Turkey", 180 },
+	{ "Cuba", -300 },
+	{ "Jamaica", -300 },
+	{ "GB", 0 },
+	{ "Eire", 0 },
+	{ "Poland", 60 },
+	{ "Portugal", 0 },
+	{ "Navajo", -420 },
+	{ "PRC", 480 },
+	{ "ROK", 540 },
+	{ "ROC", 480 },
+	{ "Iran", 210 },
+	{ "Libya", 120 },
+	{ "Kwajalein", 720 },
+	{ "W-SU", 180 },
+	{ "Zulu", 0 },
+	{ "UCT", 0 },
+	{ "Universal", 0 },
+	{ "Greenwich", 0 },
+	{ "GMT0", 0 },
+	{ "Etc/GMT+1", -60 },
+	{ "Etc/GMT+2", -120 },
+	{ "Etc/GMT+3", -180 },
+	{ "Etc/GMT+4", -240 },
+	{ "Etc/GMT+5", -300 },
+	{ "Etc/GMT+6", -360 },
+	{ "Etc/GMT+7", -420 },
+	{ "Etc/GMT+8", -480 },
+	{ "Etc/GMT+9", -540 },
+	{ "Etc/GMT+10", -600 },
+	{ "Etc/GMT+11", -660 },
+	{ "Etc/GMT+12", -720 },
+	{ "Etc/GMT-1", 60 },
+	{ "Etc/GMT-2", 120 },
+	{ "Etc/GMT-3", 180 },
+	{ "Etc/GMT-4", 240 },
+	{ "Etc/GMT-5", 300 },
+	{ "Etc/GMT-6", 360 },
+	{ "Etc/GMT-7", 420 },
+	{ "Etc/GMT-8", 480 },
+	{ "Etc/GMT-9", 540 },
+	{ "Etc/GMT-10", 600 },
+	{ "Etc/GMT-11", 660 },
+	{ "Etc/GMT-12", 720 },
+	{ "Etc/GMT-13", 780 },
+	{ "Etc/GMT-14", 840 },
 };
 
 struct job {
@@ -122,18 +122,18 @@ struct job {
 };
 
 static const char object_fmt[] =
-	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//slotdav//threads//EN\r\n%s"
-	"BEGIN:VEVENT\r\nUID:thread-%d-%d@example.com\r\nDTSTAMP:20240101T000000Z\r\n"
-	"DTSTART;TZID=%s:20240115T120000\r\nDTEND;TZID=%s:20240115T130000\r\n"
-	"RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//slotdav//threads//EN\r\n%s"
+    "BEGIN:VEVENT\r\nUID:thread-%d-%d@example.com\r\nDTSTAMP:20240101T000000Z\r\n"
+    "DTSTART;TZID=%s:20240115T120000\r\nDTEND;TZID=%s:20240115T130000\r\n"
+    "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 static const char berlin[] =
-	"BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"
-	"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
-	"DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
-	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
-	"DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
-	"END:VTIMEZONE\r\n";
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"
+    "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+    "END:VTIMEZONE\r\n";
 
 static void job_fail(struct job *j, const char *what, int rc, const char *msg)
 {
@@ -152,7 +152,7 @@ static void check_one(struct job *j, int round)
 	int64_t start = NOON_UTC - (own ? 60 : zones[k].minutes) * 60;
 	char *text = sd_arena_printf(a, object_fmt, own ? berlin : "", j->id, round, tzid, tzid);
 	struct ics_info info;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	int rc = ics_object_check(text, strlen(text), ALL_COMPS, a, &info, &err);
 
 	/* Three weekly instances of an hour: the last ends 14 d + 1 h on. */
@@ -180,7 +180,7 @@ static void *worker(void *arg)
 /* Runs the threads once; returns how many failed, having printed why. */
 static int run_threads(void)
 {
-	struct job jobs[THREADS] = {{0}};
+	struct job jobs[THREADS] = { { 0 } };
 	pthread_t threads[THREADS];
 	pthread_barrier_t go;
 	int failed = 0;
@@ -218,7 +218,7 @@ static void test_concurrent_zones(void **state)
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			print_error("child %d: %s %d\n", i, WIFEXITED(status) ? "exit" : "signal",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	assert_int_equal(run_threads(), 0);

@@ -15,42 +15,42 @@
 #include "ics_int.h"
 #include "test_ical.h"
 
-#define OCT15  INT64_C(1728950400) /* 2024-10-15T00:00:00Z */
-#define Y3000  INT64_C(32504889600) /* 3000-01-15T00:00:00Z */
-#define SLOTS  256		    /* the cache's size (ics_tzcache.c) */
-#define NOON   INT64_C(1705320000)  /* 2024-01-15T12:00:00Z */
+#define OCT15 INT64_C(1728950400)  /* 2024-10-15T00:00:00Z */
+#define Y3000 INT64_C(32504889600) /* 3000-01-15T00:00:00Z */
+#define SLOTS 256                  /* the cache's size (ics_tzcache.c) */
+#define NOON  INT64_C(1705320000)  /* 2024-01-15T12:00:00Z */
 
 /* Europe/Berlin as it is: summer time ends on the last Sunday of October. */
 static const char rules_now[] =
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"
-	"DTSTART:19810329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"
-	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"
-	"DTSTART:19961027T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n";
+    "BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"
+    "DTSTART:19810329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"
+    "BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"
+    "DTSTART:19961027T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n";
 /* Its rules of 1981-1995, under the same TZID: it ended in September. */
 static const char rules_old[] =
-	"BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"
-	"DTSTART:19810329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"
-	"BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"
-	"DTSTART:19810927T030000\nRRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=-1SU\nEND:STANDARD\n";
+    "BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\n"
+    "DTSTART:19810329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n"
+    "BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\n"
+    "DTSTART:19810927T030000\nRRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=-1SU\nEND:STANDARD\n";
 
 /* A VTIMEZONE for Europe/Berlin, made new by tag (arena, LF). */
 static const char *berlin(struct fx *fx, const char *tag, const char *rules)
 {
 	return sd_arena_printf(fx->a,
-			       "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nX-SLOTDAV-TEST:%s\n%s"
-			       "END:VTIMEZONE\n",
-			       tag, rules);
+	                       "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nX-SLOTDAV-TEST:%s\n%s"
+	                       "END:VTIMEZONE\n",
+	                       tag, rules);
 }
 
 /* An hour-long event at local time when (YYYYMMDDTHHMMSS) in tzid, with
  * vtz (arena, CRLF). */
 static const char *event(struct fx *fx, const char *vtz, const char *tzid, const char *when,
-			 const char *uid)
+                         const char *uid)
 {
 	return fx_cal(fx, sd_arena_printf(fx->a,
-					  "%sBEGIN:VEVENT\nUID:%s\nDTSTAMP:20240101T000000Z\n"
-					  "DTSTART;TZID=%s:%s\nDURATION:PT1H\nEND:VEVENT\n",
-					  vtz, uid, tzid, when));
+	                                  "%sBEGIN:VEVENT\nUID:%s\nDTSTAMP:20240101T000000Z\n"
+	                                  "DTSTART;TZID=%s:%s\nDURATION:PT1H\nEND:VEVENT\n",
+	                                  vtz, uid, tzid, when));
 }
 
 /* Two objects, then a filter and a default zone, with one VTIMEZONE: one
@@ -59,13 +59,13 @@ static void test_shared(void **state)
 {
 	struct fx *fx = *state;
 	const char *vtz = berlin(fx, "shared", rules_now);
-	struct ics_time_range r = {OCT15 + 10 * HOUR, OCT15 + 10 * HOUR + 60};
-	struct ics_comp_filter ev = {.name = "VEVENT", .range = &r};
-	struct ics_comp_filter cal = {.name = "VCALENDAR", .comps = &ev};
+	struct ics_time_range r = { OCT15 + 10 * HOUR, OCT15 + 10 * HOUR + 60 };
+	struct ics_comp_filter ev = { .name = "VEVENT", .range = &r };
+	struct ics_comp_filter cal = { .name = "VCALENDAR", .comps = &ev };
 	const char *deftz = fx_cal(fx, vtz);
 	const char *a = event(fx, vtz, "Europe/Berlin", "20241015T120000", "a@example.com");
 	struct ics_tz_stats s0, s1;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	ics_tzcache_stats(&s0);
 	fx_assert_ok(fx, a);
@@ -88,13 +88,13 @@ static void test_rules_differ(void **state)
 {
 	struct fx *fx = *state;
 	const char *now = berlin(fx, "differ", rules_now), *old = berlin(fx, "differ", rules_old);
-	struct ics_time_range r = {OCT15 + 10 * HOUR, OCT15 + 10 * HOUR + 1800};
-	struct ics_comp_filter ev = {.name = "VEVENT", .range = &r};
-	struct ics_comp_filter cal = {.name = "VCALENDAR", .comps = &ev};
+	struct ics_time_range r = { OCT15 + 10 * HOUR, OCT15 + 10 * HOUR + 1800 };
+	struct ics_comp_filter ev = { .name = "VEVENT", .range = &r };
+	struct ics_comp_filter cal = { .name = "VCALENDAR", .comps = &ev };
 	const char *a = event(fx, now, "Europe/Berlin", "20241015T120000", "now@example.com");
 	const char *b = event(fx, old, "Europe/Berlin", "20241015T120000", "old@example.com");
 	struct ics_tz_stats s0, s1;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	ics_tzcache_stats(&s0);
 	for (int round = 0; round < 2; round++) {
@@ -124,7 +124,7 @@ static void test_far_future(void **state)
 	for (int i = 0; i < 50; i++) {
 		fx_assert_ok(fx, a);
 		fx_assert_range(fx, Y3000 + 11 * HOUR, Y3000 + 12 * HOUR); /* CET, +1 */
-		fx_assert_ok(fx, b); /* the system's zone */
+		fx_assert_ok(fx, b);                                       /* the system's zone */
 		fx_assert_range(fx, Y3000 + 11 * HOUR, Y3000 + 12 * HOUR);
 	}
 }
@@ -134,11 +134,11 @@ static void test_far_future(void **state)
 static const char *fixed(struct sd_arena *a, const char *tag, int n, int hours)
 {
 	return sd_arena_printf(a,
-			       "BEGIN:VTIMEZONE\nTZID:Test/Fixed\nX-SLOTDAV-TEST:%s-%d\n"
-			       "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:%c%02d00\n"
-			       "TZOFFSETTO:%c%02d00\nEND:STANDARD\nEND:VTIMEZONE\n",
-			       tag, n, hours < 0 ? '-' : '+', abs(hours), hours < 0 ? '-' : '+',
-			       abs(hours));
+	                       "BEGIN:VTIMEZONE\nTZID:Test/Fixed\nX-SLOTDAV-TEST:%s-%d\n"
+	                       "BEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:%c%02d00\n"
+	                       "TZOFFSETTO:%c%02d00\nEND:STANDARD\nEND:VTIMEZONE\n",
+	                       tag, n, hours < 0 ? '-' : '+', abs(hours), hours < 0 ? '-' : '+',
+	                       abs(hours));
 }
 
 /* A zone a document holds outlives its eviction from the table, and is
@@ -147,10 +147,10 @@ static void test_eviction(void **state)
 {
 	struct fx *fx = *state;
 	const char *text = event(fx, berlin(fx, "held", rules_now), "Europe/Berlin",
-				 "20241015T120000", "held@example.com");
+	                         "20241015T120000", "held@example.com");
 	struct icaltimetype noon = icaltime_from_string("20241015T120000");
 	struct ics_tz_stats s0, s1, s2;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	struct ics_doc d;
 	icaltimezone *z;
 
@@ -160,7 +160,7 @@ static void test_eviction(void **state)
 	ics_tzcache_stats(&s0);
 	for (int i = 0; i < 2 * SLOTS + 10; i++)
 		fx_assert_ok(fx, event(fx, fixed(fx->a, "evict", i, i % 25 - 12), "Test/Fixed",
-				       "20240115T120000", "churn@example.com"));
+		                       "20240115T120000", "churn@example.com"));
 	ics_tzcache_stats(&s1);
 	assert_true(s1.entries <= SLOTS);
 	assert_true(s1.evictions - s0.evictions >= SLOTS);
@@ -174,8 +174,8 @@ static void test_eviction(void **state)
 /* ---- threads ---- */
 
 #define THREADS 8
-#define ROUNDS	150
-#define ZONES	(SLOTS + 44) /* more than fit: entries are evicted while in use */
+#define ROUNDS  150
+#define ZONES   (SLOTS + 44) /* more than fit: entries are evicted while in use */
 
 struct job {
 	int id, failures;
@@ -185,15 +185,16 @@ struct job {
 
 static void one_round(struct job *j, int round)
 {
-	struct fx fx = {.a = sd_arena_new()};
+	struct fx fx = { .a = sd_arena_new() };
 	int n = (j->id * 37 + round * 11) % ZONES, hours = n % 25 - 12;
-	const char *text = fx_cal(&fx, sd_arena_printf(fx.a,
-						       "%sBEGIN:VEVENT\nUID:tz-%d-%d@example.com\n"
-						       "DTSTAMP:20240101T000000Z\n"
-						       "DTSTART;TZID=Test/Fixed:20240115T120000\n"
-						       "DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=3\n"
-						       "END:VEVENT\n",
-						       fixed(fx.a, "threads", n, hours), j->id, round));
+	const char *text =
+	    fx_cal(&fx, sd_arena_printf(fx.a,
+	                                "%sBEGIN:VEVENT\nUID:tz-%d-%d@example.com\n"
+	                                "DTSTAMP:20240101T000000Z\n"
+	                                "DTSTART;TZID=Test/Fixed:20240115T120000\n"
+	                                "DURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=3\n"
+	                                "END:VEVENT\n",
+	                                fixed(fx.a, "threads", n, hours), j->id, round));
 	int64_t start = NOON - (int64_t)hours * HOUR;
 	int rc = fx_check(&fx, text);
 
@@ -201,7 +202,7 @@ static void one_round(struct job *j, int round)
 	     fx.info.last_end != start + 2 * DAY + HOUR) &&
 	    !j->failures++)
 		snprintf(j->msg, sizeof(j->msg), "thread %d round %d: rc %d %s", j->id, round, rc,
-			 fx.err.msg);
+		         fx.err.msg);
 	sd_arena_free(fx.a);
 }
 
@@ -218,7 +219,7 @@ static void *worker(void *arg)
 /* Threads meet the same zones while others push them out of the table. */
 static void test_threads_churn(void **state)
 {
-	struct job jobs[THREADS] = {{0}};
+	struct job jobs[THREADS] = { { 0 } };
 	pthread_t threads[THREADS];
 	pthread_barrier_t go;
 	struct ics_tz_stats s;

@@ -33,7 +33,7 @@ static int64_t wall(int y, int mo, int d, int h, int mi)
 /* Asserts the instants of a wall clock: n of them, a and b. */
 static void assert_instants(const char *tz, int64_t w, int n, int64_t a, int64_t b)
 {
-	int64_t out[2] = {0, 0};
+	int64_t out[2] = { 0, 0 };
 	int got = -1;
 
 	assert_int_equal(ics_zone_instants(tz, w, out, &got), ICS_OK);
@@ -111,11 +111,11 @@ static void test_berlin_2026(void **state)
 	assert_instants(BERLIN, wall(2026, 10, 25, 1, 59), 1, INT64_C(1792886340), 0); /* 23:59Z */
 	/* 00:00Z and 01:00Z, 00:30Z and 01:30Z, 00:59:59Z and 01:59:59Z */
 	assert_instants(BERLIN, wall(2026, 10, 25, 2, 0), 2, INT64_C(1792886400),
-			INT64_C(1792890000));
+	                INT64_C(1792890000));
 	assert_instants(BERLIN, wall(2026, 10, 25, 2, 30), 2, INT64_C(1792888200),
-			INT64_C(1792891800));
+	                INT64_C(1792891800));
 	assert_instants(BERLIN, wall(2026, 10, 25, 2, 59) + 59, 2, INT64_C(1792889999),
-			INT64_C(1792893599));
+	                INT64_C(1792893599));
 	assert_instants(BERLIN, wall(2026, 10, 25, 3, 0), 1, INT64_C(1792893600), 0); /* 02:00Z */
 	/* An ordinary day: 12:00 CEST is 10:00Z. */
 	assert_instants(BERLIN, wall(2026, 7, 1, 12, 0), 1, INT64_C(1782900000), 0);
@@ -163,12 +163,12 @@ static void test_history(void **state)
 	assert_instants("Pacific/Apia", wall(2011, 12, 31, 0, 0), 1, INT64_C(1325239200), 0);
 	/* 06:45Z (-4) and 07:15Z (-4:30) */
 	assert_instants("America/Caracas", wall(2007, 12, 9, 2, 45), 2, INT64_C(1197182700),
-			INT64_C(1197184500));
+	                INT64_C(1197184500));
 	assert_instants("America/Caracas", wall(2016, 5, 1, 2, 15), 1, INT64_C(1462085100), 0);
 	assert_instants("America/Caracas", wall(2016, 5, 1, 2, 45), 0, 0, 0);
 	/* 21:30Z (+4) and 22:30Z (+3) on October 25th */
 	assert_instants("Europe/Moscow", wall(2014, 10, 26, 1, 30), 2, INT64_C(1414272600),
-			INT64_C(1414276200));
+	                INT64_C(1414276200));
 	assert_instants("UTC", wall(2026, 3, 29, 2, 30), 1, wall(2026, 3, 29, 2, 30), 0);
 }
 
@@ -185,7 +185,7 @@ static void test_spans(void **state)
 	assert_int_equal(n, 3);
 	assert_true(v[0].start == y2026 && v[0].end == INT64_C(1774746000) && v[0].offset == HOUR);
 	assert_true(v[1].start == INT64_C(1774746000) && v[1].end == INT64_C(1792890000) &&
-		    v[1].offset == 2 * HOUR);
+	            v[1].offset == 2 * HOUR);
 	assert_true(v[2].start == INT64_C(1792890000) && v[2].end == y2027 && v[2].offset == HOUR);
 
 	/* Lord Howe 2026: +11 until 04-04T15:00Z, +10:30, +11 from
@@ -198,12 +198,12 @@ static void test_spans(void **state)
 
 	/* A range within one offset; one second. */
 	assert_int_equal(
-		ics_zone_spans(fx->a, NYC, wall(2026, 6, 1, 0, 0), wall(2026, 7, 1, 0, 0), &v, &n),
-		ICS_OK);
+	    ics_zone_spans(fx->a, NYC, wall(2026, 6, 1, 0, 0), wall(2026, 7, 1, 0, 0), &v, &n),
+	    ICS_OK);
 	assert_true(n == 1 && v[0].offset == -4 * HOUR);
 	assert_int_equal(
-		ics_zone_spans(fx->a, BERLIN, INT64_C(1774746000) - 1, INT64_C(1774746000), &v, &n),
-		ICS_OK);
+	    ics_zone_spans(fx->a, BERLIN, INT64_C(1774746000) - 1, INT64_C(1774746000), &v, &n),
+	    ICS_OK);
 	assert_true(n == 1 && v[0].offset == HOUR);
 	assert_int_equal(ics_zone_spans(fx->a, "UTC", y2026, y2027, &v, &n), ICS_OK);
 	assert_true(n == 1 && v[0].offset == 0 && v[0].start == y2026 && v[0].end == y2027);
@@ -222,7 +222,7 @@ static void test_civil(void **state)
 	(void)state;
 	assert_true(ics_days_from_civil(1970, 1, 1) == 0);
 	assert_true(ics_days_from_civil(2026, 3, 29) == 20541);
-	assert_int_equal(ics_weekday(0), 4);	 /* a Thursday */
+	assert_int_equal(ics_weekday(0), 4);     /* a Thursday */
 	assert_int_equal(ics_weekday(20541), 7); /* a Sunday */
 	assert_int_equal(ics_weekday(20542), 1);
 	assert_int_equal(ics_weekday(-1), 3);
@@ -277,15 +277,15 @@ static void test_libc(void **state)
 	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
 		for (int i = 0; i < 400; i++) {
 			int64_t t = 946684800 + (int64_t)(rand_r(&seed) % 1000) * 1199999 +
-				    rand_r(&seed) % 1200000;
+			            rand_r(&seed) % 1200000;
 			int64_t w = 0, out[2];
 			int n = 0, found = 0;
 
 			assert_int_equal(ics_zone_wall(zones[z], t, &w), ICS_OK);
 			if (w - t != libc_offset(zones[z], (time_t)t))
 				print_error("%s at %lld: %lld, libc %lld\n", zones[z], (long long)t,
-					    (long long)(w - t),
-					    (long long)libc_offset(zones[z], (time_t)t));
+				            (long long)(w - t),
+				            (long long)libc_offset(zones[z], (time_t)t));
 			assert_true(w - t == libc_offset(zones[z], (time_t)t));
 			assert_int_equal(ics_zone_instants(zones[z], w, out, &n), ICS_OK);
 			for (int k = 0; k < n; k++) {

@@ -209,7 +209,8 @@ static size_t parts(const char *msg, struct part out[4])
 			if (!strcmp(out[n].cte, "base64"))
 				out[n].body = b64dec(sep + 4, strlen(sep + 4));
 			else
-				out[n].body = qpdec(sep + 4, strlen(sep + 4) + 2 > 2 ? strlen(sep + 4) : 0);
+				out[n].body =
+				    qpdec(sep + 4, strlen(sep + 4) + 2 > 2 ? strlen(sep + 4) : 0);
 			free(full);
 			free(hdr);
 			free(raw);
@@ -229,25 +230,28 @@ static void parts_free(struct part *p, size_t n)
 	}
 }
 
-static const char ics[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
-			  "BEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:Haarschnitt f\xc3\xbcr J\xc3\xbcrgen\r\n"
-			  "END:VEVENT\r\nEND:VCALENDAR\r\n";
+static const char ics[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+    "BEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:Haarschnitt f\xc3\xbcr J\xc3\xbcrgen\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
 
 static struct notify_msg sample(void)
 {
 	struct notify_msg m = {
-		.from_name = "Salon M\xc3\xbcller, Hauptstra\xc3\x9f" "e",
+		.from_name = "Salon M\xc3\xbcller, Hauptstra\xc3\x9f"
+		             "e",
 		.from_addr = "noreply@example.org",
 		.to_name = "O'Brien, \"Jo\"",
 		.to_addr = "jo@example.org",
 		.reply_to = "salon@example.org",
 		.subject = "Ihr Termin: Haarschnitt am Mo 23 Nov 2026, 10:00 \xe2\x80\x93 "
-			   "bitte best\xc3\xa4tigen Sie den Termin rechtzeitig \xf0\x9f\x98\x80 ok",
+		           "bitte best\xc3\xa4tigen Sie den Termin rechtzeitig \xf0\x9f\x98\x80 ok",
 		.message_id = "notif-7.0123abcd@slotdav",
 		.date = 1795424400,
-		.text = "Hello J\xc3\xbcrgen,\n\na line with = and trailing space \n"
-			"a very long line that goes on and on and on and on and on and on and on and "
-			"on and on and on and on past seventy-six\n.\nend",
+		.text =
+		    "Hello J\xc3\xbcrgen,\n\na line with = and trailing space \n"
+		    "a very long line that goes on and on and on and on and on and on and on and "
+		    "on and on and on and on past seventy-six\n.\nend",
 		.html = "<p>Hello &amp; J\xc3\xbcrgen</p>\n",
 		.ics = ics,
 		.method = "REQUEST",
@@ -259,7 +263,7 @@ static void test_mime_roundtrip(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct notify_msg m = sample();
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	struct part p[4];
 	char *msg, *v, *d;
 	size_t n;
@@ -274,7 +278,8 @@ static void test_mime_roundtrip(void **state)
 	free(v);
 	v = header(msg, "From");
 	d = decode_words(v);
-	assert_string_equal(d, "Salon M\xc3\xbcller, Hauptstra\xc3\x9f" "e <noreply@example.org>");
+	assert_string_equal(d, "Salon M\xc3\xbcller, Hauptstra\xc3\x9f"
+	                       "e <noreply@example.org>");
 	free(d);
 	free(v);
 	v = header(msg, "To");
@@ -297,9 +302,9 @@ static void test_mime_roundtrip(void **state)
 	assert_string_equal(p[0].ctype, "text/plain; charset=UTF-8");
 	assert_string_equal(p[0].cte, "quoted-printable");
 	assert_string_equal(p[0].body, "Hello J\xc3\xbcrgen,\n\na line with = and trailing space \n"
-				       "a very long line that goes on and on and on and on and on "
-				       "and on and on and on and on and on and on past "
-				       "seventy-six\n.\nend");
+	                               "a very long line that goes on and on and on and on and on "
+	                               "and on and on and on and on and on and on past "
+	                               "seventy-six\n.\nend");
 	assert_string_equal(p[1].ctype, "text/html; charset=UTF-8");
 	/* the CRLF before a boundary belongs to the boundary (RFC 2046 5.1.1) */
 	assert_string_equal(p[1].body, "<p>Hello &amp; J\xc3\xbcrgen</p>");
@@ -314,7 +319,7 @@ static void test_mime_injection(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
 	struct notify_msg m = sample();
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 	char *msg, *v;
 
 	(void)state;
@@ -364,39 +369,49 @@ static void test_addr(void **state)
 static void test_template(void **state)
 {
 	struct sd_arena *a = sd_arena_new();
-	struct sd_err err = {0};
-	const struct notify_var v[] = {{"customer_name", "<b>Tom & \"Jerry\"</b>"},
-				       {"manage_url", "https://x/manage/t"},
-				       {"service", "{manage_url}"}};
+	struct sd_err err = { 0 };
+	const struct notify_var v[] = { { "customer_name", "<b>Tom & \"Jerry\"</b>" },
+		                        { "manage_url", "https://x/manage/t" },
+		                        { "service", "{manage_url}" } };
 	char *out;
 
 	(void)state;
-	assert_int_equal(notify_tmpl_render(a, "Hi {customer_name}, {service} {{x}} {manage_url}", v,
-					    3, 0, &out, &err), 0);
+	assert_int_equal(notify_tmpl_render(a, "Hi {customer_name}, {service} {{x}} {manage_url}",
+	                                    v, 3, 0, &out, &err),
+	                 0);
 	assert_string_equal(out, "Hi <b>Tom & \"Jerry\"</b>, {manage_url} {x} https://x/manage/t");
 	assert_int_equal(notify_tmpl_render(a, "<p>{customer_name}</p>", v, 3, 1, &out, &err), 0);
 	assert_string_equal(out, "<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;</p>");
 	assert_int_equal(notify_tmpl_render(a, "Hi {nosuch}", v, 3, 0, &out, &err),
-			 NOTIFY_ETEMPLATE);
+	                 NOTIFY_ETEMPLATE);
 	assert_non_null(strstr(err.msg, "nosuch"));
 	assert_int_equal(notify_tmpl_render(a, "Hi {customer_name", v, 3, 0, &out, &err),
-			 NOTIFY_ETEMPLATE);
+	                 NOTIFY_ETEMPLATE);
 	/* every shipped default renders with the worker's names */
 	{
-		static const char *const kinds[] = {"created", "confirmed", "rescheduled", "cancelled",
-						    "restored", "request_received", "request_approved",
-						    "request_declined", "details_updated",
-						    "approval_needed", "reminder"};
-		const struct notify_var all[] = {
-			{"customer_name", "C"}, {"staff_name", "S"}, {"service", "Svc"},
-			{"start_local", "T"},   {"end_local", "E"},  {"location", "L"},
-			{"location_address", "A"}, {"manage_url", "U"}, {"reason", ""},
-			{"notes", ""},          {"booking_id", "1"}};
+		static const char *const kinds[] = { "created",          "confirmed",
+			                             "rescheduled",      "cancelled",
+			                             "restored",         "request_received",
+			                             "request_approved", "request_declined",
+			                             "details_updated",  "approval_needed",
+			                             "reminder" };
+		const struct notify_var all[] = { { "customer_name", "C" },
+			                          { "staff_name", "S" },
+			                          { "service", "Svc" },
+			                          { "start_local", "T" },
+			                          { "end_local", "E" },
+			                          { "location", "L" },
+			                          { "location_address", "A" },
+			                          { "manage_url", "U" },
+			                          { "reason", "" },
+			                          { "notes", "" },
+			                          { "booking_id", "1" } };
 		struct notify_tmpl t;
 
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 			assert_int_equal(notify_tmpl_load(a, "", 1, kinds[i], &t, &err), 0);
-			assert_int_equal(notify_tmpl_render(a, t.subject, all, 11, 0, &out, &err), 0);
+			assert_int_equal(notify_tmpl_render(a, t.subject, all, 11, 0, &out, &err),
+			                 0);
 			assert_int_equal(notify_tmpl_render(a, t.text, all, 11, 0, &out, &err), 0);
 			if (strcmp(kinds[i], "approval_needed"))
 				assert_non_null(strstr(out, "U"));
@@ -410,7 +425,7 @@ static void test_template(void **state)
 static void test_backoff(void **state)
 {
 	int h[NOTIFY_MAX_REMINDERS], n;
-	struct sd_err err = {0};
+	struct sd_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(notify_backoff(60, 1), 60);

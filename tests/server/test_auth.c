@@ -96,14 +96,15 @@ static void test_basic_invalid(void **state)
 	assert_int_equal(parse("BasicYWxpY2U6c2VjcmV0", &u, &p), SRV_AUTH_EDENIED);
 	assert_int_equal(parse("Basic", &u, &p), SRV_AUTH_EDENIED);
 	assert_int_equal(parse("Basic ", &u, &p), SRV_AUTH_EDENIED);
-	assert_int_equal(parse("Basic YWxpY2U6c2VjcmV0!", &u, &p), SRV_AUTH_EDENIED);  /* alphabet */
+	assert_int_equal(parse("Basic YWxpY2U6c2VjcmV0!", &u, &p), SRV_AUTH_EDENIED); /* alphabet */
 	assert_int_equal(parse("Basic YWxpY2U6c2VjcmV", &u, &p), SRV_AUTH_EDENIED);   /* length */
 	assert_int_equal(parse("Basic YWJjOmRlZg=", &u, &p), SRV_AUTH_EDENIED);       /* padding */
-	assert_int_equal(parse("Basic YW=jOmRlZg==", &u, &p), SRV_AUTH_EDENIED);      /* '=' inside */
-	assert_int_equal(parse("Basic YWJjOmRl====", &u, &p), SRV_AUTH_EDENIED);      /* too much */
-	assert_int_equal(parse("Basic YWxp Y2U6c2VjcmV0", &u, &p), SRV_AUTH_EDENIED); /* two tokens */
+	assert_int_equal(parse("Basic YW=jOmRlZg==", &u, &p), SRV_AUTH_EDENIED); /* '=' inside */
+	assert_int_equal(parse("Basic YWJjOmRl====", &u, &p), SRV_AUTH_EDENIED); /* too much */
+	assert_int_equal(parse("Basic YWxp Y2U6c2VjcmV0", &u, &p),
+	                 SRV_AUTH_EDENIED);                                  /* two tokens */
 	assert_int_equal(parse("Basic YQBiOmM=", &u, &p), SRV_AUTH_EDENIED); /* "a\0b:c" */
-	assert_int_equal(parse(basic("a\tb:c"), &u, &p), SRV_AUTH_EDENIED); /* control char */
+	assert_int_equal(parse(basic("a\tb:c"), &u, &p), SRV_AUTH_EDENIED);  /* control char */
 	assert_int_equal(parse(basic("a:b\nc"), &u, &p), SRV_AUTH_EDENIED);
 	assert_int_equal(parse(basic("\xff\xfe:x"), &u, &p), SRV_AUTH_EDENIED); /* not UTF-8 */
 	memset(big, 'A', sizeof(big));
@@ -163,7 +164,7 @@ static void set_password(struct fixture *f, const char *name, const char *pw)
 static int setup_cache(void **state, int cache_seconds, size_t cache_max)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct srv_auth_opts o = {"test realm", cache_seconds, cache_max, fake_now};
+	struct srv_auth_opts o = { "test realm", cache_seconds, cache_max, fake_now };
 	char path[4200], hash[SRV_PWHASH_MAX];
 	struct sd_err err;
 
@@ -213,10 +214,10 @@ static int teardown(void **state)
 
 static int check(struct fixture *f, const char *userpass)
 {
-	struct srv_auth_user who = {0};
-	struct sd_err err = {0};
-	int rc = srv_auth_check(f->auth, &who, f->c, userpass ? basic(userpass) : NULL, f->arena,
-				&err);
+	struct srv_auth_user who = { 0 };
+	struct sd_err err = { 0 };
+	int rc =
+	    srv_auth_check(f->auth, &who, f->c, userpass ? basic(userpass) : NULL, f->arena, &err);
 
 	if (rc == 0) {
 		assert_non_null(who.name);
@@ -340,9 +341,9 @@ static void test_eviction(void **state)
 		struct srv_auth_user who;
 		struct sd_err err;
 
-		assert_int_equal(srv_auth_check(f->auth, &who, f->c, "basic Ym9iOmJvYi1wdw==",
-						f->arena, &err),
-				 0);
+		assert_int_equal(
+		    srv_auth_check(f->auth, &who, f->c, "basic Ym9iOmJvYi1wdw==", f->arena, &err),
+		    0);
 	}
 	assert_int_equal(stats(f).verifications, 3);
 	assert_int_equal(stats(f).entries, 2);
@@ -367,7 +368,7 @@ static void test_request_401(void **state)
 	assert_int_equal(srv_auth_request(f->auth, f->c, &req, &err), SRV_AUTH_EDENIED);
 	assert_int_equal(req.status, 401);
 	assert_string_equal(sd_req_resp_header(&req, "WWW-Authenticate"),
-			    "Basic realm=\"test realm\", charset=\"UTF-8\"");
+	                    "Basic realm=\"test realm\", charset=\"UTF-8\"");
 	assert_true(req.resp_body.len > 0);
 	assert_int_equal(req.user_id, 0);
 	sd_arena_free(a);
@@ -389,7 +390,8 @@ int test_auth_run(void)
 		cmocka_unit_test(test_basic_invalid),
 		cmocka_unit_test(test_password_hash_verify),
 		cmocka_unit_test_setup_teardown(test_hit_avoids_hashing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_and_unknown_denied_alike, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_and_unknown_denied_alike, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_password_change_invalidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_user_denied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),

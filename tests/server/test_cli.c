@@ -80,29 +80,29 @@ static int run(char **argv)
 
 static void test_exit_statuses(void **state)
 {
-	char *version[] = {"slotdav", "version", NULL};
-	char *version_cfg[] = {"slotdav", "--port", "9000", "version", "--log.level=warn", NULL};
-	char *help[] = {"slotdav", "--help", NULL};
-	char *help_cmd[] = {"slotdav", "help", "user", "add", NULL};
-	char *sub_help[] = {"slotdav", "user", "add", "--help", NULL};
-	char *serve_help[] = {"slotdav", "serve", "--help", NULL};
-	char *group_help[] = {"slotdav", "calendar", "--help", NULL};
-	char *none[] = {"slotdav", NULL};
-	char *unknown[] = {"slotdav", "frobnicate", NULL};
-	char *unknown_sub[] = {"slotdav", "user", "frobnicate", NULL};
-	char *group_only[] = {"slotdav", "user", NULL};
-	char *missing_arg[] = {"slotdav", "user", "add", NULL};
-	char *extra_arg[] = {"slotdav", "user", "list", "extra", NULL};
-	char *unknown_opt[] = {"slotdav", "user", "list", "--frob", NULL};
-	char *unknown_key[] = {"slotdav", "version", "--server.frob=1", NULL};
-	char *bad_value[] = {"slotdav", "--server.port=0", "version", NULL};
-	char *flag_value[] = {"slotdav", "user", "add", "x", "--password-stdin=yes", NULL};
-	char *missing_value[] = {"slotdav", "user", "add", "x", "--email", NULL};
-	char *bad_name[] = {"slotdav", "user", "add", "no/slash", "--password-stdin", NULL};
-	char *bad_color[] = {"slotdav", "calendar", "create", "alice", "work", "--color", "red",
-			     NULL};
-	char *missing_config[] = {"slotdav", "version", "--config", "/nonexistent/slotdav.ini",
-				  NULL};
+	char *version[] = { "slotdav", "version", NULL };
+	char *version_cfg[] = { "slotdav", "--port", "9000", "version", "--log.level=warn", NULL };
+	char *help[] = { "slotdav", "--help", NULL };
+	char *help_cmd[] = { "slotdav", "help", "user", "add", NULL };
+	char *sub_help[] = { "slotdav", "user", "add", "--help", NULL };
+	char *serve_help[] = { "slotdav", "serve", "--help", NULL };
+	char *group_help[] = { "slotdav", "calendar", "--help", NULL };
+	char *none[] = { "slotdav", NULL };
+	char *unknown[] = { "slotdav", "frobnicate", NULL };
+	char *unknown_sub[] = { "slotdav", "user", "frobnicate", NULL };
+	char *group_only[] = { "slotdav", "user", NULL };
+	char *missing_arg[] = { "slotdav", "user", "add", NULL };
+	char *extra_arg[] = { "slotdav", "user", "list", "extra", NULL };
+	char *unknown_opt[] = { "slotdav", "user", "list", "--frob", NULL };
+	char *unknown_key[] = { "slotdav", "version", "--server.frob=1", NULL };
+	char *bad_value[] = { "slotdav", "--server.port=0", "version", NULL };
+	char *flag_value[] = { "slotdav", "user", "add", "x", "--password-stdin=yes", NULL };
+	char *missing_value[] = { "slotdav", "user", "add", "x", "--email", NULL };
+	char *bad_name[] = { "slotdav", "user", "add", "no/slash", "--password-stdin", NULL };
+	char *bad_color[] = { "slotdav", "calendar", "create", "alice",
+		              "work",    "--color",  "red",    NULL };
+	char *missing_config[] = { "slotdav", "version", "--config", "/nonexistent/slotdav.ini",
+		                   NULL };
 
 	(void)state;
 	assert_int_equal(run(version), SRV_EXIT_OK);

@@ -92,22 +92,22 @@ static void test_ini_file(void **state)
 	struct fixture *f = *state;
 
 	write_ini(f, "; comment\n"
-		     "[server]\n"
-		     "listen = ::1\n"
-		     "port = 8443\n"
-		     "max_body = 2M\n"
-		     "base_url = https://cal.example.com/\n"
-		     "\n"
-		     "# another comment\n"
-		     "[storage]\n"
-		     "database = /srv/slotdav/db.sqlite\n"
-		     "[caldav]\n"
-		     "max_resource_size = 512KiB\n"
-		     "[auth]\n"
-		     "realm = Example Calendars\n"
-		     "cache_seconds = 0\n"
-		     "[log]\n"
-		     "level = debug\n");
+	             "[server]\n"
+	             "listen = ::1\n"
+	             "port = 8443\n"
+	             "max_body = 2M\n"
+	             "base_url = https://cal.example.com/\n"
+	             "\n"
+	             "# another comment\n"
+	             "[storage]\n"
+	             "database = /srv/slotdav/db.sqlite\n"
+	             "[caldav]\n"
+	             "max_resource_size = 512KiB\n"
+	             "[auth]\n"
+	             "realm = Example Calendars\n"
+	             "cache_seconds = 0\n"
+	             "[log]\n"
+	             "level = debug\n");
 	assert_int_equal(srv_config_load_file(&f->cfg, f->path, &f->err), 0);
 	assert_string_equal(f->cfg.server_listen, "::1");
 	assert_int_equal(f->cfg.server_port, 8443);
@@ -124,15 +124,16 @@ static void test_ini_file(void **state)
 static void test_overrides_win(void **state)
 {
 	struct fixture *f = *state;
-	char *argv[] = {"--config", f->path, "--server.port=9000", "--listen", "0.0.0.0",
-			"--database=/tmp/x.db", "--log.level", "warn", NULL};
+	char *argv[] = { "--config",    f->path,   "--server.port=9000",
+		         "--listen",    "0.0.0.0", "--database=/tmp/x.db",
+		         "--log.level", "warn",    NULL };
 
 	write_ini(f, "[server]\nport = 8100\nthreads = 2\n[log]\nlevel = debug\n");
 	assert_int_equal(feed_args(f, argv), 1);
 	assert_string_equal(f->src.file, f->path);
 	assert_int_equal(srv_config_load(&f->cfg, &f->src, &f->err), 0);
-	assert_int_equal(f->cfg.server_port, 9000);          /* option beats file */
-	assert_int_equal(f->cfg.server_threads, 2);          /* file beats default */
+	assert_int_equal(f->cfg.server_port, 9000);           /* option beats file */
+	assert_int_equal(f->cfg.server_threads, 2);           /* file beats default */
 	assert_string_equal(f->cfg.server_listen, "0.0.0.0"); /* alias */
 	assert_string_equal(f->cfg.storage_database, "/tmp/x.db");
 	assert_int_equal(f->cfg.log_level, SD_LOG_WARN);
@@ -141,7 +142,7 @@ static void test_overrides_win(void **state)
 static void test_later_override_wins(void **state)
 {
 	struct fixture *f = *state;
-	char *argv[] = {"--port=1", "--server.port", "2", NULL};
+	char *argv[] = { "--port=1", "--server.port", "2", NULL };
 
 	assert_int_equal(feed_args(f, argv), 1);
 	assert_int_equal(srv_config_load(&f->cfg, &f->src, &f->err), 0);
@@ -169,9 +170,11 @@ static void test_file_errors_name_the_line(void **state)
 	expect_file_error(f, "[server]\nport = 80\nprot = 80\n", want);
 	snprintf(want, sizeof(want), "%s:2: unknown key \"x\" in section [nosuch]", f->path);
 	expect_file_error(f, "[nosuch]\nx = 1\n", want);
-	expect_file_error(f, "[server]\n\nport = 65536\n", ":3: server.port: \"65536\" is out of range");
+	expect_file_error(f, "[server]\n\nport = 65536\n",
+	                  ":3: server.port: \"65536\" is out of range");
 	expect_file_error(f, "[server]\nport = 0\n", ":2: server.port");
-	expect_file_error(f, "[server]\nport = 80x\n", ":2: server.port: \"80x\" is not an integer");
+	expect_file_error(f, "[server]\nport = 80x\n",
+	                  ":2: server.port: \"80x\" is not an integer");
 	expect_file_error(f, "[server]\nport = -1\n", "is not an integer");
 	expect_file_error(f, "[server]\nthreads = 0\n", "server.threads");
 	expect_file_error(f, "[server]\nlisten = localhost\n", "not an IPv4 or IPv6 address");
@@ -219,13 +222,13 @@ static void test_missing_file(void **state)
 static void test_bad_override(void **state)
 {
 	struct fixture *f = *state;
-	char *bad_value[] = {"--server.port=70000", NULL};
-	char *bad_alias[] = {"--port", "http", NULL};
+	char *bad_value[] = { "--server.port=70000", NULL };
+	char *bad_alias[] = { "--port", "http", NULL };
 
 	assert_int_equal(feed_args(f, bad_value), 1);
 	assert_int_equal(srv_config_load(&f->cfg, &f->src, &f->err), SRV_CONFIG_EINVALID);
-	assert_string_equal(f->err.msg,
-			    "option --server.port: server.port: \"70000\" is out of range 1..65535");
+	assert_string_equal(
+	    f->err.msg, "option --server.port: server.port: \"70000\" is out of range 1..65535");
 	srv_config_src_free(&f->src);
 	assert_int_equal(feed_args(f, bad_alias), 1);
 	assert_int_equal(srv_config_load(&f->cfg, &f->src, &f->err), SRV_CONFIG_EINVALID);
@@ -235,12 +238,12 @@ static void test_bad_override(void **state)
 static void test_option_forms(void **state)
 {
 	struct fixture *f = *state;
-	char *unknown_key[] = {"--server.prot=1", NULL};
-	char *unknown_section[] = {"--nosuch.key", "1", NULL};
-	char *missing[] = {"--server.port", NULL};
-	char *missing_cfg[] = {"--config", NULL};
-	char *empty_cfg[] = {"--config=", NULL};
-	char *not_config[] = {"--email", "x@example.com", NULL};
+	char *unknown_key[] = { "--server.prot=1", NULL };
+	char *unknown_section[] = { "--nosuch.key", "1", NULL };
+	char *missing[] = { "--server.port", NULL };
+	char *missing_cfg[] = { "--config", NULL };
+	char *empty_cfg[] = { "--config=", NULL };
+	char *not_config[] = { "--email", "x@example.com", NULL };
 	int i = 0;
 
 	assert_int_equal(feed_args(f, unknown_key), SRV_CONFIG_EINVALID);
@@ -259,8 +262,8 @@ static void test_option_forms(void **state)
 static void test_tls_pair(void **state)
 {
 	struct fixture *f = *state;
-	char *only_cert[] = {"--server.tls_cert=/etc/cert.pem", NULL};
-	char *both[] = {"--server.tls_key=/etc/key.pem", NULL};
+	char *only_cert[] = { "--server.tls_cert=/etc/cert.pem", NULL };
+	char *both[] = { "--server.tls_key=/etc/key.pem", NULL };
 
 	assert_int_equal(feed_args(f, only_cert), 1);
 	assert_int_equal(srv_config_load(&f->cfg, &f->src, &f->err), SRV_CONFIG_EINVALID);
@@ -276,27 +279,37 @@ static void test_set_by_name(void **state)
 	assert_int_equal(srv_config_set(&f->cfg, "server", "max_body", "1G", &f->err), 0);
 	assert_int_equal(f->cfg.server_max_body, 1024LL * 1024 * 1024);
 	assert_int_equal(srv_config_set(&f->cfg, "server", "max_body", "2G", &f->err),
-			 SRV_CONFIG_EINVALID);
+	                 SRV_CONFIG_EINVALID);
 	assert_int_equal(f->cfg.server_max_body, 1024LL * 1024 * 1024); /* unchanged */
 	assert_int_equal(srv_config_set(&f->cfg, "server", "max_body", "65536", &f->err), 0);
 	assert_int_equal(f->cfg.server_max_body, 65536);
-	assert_int_equal(srv_config_set(&f->cfg, "server", "max_body", "99999999999999999999G",
-					&f->err),
-			 SRV_CONFIG_EINVALID);
+	assert_int_equal(
+	    srv_config_set(&f->cfg, "server", "max_body", "99999999999999999999G", &f->err),
+	    SRV_CONFIG_EINVALID);
 	assert_int_equal(srv_config_set(&f->cfg, "nope", "x", "1", &f->err), SRV_CONFIG_EINVALID);
 	assert_int_equal(srv_config_set(&f->cfg, "server", "listen", "::", &f->err), 0);
-	assert_int_equal(srv_config_set(&f->cfg, "server", "base_url", "http://[::1]:8008", &f->err),
-			 0);
+	assert_int_equal(
+	    srv_config_set(&f->cfg, "server", "base_url", "http://[::1]:8008", &f->err), 0);
 	assert_int_equal(srv_config_set(&f->cfg, "server", "base_url", "", &f->err), 0);
 }
 
 static void test_help_lists_every_key(void **state)
 {
 	static const char *const keys[] = {
-		"server.listen",     "server.port",  "server.threads",          "server.max_body",
-		"server.timeout",    "server.base_url", "server.tls_cert",      "server.tls_key",
-		"storage.database",  "storage.pool", "caldav.max_resource_size", "auth.realm",
-		"auth.cache_seconds", "log.level",
+		"server.listen",
+		"server.port",
+		"server.threads",
+		"server.max_body",
+		"server.timeout",
+		"server.base_url",
+		"server.tls_cert",
+		"server.tls_key",
+		"storage.database",
+		"storage.pool",
+		"caldav.max_resource_size",
+		"auth.realm",
+		"auth.cache_seconds",
+		"log.level",
 	};
 	char *text = NULL;
 	size_t len = 0;

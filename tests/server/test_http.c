@@ -136,9 +136,9 @@ static int front_echo(struct sd_req *req)
 	req->resp_type = "text/plain";
 	sd_req_set_header(req, "X-Echo", "yes");
 	sd_buf_printf(&req->resp_body,
-		      "method=%s\npath=%s\nquery=%s\nuser=%s\nx-test=%s\nbase=%s\nbody=",
-		      req->method, req->path, req->query ? req->query : "(none)", req->user_name,
-		      x ? x : "(none)", req->base_url);
+	              "method=%s\npath=%s\nquery=%s\nuser=%s\nx-test=%s\nbase=%s\nbody=",
+	              req->method, req->path, req->query ? req->query : "(none)", req->user_name,
+	              x ? x : "(none)", req->base_url);
 	sd_buf_add(&req->resp_body, req->body, req->body_len);
 	return req->status = 200;
 }
@@ -198,7 +198,7 @@ struct fixture {
 
 static int free_port(void)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
 
@@ -213,7 +213,7 @@ static int free_port(void)
 static int setup_with(void **state, int pool, int threads)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct srv_auth_opts ao = {.realm = "slotdav", .cache_seconds = 60};
+	struct srv_auth_opts ao = { .realm = "slotdav", .cache_seconds = 60 };
 	struct store_conn *c;
 	char path[4200], port[16], hash[SRV_PWHASH_MAX], num[16];
 	struct sd_err err;
@@ -274,8 +274,8 @@ static int teardown(void **state)
  * malloc'd. */
 static char *exchange(struct fixture *f, const char *raw, size_t rawlen)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
-	struct timeval tv = {.tv_sec = 10};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)f->port) };
+	struct timeval tv = { .tv_sec = 10 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
@@ -296,16 +296,16 @@ static char *exchange(struct fixture *f, const char *raw, size_t rawlen)
 }
 
 static char *request(struct fixture *f, const char *method, const char *target,
-		     const char *extra_headers, const char *body)
+                     const char *extra_headers, const char *body)
 {
 	char raw[8192];
 	int n = snprintf(raw, sizeof(raw),
-			 "%s %s HTTP/1.1\r\nHost: cal.example:%d\r\nConnection: close\r\n%s",
-			 method, target, f->port, extra_headers ? extra_headers : "");
+	                 "%s %s HTTP/1.1\r\nHost: cal.example:%d\r\nConnection: close\r\n%s",
+	                 method, target, f->port, extra_headers ? extra_headers : "");
 
 	if (body)
 		n += snprintf(raw + n, sizeof(raw) - (size_t)n, "Content-Length: %zu\r\n\r\n%s",
-			      strlen(body), body);
+		              strlen(body), body);
 	else
 		n += snprintf(raw + n, sizeof(raw) - (size_t)n, "\r\n");
 	return exchange(f, raw, (size_t)n);
@@ -337,7 +337,7 @@ static void assert_has(const char *hay, const char *needle)
 /* The completion callback runs after the response is out; wait for it. */
 static void wait_cleanups(int n)
 {
-	struct timespec ts = {0, 10 * 1000 * 1000};
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 	for (int i = 0; i < 300 && atomic_load(&cleanups) < n; i++)
 		nanosleep(&ts, NULL);
@@ -402,7 +402,7 @@ static void test_raw_request_reaches_front(void **state)
 {
 	struct fixture *f = *state;
 	char *r = request(f, "PROPFIND", "/dav/a%20b/c%2Fd%25?x=1+2&y=%26&z",
-			  ALICE "X-Test: hello\r\n", "<propfind/>");
+	                  ALICE "X-Test: hello\r\n", "<propfind/>");
 	char want[128];
 
 	assert_int_equal(status_of(r), 200);
@@ -430,8 +430,8 @@ static void test_bad_host_not_reflected(void **state)
 	struct fixture *f = *state;
 	char raw[512], want[128];
 	int n = snprintf(raw, sizeof(raw),
-			 "GET /.well-known/caldav HTTP/1.1\r\nHost: evil.example/x\"y\r\n"
-			 "Connection: close\r\n\r\n");
+	                 "GET /.well-known/caldav HTTP/1.1\r\nHost: evil.example/x\"y\r\n"
+	                 "Connection: close\r\n\r\n");
 	char *r = exchange(f, raw, (size_t)n);
 
 	assert_int_equal(status_of(r), 301);
@@ -453,10 +453,11 @@ static void test_body_too_large(void **state)
 	free(r);
 	/* chunked: discovered while reading, refused at the end */
 	memset(body, 'x', sizeof(body));
-	n = snprintf(raw, sizeof(raw),
-		     "PUT /dav/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n" ALICE
-		     "Transfer-Encoding: chunked\r\n\r\n400\r\n%.1024s\r\n400\r\n%.1024s\r\n0\r\n\r\n",
-		     body, body);
+	n = snprintf(
+	    raw, sizeof(raw),
+	    "PUT /dav/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n" ALICE
+	    "Transfer-Encoding: chunked\r\n\r\n400\r\n%.1024s\r\n400\r\n%.1024s\r\n0\r\n\r\n",
+	    body, body);
 	r = exchange(f, raw, (size_t)n);
 	assert_int_equal(status_of(r), 413);
 	free(r);
@@ -531,7 +532,7 @@ static void test_unknown_method_and_bad_status(void **state)
 static void test_slow_client_does_not_pin_connection(void **state)
 {
 	struct fixture *f = *state;
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)f->port) };
 	const char *raw = "GET /dav/big HTTP/1.1\r\nHost: h\r\n" ALICE "\r\n";
 	int slow = socket(AF_INET, SOCK_STREAM, 0);
 	char *r;
@@ -550,7 +551,7 @@ static void test_slow_client_does_not_pin_connection(void **state)
 
 static int open_and_send(struct fixture *f, const char *raw)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)f->port) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -561,7 +562,7 @@ static int open_and_send(struct fixture *f, const char *raw)
 
 static int readable_within(int fd, int ms)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, ms) == 1;
 }
@@ -576,7 +577,8 @@ static size_t drain(int fd, char *head, size_t headsize)
 	head[0] = '\0';
 	while (readable_within(fd, 10000) && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
 		if (total < headsize - 1) {
-			size_t k = (size_t)n < headsize - 1 - total ? (size_t)n : headsize - 1 - total;
+			size_t k =
+			    (size_t)n < headsize - 1 - total ? (size_t)n : headsize - 1 - total;
 
 			memcpy(head + total, buf, k);
 			head[total + k] = '\0';
@@ -588,7 +590,7 @@ static size_t drain(int fd, char *head, size_t headsize)
 
 static void wait_front_calls(int n)
 {
-	struct timespec ts = {0, 10 * 1000 * 1000};
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 	for (int i = 0; i < 300 && atomic_load(&front_calls) < n; i++)
 		nanosleep(&ts, NULL);
@@ -643,14 +645,14 @@ static void test_stop_with_parked_request(void **state)
 static void test_nul_bytes_refused(void **state)
 {
 	struct fixture *f = *state;
-	static const char target[] = "GET /dav/a/\0/../b HTTP/1.1\r\nHost: h\r\n" ALICE
-				     "Connection: close\r\n\r\n";
-	static const char at_end[] = "GET /dav/fixed\0 HTTP/1.1\r\nHost: h\r\n" ALICE
-				     "Connection: close\r\n\r\n";
-	static const char query[] = "GET /dav/fixed?a\0b HTTP/1.1\r\nHost: h\r\n" ALICE
-				    "Connection: close\r\n\r\n";
+	static const char target[] =
+	    "GET /dav/a/\0/../b HTTP/1.1\r\nHost: h\r\n" ALICE "Connection: close\r\n\r\n";
+	static const char at_end[] =
+	    "GET /dav/fixed\0 HTTP/1.1\r\nHost: h\r\n" ALICE "Connection: close\r\n\r\n";
+	static const char query[] =
+	    "GET /dav/fixed?a\0b HTTP/1.1\r\nHost: h\r\n" ALICE "Connection: close\r\n\r\n";
 	static const char body[] = "PUT /dav/fixed HTTP/1.1\r\nHost: h\r\n" ALICE
-				   "Content-Length: 3\r\nConnection: close\r\n\r\na\0b";
+	                           "Content-Length: 3\r\nConnection: close\r\n\r\na\0b";
 	char *r;
 
 	r = exchange(f, target, sizeof(target) - 1);
@@ -681,14 +683,15 @@ int test_http_run(void)
 		cmocka_unit_test_setup_teardown(test_body_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_and_no_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_method_and_bad_status, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slow_client_does_not_pin_connection, setup_narrow,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_method_and_bad_status, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_slow_client_does_not_pin_connection,
+		                                setup_narrow, teardown),
 		cmocka_unit_test_setup_teardown(test_nul_bytes_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_while_stream_holds_connection,
-						setup_narrow, teardown),
+		                                setup_narrow, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_with_parked_request, setup_narrow,
-						teardown),
+		                                teardown),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

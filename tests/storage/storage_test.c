@@ -14,13 +14,14 @@
 #include "store_fault.h"
 
 enum fx_variant fx_variant = FX_SQLITE;
-const char *const fx_variant_names[] = {"sqlite", "fault-wrapped sqlite"};
+const char *const fx_variant_names[] = { "sqlite", "fault-wrapped sqlite" };
 
 void fx_open(struct fx *fx, int force_fault)
 {
 	struct store_backend *be;
 
-	assert_int_equal(store_sqlite_backend_new(&be, fx->path, STORE_SQLITE_BUSY_MS, &fx->err), 0);
+	assert_int_equal(store_sqlite_backend_new(&be, fx->path, STORE_SQLITE_BUSY_MS, &fx->err),
+	                 0);
 	fx->fault = NULL;
 	if (force_fault || fx_variant == FX_FAULT) {
 		be = store_fault_backend_new(be);
@@ -62,7 +63,7 @@ int fx_setup(void **state)
 int fx_teardown(void **state)
 {
 	struct fx *fx = *state;
-	const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+	const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
 	char p[128];
 
 	if (fx->st)
@@ -88,8 +89,9 @@ int64_t fx_user(struct fx *fx, const char *name)
 
 int64_t fx_coll(struct fx *fx, int64_t parent, int kind, const char *name)
 {
-	struct store_coll in = {.parent_id = parent, .owner_id = fx->user, .kind = kind,
-				.name = name};
+	struct store_coll in = {
+		.parent_id = parent, .owner_id = fx->user, .kind = kind, .name = name
+	};
 	int64_t id = 0;
 
 	if (kind == STORE_COLL_CALENDAR)
@@ -104,12 +106,18 @@ int64_t fx_cal(struct fx *fx, int64_t parent, const char *name)
 	return fx_coll(fx, parent, STORE_COLL_CALENDAR, name);
 }
 
-const char *fx_put(struct fx *fx, int64_t coll, const char *name, const char *data,
-		   const char *uid, unsigned comp, int64_t start, int64_t end)
+const char *fx_put(struct fx *fx, int64_t coll, const char *name, const char *data, const char *uid,
+                   unsigned comp, int64_t start, int64_t end)
 {
-	struct store_obj in = {.coll_id = coll, .name = name, .content_type = "text/calendar",
-			       .data = data, .len = strlen(data), .uid = uid, .comp = comp,
-			       .first_start = start, .last_end = end};
+	struct store_obj in = { .coll_id = coll,
+		                .name = name,
+		                .content_type = "text/calendar",
+		                .data = data,
+		                .len = strlen(data),
+		                .uid = uid,
+		                .comp = comp,
+		                .first_start = start,
+		                .last_end = end };
 	const char *etag = NULL;
 
 	assert_int_equal(store_obj_put(fx->c, &in, fx->a, &etag, NULL, &fx->err), 0);
@@ -119,8 +127,11 @@ const char *fx_put(struct fx *fx, int64_t coll, const char *name, const char *da
 
 const char *fx_put_plain(struct fx *fx, int64_t coll, const char *name, const char *data)
 {
-	struct store_obj in = {.coll_id = coll, .name = name, .content_type = "text/plain",
-			       .data = data, .len = strlen(data)};
+	struct store_obj in = { .coll_id = coll,
+		                .name = name,
+		                .content_type = "text/plain",
+		                .data = data,
+		                .len = strlen(data) };
 	const char *etag = NULL;
 
 	assert_int_equal(store_obj_put(fx->c, &in, fx->a, &etag, NULL, &fx->err), 0);
@@ -139,15 +150,16 @@ int64_t fx_rev(struct fx *fx, int64_t coll)
 
 void fx_prop(struct fx *fx, int64_t coll, const char *obj, const char *name, const char *xml)
 {
-	struct store_prop p = {.ns = "urn:test", .name = name, .xml = xml};
+	struct store_prop p = { .ns = "urn:test", .name = name, .xml = xml };
 
 	assert_int_equal(store_prop_set(fx->c, coll, obj, &p, &fx->err), 0);
 }
 
 int64_t fx_location(struct fx *fx, const char *name)
 {
-	struct store_location in = {.name = name, .address = "", .timezone = "Europe/Berlin",
-				    .email = "", .rules = ""};
+	struct store_location in = {
+		.name = name, .address = "", .timezone = "Europe/Berlin", .email = "", .rules = ""
+	};
 	int64_t id = 0;
 
 	assert_int_equal(store_location_create(fx->c, &in, &id, &fx->err), 0);
@@ -157,8 +169,12 @@ int64_t fx_location(struct fx *fx, const char *name)
 
 int64_t fx_staff(struct fx *fx, int64_t user, const int64_t *locs, size_t nlocs)
 {
-	struct store_staff in = {.user_id = user, .name = "Staff", .email = "", .active = 1,
-				 .location_ids = locs, .nlocations = nlocs};
+	struct store_staff in = { .user_id = user,
+		                  .name = "Staff",
+		                  .email = "",
+		                  .active = 1,
+		                  .location_ids = locs,
+		                  .nlocations = nlocs };
 	int64_t id = 0;
 
 	assert_int_equal(store_staff_create(fx->c, &in, &id, &fx->err), 0);
@@ -168,9 +184,14 @@ int64_t fx_staff(struct fx *fx, int64_t user, const int64_t *locs, size_t nlocs)
 
 int64_t fx_service(struct fx *fx, int64_t loc, const int64_t *staff, size_t nstaff)
 {
-	struct store_service in = {.location_id = loc, .name = "Service", .description = "",
-				   .duration_min = 30, .rules = "", .active = 1,
-				   .staff_ids = staff, .nstaff = nstaff};
+	struct store_service in = { .location_id = loc,
+		                    .name = "Service",
+		                    .description = "",
+		                    .duration_min = 30,
+		                    .rules = "",
+		                    .active = 1,
+		                    .staff_ids = staff,
+		                    .nstaff = nstaff };
 	int64_t id = 0;
 
 	assert_int_equal(store_service_create(fx->c, &in, &id, &fx->err), 0);
@@ -180,7 +201,7 @@ int64_t fx_service(struct fx *fx, int64_t loc, const int64_t *staff, size_t nsta
 
 int64_t fx_customer(struct fx *fx, const char *name, const char *email, const char *phone)
 {
-	struct store_customer in = {.name = name, .email = email, .phone = phone};
+	struct store_customer in = { .name = name, .email = email, .phone = phone };
 	int64_t id = 0;
 
 	assert_int_equal(store_customer_create(fx->c, &in, &id, &fx->err), 0);
@@ -189,13 +210,19 @@ int64_t fx_customer(struct fx *fx, const char *name, const char *email, const ch
 }
 
 int64_t fx_booking(struct fx *fx, const char *uid, int64_t loc, int64_t svc, int64_t staff,
-		   int64_t cust, int64_t start, int64_t end)
+                   int64_t cust, int64_t start, int64_t end)
 {
-	struct store_booking in = {.uid = uid, .location_id = loc, .service_id = svc,
-				   .staff_id = staff, .customer_id = cust, .start = start,
-				   .end = end, .status = STORE_BK_CONFIRMED,
-				   .created_channel = "api", .created_by = "user:alice",
-				   .obj_name = ""};
+	struct store_booking in = { .uid = uid,
+		                    .location_id = loc,
+		                    .service_id = svc,
+		                    .staff_id = staff,
+		                    .customer_id = cust,
+		                    .start = start,
+		                    .end = end,
+		                    .status = STORE_BK_CONFIRMED,
+		                    .created_channel = "api",
+		                    .created_by = "user:alice",
+		                    .obj_name = "" };
 	int64_t id = 0;
 
 	assert_int_equal(store_booking_create(fx->c, &in, &id, &fx->err), 0);
@@ -286,10 +313,10 @@ char *fx_dump(const char *path)
 	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 	sd_buf_init(&b, 0);
 	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT name FROM sqlite_schema WHERE type = 'table' "
-					    "ORDER BY name",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	                                    "SELECT name FROM sqlite_schema WHERE type = 'table' "
+	                                    "ORDER BY name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		dump_table(db, (const char *)sqlite3_column_text(st, 0), &b);
 	sqlite3_finalize(st);

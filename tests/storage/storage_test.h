@@ -58,8 +58,8 @@ int64_t fx_user(struct fx *fx, const char *name);
 int64_t fx_coll(struct fx *fx, int64_t parent, int kind, const char *name);
 int64_t fx_cal(struct fx *fx, int64_t parent, const char *name);
 /* A calendar resource (uid set) with instants [start, end); returns its ETag (arena). */
-const char *fx_put(struct fx *fx, int64_t coll, const char *name, const char *data,
-		   const char *uid, unsigned comp, int64_t start, int64_t end);
+const char *fx_put(struct fx *fx, int64_t coll, const char *name, const char *data, const char *uid,
+                   unsigned comp, int64_t start, int64_t end);
 /* A plain resource (no uid). */
 const char *fx_put_plain(struct fx *fx, int64_t coll, const char *name, const char *data);
 int64_t fx_rev(struct fx *fx, int64_t coll);
@@ -73,7 +73,7 @@ int64_t fx_service(struct fx *fx, int64_t loc, const int64_t *staff, size_t nsta
 int64_t fx_customer(struct fx *fx, const char *name, const char *email, const char *phone);
 /* A confirmed booking of [start, end). */
 int64_t fx_booking(struct fx *fx, const char *uid, int64_t loc, int64_t svc, int64_t staff,
-		   int64_t cust, int64_t start, int64_t end);
+                   int64_t cust, int64_t start, int64_t end);
 
 /* The change log of coll since rev as "name name- ..." ('-' marks a
  * tombstone), in the iterator's order; asserts revs strictly increase and

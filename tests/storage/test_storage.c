@@ -15,9 +15,9 @@ int main(void)
 		test_store_change_run, test_store_prop_run,       test_store_txn_run,
 		test_store_bk_run,     test_store_bk_booking_run, test_store_bk_extcal_run,
 	};
-	const char *const names[] = {"users",      "collections",  "resources",   "change log",
-				     "properties", "transactions", "booking org", "bookings",
-				     "external calendars"};
+	const char *const names[] = { "users",       "collections", "resources",
+		                      "change log",  "properties",  "transactions",
+		                      "booking org", "bookings",    "external calendars" };
 	char name[96];
 	int failed = 0;
 

@@ -34,11 +34,11 @@ static const char *customer_names(struct fx *fx, const struct store_customer *cs
 static void test_location_crud(void **state)
 {
 	struct fx *fx = *state;
-	struct store_location in = {.name = "Mitte",
-				    .address = "Unter den Linden 1",
-				    .timezone = "Europe/Berlin",
-				    .email = "mitte@example.org",
-				    .rules = "{\"slot_step_min\":30}"};
+	struct store_location in = { .name = "Mitte",
+		                     .address = "Unter den Linden 1",
+		                     .timezone = "Europe/Berlin",
+		                     .email = "mitte@example.org",
+		                     .rules = "{\"slot_step_min\":30}" };
 	struct store_location out, *all;
 	int64_t id = 0, id2;
 	size_t n;
@@ -85,9 +85,10 @@ static void test_location_delete_in_use(void **state)
 	struct fx *fx = *state;
 	int64_t l1 = fx_location(fx, "L1"), l2 = fx_location(fx, "L2"), l3 = fx_location(fx, "L3");
 	int64_t s, svc, cust, l4 = fx_location(fx, "L4");
-	struct store_hours h = {.weekday = 1, .start_min = 540, .end_min = 1020}, *hs;
+	struct store_hours h = { .weekday = 1, .start_min = 540, .end_min = 1020 }, *hs;
 	struct store_exception ex = {
-		.location_id = l4, .day = 20000, .start_min = 600, .end_min = 700, .available = 1};
+		.location_id = l4, .day = 20000, .start_min = 600, .end_min = 700, .available = 1
+	};
 	struct store_exception *exs;
 	size_t n;
 
@@ -120,16 +121,16 @@ static void test_staff_crud(void **state)
 {
 	struct fx *fx = *state;
 	int64_t l1 = fx_location(fx, "L1"), l2 = fx_location(fx, "L2"), l3 = fx_location(fx, "L3");
-	int64_t locs[] = {l2, l1}, bad[] = {l1, 9999};
+	int64_t locs[] = { l2, l1 }, bad[] = { l1, 9999 };
 	int64_t bob = fx_user(fx, "bob"), cal = fx_cal(fx, fx->home, "Bookings");
-	struct store_staff in = {.user_id = fx->user,
-				 .name = "Alice",
-				 .email = "a@example.org",
-				 .admin = 1,
-				 .active = 1,
-				 .bookings_coll_id = cal,
-				 .location_ids = locs,
-				 .nlocations = 2};
+	struct store_staff in = { .user_id = fx->user,
+		                  .name = "Alice",
+		                  .email = "a@example.org",
+		                  .admin = 1,
+		                  .active = 1,
+		                  .bookings_coll_id = cal,
+		                  .location_ids = locs,
+		                  .nlocations = 2 };
 	struct store_staff out, *all;
 	int64_t id = 0, id2;
 	size_t n;
@@ -143,7 +144,7 @@ static void test_staff_crud(void **state)
 	assert_int_equal(out.active, 1);
 	assert_int_equal(out.bookings_coll_id, cal);
 	assert_string_equal(ids_str(fx, out.location_ids, out.nlocations),
-			    ids_str(fx, (int64_t[]){l1, l2}, 2));
+	                    ids_str(fx, (int64_t[]){ l1, l2 }, 2));
 	assert_int_equal(store_staff_get_by_user(fx->c, fx->user, fx->a, &out, &fx->err), 0);
 	assert_int_equal(out.id, id);
 
@@ -155,7 +156,7 @@ static void test_staff_crud(void **state)
 	in.location_ids = bad;
 	assert_int_equal(store_staff_create(fx->c, &in, NULL, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_staff_get_by_user(fx->c, bob, fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	in.location_ids = &l3;
 	in.nlocations = 1;
 	in.bookings_coll_id = 0;
@@ -211,10 +212,10 @@ static void test_staff_delete(void **state)
 	struct fx *fx = *state;
 	int64_t l1 = fx_location(fx, "L1"), bob = fx_user(fx, "bob"), carol = fx_user(fx, "carol");
 	int64_t s1 = fx_staff(fx, fx->user, &l1, 1), s2 = fx_staff(fx, bob, &l1, 1);
-	int64_t s3 = fx_staff(fx, carol, &l1, 1), both[] = {s1, s2};
+	int64_t s3 = fx_staff(fx, carol, &l1, 1), both[] = { s1, s2 };
 	int64_t svc = fx_service(fx, l1, both, 2), cust = fx_customer(fx, "C", "", "");
-	struct store_hours h = {.weekday = 2, .start_min = 600, .end_min = 660}, *hs;
-	struct store_exception ex = {.staff_id = s2, .day = 1, .end_min = 1440};
+	struct store_hours h = { .weekday = 2, .start_min = 600, .end_min = 660 }, *hs;
+	struct store_exception ex = { .staff_id = s2, .day = 1, .end_min = 1440 };
 	int64_t cal = fx_cal(fx, fx->home, "Bookings");
 	struct store_service so;
 	struct store_staff st;
@@ -240,12 +241,12 @@ static void test_staff_delete(void **state)
 	assert_int_equal(store_user_delete(fx->c, "carol", &fx->err), 0);
 
 	/* Deleting the Bookings calendar unlinks it. */
-	st = (struct store_staff){.id = s1,
-				  .name = "A",
-				  .active = 1,
-				  .bookings_coll_id = cal,
-				  .location_ids = &l1,
-				  .nlocations = 1};
+	st = (struct store_staff){ .id = s1,
+		                   .name = "A",
+		                   .active = 1,
+		                   .bookings_coll_id = cal,
+		                   .location_ids = &l1,
+		                   .nlocations = 1 };
 	assert_int_equal(store_staff_update(fx->c, &st, &fx->err), 0);
 	assert_int_equal(store_coll_delete(fx->c, cal, &fx->err), 0);
 	assert_int_equal(store_staff_get(fx->c, s1, fx->a, &st, &fx->err), 0);
@@ -261,11 +262,11 @@ static void test_hours(void **state)
 	int64_t s;
 	/* Out of order on purpose; location_id of the rows is not read. */
 	struct store_hours w1[] = {
-		{.location_id = 777, .weekday = 3, .start_min = 780, .end_min = 1020},
-		{.weekday = 1, .start_min = 780, .end_min = 1020},
-		{.weekday = 1, .start_min = 540, .end_min = 720},
+		{ .location_id = 777, .weekday = 3, .start_min = 780, .end_min = 1020 },
+		{ .weekday = 1, .start_min = 780, .end_min = 1020 },
+		{ .weekday = 1, .start_min = 540, .end_min = 720 },
 	};
-	struct store_hours w2[] = {{.weekday = 2, .start_min = 0, .end_min = 1440}};
+	struct store_hours w2[] = { { .weekday = 2, .start_min = 0, .end_min = 1440 } };
 	struct store_hours *out;
 	size_t n;
 
@@ -306,15 +307,19 @@ static void test_exceptions(void **state)
 	struct fx *fx = *state;
 	int64_t l1 = fx_location(fx, "L1"), s = fx_staff(fx, fx->user, &l1, 1), id[4];
 	struct store_exception in[] = {
-		{.staff_id = s, .day = 20010, .start_min = 600, .end_min = 660, .note = "dentist"},
-		{.staff_id = s, .day = 20000, .start_min = 0, .end_min = 1440, .note = "holiday"},
-		{.staff_id = s,
-		 .location_id = l1,
-		 .day = 20010,
-		 .start_min = 60,
-		 .end_min = 120,
-		 .available = 1},
-		{.staff_id = s, .day = 20020, .start_min = 0, .end_min = 1440},
+		{ .staff_id = s,
+		  .day = 20010,
+		  .start_min = 600,
+		  .end_min = 660,
+		  .note = "dentist" },
+		{ .staff_id = s, .day = 20000, .start_min = 0, .end_min = 1440, .note = "holiday" },
+		{ .staff_id = s,
+		  .location_id = l1,
+		  .day = 20010,
+		  .start_min = 60,
+		  .end_min = 120,
+		  .available = 1 },
+		{ .staff_id = s, .day = 20020, .start_min = 0, .end_min = 1440 },
 	};
 	struct store_exception *out;
 	size_t n;
@@ -323,7 +328,7 @@ static void test_exceptions(void **state)
 		assert_int_equal(store_exception_create(fx->c, &in[i], &id[i], &fx->err), 0);
 	/* [20000, 20020): the day 20020 is out. */
 	assert_int_equal(store_exception_list(fx->c, s, 20000, 20020, fx->a, &out, &n, &fx->err),
-			 0);
+	                 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[0].id, id[1]);
 	assert_string_equal(out[0].note, "holiday");
@@ -343,7 +348,7 @@ static void test_exceptions(void **state)
 	assert_int_equal(store_exception_delete(fx->c, id[1], &fx->err), 0);
 	assert_int_equal(store_exception_delete(fx->c, id[1], &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_exception_list(fx->c, s, 20001, 20100, fx->a, &out, &n, &fx->err),
-			 0);
+	                 0);
 	assert_int_equal(n, 3);
 
 	in[0].staff_id = 9999;
@@ -359,17 +364,17 @@ static void test_service_crud(void **state)
 	struct fx *fx = *state;
 	int64_t l1 = fx_location(fx, "L1"), l2 = fx_location(fx, "L2");
 	int64_t s1 = fx_staff(fx, fx->user, &l1, 1), s2 = fx_staff(fx, fx_user(fx, "bob"), &l1, 1);
-	int64_t staff[] = {s2, s1}, bad[] = {s1, 9999};
-	struct store_service in = {.location_id = l1,
-				   .name = "Haircut",
-				   .description = "Wash and cut",
-				   .duration_min = 45,
-				   .buffer_before_min = 5,
-				   .buffer_after_min = 10,
-				   .rules = "{\"realtime\":0}",
-				   .active = 1,
-				   .staff_ids = staff,
-				   .nstaff = 2};
+	int64_t staff[] = { s2, s1 }, bad[] = { s1, 9999 };
+	struct store_service in = { .location_id = l1,
+		                    .name = "Haircut",
+		                    .description = "Wash and cut",
+		                    .duration_min = 45,
+		                    .buffer_before_min = 5,
+		                    .buffer_after_min = 10,
+		                    .rules = "{\"realtime\":0}",
+		                    .active = 1,
+		                    .staff_ids = staff,
+		                    .nstaff = 2 };
 	struct store_service out, *all;
 	int64_t id = 0, id2, cust;
 	size_t n;
@@ -385,7 +390,7 @@ static void test_service_crud(void **state)
 	assert_string_equal(out.rules, "{\"realtime\":0}");
 	assert_int_equal(out.active, 1);
 	assert_string_equal(ids_str(fx, out.staff_ids, out.nstaff),
-			    ids_str(fx, (int64_t[]){s1, s2}, 2));
+	                    ids_str(fx, (int64_t[]){ s1, s2 }, 2));
 
 	/* References must exist; a failed create leaves no row behind. */
 	in.staff_ids = bad;
@@ -449,11 +454,11 @@ static void test_customer_crud(void **state)
 {
 	struct fx *fx = *state;
 	int64_t bob = fx_user(fx, "bob"), cal = fx_cal(fx, fx->home, "appointments");
-	struct store_customer in = {.name = "Bob",
-				    .email = "Bob@Example.org",
-				    .phone = "+49 30 1234",
-				    .user_id = bob,
-				    .coll_id = cal};
+	struct store_customer in = { .name = "Bob",
+		                     .email = "Bob@Example.org",
+		                     .phone = "+49 30 1234",
+		                     .user_id = bob,
+		                     .coll_id = cal };
 	struct store_customer out;
 	int64_t id = 0, id2, l1, svc, s;
 
@@ -468,7 +473,7 @@ static void test_customer_crud(void **state)
 	assert_int_equal(store_customer_get_by_user(fx->c, bob, fx->a, &out, &fx->err), 0);
 	assert_int_equal(out.id, id);
 	assert_int_equal(
-		store_customer_get_by_email(fx->c, "bob@EXAMPLE.ORG", fx->a, &out, &fx->err), 0);
+	    store_customer_get_by_email(fx->c, "bob@EXAMPLE.ORG", fx->a, &out, &fx->err), 0);
 	assert_int_equal(out.id, id);
 
 	/* A login is one customer; references must exist. */
@@ -484,7 +489,7 @@ static void test_customer_crud(void **state)
 	assert_int_equal(out.user_id, 0);
 	assert_int_equal(out.coll_id, 0);
 	assert_int_equal(store_customer_get_by_email(fx->c, "", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	in.id = id2;
 	in.user_id = bob;
 	assert_int_equal(store_customer_update(fx->c, &in, &fx->err), STORE_EEXISTS);
@@ -493,16 +498,16 @@ static void test_customer_crud(void **state)
 	in.email = "robert@example.org";
 	assert_int_equal(store_customer_update(fx->c, &in, &fx->err), 0);
 	assert_int_equal(
-		store_customer_get_by_email(fx->c, "ROBERT@example.org", fx->a, &out, &fx->err), 0);
+	    store_customer_get_by_email(fx->c, "ROBERT@example.org", fx->a, &out, &fx->err), 0);
 	assert_string_equal(out.name, "Robert");
 	in.id = 9999;
 	assert_int_equal(store_customer_update(fx->c, &in, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_customer_get(fx->c, 9999, fx->a, &out, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_customer_get_by_user(fx->c, fx->user, fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(
-		store_customer_get_by_email(fx->c, "nobody@example.org", fx->a, &out, &fx->err),
-		STORE_ENOTFOUND);
+	    store_customer_get_by_email(fx->c, "nobody@example.org", fx->a, &out, &fx->err),
+	    STORE_ENOTFOUND);
 
 	/* The customer outlives their login and calendar. */
 	assert_int_equal(store_user_delete(fx->c, "bob", &fx->err), 0);

@@ -30,10 +30,10 @@ static void world(struct fx *fx, struct world *w)
 /* A booking of the world: staff, customer, location and service each by
  * index, at [start, end). */
 static int64_t wbook(struct fx *fx, const struct world *w, const char *uid, int staff, int cust,
-		     int loc, int64_t start, int64_t end)
+                     int loc, int64_t start, int64_t end)
 {
 	return fx_booking(fx, uid, w->loc[loc], w->svc[loc], w->staff[staff], w->cust[cust], start,
-			  end);
+	                  end);
 }
 
 /* The ids store_booking_list returns for f, space separated (arena). */
@@ -69,24 +69,24 @@ static void test_booking_create_get_update(void **state)
 	int64_t id = 0, version = 0;
 
 	world(fx, &w);
-	in = (struct store_booking){.uid = "bk-1@slotdav",
-				    .location_id = w.loc[0],
-				    .service_id = w.svc[0],
-				    .staff_id = w.staff[0],
-				    .customer_id = w.cust[0],
-				    .start = T0,
-				    .end = T0 + 1800,
-				    .buffer_before_min = 5,
-				    .buffer_after_min = 10,
-				    .status = STORE_BK_PENDING,
-				    .notes_public = "bring the form",
-				    .notes_private = "VIP",
-				    .created_channel = "caldav",
-				    .created_by = "user:alice",
-				    .version = 77,
-				    .sequence = 0,
-				    .obj_name = "bk-1.ics",
-				    .id = 1234};
+	in = (struct store_booking){ .uid = "bk-1@slotdav",
+		                     .location_id = w.loc[0],
+		                     .service_id = w.svc[0],
+		                     .staff_id = w.staff[0],
+		                     .customer_id = w.cust[0],
+		                     .start = T0,
+		                     .end = T0 + 1800,
+		                     .buffer_before_min = 5,
+		                     .buffer_after_min = 10,
+		                     .status = STORE_BK_PENDING,
+		                     .notes_public = "bring the form",
+		                     .notes_private = "VIP",
+		                     .created_channel = "caldav",
+		                     .created_by = "user:alice",
+		                     .version = 77,
+		                     .sequence = 0,
+		                     .obj_name = "bk-1.ics",
+		                     .id = 1234 };
 	assert_int_equal(store_booking_create(fx->c, &in, &id, &fx->err), 0);
 	assert_true(id > 0 && id != 1234);
 	assert_int_equal(store_booking_get(fx->c, id, fx->a, &out, &fx->err), 0);
@@ -167,7 +167,7 @@ static void test_booking_create_get_update(void **state)
 	assert_int_equal(store_booking_update(fx->c, &in, NULL, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_booking_get(fx->c, 9999, fx->a, &out, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_booking_get_by_uid(fx->c, "nope", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 }
 
 static void test_booking_list_filters(void **state)
@@ -191,77 +191,77 @@ static void test_booking_list_filters(void **state)
 	assert_int_equal(store_booking_update(fx->c, &b, &version, &fx->err), 0);
 
 	/* No filter: everything, in (start, id) order. */
-	assert_string_equal(list(fx, (struct store_booking_filter){0}),
-			    ids(fx, (int64_t[]){id[4], id[3], id[0], id[2], id[1], id[5]}, 6));
+	assert_string_equal(list(fx, (struct store_booking_filter){ 0 }),
+	                    ids(fx, (int64_t[]){ id[4], id[3], id[0], id[2], id[1], id[5] }, 6));
 	/* One filter each. */
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[0]}),
-			    ids(fx, (int64_t[]){id[0], id[1], id[5]}, 3));
-	assert_string_equal(list(fx, (struct store_booking_filter){.customer_id = w.cust[1]}),
-			    ids(fx, (int64_t[]){id[3], id[1]}, 2));
-	assert_string_equal(list(fx, (struct store_booking_filter){.location_id = w.loc[1]}),
-			    ids(fx, (int64_t[]){id[4], id[3], id[1]}, 3));
-	assert_string_equal(list(fx, (struct store_booking_filter){.service_id = w.svc[0]}),
-			    ids(fx, (int64_t[]){id[0], id[2], id[5]}, 3));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[0] }),
+	                    ids(fx, (int64_t[]){ id[0], id[1], id[5] }, 3));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .customer_id = w.cust[1] }),
+	                    ids(fx, (int64_t[]){ id[3], id[1] }, 2));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .location_id = w.loc[1] }),
+	                    ids(fx, (int64_t[]){ id[4], id[3], id[1] }, 3));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .service_id = w.svc[0] }),
+	                    ids(fx, (int64_t[]){ id[0], id[2], id[5] }, 3));
 	assert_string_equal(
-		list(fx, (struct store_booking_filter){.status_mask = 1u << STORE_BK_CANCELLED}),
-		ids(fx, &id[1], 1));
+	    list(fx, (struct store_booking_filter){ .status_mask = 1u << STORE_BK_CANCELLED }),
+	    ids(fx, &id[1], 1));
 	assert_string_equal(
-		list(fx, (struct store_booking_filter){.status_mask = 1u << STORE_BK_PENDING}), "");
+	    list(fx, (struct store_booking_filter){ .status_mask = 1u << STORE_BK_PENDING }), "");
 	/* Combined: every condition holds. */
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[1],
-								   .customer_id = w.cust[0],
-								   .location_id = w.loc[0]}),
-			    ids(fx, &id[2], 1));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[1],
+	                                                            .customer_id = w.cust[0],
+	                                                            .location_id = w.loc[0] }),
+	                    ids(fx, &id[2], 1));
 	assert_string_equal(
-		list(fx, (struct store_booking_filter){.staff_id = w.staff[0],
-						       .customer_id = w.cust[0],
-						       .status_mask = 1u << STORE_BK_CONFIRMED,
-						       .from = T0,
-						       .to = T0 + 1000}),
-		ids(fx, &id[0], 1));
+	    list(fx, (struct store_booking_filter){ .staff_id = w.staff[0],
+	                                            .customer_id = w.cust[0],
+	                                            .status_mask = 1u << STORE_BK_CONFIRMED,
+	                                            .from = T0,
+	                                            .to = T0 + 1000 }),
+	    ids(fx, &id[0], 1));
 
 	/* Overlap with [from, to): touching intervals do not overlap. */
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[0],
-								   .from = T0 + 100,
-								   .to = T0 + 200}),
-			    ids(fx, &id[1], 1));
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[0],
-								   .from = T0 - 50,
-								   .to = T0}),
-			    "");
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[0],
-								   .from = T0 + 99,
-								   .to = T0 + 101}),
-			    ids(fx, (int64_t[]){id[0], id[1]}, 2));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[0],
+	                                                            .from = T0 + 100,
+	                                                            .to = T0 + 200 }),
+	                    ids(fx, &id[1], 1));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[0],
+	                                                            .from = T0 - 50,
+	                                                            .to = T0 }),
+	                    "");
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[0],
+	                                                            .from = T0 + 99,
+	                                                            .to = T0 + 101 }),
+	                    ids(fx, (int64_t[]){ id[0], id[1] }, 2));
 	assert_string_equal(
-		list(fx, (struct store_booking_filter){.from = T0 + 200, .to = T0 + 200000}),
-		ids(fx, &id[4], 1));
+	    list(fx, (struct store_booking_filter){ .from = T0 + 200, .to = T0 + 200000 }),
+	    ids(fx, &id[4], 1));
 	/* The long booking is found from far inside it, by every index. */
-	assert_string_equal(list(fx, (struct store_booking_filter){.staff_id = w.staff[1],
-								   .from = T0 + 99999,
-								   .to = T0 + 99999 + 1}),
-			    ids(fx, &id[4], 1));
-	assert_string_equal(list(fx, (struct store_booking_filter){.customer_id = w.cust[0],
-								   .from = T0 + 99999,
-								   .to = T0 + 100000}),
-			    ids(fx, &id[4], 1));
-	assert_string_equal(list(fx, (struct store_booking_filter){.location_id = w.loc[1],
-								   .from = T0 - 99999,
-								   .to = T0 - 99998}),
-			    ids(fx, &id[4], 1));
-	assert_string_equal(list(fx, (struct store_booking_filter){.customer_id = w.cust[0],
-								   .from = T0 + 100000,
-								   .to = T0 + 100001}),
-			    "");
+	assert_string_equal(list(fx, (struct store_booking_filter){ .staff_id = w.staff[1],
+	                                                            .from = T0 + 99999,
+	                                                            .to = T0 + 99999 + 1 }),
+	                    ids(fx, &id[4], 1));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .customer_id = w.cust[0],
+	                                                            .from = T0 + 99999,
+	                                                            .to = T0 + 100000 }),
+	                    ids(fx, &id[4], 1));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .location_id = w.loc[1],
+	                                                            .from = T0 - 99999,
+	                                                            .to = T0 - 99998 }),
+	                    ids(fx, &id[4], 1));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .customer_id = w.cust[0],
+	                                                            .from = T0 + 100000,
+	                                                            .to = T0 + 100001 }),
+	                    "");
 	/* from 0 with a real to is a range, not "any time". */
-	assert_string_equal(list(fx, (struct store_booking_filter){.from = 0, .to = T0 - 950}),
-			    ids(fx, (int64_t[]){id[4], id[3]}, 2));
+	assert_string_equal(list(fx, (struct store_booking_filter){ .from = 0, .to = T0 - 950 }),
+	                    ids(fx, (int64_t[]){ id[4], id[3] }, 2));
 }
 
 static void test_booking_list_paging(void **state)
 {
 	struct fx *fx = *state;
-	struct store_booking_filter f = {.limit = 2};
+	struct store_booking_filter f = { .limit = 2 };
 	struct world w;
 	int64_t id[7];
 	char all[256] = "", *p;
@@ -286,14 +286,14 @@ static void test_booking_list_paging(void **state)
 		f.after_id = strtoll(p ? p + 1 : page, NULL, 10);
 	}
 	assert_string_equal(
-		all, ids(fx, (int64_t[]){id[5], id[1], id[3], id[2], id[4], id[6], id[0]}, 7));
+	    all, ids(fx, (int64_t[]){ id[5], id[1], id[3], id[2], id[4], id[6], id[0] }, 7));
 	/* Paging with a filter, and with a time window. */
-	f = (struct store_booking_filter){.staff_id = w.staff[0], .limit = 1, .after_id = id[1]};
+	f = (struct store_booking_filter){ .staff_id = w.staff[0], .limit = 1, .after_id = id[1] };
 	assert_string_equal(list(fx, f), ids(fx, &id[4], 1));
-	f = (struct store_booking_filter){.from = T0 + 120, .to = T0 + 400, .after_id = id[2]};
-	assert_string_equal(list(fx, f), ids(fx, (int64_t[]){id[4], id[6]}, 2));
+	f = (struct store_booking_filter){ .from = T0 + 120, .to = T0 + 400, .after_id = id[2] };
+	assert_string_equal(list(fx, f), ids(fx, (int64_t[]){ id[4], id[6] }, 2));
 	/* An unknown cursor gives nothing. */
-	f = (struct store_booking_filter){.after_id = 9999};
+	f = (struct store_booking_filter){ .after_id = 9999 };
 	assert_string_equal(list(fx, f), "");
 }
 
@@ -310,13 +310,13 @@ static void test_requests(void **state)
 	world(fx, &w);
 	b1 = wbook(fx, &w, "a", 0, 0, 0, T0, T0 + 60);
 	b2 = wbook(fx, &w, "b", 0, 0, 0, T0 + 60, T0 + 120);
-	in = (struct store_request){.booking_id = b1,
-				    .start = T0 + 600,
-				    .end = T0 + 660,
-				    .status = STORE_REQ_PENDING,
-				    .requested_by = "customer:1",
-				    .channel = "manage",
-				    .obj_name = "tent.ics"};
+	in = (struct store_request){ .booking_id = b1,
+		                     .start = T0 + 600,
+		                     .end = T0 + 660,
+		                     .status = STORE_REQ_PENDING,
+		                     .requested_by = "customer:1",
+		                     .channel = "manage",
+		                     .obj_name = "tent.ics" };
 	assert_int_equal(store_request_create(fx->c, &in, &r1, &fx->err), 0);
 	assert_int_equal(store_request_pending(fx->c, b1, fx->a, &out, &fx->err), 0);
 	assert_int_equal(out.id, r1);
@@ -358,8 +358,8 @@ static void test_requests(void **state)
 	assert_int_equal(store_request_update(fx->c, &out, &fx->err), STORE_EEXISTS);
 
 	assert_int_equal(store_request_list(fx->c, b1, fx->a, &all, &n, &fx->err), 0);
-	assert_string_equal(ids(fx, (int64_t[]){all[0].id, all[1].id, all[2].id}, n),
-			    ids(fx, (int64_t[]){r1, r2, r3}, 3));
+	assert_string_equal(ids(fx, (int64_t[]){ all[0].id, all[1].id, all[2].id }, n),
+	                    ids(fx, (int64_t[]){ r1, r2, r3 }, 3));
 	assert_int_equal(all[0].status, STORE_REQ_DECLINED);
 	out.id = 9999;
 	assert_int_equal(store_request_update(fx->c, &out, &fx->err), STORE_ENOTFOUND);
@@ -390,7 +390,7 @@ static int raw_exec(struct fx *fx, const char *sql, char *msg, size_t len)
 static void test_activity(void **state)
 {
 	struct fx *fx = *state;
-	const char *actions[] = {"create", "reschedule", "cancel"};
+	const char *actions[] = { "create", "reschedule", "cancel" };
 	struct store_activity in, *out;
 	struct world w;
 	int64_t b1, b2;
@@ -401,14 +401,14 @@ static void test_activity(void **state)
 	b1 = wbook(fx, &w, "a", 0, 0, 0, T0, T0 + 60);
 	b2 = wbook(fx, &w, "b", 0, 0, 0, T0 + 60, T0 + 120);
 	for (int i = 0; i < 3; i++) {
-		in = (struct store_activity){.booking_id = b1,
-					     .at = T0 - 10 * i,
-					     .actor = "user:alice",
-					     .channel = "caldav",
-					     .user_agent = i ? "" : "DAVx5/4.3",
-					     .action = actions[i],
-					     .outcome = "ok",
-					     .detail = "what changed"};
+		in = (struct store_activity){ .booking_id = b1,
+			                      .at = T0 - 10 * i,
+			                      .actor = "user:alice",
+			                      .channel = "caldav",
+			                      .user_agent = i ? "" : "DAVx5/4.3",
+			                      .action = actions[i],
+			                      .outcome = "ok",
+			                      .detail = "what changed" };
 		assert_int_equal(store_activity_append(fx->c, &in, &fx->err), 0);
 	}
 	in.booking_id = b2;
@@ -439,7 +439,7 @@ static void test_activity(void **state)
 
 	/* Not even raw SQL rewrites history. */
 	assert_int_equal(raw_exec(fx, "UPDATE activity SET detail = 'forged'", msg, sizeof(msg)),
-			 SQLITE_CONSTRAINT);
+	                 SQLITE_CONSTRAINT);
 	assert_non_null(strstr(msg, "append-only"));
 	assert_int_equal(raw_exec(fx, "DELETE FROM activity", msg, sizeof(msg)), SQLITE_CONSTRAINT);
 	assert_non_null(strstr(msg, "append-only"));
@@ -457,10 +457,11 @@ static void test_notification_claim(void **state)
 {
 	struct fx *fx = *state;
 	struct world w;
-	struct store_notification n = {.kind = "created", .recipient = "customer",
-				       .created = 100, .not_before = 160};
+	struct store_notification n = {
+		.kind = "created", .recipient = "customer", .created = 100, .not_before = 160
+	};
 	struct store_notification *v, one;
-	int64_t at[2] = {500, 50};
+	int64_t at[2] = { 500, 50 };
 	size_t k;
 	int64_t b1, id;
 
@@ -469,18 +470,22 @@ static void test_notification_claim(void **state)
 	n.booking_id = b1;
 	assert_int_equal(store_notification_enqueue(fx->c, &n, &id, &fx->err), 0);
 	/* not settled: settle 60 -> due at 160 */
-	assert_int_equal(store_notification_claim(fx->c, 150, 60, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 150, 60, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
 	/* a shorter settle makes it due earlier */
-	assert_int_equal(store_notification_claim(fx->c, 150, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 150, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 1);
 	assert_int_equal(v[0].id, id);
 	assert_int_equal(v[0].claimed_until, 450);
 	/* held: nobody else gets it, however often they ask */
-	assert_int_equal(store_notification_claim(fx->c, 200, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 200, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
 	/* the lease ran out (a worker died): claimable again */
-	assert_int_equal(store_notification_claim(fx->c, 451, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 451, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 1);
 	/* retry later */
 	one = v[0];
@@ -488,9 +493,11 @@ static void test_notification_claim(void **state)
 	one.last_error = "smtp 451";
 	one.next_try = 900;
 	assert_int_equal(store_notification_finish(fx->c, &one, &fx->err), 0);
-	assert_int_equal(store_notification_claim(fx->c, 899, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 899, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
-	assert_int_equal(store_notification_claim(fx->c, 900, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 900, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 1);
 	assert_int_equal(v[0].attempts, 1);
 	assert_string_equal(v[0].last_error, "smtp 451");
@@ -500,7 +507,8 @@ static void test_notification_claim(void **state)
 	one.sent = 901;
 	one.next_try = 0;
 	assert_int_equal(store_notification_finish(fx->c, &one, &fx->err), 0);
-	assert_int_equal(store_notification_claim(fx->c, 9999, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 9999, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
 	/* resend puts it back */
 	assert_int_equal(store_notification_resend(fx->c, id, 1000, &fx->err), 0);
@@ -508,23 +516,28 @@ static void test_notification_claim(void **state)
 	assert_int_equal(store_notification_get(fx->c, id, fx->a, &one, &fx->err), 0);
 	assert_int_equal(one.state, STORE_NOTIFY_QUEUED);
 	assert_int_equal(one.attempts, 0);
-	assert_int_equal(store_notification_claim(fx->c, 1000, 10, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 1000, 10, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 1);
-	assert_int_equal(store_notification_get(fx->c, 9999, fx->a, &one, &fx->err), STORE_ENOTFOUND);
+	assert_int_equal(store_notification_get(fx->c, 9999, fx->a, &one, &fx->err),
+	                 STORE_ENOTFOUND);
 	/* reminders: only future ones, due at not_before, replaced as a set */
 	assert_int_equal(store_notification_reminders_set(fx->c, b1, at, 2, 100, &fx->err), 0);
-	assert_int_equal(store_notification_list(fx->c, b1, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k,
-						 &fx->err), 0);
+	assert_int_equal(
+	    store_notification_list(fx->c, b1, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k, &fx->err), 0);
 	assert_int_equal(k, 2); /* the claimed row and the one future reminder */
 	assert_string_equal(v[1].kind, STORE_NOTIFY_REMINDER);
 	assert_int_equal(v[1].not_before, 500);
-	assert_int_equal(store_notification_claim(fx->c, 499, 0, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 499, 0, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
 	assert_int_equal(store_notification_reminders_set(fx->c, b1, NULL, 0, 100, &fx->err), 0);
-	assert_int_equal(store_notification_list(fx->c, b1, STORE_NOTIFY_WITHDRAWN, 0, fx->a, &v, &k,
-						 &fx->err), 0);
+	assert_int_equal(
+	    store_notification_list(fx->c, b1, STORE_NOTIFY_WITHDRAWN, 0, fx->a, &v, &k, &fx->err),
+	    0);
 	assert_int_equal(k, 1);
-	assert_int_equal(store_notification_claim(fx->c, 600, 0, 300, 0, fx->a, &v, &k, &fx->err), 0);
+	assert_int_equal(store_notification_claim(fx->c, 600, 0, 300, 0, fx->a, &v, &k, &fx->err),
+	                 0);
 	assert_int_equal(k, 0);
 }
 
@@ -534,8 +547,9 @@ static void test_notifications(void **state)
 {
 	struct fx *fx = *state;
 	struct world w;
-	struct store_notification n = {.kind = "created", .recipient = "customer",
-				       .created = 100, .not_before = 160};
+	struct store_notification n = {
+		.kind = "created", .recipient = "customer", .created = 100, .not_before = 160
+	};
 	struct store_notification *v;
 	size_t k;
 	int64_t b1, b2, id;
@@ -564,15 +578,13 @@ static void test_notifications(void **state)
 	assert_int_equal(v[0].not_before, 160);
 	assert_int_equal(v[0].attempts, 0);
 	assert_string_equal(v[0].last_error, "");
-	assert_int_equal(store_notification_list(fx->c, 0, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k,
-						 &fx->err),
-			 0);
+	assert_int_equal(
+	    store_notification_list(fx->c, 0, STORE_NOTIFY_QUEUED, 0, fx->a, &v, &k, &fx->err), 0);
 	assert_int_equal(k, 2);
 	assert_int_equal(store_notification_list(fx->c, 0, 0, 1, fx->a, &v, &k, &fx->err), 0);
 	assert_int_equal(k, 1);
-	assert_int_equal(store_notification_list(fx->c, 0, STORE_NOTIFY_SENT, 0, fx->a, &v, &k,
-						 &fx->err),
-			 0);
+	assert_int_equal(
+	    store_notification_list(fx->c, 0, STORE_NOTIFY_SENT, 0, fx->a, &v, &k, &fx->err), 0);
 	assert_int_equal(k, 1);
 	assert_int_equal(v[0].booking_id, b2);
 }
@@ -581,29 +593,31 @@ static void test_feed_tokens(void **state)
 {
 	struct fx *fx = *state;
 	struct store_feed_token in, out, *all;
-	int64_t t[4] = {0}, lone;
+	int64_t t[4] = { 0 }, lone;
 	struct world w;
 	size_t n;
 
 	world(fx, &w);
 	lone = fx_customer(fx, "Lone", "", "");
-	in = (struct store_feed_token){.kind = STORE_FEED_CUSTOMER,
-				       .subject_id = w.cust[0],
-				       .token_hash = "h0",
-				       .busy_only = 1,
-				       .revoked = 5};
+	in = (struct store_feed_token){ .kind = STORE_FEED_CUSTOMER,
+		                        .subject_id = w.cust[0],
+		                        .token_hash = "h0",
+		                        .busy_only = 1,
+		                        .revoked = 5 };
 	assert_int_equal(store_feed_token_create(fx->c, &in, &t[0], &fx->err), 0);
-	in = (struct store_feed_token){.kind = STORE_FEED_STAFF,
-				       .subject_id = w.staff[1],
-				       .token_hash = "h1",
-				       .with_cancelled = 1,
-				       .personal = STORE_FEED_PERSONAL_FULL};
+	in = (struct store_feed_token){ .kind = STORE_FEED_STAFF,
+		                        .subject_id = w.staff[1],
+		                        .token_hash = "h1",
+		                        .with_cancelled = 1,
+		                        .personal = STORE_FEED_PERSONAL_FULL };
 	assert_int_equal(store_feed_token_create(fx->c, &in, &t[1], &fx->err), 0);
-	in = (struct store_feed_token){
-		.kind = STORE_FEED_LOCATION, .subject_id = w.loc[0], .token_hash = "h2"};
+	in = (struct store_feed_token){ .kind = STORE_FEED_LOCATION,
+		                        .subject_id = w.loc[0],
+		                        .token_hash = "h2" };
 	assert_int_equal(store_feed_token_create(fx->c, &in, &t[2], &fx->err), 0);
-	in = (struct store_feed_token){
-		.kind = STORE_FEED_CUSTOMER, .subject_id = lone, .token_hash = "h3"};
+	in = (struct store_feed_token){ .kind = STORE_FEED_CUSTOMER,
+		                        .subject_id = lone,
+		                        .token_hash = "h3" };
 	assert_int_equal(store_feed_token_create(fx->c, &in, &t[3], &fx->err), 0);
 
 	/* The hash is unique; the subject must exist, as the kind says. */
@@ -631,25 +645,25 @@ static void test_feed_tokens(void **state)
 	assert_int_equal(out.with_cancelled, 1);
 	assert_int_equal(out.personal, STORE_FEED_PERSONAL_FULL);
 	assert_int_equal(store_feed_token_find(fx->c, "nope", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 
 	/* Revoked: not found, not revocable again, still listed. */
 	assert_int_equal(store_feed_token_revoke(fx->c, t[0], T0, &fx->err), 0);
 	assert_int_equal(store_feed_token_find(fx->c, "h0", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_feed_token_revoke(fx->c, t[0], T0 + 1, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_feed_token_revoke(fx->c, 9999, T0, &fx->err), STORE_ENOTFOUND);
-	assert_int_equal(store_feed_token_list(fx->c, STORE_FEED_CUSTOMER, w.cust[0], fx->a, &all,
-					       &n, &fx->err),
-			 0);
+	assert_int_equal(
+	    store_feed_token_list(fx->c, STORE_FEED_CUSTOMER, w.cust[0], fx->a, &all, &n, &fx->err),
+	    0);
 	assert_int_equal(n, 1);
 	assert_int_equal(all[0].revoked, T0);
 
 	assert_int_equal(store_feed_token_list(fx->c, 0, 0, fx->a, &all, &n, &fx->err), 0);
-	assert_string_equal(ids(fx, (int64_t[]){all[0].id, all[1].id, all[2].id, all[3].id}, n),
-			    ids(fx, t, 4));
+	assert_string_equal(ids(fx, (int64_t[]){ all[0].id, all[1].id, all[2].id, all[3].id }, n),
+	                    ids(fx, t, 4));
 	assert_int_equal(
-		store_feed_token_list(fx->c, STORE_FEED_CUSTOMER, 0, fx->a, &all, &n, &fx->err), 0);
+	    store_feed_token_list(fx->c, STORE_FEED_CUSTOMER, 0, fx->a, &all, &n, &fx->err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(store_feed_token_list(fx->c, 0, w.loc[0], fx->a, &all, &n, &fx->err), 0);
 	assert_true(n >= 1);
@@ -657,7 +671,7 @@ static void test_feed_tokens(void **state)
 	/* Tokens go with their subject. */
 	assert_int_equal(store_customer_delete(fx->c, lone, &fx->err), 0);
 	assert_int_equal(store_feed_token_find(fx->c, "h3", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_feed_token_list(fx->c, 0, 0, fx->a, &all, &n, &fx->err), 0);
 	assert_int_equal(n, 3);
 }
@@ -666,7 +680,7 @@ int test_store_bk_booking_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_booking_create_get_update, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_booking_list_filters, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_booking_list_paging, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_requests, fx_setup, fx_teardown),

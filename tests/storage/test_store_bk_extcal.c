@@ -8,8 +8,12 @@
 
 static int64_t extcal(struct fx *fx, int64_t staff, const char *url, int64_t next_poll)
 {
-	struct store_extcal in = {.staff_id = staff, .url = url, .path = "", .name = "feed",
-				  .next_poll = next_poll, .created = 100};
+	struct store_extcal in = { .staff_id = staff,
+		                   .url = url,
+		                   .path = "",
+		                   .name = "feed",
+		                   .next_poll = next_poll,
+		                   .created = 100 };
 	int64_t id = 0;
 
 	assert_int_equal(store_extcal_create(fx->c, &in, &id, &fx->err), 0);
@@ -21,8 +25,9 @@ static void test_extcal_crud(void **state)
 {
 	struct fx *fx = *state;
 	int64_t loc = fx_location(fx, "Mitte");
-	int64_t sam = fx_staff(fx, fx->user, &loc, 1), bob = fx_staff(fx, fx_user(fx, "bob"), &loc, 1);
-	struct store_extcal in = {.staff_id = 9999, .url = "http://x/", .name = "n"}, out, *v;
+	int64_t sam = fx_staff(fx, fx->user, &loc, 1),
+	        bob = fx_staff(fx, fx_user(fx, "bob"), &loc, 1);
+	struct store_extcal in = { .staff_id = 9999, .url = "http://x/", .name = "n" }, out, *v;
 	int64_t a, b, c, id;
 	size_t n;
 
@@ -63,7 +68,8 @@ static void test_extcal_record_and_busy(void **state)
 	int64_t loc = fx_location(fx, "Mitte");
 	int64_t sam = fx_staff(fx, fx->user, &loc, 1);
 	int64_t a = extcal(fx, sam, "http://a/1.ics", 0), b = extcal(fx, sam, "http://a/2.ics", 0);
-	struct store_period p1[] = {{100, 200}, {300, 400}, {500, 500}}, p2[] = {{150, 350}};
+	struct store_period p1[] = { { 100, 200 }, { 300, 400 }, { 500, 500 } },
+	                    p2[] = { { 150, 350 } };
 	struct store_extcal out, r;
 	struct store_period *v;
 	size_t n;

@@ -27,20 +27,20 @@ static void test_booking_list_plans(void **state)
 	const struct {
 		const char *sql, *plan;
 	} cases[] = {
-		{store_sq_sql_booking_list_staff,
-		 "bookings USING INDEX bookings_staff (staff_id=? AND start_time>? AND "
-		 "start_time<?)"},
-		{store_sq_sql_booking_list_customer,
-		 "bookings USING INDEX bookings_customer (customer_id=? AND start_time>? AND "
-		 "start_time<?)"},
-		{store_sq_sql_booking_list_location,
-		 "bookings USING INDEX bookings_location (location_id=? AND start_time>? AND "
-		 "start_time<?)"},
-		{store_sq_sql_booking_list_service,
-		 "bookings USING INDEX bookings_service (service_id=? AND start_time>? AND "
-		 "start_time<?)"},
-		{store_sq_sql_booking_list_time,
-		 "bookings USING INDEX bookings_start (start_time>? AND start_time<?)"},
+		{ store_sq_sql_booking_list_staff,
+		  "bookings USING INDEX bookings_staff (staff_id=? AND start_time>? AND "
+		  "start_time<?)" },
+		{ store_sq_sql_booking_list_customer,
+		  "bookings USING INDEX bookings_customer (customer_id=? AND start_time>? AND "
+		  "start_time<?)" },
+		{ store_sq_sql_booking_list_location,
+		  "bookings USING INDEX bookings_location (location_id=? AND start_time>? AND "
+		  "start_time<?)" },
+		{ store_sq_sql_booking_list_service,
+		  "bookings USING INDEX bookings_service (service_id=? AND start_time>? AND "
+		  "start_time<?)" },
+		{ store_sq_sql_booking_list_time,
+		  "bookings USING INDEX bookings_start (start_time>? AND start_time<?)" },
 	};
 	sqlite3 *db;
 
@@ -53,7 +53,7 @@ static void test_booking_list_plans(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			strncat(plan, (const char *)sqlite3_column_text(st, 3),
-				sizeof(plan) - strlen(plan) - 2);
+			        sizeof(plan) - strlen(plan) - 2);
 			strcat(plan, ";");
 		}
 		sqlite3_finalize(st);
@@ -74,16 +74,16 @@ static void test_booking_schema_objects(void **state)
 
 	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(
-		sqlite3_prepare_v2(db,
-				   "SELECT count(*) FROM sqlite_schema WHERE name IN "
-				   "('locations', 'staff', 'staff_locations', 'hours', "
-				   "'exceptions', 'services', 'service_staff', 'customers', "
-				   "'bookings', 'requests', 'activity', 'feed_tokens', "
-				   "'requests_pending', 'activity_no_update', "
-				   "'activity_no_delete', 'bookings_max_len_insert', "
-				   "'bookings_max_len_update')",
-				   -1, &st, NULL),
-		SQLITE_OK);
+	    sqlite3_prepare_v2(db,
+	                       "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                       "('locations', 'staff', 'staff_locations', 'hours', "
+	                       "'exceptions', 'services', 'service_staff', 'customers', "
+	                       "'bookings', 'requests', 'activity', 'feed_tokens', "
+	                       "'requests_pending', 'activity_no_update', "
+	                       "'activity_no_delete', 'bookings_max_len_insert', "
+	                       "'bookings_max_len_update')",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 17);
 	sqlite3_finalize(st);
@@ -98,7 +98,7 @@ static void test_migration_from_v1(void **state)
 	struct store_user u;
 	struct store_obj o;
 	char path[128], p[160], *e = NULL;
-	const char *const sfx[] = {"", "-wal", "-shm"};
+	const char *const sfx[] = { "", "-wal", "-shm" };
 	struct store_conn *c;
 	struct store *st;
 	int64_t id = 0;
@@ -108,19 +108,19 @@ static void test_migration_from_v1(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, store_sq_migration(0), NULL, NULL, &e), SQLITE_OK);
 	assert_int_equal(
-		sqlite3_exec(db,
-			     "PRAGMA user_version = 1;"
-			     "INSERT INTO meta VALUES ('epoch', "
-			     "'0123456789abcdef0123456789abcdef');"
-			     "INSERT INTO users VALUES (1, 'old', '', '', 'h', 1);"
-			     "INSERT INTO collections (id, parent_id, owner_id, kind, name, "
-			     "components, rev, created, modified) VALUES "
-			     "(1, NULL, 1, 1, 'old', 0, 1, 1, 1),"
-			     "(2, 1, 1, 2, 'cal', 1, 1, 1, 1);"
-			     "INSERT INTO objects VALUES (2, 'a.ics', 'e', 'text/calendar', "
-			     "1, 'ua', 1, 0, 10, 1, 1, 'A');",
-			     NULL, NULL, &e),
-		SQLITE_OK);
+	    sqlite3_exec(db,
+	                 "PRAGMA user_version = 1;"
+	                 "INSERT INTO meta VALUES ('epoch', "
+	                 "'0123456789abcdef0123456789abcdef');"
+	                 "INSERT INTO users VALUES (1, 'old', '', '', 'h', 1);"
+	                 "INSERT INTO collections (id, parent_id, owner_id, kind, name, "
+	                 "components, rev, created, modified) VALUES "
+	                 "(1, NULL, 1, 1, 'old', 0, 1, 1, 1),"
+	                 "(2, 1, 1, 2, 'cal', 1, 1, 1, 1);"
+	                 "INSERT INTO objects VALUES (2, 'a.ics', 'e', 'text/calendar', "
+	                 "1, 'ua', 1, 0, 10, 1, 1, 'A');",
+	                 NULL, NULL, &e),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_null(store_sq_migration(SQ_SCHEMA_VERSION));
 
@@ -132,16 +132,16 @@ static void test_migration_from_v1(void **state)
 	assert_int_equal(store_obj_get(c, 2, "a.ics", 1, fx->a, &o, &fx->err), 0);
 	assert_string_equal(o.data, "A");
 	/* The new tables work, and an old user can become staff. */
-	loc = (struct store_location){.name = "L", .timezone = "UTC"};
+	loc = (struct store_location){ .name = "L", .timezone = "UTC" };
 	assert_int_equal(store_location_create(c, &loc, &id, &fx->err), 0);
 	assert_int_equal(store_staff_create(c,
-					    &(struct store_staff){.user_id = 1,
-								  .name = "Old",
-								  .active = 1,
-								  .location_ids = &id,
-								  .nlocations = 1},
-					    NULL, &fx->err),
-			 0);
+	                                    &(struct store_staff){ .user_id = 1,
+	                                                           .name = "Old",
+	                                                           .active = 1,
+	                                                           .location_ids = &id,
+	                                                           .nlocations = 1 },
+	                                    NULL, &fx->err),
+	                 0);
 	store_conn_release(c);
 	store_close(st);
 	for (size_t i = 0; i < SD_ARRAY_LEN(sfx); i++) {
@@ -165,10 +165,10 @@ static struct {
 
 static void populate(struct fx *fx)
 {
-	struct store_hours h[] = {{.weekday = 1, .start_min = 540, .end_min = 1020},
-				  {.weekday = 2, .start_min = 540, .end_min = 1020}};
-	struct store_exception ex = {.day = 20000, .end_min = 60, .available = 1};
-	struct store_feed_token tok = {.kind = STORE_FEED_LOCATION, .token_hash = "t-loc"};
+	struct store_hours h[] = { { .weekday = 1, .start_min = 540, .end_min = 1020 },
+		                   { .weekday = 2, .start_min = 540, .end_min = 1020 } };
+	struct store_exception ex = { .day = 20000, .end_min = 60, .available = 1 };
+	struct store_feed_token tok = { .kind = STORE_FEED_LOCATION, .token_hash = "t-loc" };
 	int64_t staff[2];
 
 	bk.carol = fx_user(fx, "carol");
@@ -189,30 +189,31 @@ static void populate(struct fx *fx)
 	tok.subject_id = bk.loc3;
 	assert_int_equal(store_feed_token_create(fx->c, &tok, NULL, &fx->err), 0);
 	bk.cust = fx_customer(fx, "Token holder", "", "");
-	tok = (struct store_feed_token){
-		.kind = STORE_FEED_CUSTOMER, .subject_id = bk.cust, .token_hash = "t-cust"};
+	tok = (struct store_feed_token){ .kind = STORE_FEED_CUSTOMER,
+		                         .subject_id = bk.cust,
+		                         .token_hash = "t-cust" };
 	assert_int_equal(store_feed_token_create(fx->c, &tok, NULL, &fx->err), 0);
 	bk.booking = fx_booking(fx, "b1", fx->id[0], fx->id[3], fx->id[2],
-				fx_customer(fx, "C", "", ""), 0, 60);
+	                        fx_customer(fx, "C", "", ""), 0, 60);
 }
 
 static int op_staff_create(struct fx *fx)
 {
-	struct store_staff in = {.user_id = bk.carol,
-				 .name = "Carol",
-				 .active = 1,
-				 .location_ids = fx->id,
-				 .nlocations = 2};
+	struct store_staff in = { .user_id = bk.carol,
+		                  .name = "Carol",
+		                  .active = 1,
+		                  .location_ids = fx->id,
+		                  .nlocations = 2 };
 	return store_staff_create(fx->c, &in, NULL, &fx->err);
 }
 
 static int op_staff_update(struct fx *fx)
 {
-	struct store_staff in = {.id = fx->id[2],
-				 .name = "Alice B",
-				 .active = 1,
-				 .location_ids = &fx->id[1],
-				 .nlocations = 1};
+	struct store_staff in = { .id = fx->id[2],
+		                  .name = "Alice B",
+		                  .active = 1,
+		                  .location_ids = &fx->id[1],
+		                  .nlocations = 1 };
 	return store_staff_update(fx->c, &in, &fx->err);
 }
 
@@ -223,33 +224,33 @@ static int op_staff_delete(struct fx *fx)
 
 static int op_service_create(struct fx *fx)
 {
-	int64_t staff[] = {fx->id[2], bk.bob_staff};
-	struct store_service in = {.location_id = fx->id[1],
-				   .name = "New",
-				   .duration_min = 15,
-				   .active = 1,
-				   .staff_ids = staff,
-				   .nstaff = 2};
+	int64_t staff[] = { fx->id[2], bk.bob_staff };
+	struct store_service in = { .location_id = fx->id[1],
+		                    .name = "New",
+		                    .duration_min = 15,
+		                    .active = 1,
+		                    .staff_ids = staff,
+		                    .nstaff = 2 };
 	return store_service_create(fx->c, &in, NULL, &fx->err);
 }
 
 static int op_service_update(struct fx *fx)
 {
-	struct store_service in = {.id = fx->id[3],
-				   .location_id = fx->id[0],
-				   .name = "Renamed",
-				   .duration_min = 60,
-				   .active = 1,
-				   .staff_ids = &bk.bob_staff,
-				   .nstaff = 1};
+	struct store_service in = { .id = fx->id[3],
+		                    .location_id = fx->id[0],
+		                    .name = "Renamed",
+		                    .duration_min = 60,
+		                    .active = 1,
+		                    .staff_ids = &bk.bob_staff,
+		                    .nstaff = 1 };
 	return store_service_update(fx->c, &in, &fx->err);
 }
 
 static int op_hours_set(struct fx *fx)
 {
-	struct store_hours h[] = {{.weekday = 3, .start_min = 0, .end_min = 60},
-				  {.weekday = 4, .start_min = 0, .end_min = 60},
-				  {.weekday = 5, .start_min = 0, .end_min = 60}};
+	struct store_hours h[] = { { .weekday = 3, .start_min = 0, .end_min = 60 },
+		                   { .weekday = 4, .start_min = 0, .end_min = 60 },
+		                   { .weekday = 5, .start_min = 0, .end_min = 60 } };
 	return store_hours_set(fx->c, fx->id[2], fx->id[0], h, 3, &fx->err);
 }
 
@@ -265,14 +266,14 @@ static int op_customer_delete(struct fx *fx)
 
 static int op_booking_create(struct fx *fx)
 {
-	struct store_booking in = {.uid = "b2",
-				   .location_id = fx->id[0],
-				   .service_id = fx->id[3],
-				   .staff_id = fx->id[2],
-				   .customer_id = bk.cust,
-				   .start = 3600,
-				   .end = 99999,
-				   .status = STORE_BK_CONFIRMED};
+	struct store_booking in = { .uid = "b2",
+		                    .location_id = fx->id[0],
+		                    .service_id = fx->id[3],
+		                    .staff_id = fx->id[2],
+		                    .customer_id = bk.cust,
+		                    .start = 3600,
+		                    .end = 99999,
+		                    .status = STORE_BK_CONFIRMED };
 	return store_booking_create(fx->c, &in, NULL, &fx->err);
 }
 
@@ -289,29 +290,30 @@ static int op_booking_update(struct fx *fx)
 
 static int op_request_create(struct fx *fx)
 {
-	struct store_request in = {.booking_id = bk.booking,
-				   .start = 7200,
-				   .end = 7260,
-				   .status = STORE_REQ_PENDING,
-				   .requested_by = "customer:1"};
+	struct store_request in = { .booking_id = bk.booking,
+		                    .start = 7200,
+		                    .end = 7260,
+		                    .status = STORE_REQ_PENDING,
+		                    .requested_by = "customer:1" };
 	return store_request_create(fx->c, &in, NULL, &fx->err);
 }
 
 static int op_activity_append(struct fx *fx)
 {
-	struct store_activity in = {.booking_id = bk.booking,
-				    .at = 5,
-				    .actor = "system",
-				    .channel = "cli",
-				    .action = "create",
-				    .outcome = "ok"};
+	struct store_activity in = { .booking_id = bk.booking,
+		                     .at = 5,
+		                     .actor = "system",
+		                     .channel = "cli",
+		                     .action = "create",
+		                     .outcome = "ok" };
 	return store_activity_append(fx->c, &in, &fx->err);
 }
 
 static int op_feed_token_create(struct fx *fx)
 {
-	struct store_feed_token in = {
-		.kind = STORE_FEED_STAFF, .subject_id = fx->id[2], .token_hash = "t-new"};
+	struct store_feed_token in = { .kind = STORE_FEED_STAFF,
+		                       .subject_id = fx->id[2],
+		                       .token_hash = "t-new" };
 	return store_feed_token_create(fx->c, &in, NULL, &fx->err);
 }
 
@@ -368,7 +370,7 @@ static void test_fault_inside_transaction(void **state)
 
 	populate(fx);
 	for (n = 1;; n++) {
-		struct store_location in = {.name = "First", .timezone = "UTC"};
+		struct store_location in = { .name = "First", .timezone = "UTC" };
 		int rc;
 
 		assert_int_equal(store_begin(fx->c, STORE_TXN_WRITE, &fx->err), 0);
@@ -386,7 +388,7 @@ static void test_fault_inside_transaction(void **state)
 		assert_int_equal(store_commit(fx->c, &fx->err), 0);
 		assert_int_equal(store_location_get(fx->c, first, fx->a, &loc, &fx->err), 0);
 		assert_int_equal(store_staff_get_by_user(fx->c, bk.carol, fx->a, &st, &fx->err),
-				 STORE_ENOTFOUND);
+		                 STORE_ENOTFOUND);
 	}
 	assert_true(n > 5);
 	assert_int_equal(store_staff_get_by_user(fx->c, bk.carol, fx->a, &st, &fx->err), 0);
@@ -401,9 +403,9 @@ int test_store_bk_once_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_org_writes, fx_fault_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_booking_writes, fx_fault_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_inside_transaction, fx_fault_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

@@ -121,9 +121,9 @@ int test_store_change_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_change_incremental, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_change_revs, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_change_propagates_to_home, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_change_logs_collection_props, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

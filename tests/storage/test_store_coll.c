@@ -7,11 +7,16 @@
 static void test_coll_create_and_get(void **state)
 {
 	struct fx *fx = *state;
-	struct store_coll in = {.parent_id = fx->home, .owner_id = fx->user,
-				.kind = STORE_COLL_CALENDAR, .name = "work",
-				.displayname = "Work", .description = "Office hours",
-				.color = "#FF2968FF", .order = "3", .timezone = "BEGIN:VCALENDAR",
-				.components = STORE_COMP_VEVENT | STORE_COMP_VTODO};
+	struct store_coll in = { .parent_id = fx->home,
+		                 .owner_id = fx->user,
+		                 .kind = STORE_COLL_CALENDAR,
+		                 .name = "work",
+		                 .displayname = "Work",
+		                 .description = "Office hours",
+		                 .color = "#FF2968FF",
+		                 .order = "3",
+		                 .timezone = "BEGIN:VCALENDAR",
+		                 .components = STORE_COMP_VEVENT | STORE_COMP_VTODO };
 	struct store_coll a, b;
 	int64_t id = 0;
 
@@ -45,8 +50,10 @@ static void test_coll_create_and_get(void **state)
 static void test_coll_create_errors(void **state)
 {
 	struct fx *fx = *state;
-	struct store_coll in = {.parent_id = fx->home, .owner_id = fx->user,
-				.kind = STORE_COLL_CALENDAR, .name = "cal"};
+	struct store_coll in = { .parent_id = fx->home,
+		                 .owner_id = fx->user,
+		                 .kind = STORE_COLL_CALENDAR,
+		                 .name = "cal" };
 	char *before, *after;
 
 	fx_cal(fx, fx->home, "cal");
@@ -72,11 +79,10 @@ static void test_coll_get_not_found(void **state)
 	struct store_coll out;
 
 	assert_int_equal(store_coll_get(fx->c, fx->home, "none", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_coll_get(fx->c, 0, "nobody", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
-	assert_int_equal(store_coll_get_by_id(fx->c, 999, fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
+	assert_int_equal(store_coll_get_by_id(fx->c, 999, fx->a, &out, &fx->err), STORE_ENOTFOUND);
 }
 
 static void test_coll_update(void **state)
@@ -84,8 +90,10 @@ static void test_coll_update(void **state)
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
 	int64_t home_rev = fx_rev(fx, fx->home);
-	struct store_coll in = {.id = cal, .displayname = "Renamed", .color = "#000000",
-				.components = STORE_COMP_VTODO};
+	struct store_coll in = { .id = cal,
+		                 .displayname = "Renamed",
+		                 .color = "#000000",
+		                 .components = STORE_COMP_VTODO };
 	struct store_coll out;
 
 	assert_int_equal(store_coll_update(fx->c, &in, &fx->err), 0);
@@ -130,11 +138,11 @@ static void test_coll_delete_recursive(void **state)
 
 	assert_int_equal(store_coll_delete(fx->c, plain, &fx->err), 0);
 	assert_int_equal(store_coll_get_by_id(fx->c, plain, fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_coll_get_by_id(fx->c, sub, fx->a, &out, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_coll_get_by_id(fx->c, cal, fx->a, &out, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_obj_get(fx->c, cal, "a.ics", 0, fx->a, &o, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_obj_count(fx->c, cal, &count, &fx->err), 0);
 	assert_int_equal(count, 0);
 	assert_string_equal(fx_changes(fx, cal, 0), "");
@@ -176,10 +184,11 @@ static void test_coll_move(void **state)
 	assert_int_equal(out.id, cal);
 	assert_int_equal(out.parent_id, dst);
 	assert_int_equal(store_coll_get(fx->c, fx->home, "cal", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	/* Members, properties and log come along. */
 	assert_int_equal(store_obj_get(fx->c, cal, "a.ics", 0, fx->a, &o, &fx->err), 0);
-	assert_int_equal(store_prop_get(fx->c, cal, NULL, "urn:test", "cp", fx->a, &p, &fx->err), 0);
+	assert_int_equal(store_prop_get(fx->c, cal, NULL, "urn:test", "cp", fx->a, &p, &fx->err),
+	                 0);
 	assert_string_equal(fx_changes(fx, cal, 0), "a.ics");
 	/* Tombstone at the source, change at the destination. */
 	assert_string_equal(fx_changes(fx, dst, dst_rev), "moved");
@@ -202,7 +211,7 @@ static void test_coll_move_errors(void **state)
 	before = fx_dump(fx->path);
 	assert_int_equal(store_coll_move(fx->c, cal, fx->home, "a", &fx->err), STORE_EEXISTS);
 	assert_int_equal(store_coll_move(fx->c, cal, fx->home, "file.txt", &fx->err),
-			 STORE_EEXISTS);
+	                 STORE_EEXISTS);
 	assert_int_equal(store_coll_move(fx->c, cal, fx->home, "cal", &fx->err), STORE_EEXISTS);
 	assert_int_equal(store_coll_move(fx->c, cal, 4242, "x", &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_coll_move(fx->c, 4242, fx->home, "x", &fx->err), STORE_ENOTFOUND);
@@ -235,7 +244,7 @@ static int collect_coll(void *cls, const struct store_coll *coll)
 static void test_coll_foreach(void **state)
 {
 	struct fx *fx = *state;
-	struct seen s = {0};
+	struct seen s = { 0 };
 
 	fx_cal(fx, fx->home, "zeta");
 	fx_cal(fx, fx->home, "alpha");
@@ -276,7 +285,7 @@ static void test_coll_foreach_nested(void **state)
 {
 	struct fx *fx = *state;
 	int64_t a = fx_coll(fx, fx->home, STORE_COLL_PLAIN, "a");
-	struct walk w = {.fx = fx};
+	struct walk w = { .fx = fx };
 
 	fx_coll(fx, a, STORE_COLL_PLAIN, "a1");
 	fx_coll(fx, a, STORE_COLL_PLAIN, "a2");

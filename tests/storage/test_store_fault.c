@@ -75,21 +75,35 @@ static void populate(struct fx *fx)
 }
 
 /* Three spans: a failure between their rows must leave none. */
-static const struct store_span three[] = {{1, 2}, {5, 6}, {9, 100000000}};
+static const struct store_span three[] = { { 1, 2 }, { 5, 6 }, { 9, 100000000 } };
 
 static int op_put_new(struct fx *fx)
 {
-	struct store_obj in = {.coll_id = fx->id[1], .name = "new.ics", .data = "N", .len = 1,
-			       .uid = "un", .comp = STORE_COMP_VEVENT, .first_start = 1,
-			       .last_end = 100000000, .spans = three, .nspans = 3};
+	struct store_obj in = { .coll_id = fx->id[1],
+		                .name = "new.ics",
+		                .data = "N",
+		                .len = 1,
+		                .uid = "un",
+		                .comp = STORE_COMP_VEVENT,
+		                .first_start = 1,
+		                .last_end = 100000000,
+		                .spans = three,
+		                .nspans = 3 };
 	return store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err);
 }
 
 static int op_put_replace(struct fx *fx)
 {
-	struct store_obj in = {.coll_id = fx->id[1], .name = "a.ics", .data = "A2", .len = 2,
-			       .uid = "ua", .comp = STORE_COMP_VEVENT, .first_start = 1,
-			       .last_end = 100000000, .spans = three, .nspans = 3};
+	struct store_obj in = { .coll_id = fx->id[1],
+		                .name = "a.ics",
+		                .data = "A2",
+		                .len = 2,
+		                .uid = "ua",
+		                .comp = STORE_COMP_VEVENT,
+		                .first_start = 1,
+		                .last_end = 100000000,
+		                .spans = three,
+		                .nspans = 3 };
 	return store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err);
 }
 
@@ -105,14 +119,16 @@ static int op_obj_move(struct fx *fx)
 
 static int op_coll_create(struct fx *fx)
 {
-	struct store_coll in = {.parent_id = fx->id[0], .owner_id = fx->user,
-				.kind = STORE_COLL_CALENDAR, .name = "new"};
+	struct store_coll in = { .parent_id = fx->id[0],
+		                 .owner_id = fx->user,
+		                 .kind = STORE_COLL_CALENDAR,
+		                 .name = "new" };
 	return store_coll_create(fx->c, &in, NULL, &fx->err);
 }
 
 static int op_coll_update(struct fx *fx)
 {
-	struct store_coll in = {.id = fx->id[1], .displayname = "New name"};
+	struct store_coll in = { .id = fx->id[1], .displayname = "New name" };
 	return store_coll_update(fx->c, &in, &fx->err);
 }
 
@@ -128,7 +144,7 @@ static int op_coll_move(struct fx *fx)
 
 static int op_prop_set(struct fx *fx)
 {
-	struct store_prop p = {.ns = "DAV:", .name = "x", .xml = "<x/>"};
+	struct store_prop p = { .ns = "DAV:", .name = "x", .xml = "<x/>" };
 	return store_prop_set(fx->c, fx->id[1], "b.ics", &p, &fx->err);
 }
 
@@ -215,17 +231,16 @@ static void test_fault_inside_transaction(void **state)
 		assert_int_equal(rc, STORE_EIO);
 		assert_int_equal(store_commit(fx->c, &fx->err), 0);
 		/* The first write is in; the failed delete left everything. */
-		assert_int_equal(store_obj_get(fx->c, fx->id[2], "first.ics", 0, fx->a, &o,
-					       &fx->err),
-				 0);
+		assert_int_equal(
+		    store_obj_get(fx->c, fx->id[2], "first.ics", 0, fx->a, &o, &fx->err), 0);
 		assert_int_equal(store_obj_get(fx->c, fx->id[1], "a.ics", 0, fx->a, &o, &fx->err),
-				 0);
+		                 0);
 		assert_string_equal(fx_changes(fx, fx->home, 0), "plain other");
 		assert_string_equal(fx_changes(fx, fx->id[1], 0), "b.ics a.ics");
 	}
 	assert_true(n > 4);
 	assert_int_equal(store_obj_get(fx->c, fx->id[1], "a.ics", 0, fx->a, &o, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 }
 
 static void test_fault_reads_and_iterators(void **state)
@@ -237,7 +252,7 @@ static void test_fault_reads_and_iterators(void **state)
 	populate(fx);
 	store_fault_arm(fx->fault, 1);
 	assert_int_equal(store_obj_get(fx->c, fx->id[1], "a.ics", 1, fx->a, &o, &fx->err),
-			 STORE_EIO);
+	                 STORE_EIO);
 	assert_true(store_fault_fired(fx->fault));
 
 	assert_int_equal(store_obj_iter_new(fx->c, fx->id[1], 0, &it, &fx->err), 0);
@@ -257,13 +272,14 @@ int test_store_fault_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fault_obj_writes, fx_fault_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fault_coll_writes, fx_fault_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_coll_writes, fx_fault_setup,
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_prop_and_user_writes, fx_fault_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_inside_transaction, fx_fault_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_reads_and_iterators, fx_fault_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

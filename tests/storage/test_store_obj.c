@@ -16,9 +16,15 @@ static void test_obj_put_new_and_replace(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
-	struct store_obj in = {.coll_id = cal, .name = "e.ics", .content_type = "text/calendar",
-			       .data = "hello", .len = 5, .uid = "u1", .comp = STORE_COMP_VEVENT,
-			       .first_start = 100, .last_end = 200};
+	struct store_obj in = { .coll_id = cal,
+		                .name = "e.ics",
+		                .content_type = "text/calendar",
+		                .data = "hello",
+		                .len = 5,
+		                .uid = "u1",
+		                .comp = STORE_COMP_VEVENT,
+		                .first_start = 100,
+		                .last_end = 200 };
 	const char *etag = NULL, *etag2 = NULL;
 	struct store_obj o;
 	int created = -1;
@@ -56,7 +62,7 @@ static void test_obj_put_new_and_replace(void **state)
 static void test_obj_put_errors(void **state)
 {
 	struct fx *fx = *state;
-	struct store_obj in = {.coll_id = fx->home, .name = "cal", .data = "x", .len = 1};
+	struct store_obj in = { .coll_id = fx->home, .name = "cal", .data = "x", .len = 1 };
 	char *before, *after;
 
 	fx_cal(fx, fx->home, "cal");
@@ -75,8 +81,8 @@ static void test_obj_binary_and_empty(void **state)
 {
 	struct fx *fx = *state;
 	int64_t coll = fx_coll(fx, fx->home, STORE_COLL_PLAIN, "files");
-	static const char bin[] = {'a', '\0', 'b', '\xff', '\0'};
-	struct store_obj in = {.coll_id = coll, .name = "bin", .data = bin, .len = sizeof(bin)};
+	static const char bin[] = { 'a', '\0', 'b', '\xff', '\0' };
+	struct store_obj in = { .coll_id = coll, .name = "bin", .data = bin, .len = sizeof(bin) };
 	struct store_obj o;
 
 	assert_int_equal(store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err), 0);
@@ -112,7 +118,7 @@ static void test_obj_delete(void **state)
 
 	assert_int_equal(store_obj_delete(fx->c, cal, "a.ics", &fx->err), 0);
 	assert_int_equal(store_obj_get(fx->c, cal, "a.ics", 0, fx->a, &o, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_string_equal(fx_changes(fx, cal, rev), "a.ics-");
 	assert_string_equal(fx_changes(fx, cal, 0), "b.ics");
 	assert_int_equal(store_obj_delete(fx->c, cal, "a.ics", &fx->err), STORE_ENOTFOUND);
@@ -120,7 +126,7 @@ static void test_obj_delete(void **state)
 	/* Its properties went with it. */
 	fx_put(fx, cal, "a.ics", "A2", "ua", STORE_COMP_VEVENT, 0, 1);
 	assert_int_equal(store_prop_get(fx->c, cal, "a.ics", "urn:test", "p", fx->a, &p, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 }
 
 static void test_obj_find_uid(void **state)
@@ -138,13 +144,15 @@ static void test_obj_find_uid(void **state)
 	assert_int_equal(store_obj_find_uid(fx->c, cal, "lonely", NULL, fx->a, &name, &fx->err), 0);
 	assert_string_equal(name, "c.ics");
 	assert_int_equal(store_obj_find_uid(fx->c, cal, "lonely", "c.ics", fx->a, &name, &fx->err),
-			 STORE_ENOTFOUND);
-	assert_int_equal(store_obj_find_uid(fx->c, cal, "same", "a.ics", fx->a, &name, &fx->err), 0);
+	                 STORE_ENOTFOUND);
+	assert_int_equal(store_obj_find_uid(fx->c, cal, "same", "a.ics", fx->a, &name, &fx->err),
+	                 0);
 	assert_string_equal(name, "b.ics");
-	assert_int_equal(store_obj_find_uid(fx->c, cal, "same", "b.ics", fx->a, &name, &fx->err), 0);
+	assert_int_equal(store_obj_find_uid(fx->c, cal, "same", "b.ics", fx->a, &name, &fx->err),
+	                 0);
 	assert_string_equal(name, "a.ics");
 	assert_int_equal(store_obj_find_uid(fx->c, cal, "elsewhere", NULL, fx->a, &name, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 }
 
 static void test_obj_move(void **state)
@@ -163,14 +171,15 @@ static void test_obj_move(void **state)
 
 	assert_int_equal(store_obj_move(fx->c, src, "a.ics", dst, "b.ics", &fx->err), 0);
 	assert_int_equal(store_obj_get(fx->c, src, "a.ics", 0, fx->a, &o, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_obj_get(fx->c, dst, "b.ics", 1, fx->a, &o, &fx->err), 0);
 	assert_string_equal(o.etag, etag);
 	assert_string_equal(o.uid, "ua");
-	assert_int_equal(store_prop_get(fx->c, dst, "b.ics", "urn:test", "p", fx->a, &p, &fx->err), 0);
+	assert_int_equal(store_prop_get(fx->c, dst, "b.ics", "urn:test", "p", fx->a, &p, &fx->err),
+	                 0);
 	assert_string_equal(p.xml, "<p>kept</p>");
 	assert_int_equal(store_prop_get(fx->c, src, "a.ics", "urn:test", "p", fx->a, &p, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_string_equal(fx_changes(fx, src, src_rev), "a.ics-");
 	assert_string_equal(fx_changes(fx, dst, dst_rev), "b.ics");
 
@@ -191,14 +200,16 @@ static void test_obj_move_errors(void **state)
 	fx_coll(fx, fx->home, STORE_COLL_PLAIN, "sub");
 	fx_put_plain(fx, fx->home, "f", "F");
 	before = fx_dump(fx->path);
-	assert_int_equal(store_obj_move(fx->c, cal, "a.ics", cal, "b.ics", &fx->err), STORE_EEXISTS);
-	assert_int_equal(store_obj_move(fx->c, cal, "a.ics", cal, "a.ics", &fx->err), STORE_EEXISTS);
+	assert_int_equal(store_obj_move(fx->c, cal, "a.ics", cal, "b.ics", &fx->err),
+	                 STORE_EEXISTS);
+	assert_int_equal(store_obj_move(fx->c, cal, "a.ics", cal, "a.ics", &fx->err),
+	                 STORE_EEXISTS);
 	assert_int_equal(store_obj_move(fx->c, fx->home, "f", fx->home, "sub", &fx->err),
-			 STORE_EEXISTS);
+	                 STORE_EEXISTS);
 	assert_int_equal(store_obj_move(fx->c, cal, "zz.ics", cal, "c.ics", &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_obj_move(fx->c, cal, "a.ics", 777, "c.ics", &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	after = fx_dump(fx->path);
 	assert_string_equal(before, after);
 	free(before);
@@ -298,13 +309,13 @@ static void test_obj_iter_with_writes(void **state)
 
 /* The names of the calendar resources of cal overlapping [start, end). */
 static const char *range_names(struct fx *fx, int64_t cal, unsigned mask, int64_t start,
-			       int64_t end)
+                               int64_t end)
 {
 	struct store_obj_iter *it;
 	const char *names;
 
 	assert_int_equal(store_obj_iter_new_range(fx->c, cal, mask, start, end, 0, &it, &fx->err),
-			 0);
+	                 0);
 	names = fx_iter_names(fx, it);
 	store_obj_iter_free(it);
 	return names;
@@ -384,18 +395,18 @@ static const char *span_rows(struct fx *fx, int64_t coll, const char *name)
 
 	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT begins, ends, class FROM spans WHERE "
-					    "(coll_id = ?1 AND name = ?2) OR ?2 IS NULL "
-					    "ORDER BY begins, ends, coll_id, name",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	                                    "SELECT begins, ends, class FROM spans WHERE "
+	                                    "(coll_id = ?1 AND name = ?2) OR ?2 IS NULL "
+	                                    "ORDER BY begins, ends, coll_id, name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
 	sqlite3_bind_int64(st, 1, coll);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		out = sd_arena_printf(fx->a, "%s%s%lld-%lld/%d", out, *out ? " " : "",
-				      (long long)sqlite3_column_int64(st, 0),
-				      (long long)sqlite3_column_int64(st, 1),
-				      sqlite3_column_int(st, 2));
+		                      (long long)sqlite3_column_int64(st, 0),
+		                      (long long)sqlite3_column_int64(st, 1),
+		                      sqlite3_column_int(st, 2));
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return out;
@@ -403,10 +414,16 @@ static const char *span_rows(struct fx *fx, int64_t coll, const char *name)
 
 /* Puts a calendar resource with the given spans (range = their hull). */
 static void put_spans(struct fx *fx, int64_t coll, const char *name, unsigned comp,
-		      const struct store_span *v, size_t n)
+                      const struct store_span *v, size_t n)
 {
-	struct store_obj in = {.coll_id = coll, .name = name, .data = name, .len = strlen(name),
-			       .uid = name, .comp = comp, .spans = v, .nspans = n};
+	struct store_obj in = { .coll_id = coll,
+		                .name = name,
+		                .data = name,
+		                .len = strlen(name),
+		                .uid = name,
+		                .comp = comp,
+		                .spans = v,
+		                .nspans = n };
 
 	in.first_start = v[0].start;
 	in.last_end = v[n - 1].end;
@@ -421,16 +438,17 @@ static void test_obj_spans_follow_the_object(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal"), other = fx_cal(fx, fx->home, "other");
-	const struct store_span three[] = {
-		{100, 200}, {1000, 1000 + SQ_SPAN_LEN0 + 1}, {5000, STORE_TIME_MAX}};
-	const struct store_span twice[] = {{300, 400}, {300, 400}};
+	const struct store_span three[] = { { 100, 200 },
+		                            { 1000, 1000 + SQ_SPAN_LEN0 + 1 },
+		                            { 5000, STORE_TIME_MAX } };
+	const struct store_span twice[] = { { 300, 400 }, { 300, 400 } };
 	struct store_coll home;
 	struct store_obj o;
 	int64_t bob;
 
 	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
 	assert_string_equal(span_rows(fx, cal, "e.ics"),
-			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	                    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
 	assert_int_equal(store_obj_get(fx->c, cal, "e.ics", 1, fx->a, &o, &fx->err), 0);
 	assert_null(o.spans);
 	assert_int_equal(o.nspans, 0);
@@ -439,12 +457,12 @@ static void test_obj_spans_follow_the_object(void **state)
 	 * without spans, the range. */
 	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, three, 3);
 	assert_string_equal(span_rows(fx, cal, "e.ics"),
-			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	                    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
 	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "");
 	put_spans(fx, cal, "e.ics", STORE_COMP_VTODO,
-		  (struct store_span[]){three[2], three[0], three[1]}, 3);
+	          (struct store_span[]){ three[2], three[0], three[1] }, 3);
 	assert_string_equal(span_rows(fx, cal, "e.ics"),
-			    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
+	                    "100-200/0 1000-87401/1 5000-9223372036854775807/4");
 	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, 150, 160), "e.ics");
 	put_spans(fx, cal, "e.ics", STORE_COMP_VEVENT, twice, 2);
 	assert_string_equal(span_rows(fx, cal, "e.ics"), "300-400/0");
@@ -471,9 +489,9 @@ static void test_obj_spans_follow_the_object(void **state)
 	assert_string_equal(span_rows(fx, 0, NULL), "");
 }
 
-#define DAY INT64_C(86400)
+#define DAY  INT64_C(86400)
 #define WEEK (7 * DAY)
-#define T0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z, a Monday */
+#define T0   INT64_C(1704067200) /* 2024-01-01T00:00:00Z, a Monday */
 
 static void test_obj_range_by_spans(void **state)
 {
@@ -484,41 +502,41 @@ static void test_obj_range_by_spans(void **state)
 	/* Mondays 10:00-11:00 for a year; its range covers every window of
 	 * the year, its spans only the Mondays. */
 	for (int i = 0; i < 52; i++)
-		weekly[i] = (struct store_span){T0 + i * WEEK + 36000, T0 + i * WEEK + 39600};
+		weekly[i] = (struct store_span){ T0 + i * WEEK + 36000, T0 + i * WEEK + 39600 };
 	put_spans(fx, cal, "weekly", STORE_COMP_VEVENT, weekly, 52);
 	/* Three-day instances (Mon-Thu) every four weeks. */
 	for (int i = 0; i < 10; i++)
-		wide[i] = (struct store_span){T0 + i * 4 * WEEK, T0 + i * 4 * WEEK + 3 * DAY};
+		wide[i] = (struct store_span){ T0 + i * 4 * WEEK, T0 + i * 4 * WEEK + 3 * DAY };
 	put_spans(fx, cal, "straddle", STORE_COMP_VEVENT, wide, 10);
 	/* One event of three months from Feb 1 (day 31), one of 500 days, one
 	 * endless, one with no times at all, a task. */
 	put_spans(fx, cal, "quarter", STORE_COMP_VEVENT,
-		  &(struct store_span){T0 + 31 * DAY, T0 + 122 * DAY}, 1);
+	          &(struct store_span){ T0 + 31 * DAY, T0 + 122 * DAY }, 1);
 	put_spans(fx, cal, "long", STORE_COMP_VEVENT,
-		  &(struct store_span){T0 - 100 * DAY, T0 + 400 * DAY}, 1);
-	put_spans(fx, cal, "forever", STORE_COMP_VEVENT, &(struct store_span){T0, STORE_TIME_MAX},
-		  1);
+	          &(struct store_span){ T0 - 100 * DAY, T0 + 400 * DAY }, 1);
+	put_spans(fx, cal, "forever", STORE_COMP_VEVENT, &(struct store_span){ T0, STORE_TIME_MAX },
+	          1);
 	put_spans(fx, cal, "always", STORE_COMP_VEVENT,
-		  &(struct store_span){STORE_TIME_MIN, STORE_TIME_MAX}, 1);
+	          &(struct store_span){ STORE_TIME_MIN, STORE_TIME_MAX }, 1);
 	put_spans(fx, cal, "todo", STORE_COMP_VTODO,
-		  &(struct store_span){T0 + 50 * DAY, T0 + 50 * DAY + 1}, 1);
+	          &(struct store_span){ T0 + 50 * DAY, T0 + 50 * DAY + 1 }, 1);
 
 	/* Tuesday of week 10 (day 71), 12:00-13:00: inside a three-day
 	 * instance? No, week 10 is not a multiple of 4 (8 is: days 56-59). */
 	assert_string_equal(range_names(fx, cal, 0, T0 + 71 * DAY + 43200, T0 + 71 * DAY + 46800),
-			    "always forever long quarter");
+	                    "always forever long quarter");
 	/* Tuesday of week 8, 12:00-13:00: the three-day instance straddles it. */
 	assert_string_equal(range_names(fx, cal, 0, T0 + 57 * DAY + 43200, T0 + 57 * DAY + 46800),
-			    "always forever long quarter straddle");
+	                    "always forever long quarter straddle");
 	/* Monday of week 10 around 10:30, and a month over four Mondays: the
 	 * series comes once. */
 	assert_string_equal(range_names(fx, cal, 0, T0 + 70 * DAY + 37800, T0 + 70 * DAY + 37801),
-			    "always forever long quarter weekly");
+	                    "always forever long quarter weekly");
 	assert_string_equal(range_names(fx, cal, STORE_COMP_VEVENT, T0 + 36 * DAY, T0 + 66 * DAY),
-			    "always forever long quarter straddle weekly");
+	                    "always forever long quarter straddle weekly");
 	/* The kind mask, on the task's one second. */
 	assert_string_equal(range_names(fx, cal, STORE_COMP_VTODO, T0 + 50 * DAY, T0 + 51 * DAY),
-			    "todo");
+	                    "todo");
 	/* Before everything but the endless ones. */
 	assert_string_equal(range_names(fx, cal, 0, T0 - 200 * DAY, T0 - 199 * DAY), "always");
 	/* Open windows and those longer than 400 days use the ranges: the
@@ -531,7 +549,7 @@ static void test_obj_range_by_spans(void **state)
  * second it covers and not by the first after it. */
 static void test_obj_range_class_bounds(void **state)
 {
-	static const int64_t bounds[] = {SQ_SPAN_LEN0, SQ_SPAN_LEN1, SQ_SPAN_LEN2, SQ_SPAN_LEN3};
+	static const int64_t bounds[] = { SQ_SPAN_LEN0, SQ_SPAN_LEN1, SQ_SPAN_LEN2, SQ_SPAN_LEN3 };
 	struct fx *fx = *state;
 
 	for (size_t b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++) {
@@ -539,8 +557,8 @@ static void test_obj_range_class_bounds(void **state)
 			char *name = sd_arena_printf(fx->a, "c%zu%+d", b, (int)d);
 			int64_t cal = fx_cal(fx, fx->home, name), end = T0 + bounds[b] + d;
 
-			put_spans(fx, cal, name, STORE_COMP_VEVENT,
-				  &(struct store_span){T0, end}, 1);
+			put_spans(fx, cal, name, STORE_COMP_VEVENT, &(struct store_span){ T0, end },
+			          1);
 			assert_string_equal(range_names(fx, cal, 0, end - 1, end), name);
 			assert_string_equal(range_names(fx, cal, 0, end - 1, end + WEEK), name);
 			assert_string_equal(range_names(fx, cal, 0, end, end + 1), "");
@@ -554,7 +572,7 @@ static void test_obj_range_class_bounds(void **state)
  * key, and needs no sort. */
 static void test_obj_queries_use_indexes(void **state)
 {
-#define SPANS_PLAN                                                                         \
+#define SPANS_PLAN \
 	"USING COVERING INDEX spans_range (coll_id=? AND class=? AND begins>? AND begins<?)"
 #define OBJ_BY_KEY "SEARCH objects USING INDEX sqlite_autoindex_objects_1 (coll_id=? AND name=?)"
 	static const struct {
@@ -562,15 +580,16 @@ static void test_obj_queries_use_indexes(void **state)
 		const char *plan;
 		int times; /* how often plan occurs in it */
 	} cases[] = {
-		{store_sq_sql_obj_range, "USING INDEX objects_range (coll_id=? AND last_end>?)", 1},
-		{store_sq_sql_obj_range_data, "USING INDEX objects_range (coll_id=? AND last_end>?)",
-		 1},
-		{store_sq_sql_obj_find_uid, "USING COVERING INDEX objects_uid (coll_id=? AND uid=?)",
-		 1},
-		{store_sq_sql_obj_spans, SPANS_PLAN, SQ_SPAN_CLASSES},
-		{store_sq_sql_obj_spans_data, SPANS_PLAN, SQ_SPAN_CLASSES},
-		{store_sq_sql_obj_spans, OBJ_BY_KEY, 1},
-		{store_sq_sql_obj_spans_data, OBJ_BY_KEY, 1},
+		{ store_sq_sql_obj_range, "USING INDEX objects_range (coll_id=? AND last_end>?)",
+		  1 },
+		{ store_sq_sql_obj_range_data,
+		  "USING INDEX objects_range (coll_id=? AND last_end>?)", 1 },
+		{ store_sq_sql_obj_find_uid,
+		  "USING COVERING INDEX objects_uid (coll_id=? AND uid=?)", 1 },
+		{ store_sq_sql_obj_spans, SPANS_PLAN, SQ_SPAN_CLASSES },
+		{ store_sq_sql_obj_spans_data, SPANS_PLAN, SQ_SPAN_CLASSES },
+		{ store_sq_sql_obj_spans, OBJ_BY_KEY, 1 },
+		{ store_sq_sql_obj_spans_data, OBJ_BY_KEY, 1 },
 	};
 	struct fx *fx = *state;
 	sqlite3 *db;
@@ -585,7 +604,7 @@ static void test_obj_queries_use_indexes(void **state)
 		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			strncat(plan, (const char *)sqlite3_column_text(st, 3),
-				sizeof(plan) - strlen(plan) - 2);
+			        sizeof(plan) - strlen(plan) - 2);
 			strcat(plan, ";");
 		}
 		sqlite3_finalize(st);
@@ -607,7 +626,7 @@ int test_store_obj_run(const char *name)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_obj_put_new_and_replace, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_put_errors, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_binary_and_empty, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_delete, fx_setup, fx_teardown),
@@ -619,12 +638,11 @@ int test_store_obj_run(const char *name)
 		cmocka_unit_test_setup_teardown(test_obj_iter_with_writes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_range, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_spans_follow_the_object, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_range_by_spans, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_obj_range_class_bounds, fx_setup,
-						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_range_class_bounds, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_obj_queries_use_indexes, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

@@ -27,10 +27,10 @@ static int collect_prop(void *cls, const struct store_prop *p)
 /* The same checks on a collection (obj NULL) and on a resource. */
 static void check_owner(struct fx *fx, int64_t coll, const char *obj)
 {
-	struct store_prop a = {.ns = "DAV:", .name = "b", .xml = "<D:b/>"};
-	struct store_prop b = {.ns = "", .name = "z", .xml = "<z/>"};
-	struct store_prop c = {.ns = "DAV:", .name = "a", .xml = "<D:a>1</D:a>"};
-	struct props s = {0};
+	struct store_prop a = { .ns = "DAV:", .name = "b", .xml = "<D:b/>" };
+	struct store_prop b = { .ns = "", .name = "z", .xml = "<z/>" };
+	struct store_prop c = { .ns = "DAV:", .name = "a", .xml = "<D:a>1</D:a>" };
+	struct props s = { 0 };
 	struct store_prop out;
 
 	assert_int_equal(store_prop_set(fx->c, coll, obj, &a, &fx->err), 0);
@@ -54,11 +54,11 @@ static void check_owner(struct fx *fx, int64_t coll, const char *obj)
 
 	assert_int_equal(store_prop_remove(fx->c, coll, obj, "DAV:", "b", &fx->err), 0);
 	assert_int_equal(store_prop_get(fx->c, coll, obj, "DAV:", "b", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_prop_remove(fx->c, coll, obj, "DAV:", "b", &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	assert_int_equal(store_prop_get(fx->c, coll, obj, "DAV:", "nope", fx->a, &out, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 }
 
 static void test_prop_on_collection(void **state)
@@ -80,7 +80,7 @@ static void test_prop_on_resource(void **state)
 	const char *etag = fx_put(fx, cal, "e.ics", "E", "ue", STORE_COMP_VEVENT, 0, 1);
 	int64_t rev;
 	struct store_obj o;
-	struct props s = {0};
+	struct props s = { 0 };
 
 	fx_put(fx, cal, "f.ics", "F", "uf", STORE_COMP_VEVENT, 0, 1);
 	rev = fx_rev(fx, cal);
@@ -104,13 +104,13 @@ static void test_prop_owner_missing(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
-	struct store_prop p = {.ns = "DAV:", .name = "x", .xml = "<x/>"};
+	struct store_prop p = { .ns = "DAV:", .name = "x", .xml = "<x/>" };
 	char *before = fx_dump(fx->path), *after;
 
 	assert_int_equal(store_prop_set(fx->c, cal, "missing.ics", &p, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_prop_set(fx->c, 9999, NULL, &p, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_prop_remove(fx->c, cal, NULL, "DAV:", "x", &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	after = fx_dump(fx->path);
 	assert_string_equal(before, after);
 	free(before);

@@ -39,7 +39,7 @@ static void test_open_twice_is_stable(void **state)
 
 static void test_epochs_differ_between_databases(void **state)
 {
-	const char *const sfx[] = {"", "-wal", "-shm"};
+	const char *const sfx[] = { "", "-wal", "-shm" };
 	struct fx *fx = *state;
 	struct store_conn *c2;
 	struct store *st2;
@@ -102,13 +102,14 @@ static void test_database_is_wal_with_schema(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM sqlite_schema WHERE name IN "
-					    "('meta', 'users', 'collections', 'objects', 'changes', "
-					    "'props', 'objects_uid', 'objects_range', "
-					    "'changes_rev', 'spans', 'spans_range')",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                       "('meta', 'users', 'collections', 'objects', 'changes', "
+	                       "'props', 'objects_uid', 'objects_range', "
+	                       "'changes_rev', 'spans', 'spans_range')",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 11);
 	sqlite3_finalize(st);
@@ -124,11 +125,13 @@ static void make_v2(struct fx *fx)
 
 	fx_close(fx);
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE extcal_busy; DROP TABLE extcals; DROP TABLE notifications; "
-					   "DROP TABLE spans; ALTER TABLE feed_tokens DROP COLUMN personal; "
-					   "PRAGMA user_version = 2", NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "DROP TABLE extcal_busy; DROP TABLE extcals; DROP TABLE notifications; "
+	                 "DROP TABLE spans; ALTER TABLE feed_tokens DROP COLUMN personal; "
+	                 "PRAGMA user_version = 2",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 }
 
@@ -139,11 +142,25 @@ static void test_migration_3_backfills_spans(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
-	const int64_t len[] = {0, 1, SQ_SPAN_LEN0, SQ_SPAN_LEN0 + 1, SQ_SPAN_LEN1, SQ_SPAN_LEN1 + 1,
-			       SQ_SPAN_LEN2, SQ_SPAN_LEN2 + 1, SQ_SPAN_LEN3, SQ_SPAN_LEN3 + 1};
-	const struct store_span two[] = {{100, 200}, {300, 400}};
-	struct store_obj in = {.coll_id = cal, .name = "r0", .data = "R", .len = 1, .uid = "r0",
-			       .comp = STORE_COMP_VEVENT, .spans = two, .nspans = 2};
+	const int64_t len[] = { 0,
+		                1,
+		                SQ_SPAN_LEN0,
+		                SQ_SPAN_LEN0 + 1,
+		                SQ_SPAN_LEN1,
+		                SQ_SPAN_LEN1 + 1,
+		                SQ_SPAN_LEN2,
+		                SQ_SPAN_LEN2 + 1,
+		                SQ_SPAN_LEN3,
+		                SQ_SPAN_LEN3 + 1 };
+	const struct store_span two[] = { { 100, 200 }, { 300, 400 } };
+	struct store_obj in = { .coll_id = cal,
+		                .name = "r0",
+		                .data = "R",
+		                .len = 1,
+		                .uid = "r0",
+		                .comp = STORE_COMP_VEVENT,
+		                .spans = two,
+		                .nspans = 2 };
 	struct store_obj_iter *it;
 	char *before, *after;
 
@@ -166,22 +183,20 @@ static void test_migration_3_backfills_spans(void **state)
 	free(after);
 
 	/* Queries find them through it; a PUT makes the spans fine. */
-	assert_int_equal(store_obj_iter_new_range(fx->c, cal, STORE_COMP_VTODO, 5000, 5001, 0, &it,
-						  &fx->err),
-			 0);
+	assert_int_equal(
+	    store_obj_iter_new_range(fx->c, cal, STORE_COMP_VTODO, 5000, 5001, 0, &it, &fx->err),
+	    0);
 	assert_string_equal(fx_iter_names(fx, it), "always forever");
 	store_obj_iter_free(it);
 	in.first_start = 100;
 	in.last_end = 400;
 	assert_int_equal(store_obj_put(fx->c, &in, fx->a, NULL, NULL, &fx->err), 0);
-	assert_int_equal(store_obj_iter_new_range(fx->c, cal, STORE_COMP_VEVENT, 250, 260, 0, &it,
-						  &fx->err),
-			 0);
+	assert_int_equal(
+	    store_obj_iter_new_range(fx->c, cal, STORE_COMP_VEVENT, 250, 260, 0, &it, &fx->err), 0);
 	assert_string_equal(fx_iter_names(fx, it), "");
 	store_obj_iter_free(it);
-	assert_int_equal(store_obj_iter_new_range(fx->c, cal, STORE_COMP_VEVENT, 150, 160, 0, &it,
-						  &fx->err),
-			 0);
+	assert_int_equal(
+	    store_obj_iter_new_range(fx->c, cal, STORE_COMP_VEVENT, 150, 160, 0, &it, &fx->err), 0);
 	assert_string_equal(fx_iter_names(fx, it), "r0");
 	store_obj_iter_free(it);
 }
@@ -208,17 +223,19 @@ int test_store_schema_run(const char *name)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_twice_is_stable, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_epochs_differ_between_databases, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, fx_setup, fx_teardown),
+		                                fx_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, fx_setup,
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_memory_database_is_refused, fx_setup,
-						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_pool_size_is_refused, fx_setup, fx_teardown),
+		                                fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_pool_size_is_refused, fx_setup,
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_database_is_wal_with_schema, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_3_backfills_spans, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_3_without_calendar_data, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }

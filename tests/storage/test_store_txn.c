@@ -10,7 +10,7 @@
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -41,8 +41,10 @@ static void test_txn_commit_and_savepoints(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
-	struct store_coll in = {.parent_id = fx->home, .owner_id = fx->user,
-				.kind = STORE_COLL_CALENDAR, .name = "cal"};
+	struct store_coll in = { .parent_id = fx->home,
+		                 .owner_id = fx->user,
+		                 .kind = STORE_COLL_CALENDAR,
+		                 .name = "cal" };
 	struct store_obj o;
 
 	assert_int_equal(store_begin(fx->c, STORE_TXN_WRITE, &fx->err), 0);
@@ -94,7 +96,7 @@ static void test_txn_read_snapshot(void **state)
 	assert_int_equal(store_obj_count(fx->c, cal, &n, &fx->err), 0);
 	assert_int_equal(n, 0);
 	{
-		struct store_obj in = {.coll_id = cal, .name = "x", .data = "X", .len = 1};
+		struct store_obj in = { .coll_id = cal, .name = "x", .data = "X", .len = 1 };
 		assert_int_equal(store_obj_put(c2, &in, fx->a, NULL, NULL, &fx->err), 0);
 	}
 	assert_int_equal(store_obj_count(fx->c, cal, &n, &fx->err), 0);
@@ -115,7 +117,7 @@ struct writer {
 static void *writer_main(void *p)
 {
 	struct writer *w = p;
-	struct store_obj in = {.coll_id = w->cal, .name = "from-thread", .data = "T", .len = 1};
+	struct store_obj in = { .coll_id = w->cal, .name = "from-thread", .data = "T", .len = 1 };
 	struct sd_arena *a = sd_arena_new();
 	struct store_conn *c;
 	struct sd_err err;
@@ -135,7 +137,7 @@ static void *writer_main(void *p)
 static void test_txn_writer_waits(void **state)
 {
 	struct fx *fx = *state;
-	struct writer w = {.st = fx->st, .cal = fx_cal(fx, fx->home, "cal"), .rc_begin = -99};
+	struct writer w = { .st = fx->st, .cal = fx_cal(fx, fx->home, "cal"), .rc_begin = -99 };
 	struct store_obj o;
 	pthread_t t;
 
@@ -158,7 +160,7 @@ static void test_txn_busy_timeout(void **state)
 {
 	struct fx *fx = *state;
 	int64_t cal = fx_cal(fx, fx->home, "cal");
-	struct store_obj in = {.coll_id = cal, .name = "x", .data = "X", .len = 1};
+	struct store_obj in = { .coll_id = cal, .name = "x", .data = "X", .len = 1 };
 	struct store_backend *be;
 	struct store_conn *c2;
 	struct store *st2;
@@ -210,8 +212,9 @@ static void *pool_worker(void *p)
 			;
 		snprintf(name, sizeof(name), "t%d-%d", r->id, i);
 		{
-			struct store_obj in = {.coll_id = r->cal, .name = name, .data = name,
-					       .len = strlen(name)};
+			struct store_obj in = {
+				.coll_id = r->cal, .name = name, .data = name, .len = strlen(name)
+			};
 			if (store_obj_put(c, &in, a, NULL, NULL, &err))
 				atomic_fetch_add(r->failures, 1);
 		}
@@ -234,8 +237,12 @@ static void test_pool_threads(void **state)
 	/* A store of its own with a pool of 2 for 6 threads. */
 	assert_int_equal(store_open(&st2, fx->path, 2, &fx->err), 0);
 	for (int i = 0; i < 6; i++) {
-		runs[i] = (struct pool_run){.st = st2, .cal = cal, .id = i, .in_use = &in_use,
-					    .max_in_use = &max_in_use, .failures = &failures};
+		runs[i] = (struct pool_run){ .st = st2,
+			                     .cal = cal,
+			                     .id = i,
+			                     .in_use = &in_use,
+			                     .max_in_use = &max_in_use,
+			                     .failures = &failures };
 		assert_int_equal(pthread_create(&t[i], NULL, pool_worker, &runs[i]), 0);
 	}
 	for (int i = 0; i < 6; i++)
@@ -270,7 +277,7 @@ static void *waiter_main(void *p)
 static void test_pool_waits(void **state)
 {
 	struct fx *fx = *state;
-	struct waiter w = {0};
+	struct waiter w = { 0 };
 	struct store_conn *c;
 	pthread_t t;
 
@@ -293,7 +300,7 @@ int test_store_txn_run(const char *name)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_txn_rollback_undoes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_txn_commit_and_savepoints, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_txn_misuse, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_txn_release_rolls_back, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_txn_read_snapshot, fx_setup, fx_teardown),

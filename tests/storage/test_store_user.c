@@ -12,8 +12,8 @@ static void test_user_create_and_get(void **state)
 	int64_t id = 0;
 
 	assert_int_equal(store_user_create(fx->c, "bob", "Bob B", "bob@example.org", "$argon2id$x",
-					   &id, &fx->err),
-			 0);
+	                                   &id, &fx->err),
+	                 0);
 	assert_int_equal(store_user_get(fx->c, "bob", fx->a, &u, &fx->err), 0);
 	assert_int_equal(u.id, id);
 	assert_string_equal(u.name, "bob");
@@ -52,19 +52,17 @@ static void test_user_get_by_email(void **state)
 	struct store_user u;
 	int64_t bob = 0;
 
-	assert_int_equal(store_user_create(fx->c, "bob", "", "Bob@Example.org", "h", &bob,
-					   &fx->err),
-			 0);
-	assert_int_equal(store_user_create(fx->c, "bob2", "", "bob@example.org", "h", NULL,
-					   &fx->err),
-			 0);
+	assert_int_equal(
+	    store_user_create(fx->c, "bob", "", "Bob@Example.org", "h", &bob, &fx->err), 0);
+	assert_int_equal(
+	    store_user_create(fx->c, "bob2", "", "bob@example.org", "h", NULL, &fx->err), 0);
 	assert_int_equal(store_user_create(fx->c, "noemail", "", "", "h", NULL, &fx->err), 0);
 	/* ASCII case-insensitive; the lowest id of those sharing the address. */
 	assert_int_equal(store_user_get_by_email(fx->c, "BOB@example.ORG", fx->a, &u, &fx->err), 0);
 	assert_int_equal(u.id, bob);
 	assert_string_equal(u.name, "bob");
 	assert_int_equal(store_user_get_by_email(fx->c, "bob@example", fx->a, &u, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 	/* An empty address is nobody's, not the user without one. */
 	assert_int_equal(store_user_get_by_email(fx->c, "", fx->a, &u, &fx->err), STORE_ENOTFOUND);
 }
@@ -76,7 +74,7 @@ static void test_user_duplicate(void **state)
 	char *after;
 
 	assert_int_equal(store_user_create(fx->c, "alice", "", "", "h", NULL, &fx->err),
-			 STORE_EEXISTS);
+	                 STORE_EEXISTS);
 	assert_int_equal(fx->err.code, STORE_EEXISTS);
 	after = fx_dump(fx->path);
 	assert_string_equal(before, after);
@@ -126,7 +124,7 @@ static void test_user_delete_cascades(void **state)
 	assert_int_equal(store_home_get(fx->c, fx->user, fx->a, &coll, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_coll_get_by_id(fx->c, cal, fx->a, &coll, &fx->err), STORE_ENOTFOUND);
 	assert_int_equal(store_obj_get(fx->c, cal, "e.ics", 0, fx->a, &o, &fx->err),
-			 STORE_ENOTFOUND);
+	                 STORE_ENOTFOUND);
 
 	/* Nothing of hers is left in any table but meta. */
 	{
@@ -179,7 +177,7 @@ static int collect_user(void *cls, const struct store_user *u)
 static void test_user_foreach(void **state)
 {
 	struct fx *fx = *state;
-	struct names n = {0};
+	struct names n = { 0 };
 
 	fx_user(fx, "zed");
 	fx_user(fx, "bob");
@@ -197,14 +195,14 @@ int test_store_user_run(const char *name)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_user_create_and_get, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_null_optional_fields, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_get_by_email, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_duplicate, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_not_found, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_set_password, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_delete_cascades, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_delete_foreign_parent, fx_setup,
-						fx_teardown),
+		                                fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_foreach, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);

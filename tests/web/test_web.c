@@ -16,12 +16,12 @@ static void test_escape(void **state)
 	struct sd_arena *a = sd_arena_new();
 
 	assert_string_equal(web_html_escape_str(a, "<script>alert(1)</script>"),
-			    "&lt;script&gt;alert(1)&lt;/script&gt;");
+	                    "&lt;script&gt;alert(1)&lt;/script&gt;");
 	assert_string_equal(web_html_escape_str(a, "Tom & \"Jerry\" 'x'"),
-			    "Tom &amp; &quot;Jerry&quot; &#39;x&#39;");
+	                    "Tom &amp; &quot;Jerry&quot; &#39;x&#39;");
 	assert_string_equal(web_html_escape_str(a, "&amp;"), "&amp;amp;");
 	assert_string_equal(web_html_escape_str(a, "\" onmouseover=\"x"),
-			    "&quot; onmouseover=&quot;x");
+	                    "&quot; onmouseover=&quot;x");
 	assert_string_equal(web_html_escape_str(a, "Müller – 東京"), "Müller – 東京");
 	assert_string_equal(web_html_escape_str(a, ""), "");
 	assert_string_equal(web_html_escape_str(a, NULL), "");
@@ -44,7 +44,8 @@ static void test_form(void **state)
 	struct sd_arena *a = sd_arena_new();
 	struct web_field *f;
 	size_t n;
-	const char *body = "csrf=a.b-_&reason=ill+%3C3+%26+sorry%0D%0Aline+2&start=1795968900&empty=";
+	const char *body =
+	    "csrf=a.b-_&reason=ill+%3C3+%26+sorry%0D%0Aline+2&start=1795968900&empty=";
 
 	assert_int_equal(web_form_decode(a, body, strlen(body), &f, &n), 0);
 	assert_int_equal(n, 4);
@@ -73,10 +74,9 @@ static void test_form(void **state)
 static void test_form_hostile(void **state)
 {
 	static const char *const bad[] = {
-		"a=%",          "a=%4",         "a=%zz",       "a=%4g",     "a=%00",
-		"a=%01",        "a=%7F",        "a=%C3",       "a=%C3%28",  "a=%ED%A0%80",
-		"a=%FF",        "=value",       "a=1&a=2",     "%61=1&a=2", "a=\x01",
-		"a=x%0",        "a=%%41",
+		"a=%",     "a=%4",      "a=%zz",    "a=%4g",       "a=%00",  "a=%01",
+		"a=%7F",   "a=%C3",     "a=%C3%28", "a=%ED%A0%80", "a=%FF",  "=value",
+		"a=1&a=2", "%61=1&a=2", "a=\x01",   "a=x%0",       "a=%%41",
 	};
 	struct sd_arena *a = sd_arena_new();
 	struct web_field *f;
@@ -99,7 +99,7 @@ static void test_form_hostile(void **state)
 	assert_int_equal(web_form_decode(a, "r=%3Cscript%3E%22%27", 20, &f, &n), 0);
 	assert_string_equal(web_form_get(f, n, "r"), "<script>\"'");
 	assert_string_equal(web_html_escape_str(a, web_form_get(f, n, "r")),
-			    "&lt;script&gt;&quot;&#39;");
+	                    "&lt;script&gt;&quot;&#39;");
 	sd_arena_free(a);
 }
 
