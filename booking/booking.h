@@ -335,6 +335,13 @@ struct booking_dav_edit {
  * refusals are the lifecycle's codes. When handled, the object has been
  * written (e->same says whether it is what the client sent). */
 int booking_dav_put(struct booking_ctx *x, struct booking_dav_edit *e, struct sd_err *err);
+/* Whether a calendar of this name can be a booking calendar (a staff
+ * member's Bookings or a customer's My appointments): a cheap first test,
+ * so that writes to every other calendar cost no look-up at all. */
+int booking_dav_calendar_name(const char *name);
+/* Whether calendar coll_id of owner_id is a booking calendar (their
+ * Bookings or My appointments). 1 or 0. */
+int booking_dav_owned(struct store_conn *c, struct sd_arena *a, int64_t coll_id, int64_t owner_id);
 /* Whether user_id may use calendar coll_id of another user: an active
  * admin, and the Bookings calendar of a staff member (so that admins can
  * see and reassign bookings in their calendar client); coll_id 0: whether

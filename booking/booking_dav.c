@@ -391,6 +391,22 @@ static const char *request_base(struct booking_ctx *x, const char *uid)
 	return sd_arena_strndup(x->a, uid, n - k);
 }
 
+int booking_dav_calendar_name(const char *name)
+{
+	return name && (!strcmp(name, BOOKING_STAFF_CAL) || !strcmp(name, BOOKING_CUSTOMER_CAL));
+}
+
+int booking_dav_owned(struct store_conn *c, struct sd_arena *a, int64_t coll_id, int64_t owner_id)
+{
+	struct store_staff st;
+	struct store_customer cu;
+	struct sd_err e;
+
+	return (!store_staff_get_by_user(c, owner_id, a, &st, &e) &&
+	        st.bookings_coll_id == coll_id) ||
+	       (!store_customer_get_by_user(c, owner_id, a, &cu, &e) && cu.coll_id == coll_id);
+}
+
 int booking_dav_may_access(struct store_conn *c, struct sd_arena *a, int64_t user_id,
                            int64_t coll_id, int64_t owner_id)
 {

@@ -35,6 +35,7 @@ struct dav_hook_write {
 	int64_t coll_id, owner_id; /* the calendar and its owner */
 	const char *name;          /* the resource */
 	const char *default_tz;    /* CALDAV:calendar-timezone, or NULL */
+	const char *coll_name;     /* the calendar's path segment */
 	const char *cur_data;      /* what is stored there, NULL if nothing */
 	const char *data;          /* PUT: the validated body; DELETE: NULL */
 	size_t len;
@@ -65,6 +66,10 @@ struct dav_hooks {
 	 * stay their owners' alone. */
 	int (*may_access)(void *cls, struct store_conn *conn, struct sd_arena *a,
 	                  const struct sd_req *req, const struct store_coll *coll);
+	/* Optional: 1 if calendar coll is the hook's own (a Bookings or My
+	 * appointments calendar): it cannot be deleted, moved or replaced. */
+	int (*owns)(void *cls, struct store_conn *conn, struct sd_arena *a,
+	            const struct store_coll *coll);
 	void *cls;
 };
 

@@ -259,6 +259,11 @@ static int run(struct dav_ctx *x, struct copy_job *j, int *existed)
 
 	if ((rc = overwrite_flag(x, &overwrite)) || (rc = check_target(x, j)))
 		return rc;
+	/* The booking system's calendars stay where they are, whole. */
+	if ((j->move && j->src->kind == DAV_K_CALENDAR &&
+	     (rc = dav_hook_owned(x, &j->src->coll))) ||
+	    (j->dst->kind == DAV_K_CALENDAR && (rc = dav_hook_owned(x, &j->dst->coll))))
+		return rc;
 	*existed = j->dst->kind != DAV_K_NULL;
 	if (*existed && !overwrite)
 		return dav_fail(x, 412, DAV_COND_NONE, "the destination exists and Overwrite is F");

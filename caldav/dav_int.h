@@ -184,6 +184,9 @@ int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char 
 int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
                   const struct store_coll *dst, const char *dst_name, struct dav_hook_write *w,
                   const struct store_obj *o);
+/* 403 after dav_fail if calendar coll is the hook's own (dav_hooks.owns),
+ * else 0. */
+int dav_hook_owned(struct dav_ctx *x, const struct store_coll *coll);
 /* After the rollback of a failed write: lets the hook record a refusal. */
 void dav_hook_refused(struct dav_ctx *x, struct dav_hook_write *w);
 

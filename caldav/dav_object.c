@@ -219,11 +219,24 @@ int dav_hook_write(struct dav_ctx *x, const struct store_coll *coll, const char 
 		.owner_id = coll->owner_id,
 		.name = name,
 		.default_tz = coll->timezone,
+		.coll_name = coll->name,
 		.cur_data = cur_data,
 		.data = data,
 		.len = len,
 	};
 	return hook_call(x, w);
+}
+
+int dav_hook_owned(struct dav_ctx *x, const struct store_coll *coll)
+{
+	const struct dav_hooks *h = x->cfg->hooks;
+
+	if (!h || !h->owns || coll->kind != STORE_COLL_CALENDAR ||
+	    !h->owns(h->cls, x->conn, x->a, coll))
+		return 0;
+	return dav_fail(x, 403, DAV_COND_NEED_PRIVILEGES,
+	                "this calendar holds bookings: it cannot be deleted, moved or replaced "
+	                "(the events in it can be edited)");
 }
 
 int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *src_name,
@@ -238,6 +251,7 @@ int dav_hook_move(struct dav_ctx *x, const struct store_coll *src, const char *s
 		.owner_id = dst->owner_id,
 		.name = dst_name,
 		.default_tz = dst->timezone,
+		.coll_name = dst->name,
 		.data = o->data,
 		.len = o->len,
 		.from_coll = src->id,
@@ -369,6 +383,8 @@ int dav_method_delete(struct dav_ctx *x, struct dav_res *res)
 	default:
 		return dav_fail(x, 403, DAV_COND_NONE, "this collection cannot be deleted");
 	}
+	if (res->kind == DAV_K_CALENDAR && (rc = dav_hook_owned(x, &res->coll)))
+		return rc;
 	rc = store_begin(x->conn, STORE_TXN_WRITE, &x->err);
 	if (rc)
 		return dav_fail_store(x, rc);

@@ -4,13 +4,15 @@
  * calendar created here is the same as one a client makes with MKCALENDAR:
  * kind calendar, components VEVENT and VTODO. Names become URL path
  * segments, so they follow the same rule as user names; "inbox" and
- * "outbox" are taken by the scheduling Inbox and Outbox (dav.h).
+ * "outbox" are taken by the scheduling Inbox and Outbox (dav.h). The
+ * calendars that hold bookings cannot be deleted here (booking.h).
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "booking.h"
 #include "dav.h"
 #include "sd_arena.h"
 
@@ -210,6 +212,11 @@ static int delete_txn(struct srv_cli *cli, struct store_conn *c, void *cls)
 	rc = store_coll_get(c, a->home.id, a->name, a->arena, &coll, &err);
 	if (rc == STORE_ENOTFOUND || (!rc && coll.kind != STORE_COLL_CALENDAR))
 		return srv_cli_fail(cli, "user \"%s\" has no calendar \"%s\"", a->user, a->name);
+	if (!rc && booking_dav_owned(c, a->arena, coll.id, coll.owner_id))
+		return srv_cli_fail(cli,
+		                    "calendar \"%s\" holds %s's bookings and cannot be deleted "
+		                    "(delete the staff member or customer first)",
+		                    a->name, a->user);
 	if (!rc)
 		rc = store_coll_delete(c, coll.id, &err);
 	if (rc)

@@ -63,6 +63,8 @@ static int hook_write(void *cls, struct dav_hook_write *w)
 	(void)cls;
 	memset(h, 0, sizeof(*h));
 	w->state = h;
+	if (!booking_dav_calendar_name(w->coll_name))
+		return 0; /* a plain calendar: not a booking matter */
 	rc = booking_actor_for_user(w->conn, w->a, w->req->user_id, w->req->user_name, "caldav", ua,
 	                            &h->actor, &h->err);
 	if (rc == BOOKING_EFORBIDDEN)
@@ -119,9 +121,18 @@ static int hook_may_access(void *cls, struct store_conn *conn, struct sd_arena *
 	return booking_dav_may_access(conn, a, req->user_id, coll->id, coll->owner_id);
 }
 
+static int hook_owns(void *cls, struct store_conn *conn, struct sd_arena *a,
+                     const struct store_coll *coll)
+{
+	(void)cls;
+	return booking_dav_calendar_name(coll->name) &&
+	       booking_dav_owned(conn, a, coll->id, coll->owner_id);
+}
+
 const struct dav_hooks srv_dav_hooks = {
 	.write = hook_write,
 	.refused = hook_refused,
 	.may_access = hook_may_access,
+	.owns = hook_owns,
 	.cls = NULL,
 };

@@ -599,6 +599,22 @@ class BookingEditsTests(ServerTestCase):
                          (before["version"], before["start"], before["status"]))
         self.assertEqual(self.fetch("sam", path)[0].header("ETag"), g.header("ETag"))
 
+    def test_booking_calendars_stay_whole(self):
+        """The Bookings and My appointments calendars hold bookings: clients
+        (and the CLI) cannot delete, move or replace them; their events stay
+        editable."""
+        base = self.server.base_url
+        for user, cal in (("sam", staff_cal()), ("cara", cust_cal())):
+            r = self.dav(user, "DELETE", cal)
+            self.assertStatus(r, 403)
+            self.assertIn("holds bookings", r.text)
+            r = self.dav(user, "MOVE", cal, None, {"Destination": base + cal.rstrip("/") + "-old/"})
+            self.assertStatus(r, 403)
+            self.assertStatus(self.dav(user, "PROPFIND", cal, None, {"Depth": "0"}), 207)
+        p = self.server.cli("calendar", "delete", "sam", "bookings", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("bookings", p.stderr)
+
     def test_staff_cancels_with_reason(self):
         n = 8
         for hh, reason, text in ((9, "no_show", None), (11, None, None), (13, "other", "flooded")):
