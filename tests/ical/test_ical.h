@@ -81,4 +81,26 @@ int test_ics_sched_run(const char *name);
 /* test_ics_split.c: ics_split and ics_merge (import and export). */
 int test_ics_split_run(const char *name);
 
+/* The Europe/Berlin VTIMEZONE Thunderbird writes: this year's changes
+ * only (RDATE), offsets with seconds (test_ics_clients.c, test_ics_edit.c). */
+#define VTZ_THUNDERBIRD_BERLIN            \
+	"BEGIN:VTIMEZONE\n"               \
+	"TZID:Europe/Berlin\n"            \
+	"X-TZINFO:Europe/Berlin[2024a]\n" \
+	"BEGIN:DAYLIGHT\n"                \
+	"TZOFFSETTO:+020000\n"            \
+	"TZOFFSETFROM:+010000\n"          \
+	"TZNAME:CEST\n"                   \
+	"DTSTART:20240331T020000\n"       \
+	"RDATE:20240331T020000\n"         \
+	"END:DAYLIGHT\n"                  \
+	"BEGIN:STANDARD\n"                \
+	"TZOFFSETTO:+010000\n"            \
+	"TZOFFSETFROM:+020000\n"          \
+	"TZNAME:CET\n"                    \
+	"DTSTART:20241027T030000\n"       \
+	"RDATE:20241027T030000\n"         \
+	"END:STANDARD\n"                  \
+	"END:VTIMEZONE\n"
+
 #endif
